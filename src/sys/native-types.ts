@@ -1,0 +1,128 @@
+// The one declaration of the addon's surface (native/*.cc). Every function is
+// syscall-shaped: positional arguments, no defaults, no policy. Every failure
+// throws an Error carrying code ("ENOENT"), errno (positive), syscall and,
+// where a path was involved, path — the shape of Node's ErrnoException.
+
+/** One death reported by the reaper: raw wait status decoded. */
+export interface NativeExit {
+  pid: number;
+  /** raw wait status as waitpid(2) gives it (s6 stores this in supervise/status) */
+  status: number;
+  /** exit code when the process exited, else -1 */
+  code: number;
+  /** terminating signal number when killed, else 0 */
+  signal: number;
+  core: boolean;
+}
+
+/** One inotify record. */
+export interface NativeInotifyEvent {
+  wd: number;
+  mask: number;
+  cookie: number;
+  /** name inside the watched directory, "" for the directory itself */
+  name: string;
+}
+
+/** Everything spawn() needs; the child is set up with raw syscalls between
+ *  clone(CLONE_VM|CLONE_VFORK) and execve, so nothing here allocates in the child. */
+export interface NativeSpawnRequest {
+  /** path given to execve (no PATH search: TS resolves it) */
+  file: string;
+  argv: string[];
+  /** "KEY=value" strings, the complete environment */
+  env: string[];
+  /** chdir before exec; "" = stay */
+  cwd: string;
+  /** setsid() in the child */
+  setsid: boolean;
+  /** setpgid(0, pgid) in the child when >= 0 and !setsid (0 = new group led by the child) */
+  pgid: number;
+  /** child fd i becomes a dup of parent fd fds[i]; -1 leaves fd i closed.
+   *  Every fd >= fds.length is closed. */
+  fds: number[];
+  /** umask to set, or -1 to inherit */
+  umask: number;
+  /** setgroups/setgid/setuid, each -1 (or null groups) to keep */
+  uid: number;
+  gid: number;
+  groups: number[] | null;
+  /** [resource, soft, hard] with RLIMIT_* numbers; -1 = RLIM_INFINITY */
+  rlimits: Array<[number, number, number]>;
+  /** setpriority(PRIO_PROCESS, 0, nice) when not null */
+  nice: number | null;
+}
+
+export interface NativeAddon {
+  // ---- processes ----
+  /** Spawns; returns the pid. An execve failure throws (syscall "execve",
+   *  path = file) and leaves no child behind. Signal dispositions are reset to
+   *  default and the signal mask emptied in the child. */
+  spawn(req: NativeSpawnRequest): number;
+  kill(pid: number, signal: number): void;
+  killpg(pgid: number, signal: number): void;
+  setsid(): number;
+  getpid(): number;
+  getpgrp(): number;
+  getsid(pid: number): number;
+  /** prctl(PR_SET_CHILD_SUBREAPER) */
+  setSubreaper(on: boolean): void;
+  umask(mask: number): number;
+  /** execve(2); returns only by throwing */
+  execve(file: string, argv: string[], env: string[]): never;
+
+  // ---- the event source: signals and deaths ----
+  /** Installs sigaction handlers (self-pipe) for each listed signal and for
+   *  SIGCHLD, and starts watching the pipe on the event loop. On SIGCHLD the
+   *  addon drains waitpid(-1, WNOHANG) and calls onExit once per death.
+   *  Other signals are coalesced as the kernel does and reported by number.
+   *  Calling it again replaces the callbacks and adds signals. */
+  startEvents(signals: number[], onSignal: (signo: number) => void, onExit: (exit: NativeExit) => void): void;
+  /** Restores default dispositions and stops watching (the loop may then exit). */
+  stopEvents(): void;
+  /** Whether the event source keeps the loop alive (uv_ref/uv_unref). */
+  refEvents(on: boolean): void;
+  /** sigprocmask(SIG_BLOCK / SIG_UNBLOCK) on the calling thread */
+  blockSignals(signals: number[]): void;
+  unblockSignals(signals: number[]): void;
+  /** signal numbers by name, including SIGRTMIN (the libc value) */
+  signals: Record<string, number>;
+
+  // ---- system ----
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  umount2(target: string, flags: number): void;
+  /** reboot(2) with LINUX_REBOOT_CMD_* (see constants) */
+  reboot(cmd: number): void;
+  sethostname(name: string): void;
+  sync(): void;
+
+  // ---- file descriptors ----
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): void;
+  dup2(oldfd: number, newfd: number): number;
+  /** pipe2(O_CLOEXEC [| O_NONBLOCK when nonblock]) → [read, write] */
+  pipe(nonblock: boolean): [number, number];
+  mkfifo(path: string, mode: number): void;
+  setCloexec(fd: number, on: boolean): void;
+  setNonblock(fd: number, on: boolean): void;
+  /** read(2) of at most size bytes; null on EAGAIN; empty Buffer at EOF */
+  read(fd: number, size: number): Buffer | null;
+  /** write(2); returns bytes written, -1 on EAGAIN */
+  write(fd: number, data: Uint8Array): number;
+  /** Calls cb(fd) on the loop each time fd is readable (uv_poll); one watch per fd. */
+  watchReadable(fd: number, cb: (fd: number) => void): void;
+  unwatch(fd: number): void;
+  /** fcntl F_SETLK write lock on the whole file; false when someone else holds it */
+  lockWrite(fd: number): boolean;
+  /** fcntl F_GETLK for a read lock: pid of a conflicting holder, 0 if none */
+  lockHolder(fd: number): number;
+
+  // ---- inotify ----
+  /** inotify_init1(IN_NONBLOCK|IN_CLOEXEC) watched on the loop; cb gets every record */
+  inotifyInit(cb: (events: NativeInotifyEvent[]) => void): number;
+  inotifyAdd(ifd: number, path: string, mask: number): number;
+  inotifyRm(ifd: number, wd: number): void;
+
+  /** numeric constants: O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_* */
+  constants: Record<string, number>;
+}
