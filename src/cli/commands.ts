@@ -1,0 +1,21 @@
+// The table of subcommands. Each entry loads its module on demand.
+/** What a command module exports. */
+export interface CommandModule {
+  main(args: string[]): Promise<number | void> | number | void;
+}
+
+/** One subcommand: name, one-line summary, loader; multiCall = also runs when the binary is called by that name. */
+export interface Command {
+  name: string;
+  summary: string;
+  multiCall?: boolean;
+  load(): Promise<CommandModule>;
+}
+
+export const commands: Command[] = [
+];
+
+/** The command with this name, if any. */
+export function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name);
+}

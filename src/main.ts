@@ -1,0 +1,76 @@
+// Multi-call entry: `tsinit COMMAND ...`, or the binary called by another
+// name (`poweroff`, `init`, ...) through a link. Each command lives in its own
+// module and is loaded only when called, so `--version` stays at bare Node's
+// start-up cost.
+import { basename } from "node:path";
+import { EXIT_SYSTEM } from "./cli/exit-codes";
+import { logLine, reason, setProgramName } from "./cli/log";
+import { UsageError } from "./cli/usage";
+import { commands, findCommand, type Command } from "./cli/commands";
+import { VERSION } from "./version";
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    `tsinit ${VERSION}: an init and s6-compatible supervisor`,
+    "",
+    "usage: tsinit [--version | --help]",
+    "       tsinit COMMAND [ARGS...]   (COMMAND --help for its options)",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "exit codes: 0 ok, 100 usage, 111 system error, 126/127/128+n from an exec",
+  ].join("\n");
+}
+
+/** The name we were invoked as: argv0 for links, else "tsinit". */
+function invokedName(): string {
+  const name = basename(process.argv0 || "tsinit");
+  return findCommand(name)?.multiCall ? name : "tsinit";
+}
+
+async function run(): Promise<number> {
+  const called = invokedName();
+  let args = process.argv.slice(2);
+  let command: Command | undefined;
+  if (called !== "tsinit") {
+    command = findCommand(called);
+  } else {
+    const first = args[0];
+    if (first === "--version" || first === "-V") {
+      process.stdout.write(`tsinit ${VERSION}\n`);
+      return 0;
+    }
+    if (first === "--help" || first === "-h") {
+      process.stdout.write(help() + "\n");
+      return 0;
+    }
+    if (first === undefined || first.startsWith("-")) {
+      command = findCommand("init");
+    } else {
+      command = findCommand(first);
+      if (!command) throw new UsageError(`unknown command: ${first} (see tsinit --help)`);
+      args = args.slice(1);
+    }
+  }
+  setProgramName(called === "tsinit" && command ? `tsinit ${command.name}` : called);
+  const module = await command!.load();
+  return (await module.main(args)) ?? 0;
+}
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      logLine(e.message);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    logLine(`fatal: ${reason(e)}`);
+    process.exitCode = EXIT_SYSTEM;
+  },
+);
