@@ -1,0 +1,15 @@
+// Each concern registers its functions on the exports object; addon.cc only
+// calls these in order and adds the constants.
+#pragma once
+#include <napi.h>
+
+void InitSpawn(Napi::Env env, Napi::Object exports);
+void InitEvents(Napi::Env env, Napi::Object exports);
+void InitSystem(Napi::Env env, Napi::Object exports);
+void InitFds(Napi::Env env, Napi::Object exports);
+void InitInotify(Napi::Env env, Napi::Object exports);
+
+// Calls a JS callback from a libuv callback (no JS on the stack). A throw
+// becomes an uncaught exception ('uncaughtException' or process exit), never
+// a pending exception left behind for some unrelated later call.
+void CallFromLoop(Napi::Env env, const Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args);

@@ -1,0 +1,314 @@
+// spawn(): clone(CLONE_VM|CLONE_VFORK) onto a private stack, set the child up
+// with raw syscalls, execve. Like glibc's posix_spawn, and for the same
+// reasons: no page-table copy of a large Node process, and the parent learns
+// of an exec failure synchronously (it is suspended until the child execs or
+// exits). Node is multithreaded and the child shares our memory, so between
+// clone and execve the child may not allocate, lock, or call glibc wrappers
+// that touch process-wide state (setuid & co. broadcast to all threads in
+// glibc: we use syscall(2) directly). Everything is built in the parent.
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "addon.h"
+#include "args.h"
+#include "errors.h"
+
+namespace {
+
+// The step that failed, reported to the parent through shared memory.
+enum Step { kNone, kSetsid, kSetpgid, kFdMove, kDup2, kFcntl, kClose, kUmask, kSetrlimit,
+            kSetpriority, kSetgroups, kSetgid, kSetuid, kChdir, kExecve, kSigaction, kSigprocmask };
+
+const char* StepName(int step) {
+  static const char* const names[] = {"spawn", "setsid", "setpgid", "fcntl", "dup2", "fcntl",
+                                      "close_range", "umask", "setrlimit", "setpriority",
+                                      "setgroups", "setgid", "setuid", "chdir", "execve",
+                                      "sigaction", "sigprocmask"};
+  return step >= 0 && step <= kSigprocmask ? names[step] : "spawn";
+}
+
+struct Limit {
+  int resource;
+  struct rlimit value;
+};
+
+// Everything the child reads, and the two words it writes back.
+struct Child {
+  const char* file;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;  // null = stay
+  bool setsid;
+  int pgid;
+  const int* fds;
+  int* work;  // scratch, one slot per fds entry (no allocation in the child)
+  int nfds;
+  int umask;  // -1 = inherit
+  const Limit* limits;
+  int nlimits;
+  bool nice_set;
+  int nice;
+  const gid_t* groups;
+  int ngroups;  // -1 = keep
+  long gid;     // -1 = keep
+  long uid;     // -1 = keep
+  int err;
+  int step;
+};
+
+// Fails a step: record it for the parent and die without running atexit
+// handlers or flushing stdio that belong to the parent.
+[[noreturn]] void Fail(Child* c, int step) {
+  c->err = errno;
+  c->step = step;
+  syscall(SYS_exit_group, 127);
+  __builtin_unreachable();
+}
+
+// Closes fds >= from. close_range (5.9+); else a loop up to the fd limit.
+bool CloseFrom(int from) {
+  if (syscall(SYS_close_range, from, ~0U, 0) == 0) return true;
+  if (errno != ENOSYS) return false;
+  struct rlimit rl;
+  long max = 65536;
+  if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, nullptr, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    max = static_cast<long>(rl.rlim_cur);
+  for (long fd = from; fd < max; fd++) syscall(SYS_close, fd);
+  return true;
+}
+
+// Maps the child's fds. A source below nfds other than its own slot could be
+// overwritten by an earlier dup2, so every such source is first moved above
+// nfds; then each slot is filled from a source that cannot collide.
+void MapFds(Child* c) {
+  for (int i = 0; i < c->nfds; i++) {
+    int src = c->fds[i];
+    c->work[i] = src;
+    if (src >= 0 && src < c->nfds && src != i) {
+      int moved = static_cast<int>(syscall(SYS_fcntl, src, F_DUPFD_CLOEXEC, c->nfds));
+      if (moved < 0) Fail(c, kFdMove);
+      c->work[i] = moved;
+    }
+  }
+  for (int i = 0; i < c->nfds; i++) {
+    int src = c->work[i];
+    if (src < 0) {
+      syscall(SYS_close, i);  // EBADF is fine: it should be closed
+    } else if (src == i) {
+      // dup2 onto itself is a no-op that keeps FD_CLOEXEC: clear it by hand
+      if (syscall(SYS_fcntl, i, F_SETFD, 0) < 0) Fail(c, kFcntl);
+    } else if (syscall(SYS_dup3, src, i, 0) < 0) {
+      Fail(c, kDup2);
+    }
+  }
+  if (!CloseFrom(c->nfds)) Fail(c, kClose);
+}
+
+int ChildMain(void* arg) {
+  Child* c = static_cast<Child*>(arg);
+  // Handlers belong to the parent's code and must not run here; ignored
+  // signals would survive execve (Node ignores SIGPIPE). Reset all of them
+  // while every signal is still blocked (the parent blocked them for us).
+  struct sigaction dfl = {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &dfl, nullptr);  // EINVAL for glibc's internal signals: not ours to reset
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, NSIG / 8) < 0) Fail(c, kSigprocmask);
+
+  if (c->setsid) {
+    if (syscall(SYS_setsid) < 0) Fail(c, kSetsid);
+  } else if (c->pgid >= 0) {
+    if (syscall(SYS_setpgid, 0, c->pgid) < 0) Fail(c, kSetpgid);
+  }
+  MapFds(c);
+  if (c->umask >= 0) syscall(SYS_umask, c->umask);
+  // Limits and priority before giving up root: raising a hard limit or
+  // lowering nice needs the privileges the service may not keep.
+  for (int i = 0; i < c->nlimits; i++)
+    if (syscall(SYS_prlimit64, 0, c->limits[i].resource, &c->limits[i].value, nullptr) < 0) Fail(c, kSetrlimit);
+  if (c->nice_set && syscall(SYS_setpriority, PRIO_PROCESS, 0, c->nice) < 0) Fail(c, kSetpriority);
+  if (c->ngroups >= 0 && syscall(SYS_setgroups, c->ngroups, c->groups) < 0) Fail(c, kSetgroups);
+  if (c->gid >= 0 && syscall(SYS_setgid, c->gid) < 0) Fail(c, kSetgid);
+  if (c->uid >= 0 && syscall(SYS_setuid, c->uid) < 0) Fail(c, kSetuid);
+  // After setuid, so the directory is entered with the service's own rights.
+  if (c->cwd != nullptr && syscall(SYS_chdir, c->cwd) < 0) Fail(c, kChdir);
+  syscall(SYS_execve, c->file, c->argv, c->envp);
+  Fail(c, kExecve);
+}
+
+// char* arrays pointing into strings the caller keeps alive.
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> p;
+  for (auto& s : strings) p.push_back(s.data());
+  p.push_back(nullptr);
+  return p;
+}
+
+bool Field(Napi::Object req, const char* name, Napi::Value* out) {
+  *out = req.Get(name);
+  return !req.Env().IsExceptionPending();
+}
+
+bool IntField(Napi::Object req, const char* name, int64_t lo, int64_t hi, int64_t* out) {
+  Napi::Value v;
+  if (!Field(req, name, &v)) return false;
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0.5;
+  if (d != static_cast<double>(static_cast<int64_t>(d)) || d < lo || d > hi) {
+    ThrowUsage(req.Env(), (std::string("spawn: req.") + name + " must be an integer in range").c_str());
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+bool IntArray(Napi::Env env, Napi::Value v, const char* name, int64_t lo, int64_t hi, std::vector<int64_t>* out) {
+  std::string what = std::string("spawn: ") + name + " must be an array of integers";
+  if (!v.IsArray()) {
+    ThrowUsage(env, what.c_str());
+    return false;
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : 0.5;
+    if (d != static_cast<double>(static_cast<int64_t>(d)) || d < lo || d > hi) {
+      ThrowUsage(env, what.c_str());
+      return false;
+    }
+    out->push_back(static_cast<int64_t>(d));
+  }
+  return true;
+}
+
+rlim_t Rlim(int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); }
+
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    ThrowUsage(env, "spawn: req must be an object");
+    return env.Undefined();
+  }
+  Napi::Object req = info[0].As<Napi::Object>();
+  std::string file, cwd;
+  std::vector<std::string> argv, envs;
+  Napi::Value v;
+  if (!Field(req, "file", &v) || !CString(env, v, "spawn: req.file", &file)) return env.Undefined();
+  if (!Field(req, "argv", &v) || !ArgStrings(env, v, "spawn: req.argv", &argv)) return env.Undefined();
+  if (!Field(req, "env", &v) || !ArgStrings(env, v, "spawn: req.env", &envs)) return env.Undefined();
+  if (!Field(req, "cwd", &v) || !CString(env, v, "spawn: req.cwd", &cwd)) return env.Undefined();
+
+  Child c = {};
+  int64_t n;
+  if (!Field(req, "setsid", &v)) return env.Undefined();
+  c.setsid = v.ToBoolean().Value();
+  if (!IntField(req, "pgid", -1, INT32_MAX, &n)) return env.Undefined();
+  c.pgid = static_cast<int>(n);
+  if (!IntField(req, "umask", -1, 0777, &n)) return env.Undefined();
+  c.umask = static_cast<int>(n);
+  if (!IntField(req, "uid", -1, UINT32_MAX - 1, &n)) return env.Undefined();
+  c.uid = static_cast<long>(n);
+  if (!IntField(req, "gid", -1, UINT32_MAX - 1, &n)) return env.Undefined();
+  c.gid = static_cast<long>(n);
+
+  std::vector<int64_t> fds64;
+  if (!Field(req, "fds", &v) || !IntArray(env, v, "req.fds", -1, INT32_MAX, &fds64)) return env.Undefined();
+  std::vector<int> fds(fds64.begin(), fds64.end());
+  std::vector<int> work(fds.size() + 1);
+
+  std::vector<gid_t> groups;
+  c.ngroups = -1;
+  if (!Field(req, "groups", &v)) return env.Undefined();
+  if (!v.IsNull() && !v.IsUndefined()) {
+    std::vector<int64_t> g;
+    if (!IntArray(env, v, "req.groups", 0, UINT32_MAX - 1, &g)) return env.Undefined();
+    groups.assign(g.begin(), g.end());
+    c.ngroups = static_cast<int>(groups.size());
+  }
+
+  std::vector<Limit> limits;
+  if (!Field(req, "rlimits", &v)) return env.Undefined();
+  if (!v.IsArray()) {
+    ThrowUsage(env, "spawn: req.rlimits must be an array of [resource, soft, hard]");
+    return env.Undefined();
+  }
+  Napi::Array ra = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < ra.Length(); i++) {
+    std::vector<int64_t> t;
+    if (!IntArray(env, ra.Get(i), "req.rlimits[i]", -1, INT64_MAX, &t)) return env.Undefined();
+    if (t.size() != 3 || t[0] < 0 || t[0] >= RLIM_NLIMITS) {
+      ThrowUsage(env, "spawn: req.rlimits[i] must be [resource, soft, hard]");
+      return env.Undefined();
+    }
+    limits.push_back({static_cast<int>(t[0]), {Rlim(t[1]), Rlim(t[2])}});
+  }
+  if (!Field(req, "nice", &v)) return env.Undefined();
+  if (!v.IsNull() && !v.IsUndefined()) {
+    if (!IntField(req, "nice", -20, 19, &n)) return env.Undefined();
+    c.nice_set = true;
+    c.nice = static_cast<int>(n);
+  }
+
+  std::vector<char*> argp = Pointers(argv), envp = Pointers(envs);
+  c.file = file.c_str();
+  c.argv = argp.data();
+  c.envp = envp.data();
+  c.cwd = cwd.empty() ? nullptr : cwd.c_str();
+  c.fds = fds.data();
+  c.work = work.data();
+  c.nfds = static_cast<int>(fds.size());
+  c.limits = limits.data();
+  c.nlimits = static_cast<int>(limits.size());
+  c.groups = groups.data();
+
+  // The child runs on its own stack while we are suspended; 64 KiB is far
+  // more than its frames and glibc's sigaction need.
+  const size_t stack_size = 64 * 1024;
+  void* stack = mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    ThrowErrno(env, errno, "mmap");
+    return env.Undefined();
+  }
+  // No handler of ours may run in the child before it resets them.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int pid = clone(ChildMain, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+  int clone_err = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  munmap(stack, stack_size);
+  if (pid < 0) {
+    ThrowErrno(env, clone_err, "clone");
+    return env.Undefined();
+  }
+  if (c.step != kNone) {
+    // Reap this child here, before the event loop's reaper can run (it runs
+    // on this thread), so no exit is ever reported for a process that never was.
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    const char* path = c.step == kExecve ? c.file : c.step == kChdir ? c.cwd : nullptr;
+    ThrowErrno(env, c.err, StepName(c.step), path);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, pid);
+}
+
+}  // namespace
+
+void InitSpawn(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+}
