@@ -1,0 +1,101 @@
+// Reads a service directory's configuration files into SuperviseConfig, the
+// way s6-supervise 2.11 reads them: a missing file means the default, an
+// unreadable or invalid one is a warning plus the default. Nothing throws;
+// the only hard problem is a run file we cannot execute.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
+import { parseSignal } from "./signal-names";
+
+/** The config and what was wrong with it, or the reason the service cannot start. */
+export type ConfigResult =
+  | { ok: true; config: SuperviseConfig; warnings: string[] }
+  | { ok: false; problem: string; warnings: string[] };
+
+const INT_MAX = 2 ** 31 - 1;
+
+function errnoOf(e: unknown): string {
+  return (e as NodeJS.ErrnoException)?.code ?? String(e);
+}
+
+/** The first line of FILE, trailing blanks dropped; null if absent. */
+function readFirstLine(file: string, warnings: string[]): string | null {
+  try {
+    const text = fs.readFileSync(file, "latin1");
+    const nl = text.indexOf("\n");
+    return (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "");
+  } catch (e) {
+    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${errnoOf(e)}`);
+    return null;
+  }
+}
+
+/** A decimal integer file (s6's uint0_scan), or the default with a warning. */
+function readUint(file: string, fallback: number, max: number, warnings: string[]): number {
+  const line = readFirstLine(file, warnings);
+  if (line === null) return fallback;
+  if (/^[0-9]+$/.test(line) && Number(line) <= max) return Number(line);
+  warnings.push(`warning: invalid ${file}: ${JSON.stringify(line)} (using ${fallback})`);
+  return fallback;
+}
+
+/** True when PATH exists; other errors than ENOENT become a warning and false. */
+function exists(file: string, warnings: string[]): boolean {
+  try {
+    fs.accessSync(file, fs.constants.F_OK);
+    return true;
+  } catch (e) {
+    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${errnoOf(e)}`);
+    return false;
+  }
+}
+
+/** Why DIR/run cannot be executed, or null when it can. */
+export function checkRun(dir: string): string | null {
+  const run = path.join(dir, "run");
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(run);
+  } catch (e) {
+    return `unable to find ${run}: ${errnoOf(e)}`;
+  }
+  if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
+  try {
+    fs.accessSync(run, fs.constants.X_OK);
+  } catch (e) {
+    return `unable to execute ${run}: ${errnoOf(e)}`;
+  }
+  return null;
+}
+
+/** Reads DIR's files; NAME is what run receives as argv[1]. Re-read it before
+ *  each spawn: s6 reads notification-fd, down-signal, timeouts and
+ *  max-death-tally when it uses them, so edits apply without a restart. */
+export function readServiceConfig(dir: string, name: string): ConfigResult {
+  const warnings: string[] = [];
+  const file = (f: string) => path.join(dir, f);
+  const problem = checkRun(dir);
+  if (problem) return { ok: false, problem, warnings };
+
+  let downSignal = DEFAULT_CONFIG.downSignal;
+  const sigText = readFirstLine(file("down-signal"), warnings);
+  if (sigText !== null) {
+    const sig = parseSignal(sigText);
+    if (sig === null) warnings.push(`warning: invalid ${file("down-signal")}: ${JSON.stringify(sigText)} (using SIGTERM)`);
+    else downSignal = sig;
+  }
+  const fd = readUint(file("notification-fd"), -1, INT_MAX, warnings);
+  const config: SuperviseConfig = {
+    name,
+    hasFinish: exists(file("finish"), warnings),
+    hasDownFile: exists(file("down"), warnings),
+    downSignal,
+    timeoutKillMs: readUint(file("timeout-kill"), DEFAULT_CONFIG.timeoutKillMs, INT_MAX, warnings),
+    timeoutFinishMs: readUint(file("timeout-finish"), DEFAULT_CONFIG.timeoutFinishMs, INT_MAX, warnings),
+    // s6 clamps silently rather than rejecting a big tally.
+    maxDeathTally: Math.min(MAX_DEATH_TALLY,
+      readUint(file("max-death-tally"), DEFAULT_CONFIG.maxDeathTally, Number.MAX_SAFE_INTEGER, warnings)),
+    notificationFd: fd < 0 ? null : fd,
+  };
+  return { ok: true, config, warnings };
+}

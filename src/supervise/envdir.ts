@@ -1,0 +1,68 @@
+// s6-envdir's default rules (skalibs envdir, clamped mode): one file per
+// variable; dot-files and names containing '=' are skipped; an empty file
+// unsets the variable; otherwise the value is the first line of the first
+// 4095 bytes, with trailing spaces, tabs and CRs removed and NULs turned into
+// newlines. Reading is separate from applying so the latter stays pure.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** One variable to set (value) or unset (null). */
+export interface EnvChange {
+  name: string;
+  value: string | null;
+}
+
+/** The changes, or why the directory could not be read (s6-envdir then fails as a whole). */
+export type EnvDirResult = { ok: true; changes: EnvChange[] } | { ok: false; problem: string };
+
+/** skalibs reads at most this many bytes per file without -L. */
+export const ENVDIR_MAX_BYTES = 4095;
+
+/** The value a file's bytes give, or null for an empty file. */
+export function envValueFromBytes(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
+  let end = bytes.subarray(0, ENVDIR_MAX_BYTES).indexOf(0x0a);
+  if (end < 0) end = Math.min(bytes.length, ENVDIR_MAX_BYTES);
+  while (end > 0 && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09 || bytes[end - 1] === 0x0d)) end--;
+  const line = Uint8Array.from(bytes.subarray(0, end), (b) => (b === 0 ? 0x0a : b));
+  return Buffer.from(line).toString("utf8");
+}
+
+/** Reads DIR into a list of changes, sorted by name. */
+export function readEnvDir(dir: string): EnvDirResult {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    return { ok: false, problem: `unable to read directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}` };
+  }
+  const changes: EnvChange[] = [];
+  for (const name of names.sort()) {
+    if (name.startsWith(".") || name.includes("=")) continue;
+    const file = path.join(dir, name);
+    let bytes: Uint8Array;
+    try {
+      const fd = fs.openSync(file, "r");
+      try {
+        const buf = Buffer.alloc(ENVDIR_MAX_BYTES);
+        bytes = buf.subarray(0, fs.readSync(fd, buf, 0, ENVDIR_MAX_BYTES, 0));
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (e) {
+      return { ok: false, problem: `unable to read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}` };
+    }
+    changes.push({ name, value: envValueFromBytes(bytes) });
+  }
+  return { ok: true, changes };
+}
+
+/** A new environment: ENV with CHANGES applied (ENV is not modified). */
+export function applyEnvChanges(env: Readonly<Record<string, string>>, changes: readonly EnvChange[]): Record<string, string> {
+  const out: Record<string, string> = { ...env };
+  for (const { name, value } of changes) {
+    if (value === null) delete out[name];
+    else out[name] = value;
+  }
+  return out;
+}
