@@ -22,6 +22,7 @@ volatile sig_atomic_t pending[NSIG];
 int wakeFd = -1;  // set once, before any handler is installed
 int readFd = -1;
 bool installed[NSIG];
+struct sigaction previous[NSIG];  // what was there before our first install
 uv_poll_t* watcher = nullptr;
 bool referenced = true;
 Napi::FunctionReference onSignal;
@@ -79,7 +80,7 @@ bool Install(Napi::Env env, int sig) {
   sa.sa_handler = Handler;
   sa.sa_flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
   sigfillset(&sa.sa_mask);  // one handler at a time: no nesting on the pipe
-  if (sigaction(sig, &sa, nullptr) < 0) {
+  if (sigaction(sig, &sa, installed[sig] ? nullptr : &previous[sig]) < 0) {
     ThrowErrno(env, errno, "sigaction");
     return false;
   }
@@ -146,10 +147,11 @@ Napi::Value StartEvents(const Napi::CallbackInfo& info) {
 void Closed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
 
 Napi::Value StopEvents(const Napi::CallbackInfo& info) {
-  // Node ignores SIGPIPE so a write to a closed pipe is an EPIPE, not a death.
+  // Back to what was there before (SIG_DFL for an init, SIG_IGN for SIGPIPE
+  // under Node; libuv's own SIGCHLD handler if child_process was used).
   for (int sig = 1; sig < NSIG; sig++) {
     if (!installed[sig]) continue;
-    signal(sig, sig == SIGPIPE ? SIG_IGN : SIG_DFL);
+    sigaction(sig, &previous[sig], nullptr);
     installed[sig] = false;
     pending[sig] = 0;
   }

@@ -57,7 +57,12 @@ export interface NativeAddon {
   // ---- processes ----
   /** Spawns; returns the pid. An execve failure throws (syscall "execve",
    *  path = file) and leaves no child behind. Signal dispositions are reset to
-   *  default and the signal mask emptied in the child. */
+   *  default and the signal mask emptied in the child. Any other failing step
+   *  throws the same way with syscall = that step ("chdir" with path = cwd,
+   *  "setuid", "setrlimit", "dup2", ...); the failed child is reaped inside
+   *  spawn, so no exit event is ever reported for it. Order in the child:
+   *  signals, setsid/setpgid, fds, umask, rlimits, nice, setgroups, setgid,
+   *  setuid, chdir, execve (limits and nice while still privileged). */
   spawn(req: NativeSpawnRequest): number;
   kill(pid: number, signal: number): void;
   killpg(pgid: number, signal: number): void;
@@ -76,9 +81,12 @@ export interface NativeAddon {
    *  SIGCHLD, and starts watching the pipe on the event loop. On SIGCHLD the
    *  addon drains waitpid(-1, WNOHANG) and calls onExit once per death.
    *  Other signals are coalesced as the kernel does and reported by number.
-   *  Calling it again replaces the callbacks and adds signals. */
+   *  Calling it again replaces the callbacks and adds signals. Deaths that
+   *  happened before the first call are reported too. A callback that throws
+   *  raises an uncaught exception (process 'uncaughtException'). */
   startEvents(signals: number[], onSignal: (signo: number) => void, onExit: (exit: NativeExit) => void): void;
-  /** Restores default dispositions and stops watching (the loop may then exit). */
+  /** Restores the dispositions from before startEvents (for an init: default,
+   *  SIGPIPE ignored as Node has it) and stops watching (the loop may then exit). */
   stopEvents(): void;
   /** Whether the event source keeps the loop alive (uv_ref/uv_unref). */
   refEvents(on: boolean): void;
@@ -109,8 +117,11 @@ export interface NativeAddon {
   read(fd: number, size: number): Buffer | null;
   /** write(2); returns bytes written, -1 on EAGAIN */
   write(fd: number, data: Uint8Array): number;
-  /** Calls cb(fd) on the loop each time fd is readable (uv_poll); one watch per fd. */
+  /** Calls cb(fd) on the loop each time fd is readable (uv_poll), level-triggered
+   *  (also at EOF/hang-up until unwatched); one watch per fd: watching again
+   *  replaces the callback. Unwatch before closing the fd. */
   watchReadable(fd: number, cb: (fd: number) => void): void;
+  /** Stops a watchReadable or inotifyInit watch; no-op if fd is not watched. */
   unwatch(fd: number): void;
   /** fcntl F_SETLK write lock on the whole file; false when someone else holds it */
   lockWrite(fd: number): boolean;
@@ -118,7 +129,8 @@ export interface NativeAddon {
   lockHolder(fd: number): number;
 
   // ---- inotify ----
-  /** inotify_init1(IN_NONBLOCK|IN_CLOEXEC) watched on the loop; cb gets every record */
+  /** inotify_init1(IN_NONBLOCK|IN_CLOEXEC) watched on the loop; cb gets every record
+   *  queued at each wake-up. To end it: unwatch(ifd) then close(ifd). */
   inotifyInit(cb: (events: NativeInotifyEvent[]) => void): number;
   inotifyAdd(ifd: number, path: string, mask: number): number;
   inotifyRm(ifd: number, wd: number): void;

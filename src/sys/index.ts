@@ -1,0 +1,68 @@
+// The system layer the rest of the init uses: the addon's syscalls, signal
+// names accepted wherever a signal is, spawn with defaults, and the events.
+// The addon loads on first call, so importing this costs nothing.
+import { native } from "./load";
+import { signalNumber, type Signal } from "./signals";
+import type { NativeInotifyEvent } from "./native-types";
+
+export { native } from "./load";
+export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest } from "./native-types";
+export { isErrnoError, execFailureCode, type ErrnoError } from "./errors";
+export { signalNumber, signalName, type Signal } from "./signals";
+export { spawn, spawnRequest, resolveFile, envStrings, type SpawnOptions, type Rlimit } from "./spawn";
+export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
+
+/** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_* by name */
+export const constants = (): Record<string, number> => native().constants;
+
+// ---- processes ----
+export const kill = (pid: number, sig: Signal): void => native().kill(pid, signalNumber(sig));
+export const killpg = (pgid: number, sig: Signal): void => native().killpg(pgid, signalNumber(sig));
+export const getpid = (): number => native().getpid();
+export const getpgrp = (): number => native().getpgrp();
+export const getsid = (pid: number): number => native().getsid(pid);
+export const setsid = (): number => native().setsid();
+/** prctl(PR_SET_CHILD_SUBREAPER): orphans below us re-parent to us */
+export const setSubreaper = (on: boolean): void => native().setSubreaper(on);
+/** sets the umask, returns the previous one */
+export const umask = (mask: number): number => native().umask(mask);
+/** replaces this process; returns only by throwing */
+export const execve = (file: string, argv: string[], env: string[]): never => native().execve(file, argv, env);
+export const blockSignals = (sigs: Signal[]): void => native().blockSignals(sigs.map(signalNumber));
+export const unblockSignals = (sigs: Signal[]): void => native().unblockSignals(sigs.map(signalNumber));
+
+// ---- system ("" for source, fstype or data means NULL) ----
+export const mount = (source: string, target: string, fstype: string, flags = 0, data = ""): void =>
+  native().mount(source, target, fstype, flags, data);
+export const umount2 = (target: string, flags = 0): void => native().umount2(target, flags);
+/** reboot(2) with a LINUX_REBOOT_CMD_* constant */
+export const reboot = (cmd: number): void => native().reboot(cmd);
+export const sethostname = (name: string): void => native().sethostname(name);
+export const sync = (): void => native().sync();
+
+// ---- file descriptors ----
+export const open = (path: string, flags: number, mode = 0o644): number => native().open(path, flags, mode);
+export const close = (fd: number): void => native().close(fd);
+export const dup2 = (oldfd: number, newfd: number): number => native().dup2(oldfd, newfd);
+/** pipe2(O_CLOEXEC [| O_NONBLOCK]) → [read, write] */
+export const pipe = (nonblock = false): [number, number] => native().pipe(nonblock);
+export const mkfifo = (path: string, mode = 0o600): void => native().mkfifo(path, mode);
+export const setCloexec = (fd: number, on: boolean): void => native().setCloexec(fd, on);
+export const setNonblock = (fd: number, on: boolean): void => native().setNonblock(fd, on);
+/** null on EAGAIN, empty Buffer at EOF */
+export const read = (fd: number, size = 65536): Buffer | null => native().read(fd, size);
+/** bytes written, -1 on EAGAIN */
+export const write = (fd: number, data: Uint8Array | string): number =>
+  native().write(fd, typeof data === "string" ? Buffer.from(data) : data);
+export const watchReadable = (fd: number, cb: (fd: number) => void): void => native().watchReadable(fd, cb);
+export const unwatch = (fd: number): void => native().unwatch(fd);
+/** whole-file fcntl write lock; false if another process holds it */
+export const lockWrite = (fd: number): boolean => native().lockWrite(fd);
+/** pid holding a conflicting lock, 0 if none */
+export const lockHolder = (fd: number): number => native().lockHolder(fd);
+
+// ---- inotify ----
+export const inotifyInit = (cb: (events: NativeInotifyEvent[]) => void): number =>
+  native().inotifyInit(cb);
+export const inotifyAdd = (ifd: number, path: string, mask: number): number => native().inotifyAdd(ifd, path, mask);
+export const inotifyRm = (ifd: number, wd: number): void => native().inotifyRm(ifd, wd);

@@ -1,0 +1,92 @@
+// spawn() with defaults: the addon takes every field positionally and
+// literally; here the caller names only what differs from "inherit".
+import { accessSync, constants as fsConstants } from "node:fs";
+import { native } from "./load";
+import type { NativeSpawnRequest } from "./native-types";
+
+/** One rlimit: resource as "NOFILE", "RLIMIT_NOFILE" or its number; Infinity or -1 = unlimited. */
+export type Rlimit = [resource: number | string, soft: number, hard: number];
+
+export interface SpawnOptions {
+  /** program: a path, or a name searched in env PATH (then process.env.PATH) */
+  file: string;
+  /** default [file] */
+  argv?: string[];
+  /** default process.env; an object or complete "K=V" strings */
+  env?: Record<string, string | undefined> | string[];
+  /** default: stay in our cwd */
+  cwd?: string;
+  /** new session (default false) */
+  setsid?: boolean;
+  /** setpgid(0, pgid) unless setsid; 0 = own group. Default: stay in ours */
+  pgid?: number;
+  /** child fd i = our fd fds[i], -1 = closed; all others closed. Default [0, 1, 2] (inherit stdio) */
+  fds?: number[];
+  umask?: number;
+  uid?: number;
+  gid?: number;
+  groups?: number[];
+  rlimits?: Rlimit[];
+  nice?: number;
+}
+
+/** "K=V" strings from an env object, skipping undefined values. */
+export function envStrings(env: Record<string, string | undefined>): string[] {
+  return Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+}
+
+function pathOf(env: string[]): string {
+  const entry = env.find((e) => e.startsWith("PATH="));
+  return entry !== undefined ? entry.slice(5) : process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+}
+
+/** The first executable `name` on `path` (as execvp); a name with a slash, or none found, is returned as is. */
+export function resolveFile(name: string, path: string): string {
+  if (name.includes("/")) return name;
+  for (const dir of path.split(":")) {
+    const candidate = `${dir === "" ? "." : dir}/${name}`;
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      /* next */
+    }
+  }
+  return name;
+}
+
+function rlimitNumber(resource: number | string): number {
+  if (typeof resource === "number") return resource;
+  const name = resource.toUpperCase().startsWith("RLIMIT_") ? resource.toUpperCase() : `RLIMIT_${resource.toUpperCase()}`;
+  const n = native().constants[name];
+  if (n === undefined) throw new RangeError(`unknown rlimit: ${resource}`);
+  return n;
+}
+
+const limit = (v: number): number => (v === Infinity || v < 0 ? -1 : v);
+
+/** The complete request the addon takes, from options with defaults applied. */
+export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
+  const env = Array.isArray(opts.env) ? opts.env : envStrings(opts.env ?? process.env);
+  return {
+    file: resolveFile(opts.file, pathOf(env)),
+    argv: opts.argv ?? [opts.file],
+    env,
+    cwd: opts.cwd ?? "",
+    setsid: opts.setsid ?? false,
+    pgid: opts.pgid ?? -1,
+    fds: opts.fds ?? [0, 1, 2],
+    umask: opts.umask ?? -1,
+    uid: opts.uid ?? -1,
+    gid: opts.gid ?? -1,
+    groups: opts.groups ?? null,
+    rlimits: (opts.rlimits ?? []).map(([r, soft, hard]) => [rlimitNumber(r), limit(soft), limit(hard)]),
+    nice: opts.nice ?? null,
+  };
+}
+
+/** Starts a process; returns its pid. Its death arrives as an `exit` event.
+ *  Throws an ErrnoError (syscall "execve", "chdir", ...) if it could not start. */
+export function spawn(opts: SpawnOptions): number {
+  return native().spawn(spawnRequest(opts));
+}

@@ -1,0 +1,107 @@
+// spawn() against the real kernel: each setup step observed from the child.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as sys from "../../src/sys";
+import { listen, procStat, readAll, run, unlisten, waitExit } from "./child";
+
+const sh = (script: string, extra: Partial<sys.SpawnOptions> = {}) =>
+  run({ file: "/bin/sh", argv: ["sh", "-c", script], ...extra });
+
+test("setsid: the child leads a new session and group", async () => {
+  listen();
+  const pid = sys.spawn({ file: "/bin/sleep", argv: ["sleep", "10"], setsid: true });
+  try {
+    const [, , pgrp, session] = procStat(pid);
+    assert.is(Number(session), pid);
+    assert.is(Number(pgrp), pid);
+    assert.is(sys.getsid(pid), pid);
+  } finally {
+    sys.kill(pid, "KILL");
+  }
+  assert.is((await waitExit(pid)).signal, 9);
+});
+
+test("pgid 0: own group, our session", async () => {
+  listen();
+  const pid = sys.spawn({ file: "/bin/sleep", argv: ["sleep", "10"], pgid: 0 });
+  try {
+    const [, , pgrp, session] = procStat(pid);
+    assert.is(Number(pgrp), pid);
+    assert.is(Number(session), sys.getsid(0));
+  } finally {
+    sys.kill(pid, "KILL");
+  }
+  await waitExit(pid);
+});
+
+test("fd map: dup2 targets, swapped sources, fds[i] == i kept, everything else closed", async () => {
+  const { O_RDONLY } = sys.constants();
+  const stray = sys.open("/dev/null", O_RDONLY, 0); // no O_CLOEXEC: only our close_range hides it
+  const [r5, w5] = sys.pipe(true);
+  const [ra, wa] = sys.pipe(true);
+  const [rb, wb] = sys.pipe(true);
+  const [rk, wk] = sys.pipe(true); // CLOEXEC, mapped onto itself: the child must still have it
+  const n = Math.max(wa, wb, wk, stray) + 1;
+  const fds: number[] = new Array(n).fill(-1);
+  fds[0] = 0;
+  fds[1] = -2;
+  fds[2] = 2;
+  fds[5] = w5;
+  fds[wa] = wb; // swapped: a naive dup2 loop overwrites one source with the other
+  fds[wb] = wa;
+  fds[wk] = wk;
+  const script = `echo out; echo five >&5; echo A >&${wa}; echo B >&${wb}; echo K >&${wk}; for f in /proc/$$/fd/*; do [ -e "$f" ] && echo "\${f##*/}"; done`;
+  const outs = [readAll(r5), readAll(ra), readAll(rb), readAll(rk)];
+  const res = run({ file: "/bin/bash", argv: ["bash", "-c", script], fds });
+  for (const w of [w5, wa, wb, wk]) sys.close(w);
+  const { out, exit } = await res;
+  sys.close(stray);
+  assert.is(exit.code, 0);
+  const [five, a, b, k] = await Promise.all(outs);
+  assert.is(five, "five\n");
+  assert.is(a, "B\n", "child fd wa is our wb");
+  assert.is(b, "A\n", "child fd wb is our wa");
+  assert.is(k, "K\n");
+  const [first, ...rest] = out.trim().split("\n");
+  assert.is(first, "out");
+  const open = rest.map(Number).sort((x, y) => x - y);
+  assert.ok(!open.includes(stray), `fd ${stray} leaked: ${open}`);
+  assert.equal(open, [0, 1, 2, 5, wa, wb, wk].sort((x, y) => x - y));
+});
+
+test("uid, gid, groups", async () => {
+  const { out } = await sh("id -u; id -g; id -G", { uid: 65534, gid: 65534, groups: [65534, 100] });
+  assert.is(out, "65534\n65534\n65534 100\n");
+});
+
+test("cwd, umask, env, nice", async () => {
+  const dir = realpathSync(mkdtempSync(`${tmpdir()}/tsinit-cwd-`));
+  const { out } = await sh('pwd; umask; echo "$FOO"; nice', { cwd: dir, umask: 0o027, env: ["FOO=bar baz"], nice: 5 });
+  assert.is(out, `${dir}\n0027\nbar baz\n5\n`);
+});
+
+test("rlimits by name and number, unlimited as Infinity", async () => {
+  const { RLIMIT_CORE } = sys.constants();
+  const { out } = await sh("ulimit -Sn; ulimit -Hn; ulimit -c", {
+    rlimits: [["NOFILE", 123, 456], [RLIMIT_CORE!, Infinity, Infinity]],
+  });
+  assert.is(out, "123\n456\nunlimited\n");
+});
+
+test("signals: none ignored (Node ignores SIGPIPE), none blocked, none caught", async () => {
+  const { out } = await sh("grep -E '^Sig(Ign|Blk|Cgt)' /proc/$$/status");
+  assert.match(out, /SigBlk:\s+0000000000000000/);
+  assert.match(out, /SigIgn:\s+0000000000000000/);
+});
+
+test("env defaults to process.env, argv to [file], file searched in PATH", async () => {
+  process.env.TSINIT_TEST_VAR = "inherited";
+  const { out } = await run({ file: "printenv", argv: ["printenv", "TSINIT_TEST_VAR"] });
+  assert.is(out, "inherited\n");
+  assert.is(sys.spawnRequest({ file: "/bin/true" }).argv.join(), "/bin/true");
+  unlisten();
+});
+
+test.run();
