@@ -11,11 +11,16 @@
 
 void CallFromLoop(Napi::Env env, const Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args) {
   // MakeCallback (not Call) so promise jobs queued by the callback run now,
-  // as they do after any other event-loop callback.
-  fn.MakeCallback(env.Global(), args);
-  if (env.IsExceptionPending()) {
-    Napi::Error e = env.GetAndClearPendingException();
-    napi_fatal_exception(env, e.Value());
+  // as they do after any other event-loop callback. Raw napi: during Node's
+  // teardown a late poll callback cannot run JS, and node-addon-api would
+  // turn that failure into a throw that itself fails and aborts.
+  napi_value result;
+  napi_status st = napi_make_callback(env, nullptr, env.Global(), fn.Value(), args.size(), args.begin(), &result);
+  if (st == napi_ok) return;
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    napi_value error;
+    if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
   }
 }
 
