@@ -13,6 +13,7 @@ export interface Command {
 }
 
 export const commands: Command[] = [
+  { name: "scan", summary: "supervise every service in a scan directory (like s6-svscan)", load: () => import("../supervise/scan-main") },
 ];
 
 /** The command with this name, if any. */

@@ -1,0 +1,117 @@
+// The s6 2.11 on-disk face of one supervised directory: supervise/ (0700)
+// with lock (fcntl write lock, so s6-svok sees us), control (a fifo we hold
+// open read+write so it never reports EOF), status (35 bytes, written to
+// status.new then renamed), and the event/ fifodir (03730) that s6-svwait
+// listens on. The same layout serves a scan dir's .s6-svscan/.
+import { mkdirSync, readdirSync, renameSync, writeFileSync, chmodSync, statSync, unlinkSync } from "node:fs";
+import { native } from "../sys/load";
+
+/** The open handles of one supervise/ (or .s6-svscan/) directory. */
+export interface ControlDir {
+  dir: string;
+  lockFd: number;
+  controlFd: number;
+}
+
+const S_IFMT = 0o170000;
+const S_IFIFO = 0o010000;
+
+function isFifo(path: string): boolean {
+  try {
+    return (statSync(path).mode & S_IFMT) === S_IFIFO;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates dir (0700) with lock and control, takes the lock, opens the fifo.
+ *  Throws EBUSY-like errors from lockWrite as an Error with code "ELOCKED"
+ *  when another supervisor holds the lock. */
+export function openControlDir(dir: string, onControl: (bytes: Buffer) => void): ControlDir {
+  const sys = native();
+  const c = sys.constants;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lockFd = sys.open(`${dir}/lock`, c.O_WRONLY! | c.O_CREAT! | c.O_CLOEXEC!, 0o644);
+  try {
+    if (!sys.lockWrite(lockFd)) {
+      throw Object.assign(new Error(`${dir}/lock is held by another supervisor`), {
+        code: "ELOCKED",
+        syscall: "fcntl",
+        path: `${dir}/lock`,
+      });
+    }
+    const control = `${dir}/control`;
+    if (!isFifo(control)) {
+      try { unlinkSync(control); } catch { /* not there */ }
+      sys.mkfifo(control, 0o600);
+    }
+    const controlFd = sys.open(control, c.O_RDWR! | c.O_NONBLOCK! | c.O_CLOEXEC!, 0);
+    sys.watchReadable(controlFd, (fd) => {
+      for (;;) {
+        const chunk = sys.read(fd, 4096);
+        if (chunk === null || chunk.length === 0) return;
+        onControl(chunk);
+      }
+    });
+    return { dir, lockFd, controlFd };
+  } catch (e) {
+    sys.close(lockFd);
+    throw e;
+  }
+}
+
+/** Stops reading the control fifo and releases the lock (closing drops it). */
+export function closeControlDir(cd: ControlDir): void {
+  const sys = native();
+  try { sys.unwatch(cd.controlFd); } catch { /* already */ }
+  try { sys.close(cd.controlFd); } catch { /* already */ }
+  try { sys.close(cd.lockFd); } catch { /* already */ }
+}
+
+/** Replaces dir/name atomically (write name.new, rename), as s6 does. */
+export function writeAtomic(dir: string, name: string, data: Uint8Array, mode = 0o644): void {
+  const tmp = `${dir}/${name}.new`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, `${dir}/${name}`);
+}
+
+/** Creates the event/ fifodir with s6's mode 03730 if it is missing. */
+export function ensureFifodir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o3730 });
+    chmodSync(dir, 0o3730); // mkdir's mode is filtered by the umask
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
+
+/** Sends event letters to every listener in the fifodir (s6's ftrig protocol):
+ *  each `ftrig1:@*` fifo is opened non-blocking; one that has lost its reader
+ *  (ENXIO, EPIPE) is removed. Listeners never slow the supervisor down. */
+export function broadcastEvent(dir: string, letters: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const sys = native();
+  const c = sys.constants;
+  const bytes = Buffer.from(letters, "latin1");
+  for (const name of names) {
+    if (!name.startsWith("ftrig1:@")) continue;
+    const path = `${dir}/${name}`;
+    let fd = -1;
+    try {
+      fd = sys.open(path, c.O_WRONLY! | c.O_NONBLOCK! | c.O_CLOEXEC!, 0);
+      sys.write(fd, bytes);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENXIO" || code === "EPIPE") {
+        try { unlinkSync(path); } catch { /* raced with its owner */ }
+      }
+    } finally {
+      if (fd >= 0) sys.close(fd);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// `tsinit scan DIR`: stage 2 alone, in the foreground, what `s6-svscan DIR`
+// does — as PID 1 of a namespace or as an ordinary process.
+import * as sys from "../sys";
+import { logLine, reason } from "../cli/log";
+import { parseCommandLine, UsageError } from "../cli/usage";
+import { Scanner, scanDirExists } from "./scanner";
+import { existsSync } from "node:fs";
+
+const USAGE = `usage: tsinit scan [--help] DIR
+
+Supervises every subdirectory of DIR (s6 layout: run, finish, down, log/,
+notification-fd, timeout-kill, timeout-finish, max-death-tally, down-signal)
+in this one process. Directories added or removed are picked up at once.
+Driven by tsinit svc / scan-ctl or Debian's s6-svc / s6-svscanctl.
+
+signals: TERM, INT = stop every service and exit 0 (s6-svscanctl -t)
+         HUP, ALRM = rescan    QUIT = stop and exit    ABRT = exit at once
+At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).`;
+
+/** Entry point of `tsinit scan`. */
+export async function main(args: string[]): Promise<number | void> {
+  const { values, positionals } = parseCommandLine("scan", args, { help: { type: "boolean" } });
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`scan: expected one DIR\n${USAGE}`);
+  const dir = positionals[0]!.replace(/\/+$/, "") || "/";
+  if (!scanDirExists(dir)) {
+    logLine(`unable to scan ${dir}: not a directory`);
+    return 111;
+  }
+  const S = sys.native().signals;
+  sys.startEvents(["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGALRM", "SIGABRT"]);
+  const scanner = new Scanner(dir, {
+    onFinished: () => {
+      const finish = `${dir}/.s6-svscan/finish`;
+      if (existsSync(finish)) {
+        try {
+          sys.execve(finish, [finish], sys.envStrings(process.env));
+        } catch (e) {
+          logLine(`unable to exec ${finish}: ${reason(e)}`);
+        }
+      }
+      sys.stopEvents();
+      process.exit(0);
+    },
+  });
+  sys.events.on("exit", (exit) => scanner.reaped(exit));
+  sys.events.on("signal", (signo) => {
+    if (signo === S.SIGTERM || signo === S.SIGINT) scanner.terminate("term");
+    else if (signo === S.SIGQUIT) scanner.terminate("quit");
+    else if (signo === S.SIGHUP || signo === S.SIGALRM) scanner.rescan();
+    else if (signo === S.SIGABRT) process.exit(0);
+  });
+  try {
+    scanner.start();
+  } catch (e) {
+    logLine(`unable to supervise ${dir}: ${reason(e)}`);
+    return 111;
+  }
+  // The event source keeps the loop alive; nothing else to do here.
+  return new Promise<number>(() => undefined);
+}

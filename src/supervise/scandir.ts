@@ -1,0 +1,60 @@
+// Reading a scan directory: which entries are services. s6-svscan's rule:
+// every entry whose name does not start with "." and that is a directory, or
+// a symlink to one; two names for the same directory (dev+ino) are one
+// service. Pure over a list of entries so it is tested without a filesystem.
+import { readdirSync, statSync } from "node:fs";
+
+/** One service found in the scan dir. */
+export interface ScanEntry {
+  name: string;
+  path: string;
+  /** "dev:ino" of the directory the name resolves to */
+  key: string;
+}
+
+/** What a scan found: services, and entries that could not be used (with why). */
+export interface ScanResult {
+  services: ScanEntry[];
+  problems: string[];
+}
+
+/** Lists the services in scanDir now. Never throws for a bad entry; a
+ *  missing or unreadable scan dir is reported as a problem. */
+export function readScanDir(scanDir: string): ScanResult {
+  const services: ScanEntry[] = [];
+  const problems: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(scanDir).sort();
+  } catch (e) {
+    return { services, problems: [`unable to read ${scanDir}: ${(e as NodeJS.ErrnoException).code ?? e}`] };
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name.startsWith(".")) continue;
+    const path = `${scanDir}/${name}`;
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      problems.push(`unable to stat ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      continue;
+    }
+    if (!st.isDirectory()) continue;
+    const key = `${st.dev}:${st.ino}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    services.push({ name, path, key });
+  }
+  return { services, problems };
+}
+
+/** The difference between what runs and what the scan found. */
+export function diffScan(running: Iterable<string>, found: ScanEntry[]): { added: ScanEntry[]; removed: string[] } {
+  const now = new Set(found.map((e) => e.key));
+  const before = new Set(running);
+  return {
+    added: found.filter((e) => !before.has(e.key)),
+    removed: [...before].filter((k) => !now.has(k)),
+  };
+}

@@ -1,0 +1,283 @@
+// The thin layer that applies machine.ts's effects for one service directory:
+// spawning run and finish, signals, timers, the notification-fd pipe, and the
+// s6 files (supervise/status, death_tally, event/, down). All policy is in
+// machine.ts; this file only does what an Effect says and feeds the results
+// back in as events.
+import { unlinkSync, writeFileSync } from "node:fs";
+import * as sys from "../sys";
+import { logLine, reason } from "../cli/log";
+import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } from "../control/status";
+import { parseSuperviseControl, describeByte } from "../control/letters";
+import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
+import { readServiceConfig } from "./config";
+import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
+
+/** What a service needs from the supervisor that owns it. */
+export interface ServiceHost {
+  /** route this pid's death to cb (one registration per pid) */
+  watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
+  /** the environment run and finish get */
+  env(): string[];
+  /** this service's supervisor has exited (x, or removed and down) */
+  onExited(service: Service): void;
+}
+
+/** Where the service's stdio comes from: fds in the supervisor, or -1 for /dev/null. */
+export interface ServiceStdio {
+  stdin: number;
+  stdout: number;
+  stderr: number;
+}
+
+/** One supervised directory. */
+export class Service {
+  private state: SuperviseState = initialState();
+  private config: SuperviseConfig;
+  private readonly timers = new Map<TimerKind, NodeJS.Timeout>();
+  private control?: ControlDir;
+  private notifyFd = -1;
+  private detached = false;
+  private devnull = -1;
+  private problem = "";
+  private loggedProblem = "";
+  /** the directory left the scan dir (it may be gone from disk) */
+  private removed = false;
+
+  constructor(
+    readonly dir: string,
+    readonly name: string,
+    private readonly stdio: ServiceStdio,
+    private readonly host: ServiceHost,
+  ) {
+    this.config = { ...DEFAULT_CONFIG, name };
+  }
+
+  /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
+   *  the directory cannot be supervised (e.g. another supervisor holds it). */
+  start(): void {
+    this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
+    ensureFifodir(`${this.dir}/event`);
+    this.refreshConfig();
+    this.feed({ type: "start", now: Date.now() });
+  }
+
+  /** The directory left the scan dir: stop the service, then exit. */
+  remove(): void {
+    this.removed = true;
+    this.feed({ type: "removed" });
+  }
+
+  /** Sends one control letter as if written to supervise/control. */
+  command(letters: string): void {
+    this.onControl(Buffer.from(letters, "latin1"));
+  }
+
+  /** The current machine state (read-only view, for status and tests). */
+  get current(): Readonly<SuperviseState> {
+    return this.state;
+  }
+
+  private onControl(bytes: Buffer): void {
+    const parsed = parseSuperviseControl(bytes);
+    if (parsed.unknown.length > 0) {
+      logLine(`warning: ${this.dir}/supervise/control: ignoring unknown command ${parsed.unknown.map(describeByte).join(" ")}`);
+    }
+    for (const letter of parsed.letters) this.feed({ type: "control", letter });
+  }
+
+  private refreshConfig(): void {
+    const r = readServiceConfig(this.dir, this.name);
+    for (const w of r.warnings) logLine(w);
+    this.problem = r.ok ? "" : r.problem;
+    if (r.ok) this.config = r.config;
+  }
+
+  /** Something in the directory changed (run created, made executable):
+   *  if we are waiting out an exec-failure retry, try now. */
+  poke(): void {
+    if (!this.problem) return;
+    this.refreshConfig();
+    if (!this.problem && this.state.wantUp && this.state.phase.kind === "throttled") this.feed({ type: "control", letter: "u" });
+  }
+
+  /** One event through the machine, then its effects in order. */
+  private feed(event: SuperviseEvent): void {
+    const result = step(this.state, event, this.config);
+    this.state = result.state;
+    for (const effect of result.effects) this.apply(effect);
+  }
+
+  private apply(effect: Effect): void {
+    switch (effect.type) {
+      case "spawnRun":
+        return this.spawnRun();
+      case "spawnFinish":
+        return this.spawnFinish(effect.args);
+      case "kill":
+        return this.signal(effect.pid, effect.signal, false);
+      case "killGroup":
+        return this.signal(effect.pgid, effect.signal, true);
+      case "armTimer":
+        return this.arm(effect.kind, effect.ms);
+      case "cancelTimer":
+        return this.cancel(effect.kind);
+      case "writeStatus":
+        return this.writeFile("status", encodeStatus(statusFromState(this.state)));
+      case "writeDeathTally":
+        return this.writeFile("death_tally", encodeDeathTally(deathTallyFromState(this.state)));
+      case "event":
+        return broadcastEvent(`${this.dir}/event`, effect.letters);
+      case "touchDown":
+        return this.touchDown(true);
+      case "unlinkDown":
+        return this.touchDown(false);
+      case "detachStdio":
+        this.detached = true;
+        return;
+      case "log":
+        return logLine(effect.message);
+      case "exited":
+        return this.exit();
+    }
+  }
+
+  private childFds(): number[] {
+    const devnull = this.nullFd();
+    const pick = (fd: number) => (fd < 0 || this.detached ? devnull : fd);
+    return [pick(this.stdio.stdin), pick(this.stdio.stdout), this.stdio.stderr < 0 ? devnull : this.stdio.stderr];
+  }
+
+  private spawnRun(): void {
+    this.refreshConfig();
+    const now = Date.now();
+    if (this.problem) {
+      // One line per distinct problem, not one per retry.
+      if (this.problem !== this.loggedProblem) logLine(`${this.problem}: will try again when it changes`);
+      this.loggedProblem = this.problem;
+      return this.feed({ type: "spawnFailed", errno: "ENOENT", now, during: "exec" });
+    }
+    this.loggedProblem = "";
+    const fds = this.childFds();
+    const nfd = this.config.notificationFd;
+    let notifyWrite = -1;
+    if (nfd !== null) {
+      const [r, w] = sys.pipe(true);
+      this.closeNotify();
+      this.notifyFd = r;
+      notifyWrite = w;
+      while (fds.length < nfd) fds.push(-1);
+      fds[nfd] = w;
+    }
+    let pid: number;
+    try {
+      pid = sys.spawn({ file: "./run", argv: ["./run", this.name], cwd: this.dir, setsid: true, fds, env: this.host.env() });
+    } catch (e) {
+      if (notifyWrite >= 0) sys.close(notifyWrite);
+      this.closeNotify();
+      logLine(`unable to spawn ${this.dir}/run: ${reason(e)}`);
+      const code = (e as { code?: string }).code ?? "EIO";
+      return this.feed({ type: "spawnFailed", errno: code, now, during: (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork" });
+    }
+    if (notifyWrite >= 0) {
+      sys.close(notifyWrite);
+      sys.watchReadable(this.notifyFd, () => this.onNotify());
+    }
+    this.host.watchPid(pid, (exit) => this.feed({ type: "died", pid, status: exit.status, now: Date.now() }));
+    this.feed({ type: "spawned", pid, now });
+  }
+
+  private onNotify(): void {
+    for (;;) {
+      let chunk: Buffer | null;
+      try {
+        chunk = sys.read(this.notifyFd, 4096);
+      } catch {
+        chunk = Buffer.alloc(0);
+      }
+      if (chunk === null) return;
+      if (chunk.length === 0) return this.closeNotify();
+      if (chunk.includes(0x0a)) {
+        // Readiness is said once per run; s6 stops listening after the newline.
+        this.closeNotify();
+        return this.feed({ type: "ready", now: Date.now() });
+      }
+    }
+  }
+
+  private closeNotify(): void {
+    if (this.notifyFd < 0) return;
+    try { sys.unwatch(this.notifyFd); } catch { /* not watched yet */ }
+    try { sys.close(this.notifyFd); } catch { /* already */ }
+    this.notifyFd = -1;
+  }
+
+  private spawnFinish(args: [string, string, string]): void {
+    this.refreshConfig();
+    let pid: number;
+    try {
+      pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: this.dir, setsid: true, fds: this.childFds(), env: this.host.env() });
+    } catch (e) {
+      logLine(`unable to spawn ${this.dir}/finish: ${reason(e)}`);
+      return this.feed({ type: "finishSpawnFailed", errno: (e as { code?: string }).code ?? "EIO", now: Date.now() });
+    }
+    this.host.watchPid(pid, (exit) => this.feed({ type: "finishDied", pid, status: exit.status, now: Date.now() }));
+    this.feed({ type: "finishSpawned", pid });
+  }
+
+  private signal(pid: number, signo: number, group: boolean): void {
+    try {
+      if (group) sys.killpg(pid, signo);
+      else sys.kill(pid, signo);
+    } catch (e) {
+      // ESRCH: it died and its death is on its way to us; nothing to do.
+      if ((e as { code?: string }).code !== "ESRCH") logLine(`unable to signal ${this.dir}/run (pid ${pid}): ${reason(e)}`);
+    }
+  }
+
+  private arm(kind: TimerKind, ms: number): void {
+    this.cancel(kind);
+    this.timers.set(kind, setTimeout(() => {
+      this.timers.delete(kind);
+      this.feed({ type: "timer", kind });
+    }, ms));
+  }
+
+  private cancel(kind: TimerKind): void {
+    const t = this.timers.get(kind);
+    if (t) clearTimeout(t);
+    this.timers.delete(kind);
+  }
+
+  private writeFile(name: string, bytes: Uint8Array): void {
+    try {
+      writeAtomic(`${this.dir}/supervise`, name, bytes);
+    } catch (e) {
+      if (this.removed && (e as { code?: string }).code === "ENOENT") return; // deleted with its directory
+      logLine(`unable to write ${this.dir}/supervise/${name}: ${reason(e)}`);
+    }
+  }
+
+  private touchDown(present: boolean): void {
+    try {
+      if (present) writeFileSync(`${this.dir}/down`, "");
+      else unlinkSync(`${this.dir}/down`);
+    } catch (e) {
+      if (present || (e as { code?: string }).code !== "ENOENT") logLine(`unable to ${present ? "create" : "remove"} ${this.dir}/down: ${reason(e)}`);
+    }
+  }
+
+  private nullFd(): number {
+    if (this.devnull < 0) this.devnull = sys.open("/dev/null", sys.constants().O_RDWR! | sys.constants().O_CLOEXEC!, 0);
+    return this.devnull;
+  }
+
+  private exit(): void {
+    for (const kind of [...this.timers.keys()]) this.cancel(kind);
+    this.closeNotify();
+    if (this.control) closeControlDir(this.control);
+    this.control = undefined;
+    if (this.devnull >= 0) sys.close(this.devnull);
+    this.devnull = -1;
+    this.host.onExited(this);
+  }
+}
