@@ -33,8 +33,8 @@ export function signalNumber(sig: Signal): number {
 export function signalName(n: number): string {
   const table = native().signals;
   for (const [name, value] of Object.entries(table)) {
-    if (value === n && !aliases.has(name) && name !== "SIGRTMAX") return name;
+    if (value === n && !aliases.has(name)) return name;
   }
-  if (n > table.SIGRTMIN && n <= table.SIGRTMAX) return `SIGRTMIN+${n - table.SIGRTMIN}`;
+  if (n > table.SIGRTMIN && n < table.SIGRTMAX) return `SIGRTMIN+${n - table.SIGRTMIN}`;
   return String(n);
 }
