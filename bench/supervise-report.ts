@@ -1,0 +1,72 @@
+// Tables for bench/supervise: one per N, the supervisors side by side with
+// the ratios of tsinit to each peer and whether tsinit met its target.
+import { median, printTable } from "./lib";
+
+/** One supervisor's figures at one N. */
+export interface Measured {
+  /** supervisor start to the first and the last payload's up-line */
+  firstUpMs: number;
+  allUpMs: number;
+  pssMiB: number;
+  procs: string;
+  wakeups: number;
+  restartMs: number[];
+  /** 1-minute load average at the end, since the machine is shared and noisy */
+  load: string;
+}
+/** Figures, or why there are none. */
+export type Result = Measured | { skipped: string };
+
+const fmt = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed(d));
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? "-" : b === 0 ? (a === 0 ? "1" : "inf") : a / b >= 0.1 ? (a / b).toFixed(2) : (a / b).toPrecision(2);
+
+/** Prints one table for N: the three supervisors side by side, ratios, targets (set for N = 1000). */
+export function report(n: number, results: Map<string, Result>, idleMs: number): void {
+  const m = (key: string) => {
+    const r = results.get(key);
+    return r && !("skipped" in r) ? r : undefined;
+  };
+  const cell = (key: string, f: (r: Measured) => string) => {
+    const r = results.get(key);
+    return !r ? "-" : "skipped" in r ? "skipped" : f(r);
+  };
+  type Row = [string, (r: Measured) => number, number, string, ((t: number, s6: number) => boolean)?];
+  const rows: Row[] = [
+    ["first up ms", (r) => r.firstUpMs, 0, ""],
+    ["all up ms", (r) => r.allUpMs, 0, "<= 0.5x s6", (t, s6) => t <= 0.5 * s6],
+    ["supervisor PSS MiB", (r) => r.pssMiB, 1, "<= 0.5x s6", (t, s6) => t <= 0.5 * s6],
+    [`idle wakeups / ${idleMs / 1000} s`, (r) => r.wakeups, 0, "0", (t) => t === 0],
+    ["restart median ms", (r) => median(r.restartMs), 1, "<= 5", (t) => t <= 5],
+    ["restart max ms", (r) => Math.max(...r.restartMs), 1, ""],
+  ];
+  console.log(`\nN = ${n} services`);
+  printTable([
+    ["metric", "tsinit", "s6", "runit", "tsinit/s6", "tsinit/runit", "target", "met"],
+    ...rows.map(([label, f, d, target, ok]) => {
+      const [t, s, r] = ["tsinit", "s6", "runit"].map((k) => (m(k) ? f(m(k)!) : undefined));
+      const met = !ok || t === undefined ? "-" : ok(t, s ?? NaN) ? "yes" : "no";
+      return [label, cell("tsinit", (x) => fmt(f(x), d)), cell("s6", (x) => fmt(f(x), d)), cell("runit", (x) => fmt(f(x), d)), ratio(t, s), ratio(t, r), target, met];
+    }),
+  ]);
+  for (const [key, r] of results) console.log(`  ${key}: ${"skipped" in r ? `SKIPPED: ${r.skipped}` : `${r.procs}; ${r.restartMs.length} restarts; load avg ${r.load}`}`);
+  console.log("  targets are judged on tsinit and are set for N = 1000");
+}
+
+/** One result from several rounds: the median of each figure, restart latencies pooled. */
+export function combine(rs: Result[]): Result {
+  const skip = rs.find((r) => "skipped" in r);
+  if (skip) return skip;
+  const ms = rs as Measured[];
+  const med = (f: (r: Measured) => number) => median(ms.map(f));
+  return {
+    firstUpMs: med((r) => r.firstUpMs),
+    allUpMs: med((r) => r.allUpMs),
+    pssMiB: med((r) => r.pssMiB),
+    wakeups: med((r) => r.wakeups),
+    restartMs: ms.flatMap((r) => r.restartMs),
+    procs: ms[0]!.procs + (ms.length > 1 ? ` (median of ${ms.length} rounds)` : ""),
+    load: ms.map((r) => r.load).join(" "),
+  };
+}
+
