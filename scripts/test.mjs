@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 
 const dir = process.argv[2] ? `test/${process.argv[2]}` : "test";
-const child = spawn("uvu", ["-r", "tsx/cjs", dir, "\\.test\\.ts$"], { stdio: ["ignore", "pipe", "inherit"] });
+const child = spawn("node_modules/.bin/uvu", ["-r", "tsx/cjs", dir, "\\.test\\.ts$"], { stdio: ["ignore", "pipe", "inherit"] });
 let out = "";
 child.stdout.on("data", (d) => {
   out += d;

@@ -94,6 +94,8 @@ export interface SuperviseState {
   waitStatus: number;
   /** oldest first, at most config.maxDeathTally */
   deaths: Death[];
+  /** why the last spawn of run failed, so a retry that fails alike says nothing new */
+  lastSpawnFailure: string | null;
 }
 
 /** Inputs to the machine. */
@@ -101,7 +103,7 @@ export type SuperviseEvent =
   | { type: "start"; now: number }
   | { type: "control"; letter: SuperviseLetter }
   | { type: "spawned"; pid: number; now: number }
-  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork" }
+  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork"; why?: string }
   | { type: "died"; pid: number; status: number; now: number }
   | { type: "finishSpawned"; pid: number }
   | { type: "finishSpawnFailed"; errno: string; now: number }
@@ -148,7 +150,7 @@ export const MAX_DEATH_TALLY = 4096;
 export function initialState(): SuperviseState {
   return {
     phase: { kind: "init" }, wantUp: true, paused: false, ready: false, exitRequested: false,
-    stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [],
+    stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [], lastSpawnFailure: null,
   };
 }
 
@@ -215,6 +217,7 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
       s.spawnedAt = ev.now;
       s.stamp = ev.now;
       s.ready = false;
+      s.lastSpawnFailure = null;
       ctx.announce();
       ctx.notify("u");
       for (const l of phase.deferred) control(ctx, l);
@@ -222,7 +225,11 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
     case "spawnFailed": {
       if (phase.kind !== "starting") return;
       const ms = ev.during === "fork" ? FORK_RETRY_MS : EXEC_RETRY_MS;
-      ctx.log(`warning: unable to spawn ${ctx.config.name}/run: ${ev.errno} (retrying in ${ms / 1000} seconds)`);
+      // One line per distinct failure: a missing run retried every 10 s
+      // would otherwise fill the catch-all log with the same sentence.
+      const why = ev.why ?? `unable to spawn ${ctx.config.name}/run: ${ev.errno}`;
+      if (why !== s.lastSpawnFailure) ctx.log(`${why} (retrying in ${ms / 1000} seconds)`);
+      s.lastSpawnFailure = why;
       s.phase = { kind: "throttled", reason: "spawnFailed" };
       ctx.emit({ type: "armTimer", kind: "restart", ms });
       for (const l of phase.deferred) control(ctx, l);

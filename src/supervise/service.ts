@@ -39,7 +39,6 @@ export class Service {
   private detached = false;
   private devnull = -1;
   private problem = "";
-  private loggedProblem = "";
   /** the directory left the scan dir (it may be gone from disk) */
   private removed = false;
 
@@ -151,12 +150,9 @@ export class Service {
     this.refreshConfig();
     const now = Date.now();
     if (this.problem) {
-      // One line per distinct problem, not one per retry.
-      if (this.problem !== this.loggedProblem) logLine(`${this.problem}: will try again when it changes`);
-      this.loggedProblem = this.problem;
-      return this.feed({ type: "spawnFailed", errno: "ENOENT", now, during: "exec" });
+      const errno = /: (E[A-Z]+)$/.exec(this.problem)?.[1] ?? "ENOEXEC";
+      return this.feed({ type: "spawnFailed", errno, now, during: "exec", why: this.problem });
     }
-    this.loggedProblem = "";
     const fds = this.childFds();
     const nfd = this.config.notificationFd;
     let notifyWrite = -1;
@@ -174,9 +170,9 @@ export class Service {
     } catch (e) {
       if (notifyWrite >= 0) sys.close(notifyWrite);
       this.closeNotify();
-      logLine(`unable to spawn ${this.dir}/run: ${reason(e)}`);
       const code = (e as { code?: string }).code ?? "EIO";
-      return this.feed({ type: "spawnFailed", errno: code, now, during: (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork" });
+      const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
+      return this.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${this.dir}/run: ${reason(e)}` });
     }
     if (notifyWrite >= 0) {
       sys.close(notifyWrite);

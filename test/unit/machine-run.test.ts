@@ -131,9 +131,23 @@ life("spawnFailed → warning, retry after 10 s (60 s for fork)", () => {
   const s = step(starting, { type: "spawnFailed", errno: "ENOENT", now: 0 }, cfg());
   assert.is(s.state.phase.kind, "throttled");
   assert.equal(ofType(s.effects, "armTimer"), [{ type: "armTimer", kind: "restart", ms: 10_000 }]);
-  assert.match(ofType(s.effects, "log")[0]!.message, /^warning: unable to spawn svc\/run: ENOENT/);
+  assert.match(ofType(s.effects, "log")[0]!.message, /^unable to spawn svc\/run: ENOENT \(retrying in 10 seconds\)/);
   const f = step(starting, { type: "spawnFailed", errno: "EAGAIN", now: 0, during: "fork" }, cfg());
   assert.is(ofType(f.effects, "armTimer")[0]!.ms, 60_000);
+});
+
+life("a spawn failure is said once until it changes or run starts", () => {
+  const starting = step(initialState(), { type: "start", now: 0 }, cfg()).state;
+  const why = "unable to find /s/svc/run: ENOENT";
+  const first = step(starting, { type: "spawnFailed", errno: "ENOENT", now: 0, why }, cfg());
+  assert.match(ofType(first.effects, "log")[0]!.message, /^unable to find \/s\/svc\/run: ENOENT/);
+  const retry = drive(first.state, [{ type: "timer", kind: "restart" }], cfg()).state;
+  const again = step(retry, { type: "spawnFailed", errno: "ENOENT", now: 10_000, why }, cfg());
+  assert.is(ofType(again.effects, "log").length, 0, "same failure: silent");
+  const other = step(retry, { type: "spawnFailed", errno: "EACCES", now: 10_000, why: "unable to execute /s/svc/run: EACCES" }, cfg());
+  assert.is(ofType(other.effects, "log").length, 1, "a new failure is said");
+  const up = drive(retry, [{ type: "spawned", pid: 5, now: 10_000 }, { type: "died", pid: 5, status: 0, now: 12_000 }], cfg()).state;
+  assert.is(up.lastSpawnFailure, null);
 });
 
 life("death records: 128+sig for signals, trimmed to max-death-tally", () => {
