@@ -1,0 +1,62 @@
+// Small pieces the client commands (svc, wait, status, scan-ctl) share: how a
+// path and an errno appear in a log line, and option parsing that keeps the
+// order of flags (s6 tools let the last -u/-d/... win).
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { EXIT_SYSTEM } from "../cli/exit-codes";
+import { logLine } from "../cli/log";
+import { UsageError } from "../cli/usage";
+
+/** Longest path printed whole in a message; longer ones are cut with "…". */
+export const MAX_SHOWN_PATH = 80;
+
+/** The path as a log line shows it: a 10 000-byte argument must not flood stderr. */
+export function shortPath(path: string): string {
+  return path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH)}…` : path;
+}
+
+/** The errno name of a syscall error ("ENOENT"), else the message. Node's
+ *  messages repeat the full path, so only the code goes into a line. */
+export function errnoCode(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return code;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Logs "unable to VERB OBJECT: ECODE" and returns 111, s6's system-error exit. */
+export function systemFailure(verb: string, object: string, e: unknown): number {
+  logLine(`unable to ${verb} ${shortPath(object)}: ${errnoCode(e)}`);
+  return EXIT_SYSTEM;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** One parsed option occurrence, in command-line order. */
+export interface OptionToken {
+  name: string;
+  value: string | undefined;
+}
+
+/** parseArgs (strict) that returns the options in the order given plus the
+ *  operands; a bad option becomes a UsageError naming it (exit 100). */
+export function parseOrdered(command: string, args: string[], options: Options): { opts: OptionToken[]; operands: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
+  } catch (e) {
+    const why = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    throw new UsageError(`${why} (see tsinit ${command} --help)`);
+  }
+  const opts: OptionToken[] = [];
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind === "option") opts.push({ name: t.name, value: t.value });
+  }
+  return { opts, operands: parsed.positionals };
+}
+
+/** Parses a decimal millisecond count as skalibs' uint0_scan would accept it. */
+export function parseMillis(command: string, value: string | undefined): number {
+  if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) > 0xffffffff) {
+    throw new UsageError(`invalid timeout: ${value ?? ""} (see tsinit ${command} --help)`);
+  }
+  return Number(value);
+}
