@@ -13,6 +13,10 @@ export interface Command {
 }
 
 export const commands: Command[] = [
+  { name: "svc", summary: "send commands to a service's supervisor, optionally wait (like s6-svc)", load: () => import("../control/svc") },
+  { name: "status", summary: "show services of service or scan directories (table or --json)", load: () => import("../control/status-cmd") },
+  { name: "wait", summary: "wait until services are up, ready, down or restarted (like s6-svwait)", load: () => import("../control/wait") },
+  { name: "scan-ctl", summary: "send commands to a scan directory's scanner (like s6-svscanctl)", load: () => import("../control/scan-ctl") },
   { name: "scan", summary: "supervise every service in a scan directory (like s6-svscan)", load: () => import("../supervise/scan-main") },
 ];
 

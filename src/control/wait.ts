@@ -1,0 +1,64 @@
+// `tsinit wait`: s6-svwait. Blocks, without polling, until the services are
+// up / ready / down / finished / restarted, by listening on their event
+// fifodirs (listen.ts) from a starting point read in supervise/status.
+import { UsageError } from "../cli/usage";
+import { parseMillis, parseOrdered } from "./cli-util";
+import { phasesFor, type WaitGoal } from "./condition";
+import { waitForServices } from "./listen";
+import { reportSetupError, reportWait } from "./wait-report";
+
+const USAGE = `usage: tsinit wait [-u|-U|-d|-D|-r|-R] [-a|-o] [-t ms] SERVICEDIR...
+
+Waits for supervised services to reach a state (s6-svwait compatible).
+  -u, --up             up (the default)
+  -U, --ready          up and ready (needs ./notification-fd)
+  -d, --down           down
+  -D, --finished       down and ./finish done
+  -r, --restart        down (all of them), then up
+  -R, --restart-ready  down (all of them), then up and ready
+  -a, --all            every service (the default)
+  -o, --any            one of the services
+  -t, --timeout MS     give up after MS milliseconds (0 = never)
+
+The last of -u/-U/-d/-D/-r/-R and of -a/-o wins.
+exit codes: 0 reached; 99 timed out; 100 usage; 111 system error (e.g. no
+supervise/status); n (1..98): n services failed permanently or lost their supervisor`;
+
+const OPTIONS = {
+  up: { type: "boolean", short: "u" },
+  ready: { type: "boolean", short: "U" },
+  down: { type: "boolean", short: "d" },
+  finished: { type: "boolean", short: "D" },
+  restart: { type: "boolean", short: "r" },
+  "restart-ready": { type: "boolean", short: "R" },
+  all: { type: "boolean", short: "a" },
+  any: { type: "boolean", short: "o" },
+  timeout: { type: "string", short: "t" },
+  help: { type: "boolean" },
+} as const;
+
+const GOALS: Record<string, WaitGoal> = { up: "u", ready: "U", down: "d", finished: "D", restart: "r", "restart-ready": "R" };
+
+/** Runs `tsinit wait ARGS`. */
+export async function main(args: string[]): Promise<number> {
+  const { opts, operands } = parseOrdered("wait", args, OPTIONS);
+  let goal: WaitGoal = "u";
+  let or = false;
+  let timeoutMs = 0;
+  for (const o of opts) {
+    if (o.name === "help") {
+      process.stdout.write(USAGE + "\n");
+      return 0;
+    }
+    if (o.name in GOALS) goal = GOALS[o.name]!;
+    else if (o.name === "all" || o.name === "any") or = o.name === "any";
+    else if (o.name === "timeout") timeoutMs = parseMillis("wait", o.value);
+  }
+  if (operands.length === 0) throw new UsageError("missing SERVICEDIR (see tsinit wait --help)");
+  if (operands.includes("")) throw new UsageError("invalid service path");
+  try {
+    return reportWait(await waitForServices(operands, phasesFor(goal, or, "svwait"), timeoutMs));
+  } catch (e) {
+    return reportSetupError(e);
+  }
+}
