@@ -1,0 +1,141 @@
+// What `tsinit status` prints, as pure functions of decoded status records
+// and "now": a table for people, JSON for scripts. No filesystem, no clock.
+import { signalName } from "../supervise/signal-names";
+import { stampToMs, type SuperviseStatus } from "./status";
+
+/** One service as read from disk. */
+export interface ServiceReport {
+  /** as shown: the argument, or "X" / "X/log" inside a scan dir */
+  name: string;
+  path: string;
+  /** someone holds the write lock on supervise/lock (s6-svok) */
+  supervised: boolean;
+  /** supervise/status, null when missing or unreadable */
+  status: SuperviseStatus | null;
+  /** why the status could not be read (shown instead of the state) */
+  error?: string;
+}
+
+/** The --json shape of one service. */
+export interface StatusJson {
+  name: string;
+  path: string;
+  supervised: boolean;
+  up: boolean;
+  pid: number | null;
+  since: string | null;
+  wantUp: boolean | null;
+  ready: boolean;
+  readySince: string | null;
+  paused: boolean;
+  finishing: boolean;
+  /** the last death of ./run, only while it is not up (as s6-svstat shows it) */
+  lastExit: { code: number | null; signal: string | null } | null;
+  error?: string;
+}
+
+/** A raw wait status as an exit code or a signal name (without "SIG"). */
+export function decodeWaitStatus(ws: number): { code: number | null; signal: string | null } {
+  const sig = ws & 0x7f;
+  if (sig === 0) return { code: (ws >> 8) & 0xff, signal: null };
+  return { code: null, signal: signalName(sig).replace(/^SIG/, "") };
+}
+
+/** A duration in the two largest units: 12s, 3m04s, 2h01m, 5d03h. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const two = (n: number) => String(n).padStart(2, "0");
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}m`;
+  return `${Math.floor(s / 86400)}d${two(Math.floor(s / 3600) % 24)}h`;
+}
+
+/** The state word: up, paused, finishing, down, not supervised, or unknown (no status). */
+export function stateOf(r: ServiceReport): "up" | "paused" | "finishing" | "down" | "not supervised" | "unknown" {
+  if (!r.supervised) return "not supervised";
+  const s = r.status;
+  if (!s) return "unknown";
+  if (s.finishing) return "finishing";
+  if (s.pid === 0) return "down";
+  return s.paused ? "paused" : "up";
+}
+
+const isUp = (s: SuperviseStatus) => s.pid !== 0 && !s.finishing;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The JSON record of one service. Status fields are null/false when unsupervised. */
+export function toJson(r: ServiceReport): StatusJson {
+  const s = r.supervised ? r.status : null;
+  const up = s !== null && isUp(s);
+  const out: StatusJson = {
+    name: r.name,
+    path: r.path,
+    supervised: r.supervised,
+    up,
+    pid: s && s.pid !== 0 ? s.pid : null,
+    since: s ? iso(stampToMs(s.stamp)) : null,
+    wantUp: s ? s.wantUp : null,
+    ready: up && s!.ready,
+    readySince: up && s!.ready ? iso(stampToMs(s!.readyStamp)) : null,
+    paused: s?.paused ?? false,
+    finishing: s?.finishing ?? false,
+    lastExit: s && !up ? decodeWaitStatus(s.waitStatus) : null,
+  };
+  if (r.error !== undefined) out.error = r.error;
+  return out;
+}
+
+/** The notes column: want up/down when it differs, last exit, readiness. */
+function notes(s: SuperviseStatus, nowMs: number): string {
+  const up = isUp(s);
+  const parts: string[] = [];
+  if (up && !s.wantUp) parts.push("want down");
+  if (!up && s.wantUp) parts.push("want up");
+  if (!up) {
+    const e = decodeWaitStatus(s.waitStatus);
+    parts.push(e.signal !== null ? `signal ${e.signal}` : `exit ${e.code}`);
+  }
+  if (up && s.ready) parts.push(`ready since ${formatDuration(nowMs - stampToMs(s.readyStamp))}`);
+  return parts.join(", ");
+}
+
+const COLOURS = { green: "\x1b[32m", red: "\x1b[31m", yellow: "\x1b[33m" } as const;
+
+function colourOf(r: ServiceReport): keyof typeof COLOURS | null {
+  const state = stateOf(r);
+  if (state === "up") return "green";
+  if (state === "finishing") return "yellow";
+  if (state === "down" && r.status!.wantUp) return "red";
+  return null;
+}
+
+/** The table: one header line, one line per service. Colours (ANSI) only
+ *  when colour is set; padding is computed on the plain text. */
+export function formatTable(reports: readonly ServiceReport[], nowMs: number, colour: boolean): string {
+  const rows = reports.map((r) => {
+    const s = r.supervised ? r.status : null;
+    const state = stateOf(r);
+    return {
+      cells: [
+        r.name,
+        state,
+        s && s.pid !== 0 ? String(s.pid) : "-",
+        s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-",
+        r.error ?? (s ? notes(s, nowMs) : ""),
+      ],
+      colour: colour ? colourOf(r) : null,
+    };
+  });
+  const header = ["NAME", "STATE", "PID", "TIME", "NOTES"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row.cells[i]!.length)));
+  const line = (cells: string[], c: keyof typeof COLOURS | null) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+        return i === 1 && c ? `${COLOURS[c]}${padded}\x1b[0m` : padded;
+      })
+      .join("  ")
+      .trimEnd();
+  return [line(header, null), ...rows.map((row) => line(row.cells, row.colour))].join("\n") + "\n";
+}

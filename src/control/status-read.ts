@@ -1,0 +1,86 @@
+// Reading services for `tsinit status`: is DIR a service dir or a scan dir,
+// which services a scan dir holds (s6-svscan's rule, plus X/log loggers),
+// and, per service, the s6-svok lock test and supervise/status.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { native } from "../sys/load";
+import { errnoCode } from "./cli-util";
+import { decodeStatus } from "./status";
+import type { ServiceReport } from "./status-format";
+
+/** A service dir has ./run or ./supervise; anything else is read as a scan dir. */
+export function isServiceDir(dir: string): boolean {
+  return existsSync(`${dir}/run`) || existsSync(`${dir}/supervise`);
+}
+
+const isDir = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** The services of a scan dir, sorted: every non-dot entry that is (or links
+ *  to) a directory, each followed by its X/log when that is a directory.
+ *  Throws when the scan dir cannot be read. */
+export function scanServices(scandir: string): Array<{ name: string; path: string }> {
+  const out: Array<{ name: string; path: string }> = [];
+  for (const name of readdirSync(scandir).sort()) {
+    const path = `${scandir}/${name}`;
+    if (name.startsWith(".") || !isDir(path)) continue;
+    out.push({ name, path });
+    if (isDir(`${path}/log`)) out.push({ name: `${name}/log`, path: `${path}/log` });
+  }
+  return out;
+}
+
+/** s6-svok: someone holds a write lock on supervise/lock. Missing → false.
+ *  The holder may be in a pid namespace we cannot see, so "held" is any non-zero answer. */
+export function isSupervised(servicedir: string): boolean {
+  const sys = native();
+  const c = sys.constants;
+  let fd: number;
+  try {
+    fd = sys.open(`${servicedir}/supervise/lock`, c.O_RDONLY! | c.O_CLOEXEC!, 0);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw e;
+  }
+  try {
+    return sys.lockHolder(fd) !== 0;
+  } finally {
+    sys.close(fd);
+  }
+}
+
+/** One service's report. Errors reading the status land in report.error,
+ *  so one broken service does not hide the others. */
+export function readService(name: string, path: string): ServiceReport {
+  const report: ServiceReport = { name, path, supervised: false, status: null };
+  try {
+    report.supervised = isSupervised(path);
+  } catch (e) {
+    report.error = `supervise/lock: ${errnoCode(e)}`;
+    return report;
+  }
+  try {
+    report.status = decodeStatus(readFileSync(`${path}/supervise/status`));
+    if (!report.status && report.supervised) report.error = "supervise/status: not 35 bytes";
+  } catch (e) {
+    // A supervisor that just started may not have written it yet: that is "unknown", not an error.
+    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${errnoCode(e)}`;
+  }
+  return report;
+}
+
+/** Every service DIR names: itself, or the contents of a scan dir. Throws
+ *  (errno-shaped) when DIR itself cannot be read. */
+export function readDir(dir: string): ServiceReport[] {
+  if (!statSync(dir).isDirectory()) {
+    throw Object.assign(new Error("ENOTDIR"), { code: "ENOTDIR", syscall: "stat", path: dir });
+  }
+  if (isServiceDir(dir)) return [readService(dir, dir)];
+  const clean = dir.replace(/\/+$/, "") || "/";
+  return scanServices(clean).map((s) => readService(s.name, s.path));
+}
