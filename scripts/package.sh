@@ -27,5 +27,8 @@ fi
 : > "$dir/bin/node.ok"
 
 mkdir -p dist
-HOME="$PWD/.pkg-home" node_modules/.bin/pkg --sea -t "node$want-linux-x64" dist/main.js -o dist/tsinit
+# Written beside and renamed: a running dist/tsinit (a test) would make pkg's copy fail with ETXTBSY.
+rm -f dist/tsinit.new
+HOME="$PWD/.pkg-home" node_modules/.bin/pkg --sea -t "node$want-linux-x64" dist/main.js -o dist/tsinit.new
+mv -f dist/tsinit.new dist/tsinit
 echo "package: wrote dist/tsinit ($(wc -c < dist/tsinit) bytes)"

@@ -55,7 +55,9 @@ async function run(): Promise<number> {
       args = args.slice(1);
     }
   }
-  setProgramName(called === "tsinit" && command ? `tsinit ${command.name}` : called);
+  // PID 1 speaks as "tsinit"; a subcommand as "tsinit svc"; a link by its own name.
+  const named = called === "init" || command?.name === "init" ? "tsinit" : called === "tsinit" ? `tsinit ${command!.name}` : called;
+  setProgramName(named);
   const module = await command!.load();
   return (await module.main(args)) ?? 0;
 }

@@ -13,6 +13,10 @@ export interface Command {
 }
 
 export const commands: Command[] = [
+  { name: "init", summary: "boot as process 1: stage 1, supervision, shutdown (the default)", multiCall: true, load: () => import("../boot/init-main") },
+  { name: "poweroff", summary: "ask process 1 to stop everything and power off", multiCall: true, load: async () => (await import("../shutdown/power-cmd")).poweroff },
+  { name: "reboot", summary: "ask process 1 to stop everything and reboot", multiCall: true, load: async () => (await import("../shutdown/power-cmd")).reboot },
+  { name: "halt", summary: "ask process 1 to stop everything and halt", multiCall: true, load: async () => (await import("../shutdown/power-cmd")).halt },
   { name: "svc", summary: "send commands to a service's supervisor, optionally wait (like s6-svc)", load: () => import("../control/svc") },
   { name: "status", summary: "show services of service or scan directories (table or --json)", load: () => import("../control/status-cmd") },
   { name: "wait", summary: "wait until services are up, ready, down or restarted (like s6-svwait)", load: () => import("../control/wait") },

@@ -100,6 +100,20 @@ export class Scanner implements ServiceHost {
     for (const s of [...this.live]) if (s.name.endsWith("/log")) s.remove();
   }
 
+  /** Sends signal to the process group of every run and finish still running
+   *  (the end of a shutdown grace period). */
+  killRemaining(signal: string): void {
+    for (const s of this.live) {
+      const pid = s.runningPid();
+      if (pid <= 0) continue;
+      try {
+        sys.killpg(pid, signal);
+      } catch {
+        try { sys.kill(pid, signal); } catch { /* gone */ }
+      }
+    }
+  }
+
   /** Looks at the directory again: starts new services, stops vanished ones. */
   rescan(): void {
     const { services, problems } = readScanDir(this.scanDir);

@@ -71,6 +71,12 @@ export class Service {
     this.onControl(Buffer.from(letters, "latin1"));
   }
 
+  /** The pid of run or finish when one is running, else 0. */
+  runningPid(): number {
+    const p = this.state.phase;
+    return p.kind === "up" ? p.pid : p.kind === "finishing" ? p.pid ?? 0 : 0;
+  }
+
   /** The current machine state (read-only view, for status and tests). */
   get current(): Readonly<SuperviseState> {
     return this.state;

@@ -1,5 +1,5 @@
 // Runs the real binary as PID 1 of a new pid + mount namespace
-// (`unshare -p -f -m --mount-proc --kill-child`) and lets a test watch its
+// (`unshare -p -f -m -u --mount-proc --kill-child`; -u so a test's hostname stays in it) and lets a test watch its
 // output, run commands inside that machine, and stop it. Tests are not the
 // init, so they may use child_process.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -36,7 +36,7 @@ export interface Pid1Options {
 /** Starts BIN args as PID 1. */
 export function startPid1(args: string[], opts: Pid1Options = {}): Pid1 {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
-  const argv = ["-p", "-f", "-m", "--mount-proc", "--kill-child", ...(opts.wrap ?? []), BIN, ...args];
+  const argv = ["-p", "-f", "-m", "-u", "--mount-proc", "--kill-child", ...(opts.wrap ?? []), BIN, ...args];
   const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env, cwd: opts.cwd });
   let out = "";
   const waiters: Array<() => void> = [];

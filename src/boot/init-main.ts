@@ -1,0 +1,207 @@
+// `tsinit` as PID 1 (no arguments, `tsinit init`, or the binary called as
+// `init`): stage 1, then stage 2 on the image's services, then stage 3 when
+// asked. PID 1 never exits: every path ends in reboot(2), and an unexpected
+// error anywhere ends in stage 3, not in a kernel panic.
+import * as sys from "../sys";
+import { logLine, reason } from "../cli/log";
+import { parseCommandLine, UsageError } from "../cli/usage";
+import { Scanner } from "../supervise/scanner";
+import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
+import { elapsed, timed } from "./timed";
+import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
+import { startTasks } from "./tasks";
+import { syncMirror } from "./mirror";
+import { stage3 } from "../shutdown/stage3";
+import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
+import { DEFAULT_PATHS, watchPowerButtons } from "../shutdown/power-button";
+
+const USAGE = `usage: tsinit [init] [options]     (as process 1)
+
+Boots the machine: mounts /proc /sys /dev /dev/pts /dev/shm /run where absent,
+sets the hostname, leaves session 0, loads the env dir, starts the one-shot
+tasks in the background, then supervises the services. The image's scan dir
+is mirrored to RUNDIR/service (on the /run tmpfs): give that path to
+tsinit svc / status / wait and to Debian's s6 tools.
+
+options:
+  --scandir DIR   services (default /etc/s6/service)
+  --envdir DIR    environment, one file per variable (default /etc/s6/env)
+  --taskdir DIR   one-shot tasks (default /etc/s6/task)
+  --rundir DIR    state on tmpfs (default /run/tsinit)
+  --hostname FILE (default /etc/hostname)
+  --grace MS      shutdown: time for services and processes to stop before KILL (default 5000)
+  --no-mount      skip the early mounts
+  --input-sys DIR, --input-dev DIR
+                  where to find power buttons (default /sys/class/input, /dev/input)
+
+signals to process 1:
+  USR1, PWR, TERM, RTMIN+4   poweroff     (also the ACPI power button)
+  USR2, RTMIN+3              halt
+  INT (Ctrl-Alt-Del), RTMIN+5 reboot
+  HUP                        rescan the services`;
+
+const OPTIONS = {
+  help: { type: "boolean" },
+  scandir: { type: "string", default: "/etc/s6/service" },
+  envdir: { type: "string", default: "/etc/s6/env" },
+  taskdir: { type: "string", default: "/etc/s6/task" },
+  rundir: { type: "string", default: "/run/tsinit" },
+  hostname: { type: "string", default: "/etc/hostname" },
+  grace: { type: "string", default: "5000" },
+  "no-mount": { type: "boolean" },
+  "input-sys": { type: "string", default: DEFAULT_PATHS.sysClassInput },
+  "input-dev": { type: "string", default: DEFAULT_PATHS.devInput },
+} as const;
+
+/** Entry point of `tsinit init`. */
+export async function main(args: string[]): Promise<number | void> {
+  const { values } = parseCommandLine("init", args, OPTIONS, false);
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  const graceMs = Number(values.grace);
+  if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`init: --grace takes milliseconds, not ${values.grace}`);
+  if (process.pid !== 1) throw new UsageError("init: must run as process 1 (tsinit scan DIR supervises without being init)");
+
+  const t0 = process.hrtime.bigint();
+  let shuttingDown = false;
+  let scanner: Scanner | undefined;
+  let scannerDone: () => void = () => undefined;
+  const scannerFinished = new Promise<void>((r) => (scannerDone = r));
+
+  const shutdown = (action: PowerAction) => {
+    if (shuttingDown) return logLine(`info: ${action} requested while shutting down: ignored`);
+    shuttingDown = true;
+    void stage3(action, {
+      hook: `${values.scandir}/.s6-svscan/finish`,
+      env: sys.envStrings(process.env),
+      graceMs,
+      nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
+      watchPid: (pid, cb) => watch.set(pid, cb),
+      stopServices: async (grace) => {
+        if (!scanner) return;
+        scanner.terminate("term");
+        if (await within(scannerFinished, grace)) return;
+        logLine(`shutdown: services still up after ${grace} ms: sending KILL`);
+        scanner.killRemaining("SIGKILL");
+        await within(scannerFinished, 2000);
+      },
+    }).catch((e) => logLine(`shutdown: ${reason(e)}`));
+  };
+
+  // PID 1 must not die of its own bugs: say what happened, then shut down cleanly.
+  process.on("uncaughtException", (e) => {
+    logLine(`fatal: ${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}`);
+    shutdown("reboot");
+  });
+  process.on("unhandledRejection", (e) => {
+    logLine(`fatal: unhandled rejection: ${reason(e)}`);
+    shutdown("reboot");
+  });
+
+  // Deaths of everything we spawned go to their owner; the rest are orphans, just reaped.
+  const watch = new Map<number, (exit: sys.Exit) => void>();
+  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+
+  timed("boot", "cd / and umask 022", () => {
+    process.chdir("/");
+    sys.umask(0o022);
+  });
+  timed("boot", "reset stdio", resetStdio);
+  if (!values["no-mount"]) {
+    for (const m of EARLY_MOUNTS) {
+      const t = process.hrtime.bigint();
+      try {
+        logLine(`boot: ${mountIfAbsent(m) ? "mounted" : "kept the mounted"} ${m.target} (${elapsed(t)})`);
+      } catch (e) {
+        logLine(`boot: unable to mount ${m.target}: ${reason(e)} (${elapsed(t)})`);
+      }
+    }
+  }
+  timed("boot", "catch signals and deaths", () => {
+    sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP"]);
+    sys.events.on("exit", (exit) => {
+      const cb = watch.get(exit.pid);
+      if (cb) {
+        watch.delete(exit.pid);
+        cb(exit);
+      } else scanner?.reaped(exit);
+    });
+    sys.events.on("signal", (signo) => {
+      const action = actionForSignal(signo);
+      if (action) shutdown(action);
+      else if (signo === sys.signalNumber("SIGHUP")) rescan();
+    });
+  });
+  timed("boot", "turn Ctrl-Alt-Del into SIGINT", () => sys.reboot(sys.constants().LINUX_REBOOT_CMD_CAD_OFF!));
+  timed("boot", "set the hostname", () => hostnameFrom(values.hostname));
+  timed("boot", "leave session 0", ownSession);
+  timed("boot", "load the environment", () => loadEnvDir(values.envdir));
+
+  const env = () => sys.envStrings(process.env);
+  timed("boot", "start tasks", () => {
+    const tasks = startTasks(values.taskdir, values.rundir, env(), watchPid, [0, 1, 2]);
+    return `${tasks.length} started`;
+  });
+
+  const live = `${values.rundir}/service`;
+  const rescan = () => {
+    for (const p of syncMirror(values.scandir, live)) logLine(p);
+    scanner?.rescan();
+  };
+  timed("boot", `mirror ${values.scandir} to ${live}`, () => {
+    const problems = syncMirror(values.scandir, live);
+    for (const p of problems) logLine(p);
+  });
+  timed("boot", "start supervision", () => {
+    scanner = new Scanner(live, {
+      env,
+      onFinished: () => {
+        scannerDone();
+        // s6-svscanctl -t on the live dir: every service is down, so the machine goes down too.
+        if (!shuttingDown) shutdown("poweroff");
+      },
+    });
+    scanner.start();
+    watchSource(values.scandir, rescan);
+  });
+  timed("boot", "listen to the power button", () => {
+    watchPowerButtons((device) => {
+      logLine(`info: power button pressed on ${device}`);
+      shutdown("poweroff");
+    }, { sysClassInput: values["input-sys"], devInput: values["input-dev"] });
+  });
+  logLine(`boot: done in ${elapsed(t0)}`);
+  return new Promise<number>(() => undefined);
+}
+
+/** Resolves true if p settles within ms, false otherwise. */
+function within(p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}
+
+/** New or removed service dirs in the image's scan dir (when it is writable) reach the mirror. */
+function watchSource(dir: string, onChange: () => void): void {
+  const c = sys.constants();
+  try {
+    let queued = false;
+    const ifd = sys.inotifyInit(() => {
+      if (queued) return;
+      queued = true;
+      setImmediate(() => {
+        queued = false;
+        onChange();
+      });
+    });
+    sys.inotifyAdd(ifd, dir, c.IN_CREATE! | c.IN_DELETE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!);
+  } catch (e) {
+    logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);
+  }
+}

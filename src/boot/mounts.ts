@@ -1,0 +1,47 @@
+// The early mounts of stage 1, made only where nothing is mounted yet (the
+// initrd usually moved /dev over; a container has /proc and /sys already).
+// Mount points are found by st_dev, which needs no /proc.
+import { mkdirSync, statSync } from "node:fs";
+import * as sys from "../sys";
+
+/** One filesystem stage 1 mounts when its target is not a mount point. */
+export interface EarlyMount {
+  target: string;
+  fstype: string;
+  source: string;
+  /** MS_* names */
+  flags: string[];
+  data: string;
+}
+
+/** What a dock0 machine needs before anything runs, in mount order. */
+export const EARLY_MOUNTS: EarlyMount[] = [
+  { target: "/proc", fstype: "proc", source: "proc", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
+  { target: "/sys", fstype: "sysfs", source: "sysfs", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
+  { target: "/dev", fstype: "devtmpfs", source: "devtmpfs", flags: ["MS_NOSUID"], data: "mode=0755" },
+  { target: "/dev/pts", fstype: "devpts", source: "devpts", flags: ["MS_NOSUID", "MS_NOEXEC"], data: "gid=5,mode=0620,ptmxmode=0666" },
+  { target: "/dev/shm", fstype: "tmpfs", source: "shm", flags: ["MS_NOSUID", "MS_NODEV"], data: "mode=1777" },
+  { target: "/run", fstype: "tmpfs", source: "run", flags: ["MS_NOSUID", "MS_NODEV"], data: "mode=0755" },
+];
+
+/** True when path is a mount point: its device differs from its parent's, or it is "/". */
+export function isMountPoint(path: string): boolean {
+  const here = statSync(path);
+  const parent = statSync(`${path}/..`);
+  return here.dev !== parent.dev || here.ino === parent.ino;
+}
+
+/** Mounts m (creating the target) unless something is mounted there; returns whether it mounted. */
+export function mountIfAbsent(m: EarlyMount, root = ""): boolean {
+  const target = `${root}${m.target}`;
+  try {
+    if (isMountPoint(target)) return false;
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT") throw e;
+    mkdirSync(target, { recursive: true, mode: 0o755 });
+  }
+  const c = sys.constants();
+  const flags = m.flags.reduce((acc, name) => acc | c[name]!, 0);
+  sys.mount(m.source, target, m.fstype, flags, m.data);
+  return true;
+}

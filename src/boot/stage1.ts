@@ -1,0 +1,78 @@
+// Stage 1 steps that touch the process itself: working directory, umask,
+// stdio, session, hostname, environment. Each is small and never throws;
+// init-main.ts runs them in order through timed().
+import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from "node:fs";
+import * as sys from "../sys";
+import { readEnvDir, applyEnvChanges } from "../supervise/envdir";
+
+/** The PATH the kernel does not give init. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function isOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** stdin from /dev/null; stdout/stderr kept if open, else the console (or /dev/null). */
+export function resetStdio(): string {
+  const nul = openSync("/dev/null", fsc.O_RDWR);
+  sys.dup2(nul, 0);
+  let out = "kept";
+  if (!isOpen(1) || !isOpen(2)) {
+    let fd: number;
+    try {
+      fd = openSync("/dev/console", fsc.O_WRONLY | fsc.O_NOCTTY);
+      out = "/dev/console";
+    } catch {
+      fd = nul;
+      out = "/dev/null";
+    }
+    if (!isOpen(1)) sys.dup2(fd, 1);
+    if (!isOpen(2)) sys.dup2(fd, 2);
+    if (fd !== nul) closeSync(fd);
+  }
+  if (nul > 2) closeSync(nul);
+  return `stdin /dev/null, stdout/stderr ${out}`;
+}
+
+/** Leaves the kernel's session 0 / process group 0 (no-op when we lead a group already). */
+export function ownSession(): string {
+  try {
+    sys.setsid();
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EPERM") throw e;
+  }
+  return `session ${sys.getsid(0)}, process group ${sys.getpgrp()}`;
+}
+
+/** Sets the hostname from the first line of file, if it has one. */
+export function hostnameFrom(file: string): string {
+  let name: string;
+  try {
+    name = readFileSync(file, "utf8").split("\n")[0]!.trim();
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return `no ${file}`;
+    throw e;
+  }
+  if (!name) return `${file} is empty`;
+  sys.sethostname(name);
+  return name;
+}
+
+/** Applies the env dir (s6-envdir rules) to process.env, which services inherit. */
+export function loadEnvDir(dir: string): string {
+  if (!process.env.PATH) process.env.PATH = DEFAULT_PATH;
+  const r = readEnvDir(dir);
+  if (!r.ok) {
+    if (/ENOENT/.test(r.problem)) return `no ${dir}`;
+    throw new Error(r.problem);
+  }
+  const next = applyEnvChanges(process.env as Record<string, string>, r.changes);
+  for (const k of Object.keys(process.env)) if (!(k in next)) delete process.env[k];
+  Object.assign(process.env, next);
+  return `${r.changes.length} variables from ${dir}`;
+}

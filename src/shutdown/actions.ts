@@ -1,0 +1,36 @@
+// The three ways to end, and which signal asks PID 1 for which. We follow
+// s6-linux-init (USR1 poweroff, USR2 halt, INT = Ctrl-Alt-Del reboot, PWR
+// poweroff) and systemd (RTMIN+3 halt, RTMIN+4 poweroff, RTMIN+5 reboot; the
+// kernel's tiny power-button driver also sends RTMIN+4), and take TERM as
+// poweroff because dock0's images stop their init with `kill 1`.
+import * as sys from "../sys";
+
+export type PowerAction = "poweroff" | "reboot" | "halt";
+
+/** signal name → action, for PID 1 */
+export const SIGNAL_ACTIONS: Record<string, PowerAction> = {
+  SIGUSR1: "poweroff",
+  SIGPWR: "poweroff",
+  SIGTERM: "poweroff",
+  "SIGRTMIN+4": "poweroff",
+  SIGUSR2: "halt",
+  "SIGRTMIN+3": "halt",
+  SIGINT: "reboot",
+  "SIGRTMIN+5": "reboot",
+};
+
+/** The signal `tsinit poweroff|reboot|halt` sends to PID 1. */
+export const ACTION_SIGNAL: Record<PowerAction, string> = { poweroff: "SIGUSR1", halt: "SIGUSR2", reboot: "SIGINT" };
+
+/** reboot(2)'s command for an action. */
+export function rebootCommand(action: PowerAction): number {
+  const c = sys.constants();
+  const name = action === "poweroff" ? "LINUX_REBOOT_CMD_POWER_OFF" : action === "reboot" ? "LINUX_REBOOT_CMD_RESTART" : "LINUX_REBOOT_CMD_HALT";
+  return c[name]!;
+}
+
+/** The action a signal number asks for, if any. */
+export function actionForSignal(signo: number): PowerAction | undefined {
+  for (const [name, action] of Object.entries(SIGNAL_ACTIONS)) if (sys.signalNumber(name) === signo) return action;
+  return undefined;
+}

@@ -1,0 +1,41 @@
+// Which processes are left, from /proc: used by stage 3 to know when TERM has
+// done its work. Kernel threads (empty cmdline, children of kthreadd) and
+// zombies (ours to reap) do not count.
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Pids of live user processes other than this one. */
+export function otherProcesses(self = process.pid): number[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const n of names) {
+    if (!/^\d+$/.test(n)) continue;
+    const pid = Number(n);
+    if (pid === self) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const state = fields[0];
+      const ppid = Number(fields[1]);
+      if (state === "Z" || pid === 2 || ppid === 2) continue;
+      if (readFileSync(`/proc/${pid}/cmdline`).length === 0) continue;
+      pids.push(pid);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+/** True when this is the machine's own PID 1 (kthreadd is pid 2 only in the initial pid namespace). */
+export function isInitialPidNamespace(): boolean {
+  try {
+    return readFileSync("/proc/2/stat", "latin1").includes("(kthreadd)");
+  } catch {
+    return false;
+  }
+}

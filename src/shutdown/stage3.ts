@@ -1,0 +1,154 @@
+// Stage 3: from "power off" to reboot(2). Each step is logged with its
+// duration, and each waits on events (deaths), bounded by the grace time —
+// never a sleep loop. Nothing here throws: whatever fails, the sequence goes
+// on to reboot(2), and if even that fails PID 1 stays up reaping.
+import { accessSync, constants as fsc, readFileSync } from "node:fs";
+import * as sys from "../sys";
+import { logLine, reason } from "../cli/log";
+import { elapsed, timed } from "../boot/timed";
+import { rebootCommand, type PowerAction } from "./actions";
+import { isInitialPidNamespace, otherProcesses } from "./procs";
+
+/** What stage 3 works with. */
+export interface Stage3Context {
+  /** stops every supervised service (down-signal, then KILL after grace); resolves when all are down */
+  stopServices(graceMs: number): Promise<void>;
+  /** the stage-3 hook to run first, if it exists (.s6-svscan/finish of the image's scan dir) */
+  hook: string;
+  env: string[];
+  graceMs: number;
+  /** resolves on the next reaped death */
+  nextDeath(): Promise<void>;
+  /** register for a pid's death */
+  watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
+}
+
+/** Filesystems that hold no data: left mounted (the kernel drops them). */
+const API_FS = new Set([
+  "proc", "sysfs", "devtmpfs", "devpts", "tmpfs", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs",
+  "pstore", "bpf", "mqueue", "hugetlbfs", "configfs", "fusectl", "binfmt_misc", "autofs", "efivarfs", "ramfs", "nsfs",
+]);
+
+interface MountEntry {
+  target: string;
+  fstype: string;
+}
+
+const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+/** Mounts in mount order, from /proc/self/mountinfo. */
+export function readMounts(text: string): MountEntry[] {
+  return text.split("\n").filter(Boolean).map((line) => {
+    const [left, right] = line.split(" - ");
+    return { target: unescape(left!.split(" ")[4]!), fstype: right!.split(" ")[0]! };
+  });
+}
+
+const sleepOrDeath = (ctx: Stage3Context, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void ctx.nextDeath().then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+
+/** Waits until no other process is left, or ms pass; true when none is left. */
+async function waitForQuiet(ctx: Stage3Context, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (otherProcesses().length > 0) {
+    const left = end - Date.now();
+    if (left <= 0) return false;
+    await sleepOrDeath(ctx, left);
+  }
+  return true;
+}
+
+async function runHook(ctx: Stage3Context, action: PowerAction): Promise<void> {
+  try {
+    accessSync(ctx.hook, fsc.X_OK);
+  } catch {
+    return;
+  }
+  const t0 = process.hrtime.bigint();
+  let done = false;
+  try {
+    const pid = sys.spawn({ file: ctx.hook, argv: [ctx.hook, action], env: ctx.env, cwd: "/", setsid: true });
+    ctx.watchPid(pid, () => { done = true; });
+    const end = Date.now() + ctx.graceMs;
+    while (!done && Date.now() < end) await sleepOrDeath(ctx, end - Date.now());
+    if (!done) {
+      logLine(`shutdown: ${ctx.hook} still runs after ${ctx.graceMs} ms: killing it`);
+      try { sys.killpg(pid, "SIGKILL"); } catch { /* gone */ }
+    }
+    logLine(`shutdown: ran ${ctx.hook} (${elapsed(t0)})`);
+  } catch (e) {
+    logLine(`shutdown: unable to run ${ctx.hook}: ${reason(e)}`);
+  }
+}
+
+function unmountAll(real: boolean): void {
+  let mounts: MountEntry[];
+  try {
+    mounts = readMounts(readFileSync("/proc/self/mountinfo", "utf8"));
+  } catch (e) {
+    logLine(`shutdown: unable to read /proc/self/mountinfo: ${reason(e)}`);
+    mounts = [];
+  }
+  const c = sys.constants();
+  for (const m of mounts.reverse()) {
+    if (m.target === "/" || API_FS.has(m.fstype)) continue;
+    try {
+      sys.umount2(m.target, 0);
+    } catch {
+      // Busy (a process we could not kill holds it): keep it, read-only.
+      remountReadOnly(m.target, real, c);
+    }
+  }
+  remountReadOnly("/", real, c);
+}
+
+// On the machine's own PID 1 the filesystem itself goes read-only (its
+// superblock), which is what leaves ext4 clean. In a pid namespace (tests,
+// containers) the same call would reach the host's filesystem through the
+// shared superblock, so only this namespace's mount is made read-only.
+function remountReadOnly(target: string, real: boolean, c: Record<string, number>): void {
+  const flags = c.MS_REMOUNT! | c.MS_RDONLY! | (real ? 0 : c.MS_BIND!);
+  try {
+    sys.mount("", target, "", flags, "");
+    logLine(`shutdown: remounted ${target} read-only`);
+  } catch (e) {
+    logLine(`shutdown: unable to remount ${target} read-only: ${reason(e)}`);
+  }
+}
+
+/** Runs stage 3 and calls reboot(2); returns only if reboot(2) failed. */
+export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  logLine(`shutdown: ${action} requested`);
+  await runHook(ctx, action);
+  const tStop = process.hrtime.bigint();
+  await ctx.stopServices(ctx.graceMs);
+  logLine(`shutdown: stopped services (${elapsed(tStop)})`);
+  // kill(-1) is only ever sent as PID 1: elsewhere it would hit every process the caller may signal.
+  if (process.pid === 1) {
+    const tKill = process.hrtime.bigint();
+    try { sys.kill(-1, "SIGTERM"); sys.kill(-1, "SIGCONT"); } catch { /* none left: ESRCH */ }
+    if (!(await waitForQuiet(ctx, ctx.graceMs))) {
+      logLine(`shutdown: ${otherProcesses().length} processes still there after ${ctx.graceMs} ms: sending KILL`);
+      try { sys.kill(-1, "SIGKILL"); } catch { /* ESRCH */ }
+      await waitForQuiet(ctx, 2000);
+    }
+    logLine(`shutdown: terminated remaining processes (${elapsed(tKill)})`);
+  }
+  timed("shutdown", "sync", () => sys.sync());
+  const real = isInitialPidNamespace();
+  timed("shutdown", "unmount filesystems", () => unmountAll(real));
+  timed("shutdown", "sync again", () => sys.sync());
+  logLine(`shutdown: ${action} now (stage 3 took ${elapsed(t0)})`);
+  try {
+    sys.reboot(rebootCommand(action));
+  } catch (e) {
+    logLine(`shutdown: unable to ${action}: ${reason(e)}: staying up, reaping`);
+  }
+}
