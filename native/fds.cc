@@ -201,7 +201,10 @@ Napi::Value LockHolder(Info info) {
     ThrowErrno(env, errno, "fcntl");
     return env.Undefined();
   }
-  return Napi::Number::New(env, fl.l_type == F_UNLCK ? 0 : fl.l_pid);
+  // A holder in a pid namespace we cannot see is reported with l_pid 0:
+  // still a holder, so say -1 rather than "nobody".
+  if (fl.l_type == F_UNLCK) return Napi::Number::New(env, 0);
+  return Napi::Number::New(env, fl.l_pid > 0 ? fl.l_pid : -1);
 }
 
 }  // namespace

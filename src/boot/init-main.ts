@@ -61,8 +61,8 @@ export async function main(args: string[]): Promise<number | void> {
     return 0;
   }
   const graceMs = Number(values.grace);
-  if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`init: --grace takes milliseconds, not ${values.grace}`);
-  if (process.pid !== 1) throw new UsageError("init: must run as process 1 (tsinit scan DIR supervises without being init)");
+  if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`--grace takes milliseconds, not ${values.grace}`);
+  if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit scan DIR supervises without being init)");
 
   const t0 = process.hrtime.bigint();
   let shuttingDown = false;

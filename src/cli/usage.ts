@@ -10,12 +10,12 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** parseArgs that names the unknown or malformed option in a UsageError. */
+/** parseArgs (strict, with tokens) that names the unknown or malformed option in a UsageError. */
 export function parseCommandLine<O extends Options>(command: string, args: string[], options: O, allowPositionals = true) {
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    return parseArgs({ args, options, allowPositionals, strict: true, tokens: true });
   } catch (e) {
     const why = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new UsageError(`${command}: ${why}`);
+    throw new UsageError(`${why} (see tsinit ${command} --help)`);
   }
 }

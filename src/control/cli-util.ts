@@ -1,10 +1,10 @@
 // Small pieces the client commands (svc, wait, status, scan-ctl) share: how a
 // path and an errno appear in a log line, and option parsing that keeps the
 // order of flags (s6 tools let the last -u/-d/... win).
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
-import { UsageError } from "../cli/usage";
+import { parseCommandLine, UsageError } from "../cli/usage";
 
 /** Longest path printed whole in a message; longer ones are cut with "…". */
 export const MAX_SHOWN_PATH = 80;
@@ -39,13 +39,7 @@ export interface OptionToken {
 /** parseArgs (strict) that returns the options in the order given plus the
  *  operands; a bad option becomes a UsageError naming it (exit 100). */
 export function parseOrdered(command: string, args: string[], options: Options): { opts: OptionToken[]; operands: string[] } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, tokens: true });
-  } catch (e) {
-    const why = (e as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    throw new UsageError(`${why} (see tsinit ${command} --help)`);
-  }
+  const parsed = parseCommandLine(command, args, options);
   const opts: OptionToken[] = [];
   for (const t of parsed.tokens ?? []) {
     if (t.kind === "option") opts.push({ name: t.name, value: t.value });

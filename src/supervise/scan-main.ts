@@ -24,7 +24,7 @@ export async function main(args: string[]): Promise<number | void> {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`scan: expected one DIR\n${USAGE}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one DIR\n${USAGE}`);
   const dir = positionals[0]!.replace(/\/+$/, "") || "/";
   if (!scanDirExists(dir)) {
     logLine(`unable to scan ${dir}: not a directory`);

@@ -125,7 +125,8 @@ export interface NativeAddon {
   unwatch(fd: number): void;
   /** fcntl F_SETLK write lock on the whole file; false when someone else holds it */
   lockWrite(fd: number): boolean;
-  /** fcntl F_GETLK for a read lock: pid of a conflicting holder, 0 if none */
+  /** fcntl F_GETLK for a read lock: pid of a conflicting holder, 0 if none,
+   *  -1 when the holder is in a pid namespace this process cannot see */
   lockHolder(fd: number): number;
 
   // ---- inotify ----
