@@ -8,7 +8,8 @@
 // Env: SUPERVISORS=tsinit,s6,runit  RESTARTS=20  IDLE_MS=5000  SETTLE_MS=1000
 //      ROUNDS=1 (more rounds interleave the supervisors; the table shows medians, restarts pooled)
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { constants, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync } from "node:fs";
+import { constants, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { Socket } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,7 +23,8 @@ const settleMs = Number(process.env.SETTLE_MS ?? 1000);
 const rounds = Number(process.env.ROUNDS ?? 1);
 const only = process.env.SUPERVISORS?.split(",");
 const tsinit = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
-const UNSHARE = ["unshare", "-p", "-f", "-m", "--mount-proc", "--kill-child"];
+// setpriv --pdeathsig: unshare dies with this process whatever kills it, and --kill-child takes the namespace.
+const UNSHARE = ["setpriv", "--pdeathsig", "KILL", "--", "unshare", "-p", "-f", "-m", "--mount-proc", "--kill-child"];
 
 interface Supervisor {
   key: string;
@@ -39,16 +41,57 @@ const supervisors = all.filter((s) => !only || only.includes(s.key));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowNs = () => Number(process.hrtime.bigint());
 const work = mkdtempSync(join(tmpdir(), "tsinit-bench-supervise-"));
+writeFileSync(join(work, "bench.pid"), String(process.pid));
+removeStale();
 const live = new Set<ChildProcess>();
+let stopping = false;
 
-/** Kills every namespace still running (--kill-child takes its tree down) and removes the temp dir. */
-function cleanup(): void {
-  for (const c of live) c.kill("SIGKILL");
-  rmSync(work, { recursive: true, force: true });
+/** Kills every namespace still running and removes the temp dir, retrying while the namespaces die.
+ * Async, so tsx's signal relay sees this process respond (it SIGKILLs a child busy for 60 ms). */
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  for (const c of live) killNamespace(c, firstChild(c.pid!));
+  for (let i = 0; i < 50; i++) {
+    try {
+      await rm(work, { recursive: true, force: true });
+      break;
+    } catch {
+      await sleep(100); // a dying supervisor may still create files
+    }
+  }
+  process.exit(code);
 }
-process.on("exit", cleanup);
-process.on("SIGINT", () => process.exit(130));
-process.on("SIGTERM", () => process.exit(143));
+process.on("exit", () => {
+  for (const c of live) killNamespace(c, firstChild(c.pid!));
+  rmSync(work, { recursive: true, force: true });
+});
+process.on("SIGINT", () => void stop(130));
+process.on("SIGTERM", () => void stop(143));
+
+/** Removes temp dirs of earlier runs whose bench is dead: tsx SIGKILLs a child that is slow to
+ * answer a relayed signal, and then no exit handler runs (setpriv still takes its namespaces). */
+function removeStale(): void {
+  for (const d of readdirSync(tmpdir()).filter((e) => e.startsWith("tsinit-bench-supervise-"))) {
+    const dir = join(tmpdir(), d);
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(dir, "bench.pid"), "utf8"));
+      process.kill(pid, 0);
+    } catch (e) {
+      if (pid && (e as NodeJS.ErrnoException).code === "ESRCH") rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** SIGKILL to the namespace's PID 1 if known (then unshare reaps it), else to unshare (--kill-child). */
+function killNamespace(unshare: ChildProcess, pid1: number | undefined): void {
+  try {
+    if (pid1) return void process.kill(pid1, "SIGKILL");
+  } catch {
+    /* PID 1 already gone */
+  }
+  unshare.kill("SIGKILL");
+}
 
 /** Compiles the payload statically into the temp dir. */
 function buildPayload(): string {
@@ -194,13 +237,15 @@ async function measure(sup: Supervisor, n: number, payload: string): Promise<Res
     }
     return { firstUpMs, allUpMs, pssMiB, procs, wakeups, restartMs, load: loadavg()[0]!.toFixed(1) };
   } finally {
+    // SIGKILL to PID 1 empties the namespace and lets unshare reap it (killing unshare first would
+    // leave PID 1 a zombie of the host's init); --kill-child covers the case where PID 1 is unknown.
     const pid1 = firstChild(child.pid!);
-    child.kill("SIGKILL");
+    killNamespace(child, pid1);
     await exited;
-    await gone(pid1); // --kill-child SIGKILLs PID 1 after unshare dies; the kernel then empties the namespace
+    await gone(pid1);
     live.delete(child);
     marks.close();
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true }); // async: see stop()
   }
 }
 
@@ -212,6 +257,7 @@ async function main(): Promise<void> {
     const runs = new Map<string, Result[]>(supervisors.map((s) => [s.key, []]));
     for (let round = 0; round < rounds; round++)
       for (const sup of supervisors) {
+        if (stopping) return;
         if (runs.get(sup.key)!.some((r) => "skipped" in r)) continue; // a supervisor that failed once is not retried
         const r = await measure(sup, n, payload);
         runs.get(sup.key)!.push(r);
