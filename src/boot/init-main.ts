@@ -14,6 +14,7 @@ import { syncMirror } from "./mirror";
 import { stage3 } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { DEFAULT_PATHS, watchPowerButtons } from "../shutdown/power-button";
+import { isInitialPidNamespace } from "../shutdown/procs";
 
 const USAGE = `usage: tsinit [init] [options]     (as process 1)
 
@@ -104,6 +105,10 @@ export async function main(args: string[]): Promise<number | void> {
   const watch = new Map<number, (exit: sys.Exit) => void>();
   const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
 
+  timed("boot", "load the addon", () => {
+    sys.native();
+    return sys.addonOrigin();
+  });
   timed("boot", "cd / and umask 022", () => {
     process.chdir("/");
     sys.umask(0o022);
@@ -134,7 +139,12 @@ export async function main(args: string[]): Promise<number | void> {
       else if (signo === sys.signalNumber("SIGHUP")) rescan();
     });
   });
-  timed("boot", "turn Ctrl-Alt-Del into SIGINT", () => sys.reboot(sys.constants().LINUX_REBOOT_CMD_CAD_OFF!));
+  timed("boot", "turn Ctrl-Alt-Del into SIGINT", () => {
+    // Only the machine's own init may; in a pid namespace reboot(2) refuses (EINVAL).
+    if (!isInitialPidNamespace()) return "skipped: not the machine's init (a pid namespace)";
+    sys.reboot(sys.constants().LINUX_REBOOT_CMD_CAD_OFF!);
+    return "";
+  });
   timed("boot", "set the hostname", () => hostnameFrom(values.hostname));
   timed("boot", "leave session 0", ownSession);
   timed("boot", "load the environment", () => loadEnvDir(values.envdir));

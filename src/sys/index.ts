@@ -5,7 +5,7 @@ import { native } from "./load";
 import { signalNumber, type Signal } from "./signals";
 import type { NativeInotifyEvent } from "./native-types";
 
-export { native } from "./load";
+export { native, addonOrigin } from "./load";
 export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest } from "./native-types";
 export { isErrnoError, execFailureCode, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";

@@ -13,6 +13,12 @@ const candidateDirs = (): string[] => {
 };
 
 let loaded: NativeAddon | undefined;
+let loadedFrom = "";
+
+/** Where the addon was loaded from (for the boot log), "" before it is. */
+export function addonOrigin(): string {
+  return loadedFrom;
+}
 
 function dlopenBytes(bytes: Uint8Array): NativeAddon {
   const tried: string[] = [];
@@ -27,6 +33,7 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
     try {
       const mod = { exports: {} as NativeAddon };
       process.dlopen(mod, file);
+      loadedFrom = `${dir} (unpacked, then unlinked)`;
       return mod.exports;
     } catch (e) {
       tried.push(`${dir}: ${(e as Error).message}`);
@@ -43,6 +50,11 @@ export function native(): NativeAddon {
   if (loaded) return loaded;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod: unknown = require("../../build/Release/tsinit.node");
-  loaded = mod instanceof Uint8Array ? dlopenBytes(mod) : (mod as NativeAddon);
+  if (mod instanceof Uint8Array) {
+    loaded = dlopenBytes(mod);
+  } else {
+    loaded = mod as NativeAddon;
+    loadedFrom = "build/Release/tsinit.node";
+  }
   return loaded;
 }
