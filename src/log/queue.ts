@@ -41,6 +41,13 @@ export class LineQueue {
     return false;
   }
 
+  /** Appends past the limit: only for one drop notice into an empty queue,
+   *  which must never itself be dropped (it would count itself forever). */
+  pushNotice(line: Buffer): void {
+    this.chunks.push(line);
+    this.size += line.length;
+  }
+
   /** Counts a loss that happened elsewhere (a failed write). */
   drop(bytes: number, lines: number): void {
     this.pendingDrop.bytes += bytes;
