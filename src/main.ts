@@ -35,14 +35,15 @@ async function run(): Promise<number> {
   const called = invokedName();
   let args = process.argv.slice(2);
   let command: Command | undefined;
+  const first = args[0];
+  // --version answers under any name: `/sbin/init --version` is how users check what they installed.
+  if (first === "--version" || (called === "tsinit" && first === "-V")) {
+    process.stdout.write(`tsinit ${VERSION}\n`);
+    return 0;
+  }
   if (called !== "tsinit") {
     command = findCommand(called);
   } else {
-    const first = args[0];
-    if (first === "--version" || first === "-V") {
-      process.stdout.write(`tsinit ${VERSION}\n`);
-      return 0;
-    }
     if (first === "--help" || first === "-h") {
       process.stdout.write(help() + "\n");
       return 0;

@@ -2,6 +2,7 @@
 // `init`): stage 1, then stage 2 on the image's services, then stage 3 when
 // asked. PID 1 never exits: every path ends in reboot(2), and an unexpected
 // error anywhere ends in stage 3, not in a kernel panic.
+import { parseArgs } from "node:util";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
@@ -56,7 +57,7 @@ const OPTIONS = {
 
 /** Entry point of `tsinit init`. */
 export async function main(args: string[]): Promise<number | void> {
-  const { values } = parseCommandLine("init", args, OPTIONS, false);
+  const { values } = parseInitArgs(args);
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
@@ -184,6 +185,24 @@ export async function main(args: string[]): Promise<number | void> {
   });
   logLine(`boot: done in ${elapsed(t0)}`);
   return new Promise<number>(() => undefined);
+}
+
+/** The options; as PID 1 a bad command line (the kernel passes unknown boot
+ *  parameters such as "single" to init) is logged and the defaults used:
+ *  exiting with a usage error would panic the kernel. */
+function parseInitArgs(args: string[]) {
+  try {
+    return parseCommandLine("init", args, OPTIONS, false);
+  } catch (e) {
+    if (process.pid !== 1 || !(e instanceof UsageError)) throw e;
+    // Keep what is understood, drop the rest, say so.
+    const loose = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true });
+    const known = Object.keys(OPTIONS);
+    const dropped = [...loose.positionals, ...Object.keys(loose.values).filter((k) => !known.includes(k)).map((k) => `--${k}`)];
+    logLine(`warning: ignoring ${dropped.join(" ")} on the command line: ${e.message}`);
+    const kept = Object.fromEntries(Object.entries(loose.values).filter(([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean")));
+    return { values: { ...parseCommandLine("init", [], OPTIONS, false).values, ...kept } as ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"] };
+  }
 }
 
 /** Resolves true if p settles within ms, false otherwise. */

@@ -102,6 +102,16 @@ test("stage 1 in a prepared root: mounts, hostname, session, order; poweroff by 
   }
 });
 
+test("as PID 1, unknown boot arguments are logged, not fatal", async () => {
+  const m = await bootTree({ "service/s/run": sh("exec sleep 1000") }, ["single", "--frobnicate"]);
+  try {
+    assert.match(m.init.output(), /warning: ignoring single --frobnicate on the command line/);
+    await eventually(() => svstatus(`${m.root}/run/service/s`)?.pid, 5000, "service up anyway");
+  } finally {
+    await end(m);
+  }
+});
+
 test("env dir rules reach services; tasks record their exit", async () => {
   const m = await bootTree({
     "env/FOO": "bar\nsecond line\n",
