@@ -1,0 +1,29 @@
+// Reads what a service or task directory depends on: `dependencies` (one name
+// per line, # comments and blank lines skipped) or `dependencies.d/` (one
+// empty file per name, as s6-rc spells it). Both may exist; names are merged.
+import { readdirSync, readFileSync } from "node:fs";
+
+/** The names and the path they came from (for messages); problems as strings. */
+export function readDependencies(dir: string): { deps: string[]; source: string; problems: string[] } {
+  const deps = new Set<string>();
+  const problems: string[] = [];
+  let source = `${dir}/dependencies`;
+  try {
+    for (const line of readFileSync(`${dir}/dependencies`, "utf8").split("\n")) {
+      const name = line.replace(/#.*$/, "").trim();
+      if (name) deps.add(name);
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT") problems.push(`unable to read ${dir}/dependencies: ${(e as { code?: string }).code ?? e}`);
+  }
+  try {
+    const names = readdirSync(`${dir}/dependencies.d`).filter((n) => !n.startsWith("."));
+    if (names.length > 0 && deps.size === 0) source = `${dir}/dependencies.d`;
+    for (const n of names) deps.add(n);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT" && (e as { code?: string }).code !== "ENOTDIR") {
+      problems.push(`unable to read ${dir}/dependencies.d: ${(e as { code?: string }).code ?? e}`);
+    }
+  }
+  return { deps: [...deps], source, problems };
+}
