@@ -25,6 +25,10 @@ export interface PipeReader {
   readonly ended: boolean;
   /** Reads what is available now (bounded), then stops watching. Does not close fd. */
   stop(): void;
+  /** Stops reading until resume() (the writer blocks once the pipe is full):
+   *  for bounded backpressure only; the catch-all never pauses. */
+  pause(): void;
+  resume(): void;
 }
 
 /** Starts reading fd (it must be O_NONBLOCK) into onData. */
@@ -33,6 +37,7 @@ export function readPipe(fd: number, onData: (chunk: Buffer) => void, opts: Pipe
   const perWake = opts.readsPerWake ?? 16;
   let bytes = 0;
   let ended = false;
+  let paused = false;
 
   const end = (e?: unknown) => {
     if (ended) return;
@@ -43,7 +48,7 @@ export function readPipe(fd: number, onData: (chunk: Buffer) => void, opts: Pipe
   };
 
   const drain = (reads: number) => {
-    for (let i = 0; i < reads && !ended; i++) {
+    for (let i = 0; i < reads && !ended && !paused; i++) {
       let chunk: Buffer | null;
       try {
         chunk = sys.read(fd, readSize);
@@ -57,14 +62,26 @@ export function readPipe(fd: number, onData: (chunk: Buffer) => void, opts: Pipe
     }
   };
 
-  sys.watchReadable(fd, () => drain(perWake));
+  const watch = () => sys.watchReadable(fd, () => drain(perWake));
+  watch();
   return {
     fd,
     get bytes() { return bytes; },
     get ended() { return ended; },
     stop() {
+      paused = false;
       drain(perWake * 4);
       end();
+    },
+    pause() {
+      if (paused || ended) return;
+      paused = true;
+      sys.unwatch(fd);
+    },
+    resume() {
+      if (!paused || ended) return;
+      paused = false;
+      watch();
     },
   };
 }

@@ -64,6 +64,7 @@ export class RotatingSink {
   /** a write stopped mid-line: start the next one on a fresh line */
   private torn = false;
   private idleWaiters: Array<() => void> = [];
+  private roomWaiters: Array<() => void> = [];
   private readonly counts = { writtenBytes: 0, writtenLines: 0, rotations: 0, errors: 0, notices: 0 };
 
   constructor(private readonly opts: SinkOptions) {
@@ -99,6 +100,16 @@ export class RotatingSink {
     return { ...this.counts, droppedBytes: this.queue.dropped.bytes, droppedLines: this.queue.dropped.lines, queuedBytes: this.queue.bytes };
   }
 
+  /** Whether n more bytes would fit in the queue now. */
+  hasRoom(n: number): boolean {
+    return this.queue.bytes + n <= this.queue.limit;
+  }
+
+  /** Calls cb once, the next time queued bytes leave the queue (written or dropped). */
+  onRoom(cb: () => void): void {
+    this.roomWaiters.push(cb);
+  }
+
   /** Resolves once nothing is queued or in flight (or the disk is failing). */
   idle(): Promise<void> {
     if (!this.busy) return Promise.resolve();
@@ -131,6 +142,7 @@ export class RotatingSink {
     for (;;) {
       if (this.queue.bytes > 0) {
         await this.writeHead();
+        for (const w of this.roomWaiters.splice(0)) w();
         continue;
       }
       const drops = this.failing ? null : this.queue.takeDrops();
@@ -165,6 +177,8 @@ export class RotatingSink {
 
   private async writeNotice(drops: DropCount): Promise<void> {
     const line = Buffer.from(`${stampPrefix(this.opts.timestamp ?? "iso", this.now())}${dropNotice(drops, this.opts.name)}\n`);
+    // The notice obeys maxSize like any line.
+    if ((await this.ensureOpen()) && planWrite(this.size, this.maxSize, line.length, line.length).rotate) await this.rotate();
     if ((await this.ensureOpen()) && (await this.append(line)) === line.length) {
       this.counts.notices++;
       return;
@@ -228,12 +242,16 @@ export class RotatingSink {
     const fd = this.fd;
     this.fd = -1;
     this.torn = false;
-    await this.io.close(fd).catch(() => {});
-    for (const old of toPrune(archives, this.maxFiles)) {
-      archives.splice(archives.indexOf(old), 1);
-      await this.io.unlink(`${this.dir}/${old}`).catch((e: { code?: string }) => {
-        if (e.code !== "ENOENT") this.reporter.failed("remove", `${this.dir}/${old}`, e);
-      });
-    }
+    // The old fd and the pruned archives are independent: one round trip for all.
+    const pruned = toPrune(archives, this.maxFiles);
+    for (const old of pruned) archives.splice(archives.indexOf(old), 1);
+    await Promise.all([
+      this.io.close(fd).catch(() => {}),
+      ...pruned.map((old) =>
+        this.io.unlink(`${this.dir}/${old}`).catch((e: { code?: string }) => {
+          if (e.code !== "ENOENT") this.reporter.failed("remove", `${this.dir}/${old}`, e);
+        }),
+      ),
+    ]);
   }
 }

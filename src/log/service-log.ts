@@ -14,6 +14,10 @@ export interface ServiceLogOptions {
   onReport?: (message: string) => void;
   /** bytes queued in memory (default 256 KiB) */
   queueLimit?: number;
+  /** Bounded backpressure: when the queue is nearly full, stop reading (the
+   *  service blocks on its full pipe, as under s6-log) for at most holdMs,
+   *  then read and drop. 0 (default) never stops reading: a full queue drops. */
+  holdMs?: number;
   /** longest line before it is cut (default 4096) */
   maxLine?: number;
   now?: () => number;
@@ -30,6 +34,10 @@ export interface ServiceLog {
   /** Reads what is left in the pipe, writes the partial line, closes the files.
    *  Does not close readFd (the caller holds the pipe). */
   stop(): Promise<void>;
+  /** Resolves when what was read so far is on disk (or dropped). */
+  idle(): Promise<void>;
+  /** Resolves after EOF on the pipe (every writer gone) and the files are closed. */
+  readonly ended: Promise<void>;
   stats(): ServiceLogStats;
 }
 
@@ -52,24 +60,56 @@ export function startServiceLog(serviceDir: string, name: string, readFd: number
     onError: (message) => say(message),
   });
   sys.setNonblock(readFd, true);
+  let closed: Promise<void> | null = null;
+  const close = () => (closed ??= sink.close());
+  let onEnded = () => {};
+  const ended = new Promise<void>((resolve) => (onEnded = resolve));
   const flushPartial = () => {
     const rest = framer.flush();
     if (rest.length > 0) sink.write(rest);
+    void close().then(onEnded);
+  };
+  const holdMs = opts.holdMs ?? 0;
+  let holdTimer: NodeJS.Timeout | undefined;
+  // Resume only with room for a couple of reads (as framed), or the first
+  // read after resuming would overflow and drop.
+  let need = 0;
+  const roomy = () => sink.hasRoom(need);
+  const release = () => {
+    if (!holdTimer) return;
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
+    reader.resume();
+  };
+  const hold = () => {
+    if (holdTimer) return;
+    reader.pause();
+    holdTimer = setTimeout(release, holdMs);
+    const wait = () => (roomy() ? release() : sink.onRoom(wait));
+    sink.onRoom(wait);
   };
   const reader: PipeReader = readPipe(
     readFd,
     (chunk) => {
       const lines = framer.push(chunk);
       if (lines.length > 0) sink.write(lines);
+      if (holdMs > 0) {
+        need = Math.min(Math.max(need, 2 * lines.length), (opts.queueLimit ?? 256 * 1024) / 2);
+        if (!roomy()) hold();
+      }
     },
     { onEnd: flushPartial, onError: (e) => say(`unable to read the log pipe of ${name}: ${(e as Error).message}`) },
   );
   return {
     config,
     async stop() {
+      if (holdTimer) clearTimeout(holdTimer);
+      holdTimer = undefined;
       reader.stop();
-      await sink.close();
+      await close();
     },
+    idle: () => sink.idle(),
+    ended,
     stats: () => ({ ...sink.stats(), readBytes: reader.bytes }),
   };
 }

@@ -140,6 +140,24 @@ sink("rotation: current never passes maxSize, archives pruned to maxFiles", asyn
   assert.ok(all.startsWith(line(2500 - all.length / 41, 41)), "what is kept is the newest, contiguous");
 });
 
+sink("the drop notice never takes current past maxSize", async () => {
+  const io = new FakeIo();
+  io.held = [];
+  const s = new RotatingSink({ dir: "/log", name: "svc", io, maxSize: 4096, queueLimit: 4096, timestamp: "none" });
+  s.write(lines(0, 1, 4096)); // one line fills current exactly
+  await tick();
+  s.write(lines(1, 1)); // dropped: the queue is full
+  while (io.held.length > 0 || s.stats().queuedBytes > 0) {
+    io.release();
+    await tick();
+  }
+  io.held = null;
+  io.release();
+  await s.idle();
+  assert.is(s.stats().rotations, 1);
+  assert.is(io.text("current"), "tsinit: dropped 1 lines (10 bytes) for svc\n");
+});
+
 sink("close writes what is queued and closes current; later writes are counted as dropped", async () => {
   const io = new FakeIo();
   const s = new RotatingSink({ dir: "/log", name: "svc", io });
