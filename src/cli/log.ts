@@ -1,16 +1,24 @@
 // One line per event on stderr, prefixed with the program name:
 // "tsinit: unable to VERB OBJECT: reason", "tsinit: warning: ...", "tsinit: info: ...".
 let program = "tsinit";
+let sink: ((line: string) => void) | null = null;
 
 /** Sets the prefix (the name we were called by, for multi-call links). */
 export function setProgramName(name: string): void {
   program = name;
 }
 
+/** Sends logLine's lines to fn instead of stderr (PID 1: the catch-all log,
+ *  since its stderr is then a pipe only it drains); null restores stderr. */
+export function setLogSink(fn: ((line: string) => void) | null): void {
+  sink = fn;
+}
+
 /** Writes one line to stderr synchronously: PID 1's stderr may be the console. */
 export function logLine(message: string): void {
   try {
-    process.stderr.write(`${program}: ${message}\n`);
+    if (sink) sink(`${program}: ${message}`);
+    else process.stderr.write(`${program}: ${message}\n`);
   } catch {
     /* nowhere to say it */
   }

@@ -1,0 +1,132 @@
+// The catch-all log: PID 1's own lines and the output of every child without a
+// logger. Children write into a pipe (its write end becomes fds 1 and 2 of
+// PID 1, inherited by whatever it spawns); PID 1 reads the other end and fans
+// each line out to the console (non-blocking, bounded) and to a rotating
+// directory once one can be opened (before /run is mounted there is none: the
+// last ringSize bytes are kept and written first when it opens).
+// PID 1's own lines never go through the pipe: PID 1 writing into a pipe that
+// only PID 1 drains would deadlock as soon as the pipe is full.
+import * as sys from "../sys";
+import { ConsoleWriter, type ConsoleStats } from "./console";
+import { LineFramer } from "./lines";
+import { readPipe, type PipeReader } from "./pipe-reader";
+import { RotatingSink, type SinkStats } from "./rotate";
+import { Ring } from "./ring";
+import type { TimestampFormat } from "./stamp";
+
+/** The catch-all directory once /run is up. */
+export const DEFAULT_CATCH_ALL_DIR = "/run/tsinit/log/catch-all";
+
+export interface CatchAllOptions {
+  /** where lines are shown: /dev/console, or the original stderr (made O_NONBLOCK here) */
+  consoleFd: number;
+  /** open the files at once in this directory (else later with openFiles) */
+  dir?: string;
+  /** default 1 MiB */
+  maxSize?: number;
+  /** default 10 */
+  maxFiles?: number;
+  /** file queue bytes (default 256 KiB) */
+  queueLimit?: number;
+  /** console queue bytes (default 64 KiB) */
+  consoleQueueLimit?: number;
+  /** bytes kept until the files open (default 64 KiB) */
+  ringSize?: number;
+  /** stamp in the files (default "iso") */
+  timestamp?: TimestampFormat;
+  /** stamp on the console (default "none": the console shows plain lines) */
+  consoleTimestamp?: TimestampFormat;
+  maxLine?: number;
+  now?: () => number;
+}
+
+/** Counters of the catch-all. */
+export interface CatchAllStats {
+  readBytes: number;
+  console: ConsoleStats;
+  /** null until the files are open */
+  file: SinkStats | null;
+  ringBytes: number;
+}
+
+/** A running catch-all log. */
+export interface CatchAll {
+  /** the pipe's write end (blocking, close-on-exec): dup2 it onto 1 and 2 */
+  readonly writeFd: number;
+  /** One line (or several) from PID 1 itself, straight to both outputs; for setLogSink. */
+  writeLine(text: string): void;
+  /** Opens the rotating files in dir (once; later calls are ignored). */
+  openFiles(dir?: string): void;
+  /** Reads what is left in the pipe, writes partial lines, closes the files. Closes no fd. */
+  stop(): Promise<void>;
+  stats(): CatchAllStats;
+}
+
+/** Creates the pipe and starts reading it. */
+export function startCatchAll(opts: CatchAllOptions): CatchAll {
+  const stamp = opts.timestamp ?? "iso";
+  const framer = (timestamp: TimestampFormat) => new LineFramer({ timestamp, maxLine: opts.maxLine, now: opts.now });
+  const pipeFile = framer(stamp);
+  const pipeConsole = framer(opts.consoleTimestamp ?? "none");
+  const ownFile = framer(stamp);
+  const ownConsole = framer(opts.consoleTimestamp ?? "none");
+  sys.setNonblock(opts.consoleFd, true);
+  const consoleOut = new ConsoleWriter({ fd: opts.consoleFd, queueLimit: opts.consoleQueueLimit });
+  const ring = new Ring(opts.ringSize ?? 64 * 1024);
+  let sink: RotatingSink | null = null;
+
+  const emit = (fileLines: Buffer, consoleLines: Buffer) => {
+    if (consoleLines.length > 0) consoleOut.write(consoleLines);
+    if (fileLines.length === 0) return;
+    if (sink) sink.write(fileLines);
+    else ring.push(fileLines);
+  };
+  // File errors go to the console only: the file is what is failing.
+  const reportToConsole = (message: string) => {
+    const text = `tsinit: ${message}\n`;
+    consoleOut.write(ownConsole.push(Buffer.from(text)));
+  };
+
+  const [readFd, writeFd] = sys.pipe(false);
+  // Only our end is non-blocking: O_NONBLOCK is per open file description, so
+  // children keep a blocking stdout (many programs mishandle EAGAIN).
+  sys.setNonblock(readFd, true);
+  const reader: PipeReader = readPipe(readFd, (chunk) => emit(pipeFile.push(chunk), pipeConsole.push(chunk)), {
+    onEnd: () => emit(pipeFile.flush(), pipeConsole.flush()),
+    onError: (e) => reportToConsole(`unable to read the catch-all pipe: ${(e as Error).message}`),
+  });
+
+  const openFiles = (dir = DEFAULT_CATCH_ALL_DIR) => {
+    if (sink) return;
+    sink = new RotatingSink({
+      dir,
+      name: "catch-all",
+      maxSize: opts.maxSize,
+      maxFiles: opts.maxFiles,
+      queueLimit: opts.queueLimit,
+      timestamp: stamp,
+      now: opts.now,
+      onError: reportToConsole,
+    });
+    const early = ring.take();
+    if (early.length > 0) sink.write(early);
+  };
+  if (opts.dir !== undefined) openFiles(opts.dir);
+
+  return {
+    writeFd,
+    writeLine(text: string) {
+      const buf = Buffer.from(text.endsWith("\n") ? text : `${text}\n`);
+      emit(ownFile.push(buf), ownConsole.push(buf));
+    },
+    openFiles,
+    async stop() {
+      reader.stop();
+      try { sys.close(readFd); } catch { /* already */ }
+      if (sink) await sink.close();
+      consoleOut.flush();
+      consoleOut.stop();
+    },
+    stats: () => ({ readBytes: reader.bytes, console: consoleOut.stats(), file: sink?.stats() ?? null, ringBytes: ring.bytes }),
+  };
+}
