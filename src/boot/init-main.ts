@@ -4,7 +4,9 @@
 // error anywhere ends in stage 3, not in a kernel panic.
 import { parseArgs } from "node:util";
 import * as sys from "../sys";
-import { logLine, reason } from "../cli/log";
+import { logLine, reason, setLogSink } from "../cli/log";
+import { startCatchAll } from "../log/catch-all";
+import { DepGate } from "../supervise/dep-gate";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
@@ -89,6 +91,11 @@ export async function main(args: string[]): Promise<number | void> {
         scanner.killRemaining("SIGKILL");
         await within(scannerFinished, 2000);
       },
+      flushLogs: async () => {
+        if (!catchAll) return;
+        setLogSink(null);
+        await within(catchAll.stop(), 2000);
+      },
     }).catch((e) => logLine(`shutdown: ${reason(e)}`));
   };
 
@@ -125,6 +132,25 @@ export async function main(args: string[]): Promise<number | void> {
       }
     }
   }
+  // The catch-all: children without a logger write into its pipe; PID 1's
+  // own lines go to it in-process (never through the pipe, which only PID 1
+  // drains). Its fds 1 and 2 stay on the console for Node's own last words.
+  const catchAll = timed("boot", "start the catch-all log", () => {
+    const c = sys.constants();
+    const consoleFd = isInitialPidNamespace()
+      ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0)
+      : sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_CLOEXEC!, 0); // our own description: O_NONBLOCK stays ours
+    const log = startCatchAll({ consoleFd });
+    setLogSink((line) => log.writeLine(line));
+    try {
+      log.openFiles(`${values.rundir}/log/catch-all`);
+    } catch (e) {
+      logLine(`unable to open ${values.rundir}/log/catch-all: ${reason(e)}: console only`);
+    }
+    return log;
+  });
+  const childOut = catchAll?.writeFd ?? 1;
+  const childErr = catchAll?.writeFd ?? 2;
   timed("boot", "catch signals and deaths", () => {
     sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP"]);
     sys.events.on("exit", (exit) => {
@@ -151,9 +177,10 @@ export async function main(args: string[]): Promise<number | void> {
   timed("boot", "load the environment", () => loadEnvDir(values.envdir));
 
   const env = () => sys.envStrings(process.env);
+  const gate = new DepGate();
   timed("boot", "start tasks", () => {
-    const tasks = startTasks(values.taskdir, values.rundir, env(), watchPid, [0, 1, 2]);
-    return `${tasks.length} started`;
+    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate);
+    return `${tasks.length} tasks`;
   });
 
   const live = `${values.rundir}/service`;
@@ -168,6 +195,10 @@ export async function main(args: string[]): Promise<number | void> {
   timed("boot", "start supervision", () => {
     scanner = new Scanner(live, {
       env,
+      gate,
+      stdout: childOut,
+      stderr: childErr,
+      logRoot: `${values.rundir}/log`,
       onFinished: () => {
         scannerDone();
         // s6-svscanctl -t on the live dir: every service is down, so the machine goes down too.

@@ -6,12 +6,17 @@ import { accessSync, constants as fsc, mkdirSync, readdirSync, statSync } from "
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { writeAtomic } from "../supervise/s6dir";
+import type { DepGate } from "../supervise/dep-gate";
+import { readDependencies } from "../supervise/deps-read";
 
 /** What STATE/task/NAME.json holds. */
 export interface TaskRecord {
   name: string;
   path: string;
-  state: "running" | "exited" | "failed";
+  state: "waiting" | "running" | "exited" | "failed";
+  /** while waiting: dependencies not ready yet, and those that never will be */
+  waitsFor?: string[];
+  blockedBy?: string[];
   pid: number;
   startedAt: string;
   endedAt: string | null;
@@ -48,8 +53,10 @@ export function listTasks(taskDir: string): { name: string; path: string }[] {
   return tasks;
 }
 
-/** Starts every task; returns their records (updated in place as they end). */
-export function startTasks(taskDir: string, stateDir: string, env: string[], watchPid: WatchPid, stdio: number[]): TaskRecord[] {
+/** Hands every task to the gate, which starts each once its dependencies
+ *  (task/NAME/dependencies, for a task that is a directory) are ready.
+ *  Returns their records, updated in place as they run and end. */
+export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate): TaskRecord[] {
   const recordDir = `${stateDir}/task`;
   try {
     mkdirSync(recordDir, { recursive: true, mode: 0o755 });
@@ -62,28 +69,49 @@ export function startTasks(taskDir: string, stateDir: string, env: string[], wat
     } catch { /* the record is a convenience; the log line says it all */ }
   };
   return listTasks(taskDir).map(({ name, path }) => {
+    const dir = path.endsWith("/run") ? path.slice(0, -4) : null;
+    const deps = dir ? readDependencies(dir) : { deps: [], source: path, problems: [] };
+    for (const p of deps.problems) logLine(p);
     const record: TaskRecord = {
-      name, path, state: "running", pid: 0, startedAt: new Date().toISOString(),
-      endedAt: null, code: null, signal: null, error: null,
+      name, path, state: "waiting", pid: 0, startedAt: "", endedAt: null, code: null, signal: null, error: null,
     };
-    try {
-      const cwd = path.endsWith("/run") ? path.slice(0, -4) : "/";
-      record.pid = sys.spawn({ file: path, argv: [path], env, cwd, setsid: true, fds: stdio });
-      watchPid(record.pid, (exit) => {
-        record.state = "exited";
-        record.endedAt = new Date().toISOString();
-        record.code = exit.code >= 0 ? exit.code : null;
-        record.signal = exit.signal || null;
-        logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
-        save(record);
-      });
-    } catch (e) {
-      record.state = "failed";
-      record.error = reason(e);
-      record.endedAt = record.startedAt;
-      logLine(`unable to start task ${path}: ${reason(e)}`);
-    }
+    const run = () => {
+      record.state = "running";
+      record.startedAt = new Date().toISOString();
+      delete record.waitsFor;
+      delete record.blockedBy;
+      try {
+        record.pid = sys.spawn({ file: path, argv: [path], env: env(), cwd: dir ?? "/", setsid: true, fds: stdio });
+        watchPid(record.pid, (exit) => {
+          record.state = "exited";
+          record.endedAt = new Date().toISOString();
+          record.code = exit.code >= 0 ? exit.code : null;
+          record.signal = exit.signal || null;
+          logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
+          save(record);
+          gate.update(name, exit.code === 0 ? "ready" : "failed");
+        });
+      } catch (e) {
+        record.state = "failed";
+        record.error = reason(e);
+        record.endedAt = record.startedAt;
+        logLine(`unable to start task ${path}: ${reason(e)}`);
+        gate.update(name, "failed");
+      }
+      save(record);
+    };
     save(record);
+    gate.add({
+      node: { name, kind: "task", deps: deps.deps, source: deps.source },
+      release: run,
+      showWaiting: (w) => {
+        if (!w || record.state !== "waiting") return;
+        record.waitsFor = w.waitsFor;
+        record.blockedBy = w.blockedBy;
+        save(record);
+      },
+      timeoutUpMs: 0,
+    });
     return record;
   });
 }

@@ -21,6 +21,8 @@ export interface Stage3Context {
   nextDeath(): Promise<void>;
   /** register for a pid's death */
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
+  /** writes out and closes the log files, before filesystems go */
+  flushLogs(): Promise<void>;
 }
 
 /** Filesystems that hold no data: left mounted (the kernel drops them). */
@@ -141,6 +143,9 @@ export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<v
     }
     logLine(`shutdown: terminated remaining processes (${elapsed(tKill)})`);
   }
+  const tFlush = process.hrtime.bigint();
+  await ctx.flushLogs();
+  logLine(`shutdown: flushed the logs (${elapsed(tFlush)})`);
   timed("shutdown", "sync", () => sys.sync());
   const real = isInitialPidNamespace();
   timed("shutdown", "unmount filesystems", () => unmountAll(real));

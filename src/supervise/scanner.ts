@@ -4,19 +4,25 @@
 // .s6-svscan/control. A service X with X/log/ gets a logger X/log whose stdin
 // is one pipe held here for as long as the pair lives, so restarts of either
 // side never lose a line (the bytes wait in the pipe).
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { parseSvscanControl, describeByte } from "../control/letters";
 import { closeControlDir, openControlDir, type ControlDir } from "./s6dir";
 import { diffScan, readScanDir, type ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
+import { DepGate, showWaitingFile } from "./dep-gate";
+import { readDependencies } from "./deps-read";
+import { startServiceLog, type ServiceLog } from "../log/service-log";
+import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
 
 /** One scan-dir entry: the service, its logger and the pipe between them. */
 interface Slot {
   entry: ScanEntry;
   main?: Service;
   log?: Service;
+  /** the built-in logger, for log/ without run */
+  builtin?: ServiceLog;
   pipe?: [number, number];
   /** inotify watch on the service dir (run appearing) */
   wd: number;
@@ -27,6 +33,13 @@ export interface ScannerOptions {
   env?: () => string[];
   /** called once every service has exited after t/q/i (or b) */
   onFinished?: (how: "term" | "quit" | "abort") => void;
+  /** the dependency gate shared with the tasks; the scanner makes its own if none */
+  gate?: DepGate;
+  /** stdout and stderr of services without a logger (PID 1: the catch-all pipe); default 1 and 2 */
+  stdout?: number;
+  stderr?: number;
+  /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
+  logRoot?: string;
 }
 
 const DIR_EVENTS = ["IN_CREATE", "IN_DELETE", "IN_MOVED_FROM", "IN_MOVED_TO", "IN_ATTRIB", "IN_CLOSE_WRITE", "IN_DELETE_SELF", "IN_MOVE_SELF"];
@@ -36,14 +49,21 @@ export class Scanner implements ServiceHost {
   private readonly slots = new Map<string, Slot>();
   private readonly pids = new Map<number, (exit: sys.Exit) => void>();
   private readonly live = new Set<Service>();
+  /** names already told to stop during a shutdown */
+  private readonly removing = new Set<string>();
   private control?: ControlDir;
   private inotify = -1;
   private scanWd = -1;
   private readonly wdToKey = new Map<number, string>();
   private rescanQueued = false;
   private ending: "term" | "quit" | "abort" | null = null;
+  /** shutdown groups still to stop, dependents first */
+  private stopGroups: string[][] = [];
+  readonly gate: DepGate;
 
-  constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {}
+  constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {
+    this.gate = options.gate ?? new DepGate();
+  }
 
   /** Opens .s6-svscan/, watches the directory and starts every service. */
   start(): void {
@@ -82,7 +102,12 @@ export class Scanner implements ServiceHost {
       if (slot.log === service) slot.log = undefined;
       if (!slot.main && !slot.log) this.dropSlot(key, slot);
     }
+    if (this.ending && this.ending !== "abort") this.stopNextGroup();
     if (this.ending && this.live.size === 0) this.finish();
+  }
+
+  onReadiness(service: Service, state: "started" | "ready"): void {
+    if (!service.name.endsWith("/log")) this.gate.update(service.name, state);
   }
 
   /** Every live service, for status and tests. */
@@ -95,9 +120,37 @@ export class Scanner implements ServiceHost {
     if (this.ending) return;
     this.ending = how;
     if (this.live.size === 0) return this.finish();
-    // Services first, then their loggers, so the last lines reach the logs.
-    for (const s of [...this.live]) if (!s.name.endsWith("/log")) s.remove();
-    for (const s of [...this.live]) if (s.name.endsWith("/log")) s.remove();
+    // Dependents before what they depend on, group by group; loggers last,
+    // so the last lines reach the logs.
+    this.stopGroups = this.gate.stopGroups();
+    this.stopNextGroup();
+  }
+
+  /** Removes the next group once nothing of the previous one is left. */
+  private stopNextGroup(): void {
+    const alive = (name: string) => [...this.live].some((s) => s.name === name);
+    while (this.stopGroups.length > 0) {
+      const current = this.stopGroups[0]!;
+      if (current.some((n) => alive(n) && this.removing.has(n))) return; // still stopping
+      this.stopGroups.shift();
+      const todo = current.filter(alive);
+      if (todo.length === 0) continue;
+      for (const s of [...this.live]) if (todo.includes(s.name)) {
+        this.removing.add(s.name);
+        s.remove();
+      }
+      return;
+    }
+    // Every service is down (or was never in the graph): the rest, then loggers.
+    for (const s of [...this.live]) if (!s.name.endsWith("/log") && !this.removing.has(s.name)) {
+      this.removing.add(s.name);
+      s.remove();
+    }
+    if ([...this.live].some((s) => !s.name.endsWith("/log"))) return;
+    for (const s of [...this.live]) if (!this.removing.has(s.name)) {
+      this.removing.add(s.name);
+      s.remove();
+    }
   }
 
   /** Sends signal to the process group of every run and finish still running
@@ -129,8 +182,33 @@ export class Scanner implements ServiceHost {
     this.slots.set(entry.key, slot);
     const hasLog = isDir(`${entry.path}/log`);
     if (hasLog) slot.pipe = sys.pipe(false);
-    slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : 1, stderr: 2 });
-    if (hasLog) slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe![0], stdout: 1, stderr: 2 });
+    const deps = readDependencies(entry.path);
+    for (const p of deps.problems) logLine(p);
+    const held = deps.deps.length > 0;
+    const out = this.options.stdout ?? 1;
+    const err = this.options.stderr ?? 2;
+    // The logger first: a service held by its dependencies still has its log ready.
+    if (hasLog && wantsBuiltinLogger(entry.path)) {
+      // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
+      // the disk is behind (the service blocks, as under s6-log), then drops and counts.
+      slot.builtin = startServiceLog(entry.path, entry.name, slot.pipe![0], {
+        root: this.options.logRoot ?? DEFAULT_LOG_ROOT,
+        onReport: (m) => logLine(m),
+        holdMs: 250,
+      });
+    } else if (hasLog) {
+      slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe![0], stdout: out, stderr: err }, false);
+    }
+    slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+    if (slot.main) {
+      const main = slot.main;
+      this.gate.add({
+        node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
+        release: () => main.release(),
+        showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
+        timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
+      });
+    }
     if (this.inotify >= 0) {
       try {
         slot.wd = sys.inotifyAdd(this.inotify, entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
@@ -140,10 +218,10 @@ export class Scanner implements ServiceHost {
     if (!slot.main && !slot.log) this.dropSlot(entry.key, slot);
   }
 
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }): Service | undefined {
+  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
     const service = new Service(dir, name, stdio, this);
     try {
-      service.start();
+      service.start(held);
     } catch (e) {
       logLine(`unable to supervise ${dir}: ${reason(e)}`);
       return undefined;
@@ -160,6 +238,10 @@ export class Scanner implements ServiceHost {
   }
 
   private dropSlot(key: string, slot: Slot): void {
+    this.gate.remove(slot.entry.name);
+    // stop() unwatches at once, so closing the pipe right after is safe.
+    if (slot.builtin) void slot.builtin.stop();
+    slot.builtin = undefined;
     if (slot.pipe) for (const fd of slot.pipe) sys.close(fd);
     slot.pipe = undefined;
     if (slot.wd >= 0) {
@@ -235,6 +317,16 @@ export class Scanner implements ServiceHost {
       this.inotify = -1;
     }
     this.options.onFinished?.(this.ending ?? "term");
+  }
+}
+
+/** A millisecond count from the first line of file; 0 when absent or invalid. */
+function readMillis(file: string): number {
+  try {
+    const n = Number(readFileSync(file, "utf8").split("\n")[0]!.trim());
+    return Number.isInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
   }
 }
 

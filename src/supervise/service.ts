@@ -20,6 +20,8 @@ export interface ServiceHost {
   env(): string[];
   /** this service's supervisor has exited (x, or removed and down) */
   onExited(service: Service): void;
+  /** readiness changed: "ready" (up, and notified if it has notification-fd), else "started" */
+  onReadiness?(service: Service, state: "started" | "ready"): void;
 }
 
 /** Where the service's stdio comes from: fds in the supervisor, or -1 for /dev/null. */
@@ -41,6 +43,9 @@ export class Service {
   private problem = "";
   /** the directory left the scan dir (it may be gone from disk) */
   private removed = false;
+  /** held down until its dependencies are ready (release() lets it go) */
+  private held = false;
+  private readiness: "started" | "ready" = "started";
 
   constructor(
     readonly dir: string,
@@ -53,11 +58,21 @@ export class Service {
 
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
    *  the directory cannot be supervised (e.g. another supervisor holds it). */
-  start(): void {
+  start(held = false): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
     ensureFifodir(`${this.dir}/event`);
     this.refreshConfig();
-    this.feed({ type: "start", now: Date.now() });
+    this.held = held;
+    // A held service starts as if it had ./down; release() then says "u".
+    const config = held ? { ...this.config, hasDownFile: true } : this.config;
+    this.apply1(step(this.state, { type: "start", now: Date.now() }, config));
+  }
+
+  /** Its dependencies are ready: start it, unless its ./down file says otherwise. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.config.hasDownFile && !this.removed) this.command("u");
   }
 
   /** The directory left the scan dir: stop the service, then exit. */
@@ -107,9 +122,18 @@ export class Service {
 
   /** One event through the machine, then its effects in order. */
   private feed(event: SuperviseEvent): void {
-    const result = step(this.state, event, this.config);
+    this.apply1(step(this.state, event, this.config));
+  }
+
+  private apply1(result: { state: SuperviseState; effects: Effect[] }): void {
     this.state = result.state;
     for (const effect of result.effects) this.apply(effect);
+    const p = this.state.phase;
+    const ready = p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
+    if (ready !== this.readiness) {
+      this.readiness = ready;
+      this.host.onReadiness?.(this, ready);
+    }
   }
 
   private apply(effect: Effect): void {

@@ -1,0 +1,127 @@
+// Applies deps.ts to the running machine: holds services and tasks until what
+// they depend on is ready, releases them as readiness arrives (events, no
+// polling), marks a service failed when it is not ready within its
+// `timeout-up`, and writes why each waits (supervise/waiting for services,
+// the task record for tasks) so `tsinit status` can say it.
+import { readFileSync, unlinkSync } from "node:fs";
+import { logLine } from "../cli/log";
+import { checkGraph, plan, stopOrder, type DepNode, type DepState, type GraphCheck, type Waiting } from "./deps";
+import { writeAtomic } from "./s6dir";
+
+/** One member of the graph as the gate drives it. */
+export interface GateMember {
+  node: DepNode;
+  /** starts it (the gate calls this once, when its dependencies are ready) */
+  release(): void;
+  /** tells it why it waits (null once it no longer waits) */
+  showWaiting(w: Waiting | null): void;
+  /** ms to become ready after release before it counts as failed (0 = no limit) */
+  timeoutUpMs: number;
+}
+
+/** The dependency gate of one machine. */
+export class DepGate {
+  private readonly members = new Map<string, GateMember>();
+  private readonly states = new Map<string, DepState>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private check: GraphCheck = { problems: [], cyclic: new Set(), missing: new Set() };
+  private reported = new Set<string>();
+  private queued = false;
+
+  /** Adds (or replaces) a member; it starts at once if nothing holds it. */
+  add(member: GateMember): void {
+    this.members.set(member.node.name, member);
+    if (!this.states.has(member.node.name)) this.states.set(member.node.name, "waiting");
+    this.schedule();
+  }
+
+  /** A member left (its directory was removed). */
+  remove(name: string): void {
+    this.members.delete(name);
+    this.states.delete(name);
+    this.clearTimer(name);
+    this.schedule();
+  }
+
+  /** Readiness news from a service or task: "started", "ready", or "failed". */
+  update(name: string, state: DepState): void {
+    const before = this.states.get(name);
+    if (before === undefined || before === state) return;
+    // A service that was ready and restarts is "started" again; its dependents keep running.
+    this.states.set(name, state);
+    if (state !== "started") this.clearTimer(name);
+    if (state === "failed" && before !== "failed") logLine(`warning: ${name} failed: what depends on it stays down`);
+    this.schedule();
+  }
+
+  /** Groups for shutdown: dependents before their dependencies. */
+  stopGroups(): string[][] {
+    return stopOrder([...this.members.values()].map((m) => m.node));
+  }
+
+  /** Why name waits, if it does (for tests and status). */
+  state(name: string): DepState | undefined {
+    return this.states.get(name);
+  }
+
+  // Many members arrive in one scan: plan once after the batch.
+  private schedule(): void {
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => {
+      this.queued = false;
+      this.replan();
+    });
+  }
+
+  private replan(): void {
+    const nodes = [...this.members.values()].map((m) => m.node);
+    this.check = checkGraph(nodes);
+    for (const p of this.check.problems) {
+      if (!this.reported.has(p)) logLine(`warning: ${p}`);
+      this.reported.add(p);
+    }
+    const { start, waiting } = plan(nodes, this.states, this.check);
+    for (const [name, w] of waiting) this.members.get(name)!.showWaiting(w);
+    for (const name of start) {
+      const m = this.members.get(name)!;
+      this.states.set(name, "started");
+      m.showWaiting(null);
+      if (m.timeoutUpMs > 0) {
+        this.timers.set(name, setTimeout(() => {
+          this.timers.delete(name);
+          if (this.states.get(name) === "started") {
+            logLine(`warning: ${name} not ready after its timeout-up of ${m.timeoutUpMs} ms`);
+            this.update(name, "failed");
+          }
+        }, m.timeoutUpMs));
+      }
+      m.release();
+    }
+  }
+
+  private clearTimer(name: string): void {
+    const t = this.timers.get(name);
+    if (t) clearTimeout(t);
+    this.timers.delete(name);
+  }
+}
+
+/** Writes or removes DIR/supervise/waiting (JSON {waitsFor, blockedBy}) for `tsinit status`. */
+export function showWaitingFile(superviseDir: string, w: Waiting | null): void {
+  try {
+    if (w) writeAtomic(superviseDir, "waiting", Buffer.from(JSON.stringify(w) + "\n"));
+    else unlinkSync(`${superviseDir}/waiting`);
+  } catch {
+    /* a missing file when nothing waits, or a dir being removed */
+  }
+}
+
+/** Reads DIR/supervise/waiting, or null. */
+export function readWaitingFile(superviseDir: string): Waiting | null {
+  try {
+    return JSON.parse(readFileSync(`${superviseDir}/waiting`, "utf8")) as Waiting;
+  } catch {
+    return null;
+  }
+}
