@@ -80,14 +80,17 @@ export function killNamespace(unshare: ChildProcess, pid1: number | undefined): 
   unshare.kill("SIGKILL");
 }
 
-/** Compiles the payload statically into the work dir. */
-export function buildPayload(): string {
-  const out = join(work, "payload");
-  const src = resolve("bench/supervise-payload.c");
-  const r = spawnSync("cc", ["-static", "-O2", "-o", out, src], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`cc ${src} failed: ${r.stderr || r.error}`);
+/** Compiles bench/SRC statically into the work dir as NAME. */
+export function buildStatic(src: string, name: string): string {
+  const out = join(work, name);
+  const path = resolve("bench", src);
+  const r = spawnSync("cc", ["-static", "-O2", "-o", out, path], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`cc ${path} failed: ${r.stderr || r.error}`);
   return out;
 }
+
+/** Compiles the service payload (bench/supervise-payload.c). */
+export const buildPayload = () => buildStatic("supervise-payload.c", "payload");
 
 /** The up-lines seen on a fifo, by service name; waiters are woken on each line. */
 export class Marks {
