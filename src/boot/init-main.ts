@@ -139,7 +139,7 @@ export async function main(args: string[]): Promise<number | void> {
     const c = sys.constants();
     const consoleFd = isInitialPidNamespace()
       ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0)
-      : sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_CLOEXEC!, 0); // our own description: O_NONBLOCK stays ours
+      : sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0); // our own description: O_NONBLOCK stays ours; O_APPEND for a file
     const log = startCatchAll({ consoleFd });
     setLogSink((line) => log.writeLine(line));
     try {

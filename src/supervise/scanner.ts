@@ -51,6 +51,8 @@ export class Scanner implements ServiceHost {
   private readonly live = new Set<Service>();
   /** names already told to stop during a shutdown */
   private readonly removing = new Set<string>();
+  private inStopNext = false;
+  private stopAgain = false;
   private control?: ControlDir;
   private inotify = -1;
   private scanWd = -1;
@@ -126,19 +128,32 @@ export class Scanner implements ServiceHost {
     this.stopNextGroup();
   }
 
-  /** Removes the next group once nothing of the previous one is left. */
+  /** Removes the next group once nothing of the previous one is left. A
+   *  service already down exits inside remove(), which calls back here: that
+   *  call only asks for another look once this one is done. */
   private stopNextGroup(): void {
-    const alive = (name: string) => [...this.live].some((s) => s.name === name);
+    if (this.inStopNext) {
+      this.stopAgain = true;
+      return;
+    }
+    this.inStopNext = true;
+    do {
+      this.stopAgain = false;
+      this.stopStep();
+    } while (this.stopAgain);
+    this.inStopNext = false;
+  }
+
+  private stopStep(): void {
+    const byName = new Map([...this.live].map((s) => [s.name, s]));
     while (this.stopGroups.length > 0) {
       const current = this.stopGroups[0]!;
-      if (current.some((n) => alive(n) && this.removing.has(n))) return; // still stopping
+      if (current.some((n) => byName.has(n) && this.removing.has(n))) return; // still stopping
       this.stopGroups.shift();
-      const todo = current.filter(alive);
+      const todo = current.flatMap((n) => byName.get(n) ?? []);
       if (todo.length === 0) continue;
-      for (const s of [...this.live]) if (todo.includes(s.name)) {
-        this.removing.add(s.name);
-        s.remove();
-      }
+      for (const s of todo) this.removing.add(s.name);
+      for (const s of todo) s.remove();
       return;
     }
     // Every service is down (or was never in the graph): the rest, then loggers.
@@ -187,6 +202,13 @@ export class Scanner implements ServiceHost {
     const held = deps.deps.length > 0;
     const out = this.options.stdout ?? 1;
     const err = this.options.stderr ?? 2;
+    // Into the gate before it starts: its first readiness news must find it there.
+    this.gate.add({
+      node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
+      release: () => slot.main?.release(),
+      showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
+      timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
+    });
     // The logger first: a service held by its dependencies still has its log ready.
     if (hasLog && wantsBuiltinLogger(entry.path)) {
       // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
@@ -200,15 +222,6 @@ export class Scanner implements ServiceHost {
       slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe![0], stdout: out, stderr: err }, false);
     }
     slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
-    if (slot.main) {
-      const main = slot.main;
-      this.gate.add({
-        node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
-        release: () => main.release(),
-        showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
-        timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
-      });
-    }
     if (this.inotify >= 0) {
       try {
         slot.wd = sys.inotifyAdd(this.inotify, entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
