@@ -137,9 +137,7 @@ export async function main(args: string[]): Promise<number | void> {
   // drains). Its fds 1 and 2 stay on the console for Node's own last words.
   const catchAll = timed("boot", "start the catch-all log", () => {
     const c = sys.constants();
-    const consoleFd = isInitialPidNamespace()
-      ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0)
-      : sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0); // our own description: O_NONBLOCK stays ours; O_APPEND for a file
+    const consoleFd = isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
     const log = startCatchAll({ consoleFd });
     setLogSink((line) => log.writeLine(line));
     try {
@@ -233,6 +231,21 @@ function parseInitArgs(args: string[]) {
     logLine(`warning: ignoring ${dropped.join(" ")} on the command line: ${e.message}`);
     const kept = Object.fromEntries(Object.entries(loose.values).filter(([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean")));
     return { values: { ...parseCommandLine("init", [], OPTIONS, false).values, ...kept } as ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"] };
+  }
+}
+
+/** In a pid namespace the "console" is our stderr. A fresh open of it keeps
+ *  the non-blocking flag the catch-all sets off our own fd 2 (O_APPEND for a
+ *  file); a socket cannot be reopened (ENXIO), so then it is a plain dup. */
+function stderrCopy(): number {
+  const c = sys.constants();
+  try {
+    return sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0);
+  } catch {
+    const fd = sys.open("/dev/null", c.O_RDONLY! | c.O_CLOEXEC!, 0);
+    sys.dup2(2, fd);
+    sys.setCloexec(fd, true);
+    return fd;
   }
 }
 
