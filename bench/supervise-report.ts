@@ -70,3 +70,35 @@ export function combine(rs: Result[]): Result {
   };
 }
 
+
+/** tsinit booting the same N services as a dependency graph: up times only. */
+export interface DagMeasured {
+  firstUpMs: number;
+  allUpMs: number;
+  /** payload starts beyond one per service before all were up */
+  extra: number;
+}
+export type DagResult = DagMeasured | { skipped: string };
+
+/** Prints the DAG table for N beside tsinit's flat run of the same invocation (medians over the rounds). */
+export function reportDag(n: number, flat: Result | undefined, dags: DagResult[], graph: { seed: number; edges: number; depth: number }): void {
+  const skip = dags.find((r) => "skipped" in r);
+  const ok = skip ? [] : (dags as DagMeasured[]);
+  const f = flat && !("skipped" in flat) ? flat : undefined;
+  console.log(`\nN = ${n} services as a dependency graph, tsinit only: seed ${graph.seed}, ${graph.edges} edges, depth ${graph.depth} (longest chain)`);
+  const rows: Array<[string, (r: { firstUpMs: number; allUpMs: number }) => number]> = [
+    ["first up ms", (r) => r.firstUpMs],
+    ["all up ms", (r) => r.allUpMs],
+  ];
+  printTable([
+    ["metric", "flat", "DAG", "DAG/flat"],
+    ...rows.map(([label, get]) => {
+      const d = ok.length ? median(ok.map(get)) : undefined;
+      const t = f ? get(f) : undefined;
+      return [label, !flat ? "-" : f ? fmt(t, 0) : "skipped", skip ? "skipped" : fmt(d, 0), ratio(d, t)];
+    }),
+  ]);
+  if (skip) console.log(`  DAG: SKIPPED: ${skip.skipped}`);
+  else console.log(`  DAG: ${ok.length} run${ok.length > 1 ? "s" : ""}; ${ok.reduce((a, r) => a + r.extra, 0)} extra payload starts before all up`);
+  if (flat && "skipped" in flat) console.log(`  flat: SKIPPED: ${flat.skipped}`);
+}

@@ -7,12 +7,22 @@
 // Usage: tsx bench/supervise.ts [N...]   (default 100 1000, or $N="100,1000")
 // Env: SUPERVISORS=tsinit,s6,runit  RESTARTS=20  IDLE_MS=5000  SETTLE_MS=1000
 //      ROUNDS=1 (more rounds interleave the supervisors; the table shows medians, restarts pooled)
+//      DAG=1 / DAG=0  DAG_SEED=1
+// DAG run (bench/supervise-dag.ts): tsinit alone also boots the same N services
+// as a random dependency graph (fixed seed; service i has a `dependencies` file
+// naming 0-3 of services 0..i-1; no notification-fd, so each is ready once up),
+// right after its flat run in each round. A second table gives first/all up for
+// flat and DAG, DAG/flat and the graph's depth (longest chain). On by default
+// for N = 1000 only (the N the targets are set for); DAG=1 runs it at every N,
+// DAG=0 never. s6-svscan and runsvdir have no dependencies, so they have no DAG
+// run; the flat table is the same with or without it.
 import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { buildPayload, endNamespace, firstChild, isStopping, makeTree, Marks, nowNs, openWork, sleep, startNamespace } from "./nsbench";
-import { combine, report, type Result } from "./supervise-report";
+import { buildPayload, endNamespace, firstChild, isStopping, makeTree, Marks, nowNs, openWork, sleep, startNamespace, type Namespace } from "./nsbench";
+import { randomDag, shape, writeDependencies } from "./supervise-dag";
+import { combine, report, reportDag, type DagResult, type Result } from "./supervise-report";
 import { comm, ctxtSwitches, descendants, innerPid, pssKiB } from "./proctree";
 
 const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.N ?? "100,1000").split(",")).map(Number);
@@ -22,6 +32,8 @@ const settleMs = Number(process.env.SETTLE_MS ?? 1000);
 const rounds = Number(process.env.ROUNDS ?? 1);
 const only = process.env.SUPERVISORS?.split(",");
 const tsinit = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
+const dagAt = (n: number) => (process.env.DAG === undefined ? n === 1000 : process.env.DAG === "1");
+const dagSeed = Number(process.env.DAG_SEED ?? 1);
 
 interface Supervisor {
   key: string;
@@ -44,26 +56,53 @@ function describe(pids: number[]): string {
   return [...counts].map(([c, k]) => `${k} ${c}`).join(" + ");
 }
 
-async function measure(sup: Supervisor, n: number, payload: string): Promise<Result> {
+type Skipped = { skipped: string };
+/** A supervisor booted as PID 1 on n services, all of them up. */
+interface Booted {
+  names: string[];
+  marks: Marks;
+  ns: Namespace;
+  firstUpMs: number;
+  allUpMs: number;
+  /** payload starts beyond one per service: a failed start was retried */
+  extra: number;
+}
+
+/** Boots sup on a fresh tree of n services (with deps, each one's `dependencies` file too),
+ * waits until all are up, hands over to then(), and always ends the namespace. */
+async function boot<T>(sup: Supervisor, n: number, payload: string, deps: number[][] | undefined, then: (b: Booted) => Promise<T | Skipped>): Promise<T | Skipped> {
   if (!existsSync(sup.bin)) return { skipped: `${sup.bin} is missing` };
-  const dir = join(work, `${sup.key}-${n}`);
+  const dir = join(work, `${sup.key}-${n}${deps ? "-dag" : ""}`);
   const names = makeTree(dir, n, payload);
+  if (deps) writeDependencies(join(dir, "svc"), names, deps);
   const marks = new Marks(join(dir, "up.fifo"));
   const t0 = nowNs();
   const ns = startNamespace(sup.argv(join(dir, "svc"), n));
-  const { child, exited } = ns;
   try {
     const upTimeout = 20_000 + 30 * n;
-    const up = await marks.until(() => marks.seen.size === n, upTimeout, exited);
+    const up = await marks.until(() => marks.seen.size === n, upTimeout, ns.exited);
     if (up !== "ok") {
-      const why = up === "exit" ? `exited ${await exited}` : `timed out after ${upTimeout} ms`;
+      const why = up === "exit" ? `exited ${await ns.exited}` : `timed out after ${upTimeout} ms`;
       return { skipped: `${marks.seen.size}/${n} up, then ${why}; output: ${ns.output().trim().slice(-300) || "(none)"}` };
     }
     const upNs = [...marks.seen.values()].map((m) => m.ns);
     const firstUpMs = (Math.min(...upNs) - t0) / 1e6;
     const allUpMs = (Math.max(...upNs) - t0) / 1e6;
-    const extra = marks.lines - n; // payload starts beyond one per service: a failed start was retried
+    return await then({ names, marks, ns, firstUpMs, allUpMs, extra: marks.lines - n });
+  } finally {
+    await endNamespace(ns);
+    marks.close();
+    await rm(dir, { recursive: true, force: true }); // async: see stop()
+  }
+}
 
+/** tsinit on the dependency graph: up times only. */
+const measureDag = (n: number, payload: string, deps: number[][]): Promise<DagResult> =>
+  boot(all[0]!, n, payload, deps, async ({ firstUpMs, allUpMs, extra }) => ({ firstUpMs, allUpMs, extra }));
+
+const measure = (sup: Supervisor, n: number, payload: string): Promise<Result> =>
+  boot(sup, n, payload, undefined, async ({ names, marks, ns, firstUpMs, allUpMs, extra }) => {
+    const { child, exited } = ns;
     await sleep(settleMs);
     const pid1 = firstChild(child.pid!)!;
     const hostOf = new Map<number, number>(); // inner pid -> host pid
@@ -90,12 +129,7 @@ async function measure(sup: Supervisor, n: number, payload: string): Promise<Res
       restartMs.push((marks.seen.get(name)!.ns - tKill) / 1e6);
     }
     return { firstUpMs, allUpMs, pssMiB, procs, wakeups, restartMs, load: loadavg()[0]!.toFixed(1) };
-  } finally {
-    await endNamespace(ns);
-    marks.close();
-    await rm(dir, { recursive: true, force: true }); // async: see stop()
-  }
-}
+  });
 
 async function main(): Promise<void> {
   const payload = buildPayload();
@@ -103,6 +137,8 @@ async function main(): Promise<void> {
   console.log(`payload: static C (${payload}), ./run hard-linked to it; idle window ${idleMs} ms after a ${settleMs} ms settle`);
   for (const n of sizes) {
     const runs = new Map<string, Result[]>(supervisors.map((s) => [s.key, []]));
+    const deps = dagAt(n) && runs.has("tsinit") ? randomDag(n, dagSeed) : undefined;
+    const dags: DagResult[] = [];
     for (let round = 0; round < rounds; round++)
       for (const sup of supervisors) {
         if (isStopping()) return;
@@ -110,8 +146,14 @@ async function main(): Promise<void> {
         const r = await measure(sup, n, payload);
         runs.get(sup.key)!.push(r);
         process.stderr.write(`${sup.key} N=${n}: ${"skipped" in r ? `skipped: ${r.skipped}` : `all up ${r.allUpMs.toFixed(0)} ms`}\n`);
+        if (sup.key !== "tsinit" || !deps || dags.some((d) => "skipped" in d) || isStopping()) continue;
+        const d = await measureDag(n, payload, deps);
+        dags.push(d);
+        process.stderr.write(`tsinit N=${n} DAG: ${"skipped" in d ? `skipped: ${d.skipped}` : `all up ${d.allUpMs.toFixed(0)} ms`}\n`);
       }
-    report(n, new Map([...runs].map(([k, rs]) => [k, combine(rs)])), idleMs);
+    const combined = new Map([...runs].map(([k, rs]) => [k, combine(rs)]));
+    report(n, combined, idleMs);
+    if (deps) reportDag(n, combined.get("tsinit"), dags, { seed: dagSeed, ...shape(deps) });
   }
 }
 
