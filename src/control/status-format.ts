@@ -1,5 +1,6 @@
 // What `tsinit status` prints, as pure functions of decoded status records
 // and "now": a table for people, JSON for scripts. No filesystem, no clock.
+import type { Waiting } from "../supervise/deps";
 import { signalName } from "../supervise/signal-names";
 import { stampToMs, type SuperviseStatus } from "./status";
 
@@ -14,10 +15,15 @@ export interface ServiceReport {
   status: SuperviseStatus | null;
   /** why the status could not be read (shown instead of the state) */
   error?: string;
+  /** supervise/waiting: held by its dependencies (absent or null when not held) */
+  waiting?: Waiting | null;
+  /** what its `dependencies` file / `dependencies.d/` names */
+  dependencies?: string[];
 }
 
 /** The --json shape of one service. */
 export interface StatusJson {
+  kind: "service";
   name: string;
   path: string;
   supervised: boolean;
@@ -31,6 +37,12 @@ export interface StatusJson {
   finishing: boolean;
   /** the last death of ./run, only while it is not up (as s6-svstat shows it) */
   lastExit: { code: number | null; signal: string | null } | null;
+  /** the STATE column's word */
+  state: ServiceState;
+  /** while held by its dependencies: those not ready yet, and those that never will be */
+  waitsFor: string[];
+  blockedBy: string[];
+  dependencies: string[];
   error?: string;
 }
 
@@ -51,10 +63,15 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 86400)}d${two(Math.floor(s / 3600) % 24)}h`;
 }
 
-/** The state word: up, paused, finishing, down, not supervised, or unknown (no status). */
-export function stateOf(r: ServiceReport): "up" | "paused" | "finishing" | "down" | "not supervised" | "unknown" {
+export type ServiceState = "up" | "paused" | "finishing" | "down" | "waiting" | "not supervised" | "unknown";
+
+/** The state word: up, paused, finishing, down, waiting (held by its
+ *  dependencies), not supervised, or unknown (no status). */
+export function stateOf(r: ServiceReport): ServiceState {
   if (!r.supervised) return "not supervised";
   const s = r.status;
+  // A held service never ran: "down" would read as a crash. A stale file beside a running one loses.
+  if (r.waiting && (!s || (s.pid === 0 && !s.finishing))) return "waiting";
   if (!s) return "unknown";
   if (s.finishing) return "finishing";
   if (s.pid === 0) return "down";
@@ -69,6 +86,7 @@ export function toJson(r: ServiceReport): StatusJson {
   const s = r.supervised ? r.status : null;
   const up = s !== null && isUp(s);
   const out: StatusJson = {
+    kind: "service",
     name: r.name,
     path: r.path,
     supervised: r.supervised,
@@ -81,9 +99,21 @@ export function toJson(r: ServiceReport): StatusJson {
     paused: s?.paused ?? false,
     finishing: s?.finishing ?? false,
     lastExit: s && !up ? decodeWaitStatus(s.waitStatus) : null,
+    state: stateOf(r),
+    waitsFor: r.waiting?.waitsFor ?? [],
+    blockedBy: r.waiting?.blockedBy ?? [],
+    dependencies: r.dependencies ?? [],
   };
   if (r.error !== undefined) out.error = r.error;
   return out;
+}
+
+/** "waits for a, b; blocked by x": why a held service or task has not started. */
+export function waitingNotes(w: Waiting): string {
+  const parts: string[] = [];
+  if (w.waitsFor.length > 0) parts.push(`waits for ${w.waitsFor.join(", ")}`);
+  if (w.blockedBy.length > 0) parts.push(`blocked by ${w.blockedBy.join(", ")}`);
+  return parts.join("; ");
 }
 
 /** The notes column: want up/down when it differs, last exit, readiness. */
@@ -102,9 +132,12 @@ function notes(s: SuperviseStatus, nowMs: number): string {
 
 const COLOURS = { green: "\x1b[32m", red: "\x1b[31m", yellow: "\x1b[33m" } as const;
 
-function colourOf(r: ServiceReport): keyof typeof COLOURS | null {
+export type Colour = keyof typeof COLOURS;
+
+function colourOf(r: ServiceReport): Colour | null {
   const state = stateOf(r);
   if (state === "up") return "green";
+  if (state === "waiting") return r.waiting!.blockedBy.length > 0 ? "red" : "yellow";
   if (state === "finishing") return "yellow";
   if (state === "down" && r.status!.wantUp) return "red";
   return null;
@@ -116,20 +149,21 @@ export function formatTable(reports: readonly ServiceReport[], nowMs: number, co
   const rows = reports.map((r) => {
     const s = r.supervised ? r.status : null;
     const state = stateOf(r);
+    // A held service's status says "want up, exit 0" from before it ever ran: the wait is the news.
+    const note = state === "waiting" ? waitingNotes(r.waiting!) : s ? notes(s, nowMs) : "";
     return {
-      cells: [
-        r.name,
-        state,
-        s && s.pid !== 0 ? String(s.pid) : "-",
-        s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-",
-        r.error ?? (s ? notes(s, nowMs) : ""),
-      ],
+      cells: [r.name, state, s && s.pid !== 0 ? String(s.pid) : "-", s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-", r.error ?? note],
       colour: colour ? colourOf(r) : null,
     };
   });
-  const header = ["NAME", "STATE", "PID", "TIME", "NOTES"];
+  return renderTable(["NAME", "STATE", "PID", "TIME", "NOTES"], rows);
+}
+
+/** Columns padded to their widest plain cell, the last one unpadded; the
+ *  second column coloured when a row has a colour. */
+export function renderTable(header: string[], rows: ReadonlyArray<{ cells: string[]; colour: Colour | null }>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row.cells[i]!.length)));
-  const line = (cells: string[], c: keyof typeof COLOURS | null) =>
+  const line = (cells: string[], c: Colour | null) =>
     cells
       .map((cell, i) => {
         const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);

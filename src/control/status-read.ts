@@ -1,7 +1,11 @@
 // Reading services for `tsinit status`: is DIR a service dir or a scan dir,
 // which services a scan dir holds (s6-svscan's rule, plus X/log loggers),
-// and, per service, the s6-svok lock test and supervise/status.
+// and, per service, the s6-svok lock test, supervise/status, and what it
+// depends on and waits for (supervise/waiting, written by tsinit's dep gate).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readWaitingFile } from "../supervise/dep-gate";
+import type { Waiting } from "../supervise/deps";
+import { readDependencies } from "../supervise/deps-read";
 import { native } from "../sys/load";
 import { errnoCode } from "./cli-util";
 import { decodeStatus } from "./status";
@@ -57,7 +61,9 @@ export function isSupervised(servicedir: string): boolean {
 /** One service's report. Errors reading the status land in report.error,
  *  so one broken service does not hide the others. */
 export function readService(name: string, path: string): ServiceReport {
-  const report: ServiceReport = { name, path, supervised: false, status: null };
+  // Unreadable dependency files are the supervisor's to report; status shows what it can read.
+  const report: ServiceReport = { name, path, supervised: false, status: null, dependencies: readDependencies(path).deps };
+  report.waiting = cleanWaiting(readWaitingFile(`${path}/supervise`));
   try {
     report.supervised = isSupervised(path);
   } catch (e) {
@@ -72,6 +78,14 @@ export function readService(name: string, path: string): ServiceReport {
     if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${errnoCode(e)}`;
   }
   return report;
+}
+
+/** The file is another program's JSON: keep only string arrays, so a
+ *  hand-edited or half-understood file cannot break the table. */
+export function cleanWaiting(w: unknown): Waiting | null {
+  if (!w || typeof w !== "object") return null;
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  return { waitsFor: list((w as Waiting).waitsFor), blockedBy: list((w as Waiting).blockedBy) };
 }
 
 /** Every service DIR names: itself, or the contents of a scan dir. Throws

@@ -95,9 +95,10 @@ const json = suite("status: --json");
 
 json("an up, ready service", () => {
   assert.equal(toJson(rep("web", status({ pid: 1234, ready: true }))), {
-    name: "web", path: "/s/web", supervised: true, up: true, pid: 1234,
+    kind: "service", name: "web", path: "/s/web", supervised: true, up: true, pid: 1234,
     since: new Date(NOW - 12_000).toISOString(), wantUp: true, ready: true,
     readySince: new Date(NOW - 10_000).toISOString(), paused: false, finishing: false, lastExit: null,
+    state: "up", waitsFor: [], blockedBy: [], dependencies: [],
   });
 });
 
@@ -110,14 +111,18 @@ json("a down service has its last exit; finishing shows the finish pid", () => {
 
 json("not supervised: no state at all, even with an old status file", () => {
   assert.equal(toJson(rep("x", status({ pid: 5 }), false)), {
-    name: "x", path: "/s/x", supervised: false, up: false, pid: null, since: null, wantUp: null,
+    kind: "service", name: "x", path: "/s/x", supervised: false, up: false, pid: null, since: null, wantUp: null,
     ready: false, readySince: null, paused: false, finishing: false, lastExit: null,
+    state: "not supervised", waitsFor: [], blockedBy: [], dependencies: [],
   });
 });
 
 json("every key is present for scripts", () => {
   const keys = Object.keys(toJson(rep("a", null))).sort();
-  assert.equal(keys, ["finishing", "lastExit", "name", "path", "paused", "pid", "ready", "readySince", "since", "supervised", "up", "wantUp"]);
+  assert.equal(keys, [
+    "blockedBy", "dependencies", "finishing", "kind", "lastExit", "name", "path", "paused", "pid", "ready",
+    "readySince", "since", "state", "supervised", "up", "waitsFor", "wantUp",
+  ]);
 });
 
 json.run();
