@@ -1,30 +1,55 @@
-// `tsinit status`: the state of services, as a table or as JSON. Reads
-// supervise/lock (s6-svok's test) and supervise/status only; works the same
-// against s6-supervise and tsinit.
+// `tsinit status`: the state of services (and of PID 1's one-shot tasks), as
+// a table, as JSON, or as a dependency tree. Reads supervise/lock (s6-svok's
+// test), supervise/status, supervise/waiting and task records only; works the
+// same against s6-supervise and tsinit.
+import { basename } from "node:path";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
 import { formatTable, toJson, type ServiceReport } from "./status-format";
-import { readDir } from "./status-read";
+import { isServiceDir, readDir } from "./status-read";
+import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
+import { readTasks, taskDirBeside } from "./status-tasks";
+import { formatTree, serviceNode, taskNode } from "./status-tree";
 
-const USAGE = `usage: tsinit status [--json] DIR...
+const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] DIR...
 
 Shows supervised services. DIR is a service directory (it has ./run or
 ./supervise), or a scan directory: then every non-dot subdirectory is shown,
 with its X/log logger as X/log.
-  --json   one JSON array of objects: name, path, supervised, up, pid, since,
-           wantUp, ready, readySince, paused, finishing, lastExit {code, signal}
+  --json       one JSON array of objects, each with kind "service" or "task".
+               service: name, path, supervised, state, up, pid, since, wantUp,
+               ready, readySince, paused, finishing, lastExit {code, signal},
+               waitsFor, blockedBy, dependencies
+               task: name, path, state (waiting, running, exited, killed,
+               failed), pid, startedAt, endedAt, code, signal, error,
+               waitsFor, blockedBy, dependencies
+  --tree       the dependency graph: each service or task nobody depends on,
+               with what it depends on below it; a node drawn once is marked
+               "(see above)" later, a loop "(cycle)", an unknown name "(missing)"
+  --tasks DIR  also show the one-shot tasks recorded in DIR (PID 1's
+               RUNDIR/task). Without it, a scan dir RUNDIR/service shows the
+               tasks of RUNDIR/task when that holds records.
 
-STATE is up, paused, finishing (./finish runs), down, not supervised (no
-supervisor holds supervise/lock), or unknown (no supervise/status yet).
-TIME is the uptime or downtime. Colours only when stdout is a terminal
-(NO_COLOR turns them off).
+STATE is up, paused, finishing (./finish runs), down, waiting (held until
+its dependencies are ready: NOTES says "waits for a, b" and "blocked by x"
+for those that will never be ready: failed, missing, or in a cycle), not
+supervised (no supervisor holds supervise/lock), or unknown (no
+supervise/status yet). TIME is the uptime or downtime.
+A task is waiting, running, exited N, killed SIGX, or failed to start;
+ENDED is how long ago it ended.
+Colours only when stdout is a terminal (NO_COLOR turns them off).
 
 exit codes: 0 every service is supervised; 1 some service is not supervised;
-100 usage; 111 a DIR or a status could not be read`;
+100 usage; 111 a DIR, a status or a task record could not be read`;
 
-const OPTIONS = { json: { type: "boolean" }, help: { type: "boolean" } } as const;
+const OPTIONS = {
+  json: { type: "boolean" },
+  tree: { type: "boolean" },
+  tasks: { type: "string", multiple: true },
+  help: { type: "boolean" },
+} as const;
 
 /** Runs `tsinit status ARGS`. */
 export function main(args: string[]): number {
@@ -34,12 +59,27 @@ export function main(args: string[]): number {
     return 0;
   }
   const json = opts.some((o) => o.name === "json");
-  if (operands.length === 0) throw new UsageError("missing DIR (see tsinit status --help)");
+  const tree = opts.some((o) => o.name === "tree");
+  const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
+  if (json && tree) throw new UsageError("--json and --tree do not go together (see tsinit status --help)");
+  if (operands.length === 0 && taskDirs.length === 0) throw new UsageError("missing DIR (see tsinit status --help)");
+  const explicit = taskDirs.length > 0;
   let code = 0;
   const reports: ServiceReport[] = [];
   for (const dir of operands) {
     try {
       reports.push(...readDir(dir));
+    } catch (e) {
+      code = systemFailure("read", dir, e);
+      continue;
+    }
+    const beside = explicit || isServiceDir(dir) ? null : taskDirBeside(dir);
+    if (beside !== null && !taskDirs.includes(beside)) taskDirs.push(beside);
+  }
+  const tasks: TaskReport[] = [];
+  for (const dir of taskDirs) {
+    try {
+      tasks.push(...readTasks(dir));
     } catch (e) {
       code = systemFailure("read", dir, e);
     }
@@ -50,10 +90,30 @@ export function main(args: string[]): number {
       code = EXIT_SYSTEM;
     } else if (!r.supervised && code === 0) code = 1;
   }
-  if (json) process.stdout.write(JSON.stringify(reports.map(toJson), null, 2) + "\n");
-  else if (reports.length > 0) {
+  for (const t of tasks) {
+    if (t.error === undefined) continue;
+    logLine(`unable to read task record ${shortPath(t.path)}: ${t.error}`);
+    code = EXIT_SYSTEM;
+  }
+  const now = Date.now();
+  if (json) {
+    process.stdout.write(JSON.stringify([...reports.map(toJson), ...tasks.map(taskToJson)], null, 2) + "\n");
+  } else if (tree) {
+    // Loggers are not in the dependency graph; a service dir operand is known by its basename, as the gate knows it.
+    const nodes = [
+      ...reports.filter((r) => !r.name.endsWith("/log")).map((r) => serviceNode(basename(r.path), r, now)),
+      ...tasks.filter((t) => t.record).map(taskNode),
+    ];
+    // Given single service dirs, a name not among them may exist in their scan dir: do not call it missing.
+    const missing = operands.some((d) => isServiceDir(d)) ? "(not listed)" : "(missing)";
+    const lines = formatTree(nodes, missing);
+    if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
+  } else {
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(formatTable(reports, Date.now(), colour));
+    const parts: string[] = [];
+    if (reports.length > 0) parts.push(formatTable(reports, now, colour));
+    if (tasks.length > 0) parts.push(formatTaskTable(tasks, now, colour));
+    process.stdout.write(parts.join("\n"));
   }
   return code;
 }
