@@ -86,8 +86,16 @@ export function startPid1(args: string[], opts: Pid1Options = {}): Pid1 {
   };
 
   const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    return exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      // PID 1 first (unshare then reaps it and exits), unshare too for good measure.
+      try {
+        process.kill(hostPid(), "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+      child.kill("SIGKILL");
+    }
+    return Promise.race([exited, sleep(10_000).then(() => 137)]);
   };
 
   return { child, output: () => out, waitFor, exited, hostPid, exec, kill };
