@@ -9,7 +9,8 @@
         "native/events.cc",
         "native/system.cc",
         "native/fds.cc",
-        "native/inotify.cc"
+        "native/inotify.cc",
+        "native/crash.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -68,6 +68,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSystem(env, exports);
   InitFds(env, exports);
   InitInotify(env, exports);
+  InitCrash(env, exports);
   exports.Set("constants", Constants(env));
   exports.Set("signals", Signals(env));
   return exports;

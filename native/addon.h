@@ -8,8 +8,13 @@ void InitEvents(Napi::Env env, Napi::Object exports);
 void InitSystem(Napi::Env env, Napi::Object exports);
 void InitFds(Napi::Env env, Napi::Object exports);
 void InitInotify(Napi::Env env, Napi::Object exports);
+void InitCrash(Napi::Env env, Napi::Object exports);
 
 // Calls a JS callback from a libuv callback (no JS on the stack). A throw
 // becomes an uncaught exception ('uncaughtException' or process exit), never
 // a pending exception left behind for some unrelated later call.
 void CallFromLoop(Napi::Env env, const Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args);
+
+// Clears close-on-exec on fds 0, 1 and 2 (async-signal-safe): an exec of
+// PID 1 must hand its console to the new image.
+void KeepStdio();

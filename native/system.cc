@@ -117,6 +117,7 @@ Napi::Value Execve(Info info) {
   a.push_back(nullptr);
   for (auto& s : envs) e.push_back(s.data());
   e.push_back(nullptr);
+  KeepStdio();
   execve(file.c_str(), a.data(), e.data());
   ThrowErrno(env, errno, "execve", file.c_str());
   return env.Undefined();

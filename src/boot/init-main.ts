@@ -7,6 +7,10 @@ import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { startCatchAll } from "../log/catch-all";
 import { DepGate } from "../supervise/dep-gate";
+import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
+import { closeUntakenFds, keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "./kept-fds";
+import { safeMode } from "./safe-mode";
+import { mkdirSync } from "node:fs";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
@@ -69,6 +73,10 @@ export async function main(args: string[]): Promise<number | void> {
   if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit scan DIR supervises without being init)");
 
   const t0 = process.hrtime.bigint();
+  const startedAt = Date.now();
+  const inherited = takeInherited();
+  if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
+  if (isCrashLoop(inherited)) return safeMode(inherited!.crashes);
   let shuttingDown = false;
   let scanner: Scanner | undefined;
   let scannerDone: () => void = () => undefined;
@@ -100,18 +108,27 @@ export async function main(args: string[]): Promise<number | void> {
   };
 
   // PID 1 must not die of its own bugs: say what happened, then shut down cleanly.
-  process.on("uncaughtException", (e) => {
-    logLine(`fatal: ${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}`);
-    shutdown("reboot");
-  });
-  process.on("unhandledRejection", (e) => {
-    logLine(`fatal: unhandled rejection: ${reason(e)}`);
-    shutdown("reboot");
-  });
+  // PID 1 must not die of its own bugs: say what happened, then re-execute
+  // (services are adopted, not restarted); if even that fails, shut down cleanly.
+  const onFatal = (what: string) => {
+    logLine(`fatal: ${what}: re-executing to keep process 1 alive`);
+    if (shuttingDown) return;
+    try {
+      reexecNow("exception", inherited, startedAt);
+    } catch (e) {
+      logLine(`unable to re-execute: ${reason(e)}`);
+      shutdown("reboot");
+    }
+  };
+  process.on("uncaughtException", (e) => onFatal(`${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}`));
+  process.on("unhandledRejection", (e) => onFatal(`unhandled rejection: ${reason(e)}`));
 
   // Deaths of everything we spawned go to their owner; the rest are orphans, just reaped.
   const watch = new Map<number, (exit: sys.Exit) => void>();
   const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+  const earlyExits: sys.Exit[] = [];
+  // Set once boot is done; a request before that waits for the next one.
+  let plannedReexec: () => Promise<void> = async () => logLine("info: re-exec requested during boot: ignored");
 
   timed("boot", "load the addon", () => {
     sys.native();
@@ -138,7 +155,16 @@ export async function main(args: string[]): Promise<number | void> {
   const catchAll = timed("boot", "start the catch-all log", () => {
     const c = sys.constants();
     const consoleFd = isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
-    const log = startCatchAll({ consoleFd });
+    try {
+      mkdirSync(values.rundir, { recursive: true, mode: 0o755 });
+    } catch { /* read-only: the fd map stays in memory */ }
+    if (inherited) loadInheritedFds(`${values.rundir}/kept-fds.json`);
+    else setKeptFdsFile(`${values.rundir}/kept-fds.json`);
+    const r = inherited ? takeFd("catchall:r") : undefined;
+    const w = inherited ? takeFd("catchall:w") : undefined;
+    const log = startCatchAll({ consoleFd, pipe: r !== undefined && w !== undefined ? [r, w] : undefined });
+    keepFd("catchall:r", log.readFd);
+    keepFd("catchall:w", log.writeFd);
     setLogSink((line) => log.writeLine(line));
     try {
       log.openFiles(`${values.rundir}/log/catch-all`);
@@ -150,18 +176,21 @@ export async function main(args: string[]): Promise<number | void> {
   const childOut = catchAll?.writeFd ?? 1;
   const childErr = catchAll?.writeFd ?? 2;
   timed("boot", "catch signals and deaths", () => {
-    sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP"]);
+    sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP", REEXEC_SIGNAL]);
     sys.events.on("exit", (exit) => {
       const cb = watch.get(exit.pid);
       if (cb) {
         watch.delete(exit.pid);
         cb(exit);
-      } else scanner?.reaped(exit);
+      } else if (scanner) scanner.reaped(exit);
+      // After a re-exec, deaths before the adoption may be of adopted services: keep them.
+      else if (inherited) earlyExits.push(exit);
     });
     sys.events.on("signal", (signo) => {
       const action = actionForSignal(signo);
       if (action) shutdown(action);
       else if (signo === sys.signalNumber("SIGHUP")) rescan();
+      else if (signo === sys.signalNumber(REEXEC_SIGNAL)) void plannedReexec();
     });
   });
   timed("boot", "turn Ctrl-Alt-Del into SIGINT", () => {
@@ -170,14 +199,14 @@ export async function main(args: string[]): Promise<number | void> {
     sys.reboot(sys.constants().LINUX_REBOOT_CMD_CAD_OFF!);
     return "";
   });
-  timed("boot", "set the hostname", () => hostnameFrom(values.hostname));
+  if (!inherited) timed("boot", "set the hostname", () => hostnameFrom(values.hostname));
   timed("boot", "leave session 0", ownSession);
   timed("boot", "load the environment", () => loadEnvDir(values.envdir));
 
   const env = () => sys.envStrings(process.env);
   const gate = new DepGate();
   timed("boot", "start tasks", () => {
-    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate);
+    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
     return `${tasks.length} tasks`;
   });
 
@@ -203,7 +232,15 @@ export async function main(args: string[]): Promise<number | void> {
         if (!shuttingDown) shutdown("poweroff");
       },
     });
-    scanner.start();
+    scanner.start(!!inherited);
+    for (const exit of earlyExits.splice(0)) {
+      const cb = watch.get(exit.pid);
+      if (cb) {
+        watch.delete(exit.pid);
+        cb(exit);
+      } else scanner.reaped(exit);
+    }
+    if (inherited) closeUntakenFds();
     watchSource(values.scandir, rescan);
   });
   timed("boot", "listen to the power button", () => {
@@ -212,6 +249,17 @@ export async function main(args: string[]): Promise<number | void> {
       shutdown("poweroff");
     }, { sysClassInput: values["input-sys"], devInput: values["input-dev"] });
   });
+  timed("boot", "arm re-exec on a fatal signal", () => armCrashReexec(inherited, startedAt));
+  plannedReexec = async () => {
+    if (shuttingDown) return logLine("info: re-exec requested while shutting down: ignored");
+    logLine("info: re-exec requested: the new image takes over the services");
+    if (catchAll) await within(catchAll.idle(), 2000);
+    try {
+      reexecNow("planned", inherited, startedAt);
+    } catch (e) {
+      logLine(`unable to re-execute: ${reason(e)}: carrying on`);
+    }
+  };
   logLine(`boot: done in ${elapsed(t0)}`);
   return new Promise<number>(() => undefined);
 }

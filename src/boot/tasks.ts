@@ -2,7 +2,7 @@
 // background, in its own session, and its exit status is recorded in
 // STATE/task/NAME.json so `tsinit status` can show it. A task that cannot be
 // started is logged and recorded; boot goes on.
-import { accessSync, constants as fsc, mkdirSync, readdirSync, statSync } from "node:fs";
+import { accessSync, constants as fsc, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { writeAtomic } from "../supervise/s6dir";
@@ -56,7 +56,7 @@ export function listTasks(taskDir: string): { name: string; path: string }[] {
 /** Hands every task to the gate, which starts each once its dependencies
  *  (task/NAME/dependencies, for a task that is a directory) are ready.
  *  Returns their records, updated in place as they run and end. */
-export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate): TaskRecord[] {
+export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate, adopt = false): TaskRecord[] {
   const recordDir = `${stateDir}/task`;
   try {
     mkdirSync(recordDir, { recursive: true, mode: 0o755 });
@@ -100,6 +100,27 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       }
       save(record);
     };
+    // After a re-exec a task is not run again: its record says where it got to.
+    const previous = adopt ? readRecord(recordDir, name) : null;
+    if (previous && previous.state !== "waiting") {
+      Object.assign(record, previous);
+      gate.add({ node: { name, kind: "task", deps: deps.deps, source: deps.source }, release: () => undefined, showWaiting: () => undefined, timeoutUpMs: 0 });
+      if (record.state === "running") {
+        const onExit = (exit: sys.Exit) => {
+          record.state = "exited";
+          record.endedAt = new Date().toISOString();
+          record.code = exit.code >= 0 ? exit.code : null;
+          record.signal = exit.signal || null;
+          save(record);
+          gate.update(name, exit.code === 0 ? "ready" : "failed");
+        };
+        watchPid(record.pid, onExit);
+        gate.update(name, "started");
+      } else {
+        gate.update(name, record.state === "exited" && record.code === 0 ? "ready" : "failed");
+      }
+      return record;
+    }
     save(record);
     gate.add({
       node: { name, kind: "task", deps: deps.deps, source: deps.source },
@@ -114,4 +135,12 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
     });
     return record;
   });
+}
+
+function readRecord(dir: string, name: string): TaskRecord | null {
+  try {
+    return JSON.parse(readFileSync(`${dir}/${name}.json`, "utf8")) as TaskRecord;
+  } catch {
+    return null;
+  }
 }

@@ -17,6 +17,7 @@ export const commands: Command[] = [
   { name: "poweroff", summary: "ask process 1 to stop everything and power off", multiCall: true, load: async () => (await import("../shutdown/power-cmd")).poweroff },
   { name: "reboot", summary: "ask process 1 to stop everything and reboot", multiCall: true, load: async () => (await import("../shutdown/power-cmd")).reboot },
   { name: "halt", summary: "ask process 1 to stop everything and halt", multiCall: true, load: async () => (await import("../shutdown/power-cmd")).halt },
+  { name: "reexec", summary: "ask process 1 to re-execute itself and adopt the running services", load: () => import("../boot/reexec-cmd") },
   { name: "svc", summary: "send commands to a service's supervisor, optionally wait (like s6-svc)", load: () => import("../control/svc") },
   { name: "status", summary: "show services of service or scan directories (table or --json)", load: () => import("../control/status-cmd") },
   { name: "wait", summary: "wait until services are up, ready, down or restarted (like s6-svwait)", load: () => import("../control/wait") },

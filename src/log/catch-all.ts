@@ -38,6 +38,8 @@ export interface CatchAllOptions {
   consoleTimestamp?: TimestampFormat;
   maxLine?: number;
   now?: () => number;
+  /** an existing pipe [read, write] to take over (after a re-exec of PID 1, whose children still write into it) */
+  pipe?: [number, number];
 }
 
 /** Counters of the catch-all. */
@@ -53,10 +55,14 @@ export interface CatchAllStats {
 export interface CatchAll {
   /** the pipe's write end (blocking, close-on-exec): dup2 it onto 1 and 2 */
   readonly writeFd: number;
+  /** the pipe's read end, PID 1's */
+  readonly readFd: number;
   /** One line (or several) from PID 1 itself, straight to both outputs; for setLogSink. */
   writeLine(text: string): void;
   /** Opens the rotating files in dir (once; later calls are ignored). */
   openFiles(dir?: string): void;
+  /** Resolves once everything queued so far is on disk (before a re-exec, which keeps the pipe). */
+  idle(): Promise<void>;
   /** Reads what is left in the pipe, writes partial lines, closes the files. Closes no fd. */
   stop(): Promise<void>;
   stats(): CatchAllStats;
@@ -87,7 +93,7 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     consoleOut.write(ownConsole.push(Buffer.from(text)));
   };
 
-  const [readFd, writeFd] = sys.pipe(false);
+  const [readFd, writeFd] = opts.pipe ?? sys.pipe(false);
   // Only our end is non-blocking: O_NONBLOCK is per open file description, so
   // children keep a blocking stdout (many programs mishandle EAGAIN).
   sys.setNonblock(readFd, true);
@@ -115,11 +121,15 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
 
   return {
     writeFd,
+    readFd,
     writeLine(text: string) {
       const buf = Buffer.from(text.endsWith("\n") ? text : `${text}\n`);
       emit(ownFile.push(buf), ownConsole.push(buf));
     },
     openFiles,
+    idle: async () => {
+      if (sink) await sink.idle();
+    },
     async stop() {
       reader.stop();
       try { sys.close(readFd); } catch { /* already */ }

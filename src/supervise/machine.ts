@@ -110,7 +110,10 @@ export type SuperviseEvent =
   | { type: "finishDied"; pid: number; status: number; now: number }
   | { type: "timer"; kind: TimerKind }
   | { type: "ready"; now: number }
-  | { type: "removed" };
+  | { type: "removed" }
+  /** a new image of PID 1 (re-exec) takes over what the old one left running,
+   *  from supervise/status: run (or finish) is still our child */
+  | { type: "adopt"; pid: number; finishing: boolean; wantUp: boolean; paused: boolean; ready: boolean; stamp: number; readyStamp: number; waitStatus: number };
 
 /** Outputs of the machine, to be applied in order. */
 export type Effect =
@@ -202,6 +205,9 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
     case "start":
       if (phase.kind === "init") onStart(ctx, ev.now);
       return;
+    case "adopt":
+      if (phase.kind === "init") onAdopt(ctx, ev);
+      return;
     case "control":
       control(ctx, ev.letter);
       return;
@@ -283,6 +289,25 @@ function onStart(ctx: Ctx, now: number): void {
   ctx.announce();
   ctx.notify("s");
   if (s.wantUp) startRun(ctx);
+}
+
+// Nothing is spawned and nothing is announced: the process was running all
+// along; only the timers that its phase needs are armed again.
+function onAdopt(ctx: Ctx, ev: Extract<SuperviseEvent, { type: "adopt" }>): void {
+  const { s } = ctx;
+  s.wantUp = ev.wantUp;
+  s.paused = ev.paused;
+  s.ready = ev.ready;
+  s.stamp = ev.stamp;
+  s.readyStamp = ev.readyStamp;
+  s.waitStatus = ev.waitStatus;
+  if (ev.finishing) {
+    s.phase = { kind: "finishing", pid: ev.pid };
+    if (ctx.config.timeoutFinishMs > 0) ctx.emit({ type: "armTimer", kind: "finish", ms: ctx.config.timeoutFinishMs });
+  } else {
+    s.phase = { kind: "up", pid: ev.pid, dying: false };
+    s.spawnedAt = ev.stamp;
+  }
 }
 
 function startRun(ctx: Ctx): void {

@@ -13,6 +13,7 @@ import { diffScan, readScanDir, type ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
 import { DepGate, showWaitingFile } from "./dep-gate";
 import { readDependencies } from "./deps-read";
+import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
 import { startServiceLog, type ServiceLog } from "../log/service-log";
 import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
 
@@ -52,6 +53,8 @@ export class Scanner implements ServiceHost {
   /** names already told to stop during a shutdown */
   private readonly removing = new Set<string>();
   private inStopNext = false;
+  /** the first scan after a re-exec takes over running services */
+  private adopting = false;
   private stopAgain = false;
   private control?: ControlDir;
   private inotify = -1;
@@ -68,7 +71,8 @@ export class Scanner implements ServiceHost {
   }
 
   /** Opens .s6-svscan/, watches the directory and starts every service. */
-  start(): void {
+  start(adopt = false): void {
+    this.adopting = adopt;
     this.control = openControlDir(`${this.scanDir}/.s6-svscan`, (bytes) => this.onControl(bytes));
     const c = sys.constants();
     try {
@@ -78,6 +82,7 @@ export class Scanner implements ServiceHost {
       logLine(`warning: unable to watch ${this.scanDir}: ${reason(e)}: new services need tsinit scan-ctl -a`);
     }
     this.rescan();
+    this.adopting = false;
   }
 
   /** Routes a reaped death to whoever spawned that pid; orphans are just reaped. */
@@ -196,7 +201,7 @@ export class Scanner implements ServiceHost {
     const slot: Slot = { entry, wd: -1 };
     this.slots.set(entry.key, slot);
     const hasLog = isDir(`${entry.path}/log`);
-    if (hasLog) slot.pipe = sys.pipe(false);
+    if (hasLog) slot.pipe = this.logPipe(entry.name);
     const deps = readDependencies(entry.path);
     for (const p of deps.problems) logLine(p);
     const held = deps.deps.length > 0;
@@ -231,10 +236,21 @@ export class Scanner implements ServiceHost {
     if (!slot.main && !slot.log) this.dropSlot(entry.key, slot);
   }
 
+  // The pipe between a service and its logger outlives both, and a re-exec of
+  // PID 1 too: the service and the logger keep their ends across it.
+  private logPipe(name: string): [number, number] {
+    const r = this.adopting ? takeFd(`log:${name}:r`) : undefined;
+    const w = this.adopting ? takeFd(`log:${name}:w`) : undefined;
+    const pipe: [number, number] = r !== undefined && w !== undefined ? [r, w] : sys.pipe(false);
+    keepFd(`log:${name}:r`, pipe[0]);
+    keepFd(`log:${name}:w`, pipe[1]);
+    return pipe;
+  }
+
   private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
     const service = new Service(dir, name, stdio, this);
     try {
-      service.start(held);
+      service.start(held, this.adopting);
     } catch (e) {
       logLine(`unable to supervise ${dir}: ${reason(e)}`);
       return undefined;
@@ -255,7 +271,11 @@ export class Scanner implements ServiceHost {
     // stop() unwatches at once, so closing the pipe right after is safe.
     if (slot.builtin) void slot.builtin.stop();
     slot.builtin = undefined;
-    if (slot.pipe) for (const fd of slot.pipe) sys.close(fd);
+    if (slot.pipe) {
+      for (const fd of slot.pipe) sys.close(fd);
+      forgetFd(`log:${slot.entry.name}:r`);
+      forgetFd(`log:${slot.entry.name}:w`);
+    }
     slot.pipe = undefined;
     if (slot.wd >= 0) {
       try { sys.inotifyRm(this.inotify, slot.wd); } catch { /* dir gone: watch already dropped */ }

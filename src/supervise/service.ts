@@ -10,6 +10,9 @@ import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } 
 import { parseSuperviseControl, describeByte } from "../control/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
+import { decodeStatus, stampToMs } from "../control/status";
+import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
+import { readFileSync } from "node:fs";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 
 /** What a service needs from the supervisor that owns it. */
@@ -58,14 +61,49 @@ export class Service {
 
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
    *  the directory cannot be supervised (e.g. another supervisor holds it). */
-  start(held = false): void {
+  start(held = false, adopt = false): void {
+    // The previous image's status, read before openControlDir rewrites nothing yet.
+    const previous = adopt ? this.previousStatus() : null;
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
     ensureFifodir(`${this.dir}/event`);
     this.refreshConfig();
     this.held = held;
+    if (previous) return this.adopt(previous);
     // A held service starts as if it had ./down; release() then says "u".
     const config = held ? { ...this.config, hasDownFile: true } : this.config;
     this.apply1(step(this.state, { type: "start", now: Date.now() }, config));
+  }
+
+  /** supervise/status as the previous image of PID 1 left it, if its process still runs as our child. */
+  private previousStatus() {
+    let st;
+    try {
+      st = decodeStatus(readFileSync(`${this.dir}/supervise/status`));
+    } catch {
+      return null;
+    }
+    if (!st || st.pid <= 0 || !isOurChild(st.pid)) return null;
+    return st;
+  }
+
+  // A re-exec: run (or finish) kept running; take it over without a restart.
+  private adopt(st: NonNullable<ReturnType<Service["previousStatus"]>>): void {
+    this.held = false;
+    const pid = st.pid;
+    this.host.watchPid(pid, (exit) => this.feed(
+      st.finishing ? { type: "finishDied", pid, status: exit.status, now: Date.now() } : { type: "died", pid, status: exit.status, now: Date.now() },
+    ));
+    if (!st.finishing && !st.ready && this.config.notificationFd !== null) {
+      const fd = takeFd(`notify:${this.name}`);
+      if (fd !== undefined) {
+        this.notifyFd = fd;
+        sys.watchReadable(fd, () => this.onNotify());
+      }
+    }
+    this.apply1(step(this.state, {
+      type: "adopt", pid, finishing: st.finishing, wantUp: st.wantUp, paused: st.paused, ready: st.ready,
+      stamp: stampToMs(st.stamp), readyStamp: stampToMs(st.readyStamp), waitStatus: st.waitStatus,
+    }, this.config));
   }
 
   /** Its dependencies are ready: start it, unless its ./down file says otherwise. */
@@ -190,6 +228,7 @@ export class Service {
       const [r, w] = sys.pipe(true);
       this.closeNotify();
       this.notifyFd = r;
+      keepFd(`notify:${this.name}`, r); // a re-exec must still hear the newline
       notifyWrite = w;
       while (fds.length < nfd) fds.push(-1);
       fds[nfd] = w;
@@ -232,6 +271,7 @@ export class Service {
 
   private closeNotify(): void {
     if (this.notifyFd < 0) return;
+    forgetFd(`notify:${this.name}`);
     try { sys.unwatch(this.notifyFd); } catch { /* not watched yet */ }
     try { sys.close(this.notifyFd); } catch { /* already */ }
     this.notifyFd = -1;
@@ -305,5 +345,16 @@ export class Service {
     if (this.devnull >= 0) sys.close(this.devnull);
     this.devnull = -1;
     this.host.onExited(this);
+  }
+}
+
+/** True when pid is alive (or a zombie) and our child: after a re-exec only those are ours to adopt. */
+function isOurChild(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return ppid === process.pid;
+  } catch {
+    return false;
   }
 }

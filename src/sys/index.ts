@@ -28,6 +28,8 @@ export const setSubreaper = (on: boolean): void => native().setSubreaper(on);
 export const umask = (mask: number): number => native().umask(mask);
 /** replaces this process; returns only by throwing */
 export const execve = (file: string, argv: string[], env: string[]): never => native().execve(file, argv, env);
+/** a fatal signal will execve this (see NativeAddon.armCrashExec) */
+export const armCrashExec = (file: string, argv: string[], env: string[]): void => native().armCrashExec(file, argv, env);
 export const blockSignals = (sigs: Signal[]): void => native().blockSignals(sigs.map(signalNumber));
 export const unblockSignals = (sigs: Signal[]): void => native().unblockSignals(sigs.map(signalNumber));
 

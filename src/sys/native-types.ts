@@ -73,6 +73,10 @@ export interface NativeAddon {
   /** prctl(PR_SET_CHILD_SUBREAPER) */
   setSubreaper(on: boolean): void;
   umask(mask: number): number;
+  /** From now on a fatal signal (SEGV, BUS, ABRT, ILL, FPE) execve()s this
+   *  instead of killing the process: argv/env are prepared here because the
+   *  handler may not allocate. Calling again replaces them. */
+  armCrashExec(file: string, argv: string[], env: string[]): void;
   /** execve(2); returns only by throwing */
   execve(file: string, argv: string[], env: string[]): never;
 

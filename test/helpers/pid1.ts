@@ -31,12 +31,15 @@ export interface Pid1Options {
   cwd?: string;
   /** prefix argv, e.g. ["chroot", dir] */
   wrap?: string[];
+  /** the binary, default BIN */
+  bin?: string;
 }
 
 /** Starts BIN args as PID 1. */
 export function startPid1(args: string[], opts: Pid1Options = {}): Pid1 {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
-  const argv = ["-p", "-f", "-m", "-u", "--mount-proc", "--kill-child", ...(opts.wrap ?? []), BIN, ...args];
+  const bin = opts.bin ?? BIN;
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first`);
+  const argv = ["-p", "-f", "-m", "-u", "--mount-proc", "--kill-child", ...(opts.wrap ?? []), bin, ...args];
   const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env, cwd: opts.cwd });
   let out = "";
   const waiters: Array<() => void> = [];
