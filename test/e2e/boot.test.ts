@@ -1,0 +1,269 @@
+// End to end: the dock0-style image (image/build.sh) booted in qemu under
+// software emulation — Debian's kernel, the busybox initrd, tsinit as
+// /sbin/init from a read-only ext4 root. The example service tree plus one
+// task, `e2e`, that runs once every service is ready: it prints the status,
+// kills a service and waits for it to come back, and, when the kernel
+// command line says E2E_ACTION=reboot, runs /sbin/reboot. The power button
+// is QMP's system_powerdown (the ACPI button through the kernel's evdev).
+//
+// Skipped, saying why, only when qemu or the kernel cannot be installed.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const REPO = resolve(__dirname, "../..");
+const BIN = resolve(process.env.TSINIT_BIN ?? join(REPO, "dist/tsinit"));
+const BOOT_MS = 180_000; // qemu start to all services up, under tcg (~25 s here)
+const POWEROFF_MS = 60_000; // power button to qemu's own exit
+
+/** Installs qemu and the kernel when missing (as root); returns why not, or null. */
+function unavailable(): string | null {
+  const have = () => spawnSync("sh", ["-c", "command -v qemu-system-x86_64 && ls /boot/vmlinuz-*"], { stdio: "ignore" }).status === 0;
+  if (have()) return null;
+  if (process.getuid?.() !== 0) return "qemu-system-x86_64 or /boot/vmlinuz-* is missing and we are not root to install them";
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const r = spawnSync("sh", ["-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs cpio"], { env, encoding: "utf8" });
+  if (r.status !== 0 || !have()) return `unable to install qemu-system-x86 and linux-image-amd64: ${(r.stderr || r.stdout || "").trim().split("\n").slice(-2).join(" ")}`;
+  return null;
+}
+
+// The test's own task, beside the example tree's.
+const E2E_TASK = `#!/bin/sh
+echo "e2e: all up at $(cut -d' ' -f1 /proc/uptime) s"
+tsinit status /run/tsinit/service
+old=$(cat /run/ticker.pid)
+kill -KILL "$old"
+i=0
+while [ $i -lt 100 ]; do
+  new=$(cat /run/ticker.pid 2>/dev/null)
+  if [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null; then
+    echo "e2e: ticker killed (pid $old), back as pid $new after $i polls"
+    tsinit status /run/tsinit/service/ticker
+    break
+  fi
+  i=$((i + 1))
+  sleep 0.1
+done
+[ $i -lt 100 ] || echo "e2e: ticker not back after 10 s"
+if [ "$E2E_ACTION" = reboot ]; then
+  echo "e2e: rebooting"
+  exec /sbin/reboot
+fi
+echo "e2e: waiting for the power button"
+`;
+
+interface Vm {
+  proc: ChildProcess;
+  output(): string;
+  waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; signal: string | null; ms: number }>;
+  qmp: string;
+  started: number;
+}
+
+function boot(image: string, name: string, append = ""): Vm {
+  const qmp = join(image, `${name}.qmp`);
+  rmSync(qmp, { force: true });
+  const args = [
+    "-accel", "tcg", "-m", "1024", "-smp", "1", "-no-reboot",
+    "-display", "none", "-monitor", "none", "-serial", "stdio", "-nic", "none",
+    "-kernel", join(image, "vmlinuz"), "-initrd", join(image, "initrd.img"),
+    "-append", `console=ttyS0 quiet panic=-1 ${append}`.trim(),
+    "-drive", `file=${join(image, "root.img")},if=virtio,format=raw,readonly=on`,
+    "-qmp", `unix:${qmp},server=on,wait=off`,
+  ];
+  const started = Date.now();
+  const proc = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const waiters = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out += d.toString().replace(/\r/g, "");
+    if (process.env.TSINIT_TEST_VERBOSE) process.stderr.write(d);
+    for (const w of [...waiters]) w();
+  };
+  proc.stdout!.on("data", onData);
+  proc.stderr!.on("data", onData);
+  const exited = new Promise<{ code: number | null; signal: string | null; ms: number }>((res) => proc.on("exit", (code, signal) => {
+    for (const w of [...waiters]) w();
+    res({ code, signal, ms: Date.now() - started });
+  }));
+  let done = false;
+  void exited.then(() => (done = true));
+  const waitFor = (re: RegExp, ms: number) => new Promise<RegExpMatchArray>((res, rej) => {
+    const check = () => {
+      const m = out.match(re);
+      if (m) {
+        waiters.delete(check);
+        clearTimeout(t);
+        res(m);
+      } else if (done) {
+        waiters.delete(check);
+        clearTimeout(t);
+        rej(new Error(`qemu exited before ${re} appeared; console:\n${tail(out)}`));
+      }
+    };
+    const t = setTimeout(() => {
+      waiters.delete(check);
+      rej(new Error(`no ${re} within ${ms} ms; console:\n${tail(out)}`));
+    }, ms);
+    waiters.add(check);
+    check();
+  });
+  return { proc, output: () => out, waitFor, exited, qmp, started };
+}
+
+/** qemu's exit, or null if it still runs after ms (the timer never holds the run open). */
+function exitWithin(v: Vm, ms: number): Promise<{ code: number | null; signal: string | null; ms: number } | null> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => (t = setTimeout(() => r(null), ms)));
+  return Promise.race([v.exited, late]).finally(() => clearTimeout(t));
+}
+
+const tail = (s: string) => s.split("\n").slice(-40).join("\n");
+
+/** One QMP command after the capabilities handshake; resolves with its answer. */
+function qmpCommand(path: string, execute: string): Promise<unknown> {
+  return new Promise((res, rej) => {
+    const sock = connect(path);
+    let buf = "";
+    let step = 0;
+    const t = setTimeout(() => { sock.destroy(); rej(new Error(`QMP ${execute}: no answer`)); }, 10_000);
+    sock.on("error", (e) => { clearTimeout(t); rej(e); });
+    sock.on("data", (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const msg = JSON.parse(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (step === 0 && msg.QMP) {
+          step = 1;
+          sock.write(JSON.stringify({ execute: "qmp_capabilities" }) + "\n");
+        } else if (step === 1 && "return" in msg) {
+          step = 2;
+          sock.write(JSON.stringify({ execute }) + "\n");
+        } else if (step === 2 && ("return" in msg || "error" in msg)) {
+          clearTimeout(t);
+          sock.end();
+          if (msg.error) rej(new Error(`QMP ${execute}: ${JSON.stringify(msg.error)}`));
+          else res(msg.return);
+        }
+      }
+    });
+  });
+}
+
+/** Asserts that each pattern appears, in this order. */
+function inOrder(text: string, patterns: RegExp[]): void {
+  let at = 0;
+  for (const re of patterns) {
+    const m = re.exec(text.slice(at));
+    assert.ok(m, `expected ${re} after offset ${at}; console:\n${tail(text)}`);
+    at += m!.index + m![0].length;
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const test = suite("e2e: qemu boot");
+const why = unavailable();
+let work = "";
+let image = "";
+let vm: Vm | undefined;
+const vms: Vm[] = [];
+
+if (why) {
+  console.log(`\ne2e: SKIPPED: ${why}`);
+  test.skip("boots the image in qemu", () => undefined);
+} else {
+  test.before(() => {
+    work = mkdtempSync(join(tmpdir(), "tsinit-e2e-"));
+    const tree = join(work, "s6");
+    cpSync(join(REPO, "image/example-s6"), tree, { recursive: true });
+    cpSync(join(tree, "task/report"), join(tree, "task/e2e"), { recursive: true });
+    writeFileSync(join(tree, "task/e2e/run"), E2E_TASK);
+    chmodSync(join(tree, "task/e2e/run"), 0o755);
+    image = join(work, "image");
+    const t = Date.now();
+    const r = spawnSync("sh", [join(REPO, "image/build.sh"), "--services", tree, "--out", image, "--tsinit", BIN], { encoding: "utf8" });
+    assert.is(r.status, 0, `image/build.sh failed:\n${r.stderr}${r.stdout}`);
+    console.log(`\ne2e: image built in ${seconds(Date.now() - t)}`);
+  });
+
+  test.after(async () => {
+    for (const v of vms) if (v.proc.exitCode === null && v.proc.signalCode === null) {
+      v.proc.kill("SIGKILL");
+      await v.exited;
+    }
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test("boots: initrd → tsinit from a read-only root → every service up", async () => {
+    vm = boot(image, "power");
+    vms.push(vm);
+    await vm.waitFor(/e2e: all up at/, BOOT_MS);
+    const up = Date.now() - vm.started;
+    await vm.waitFor(/e2e: all up at [\s\S]*?\nTASK /, 20_000); // the status table
+    const out = vm.output();
+    inOrder(out, [/tsinit: boot: load the addon: \/dev/, /mounted \/proc/, /start supervision/, /listening to the power button on \/dev\/input\/event\d+/, /boot: done in/]);
+    assert.match(out, /hello: dock0 up/);
+    assert.match(out, /db: loaded, ready/);
+    assert.ok(out.indexOf("web: serving") > out.indexOf("db: loaded, ready"), "web starts after db is ready");
+    const status = out.slice(out.indexOf("e2e: all up"));
+    for (const s of ["db", "web", "ticker", "flaky"]) assert.match(status, new RegExp(`\\n${s}\\s+up\\s`), `${s} up in:\n${status}`);
+    assert.not.match(out, /initrd: |fatal:|Kernel panic/);
+    console.log(`e2e: qemu start → all services up in ${seconds(up)} (${out.match(/e2e: all up at ([\d.]+) s/)![1]} s of guest uptime)`);
+  });
+
+  test("a killed service comes back", async () => {
+    assert.ok(vm, "booted");
+    const m = await vm!.waitFor(/e2e: ticker (killed \(pid (\d+)\), back as pid (\d+)|not back.*)/, 30_000);
+    assert.ok(m[2] && m[3] && m[2] !== m[3], m[0]);
+    await vm!.waitFor(/e2e: waiting for the power button/, 10_000);
+  });
+
+  test("the ACPI power button (QMP system_powerdown) → clean stage 3, qemu exits by itself", async () => {
+    assert.ok(vm, "booted");
+    const t = Date.now();
+    await qmpCommand(vm!.qmp, "system_powerdown");
+    const exit = await exitWithin(vm!, POWEROFF_MS);
+    assert.ok(exit, `qemu still runs ${POWEROFF_MS} ms after the power button; console:\n${tail(vm!.output())}`);
+    const out = vm!.output();
+    inOrder(out, [
+      /tsinit: info: power button pressed on \/dev\/input\/event\d+/,
+      /tsinit: shutdown: poweroff requested/,
+      /tsinit: shutdown: stopped services \(/,
+      /tsinit: shutdown: terminated remaining processes/,
+      /tsinit: shutdown: flushed the logs/,
+      /tsinit: shutdown: remounted \/ read-only/,
+      /tsinit: shutdown: poweroff now \(stage 3 took/,
+      /reboot: Power down/,
+    ]);
+    assert.not.match(out, /unable to|fatal:|Kernel panic/);
+    assert.is(exit!.code, 0, "qemu exits 0 on a guest power-off");
+    console.log(`e2e: power button → qemu exited in ${seconds(Date.now() - t)}; ${out.match(/stage 3 took [^)]*/)![0]}`);
+  });
+
+  test("reboot from inside (/sbin/reboot → stage 3 → reboot(2); -no-reboot makes qemu exit)", async () => {
+    const v = boot(image, "reboot", "E2E_ACTION=reboot");
+    vms.push(v);
+    await v.waitFor(/e2e: rebooting/, BOOT_MS);
+    const exit = await exitWithin(v, POWEROFF_MS);
+    assert.ok(exit, `qemu still runs ${POWEROFF_MS} ms after /sbin/reboot; console:\n${tail(v.output())}`);
+    inOrder(v.output(), [
+      /e2e: rebooting/,
+      /tsinit: shutdown: reboot requested/,
+      /tsinit: shutdown: stopped services/,
+      /tsinit: shutdown: remounted \/ read-only/,
+      /tsinit: shutdown: reboot now/,
+      /reboot: Restarting system/,
+    ]);
+    assert.is(exit!.code, 0);
+    console.log(`e2e: reboot boot: qemu start → exit in ${seconds(exit!.ms)}`);
+  });
+}
+
+test.run();
