@@ -16,6 +16,8 @@
 #   --tsinit FILE   the init (default dist/tsinit)
 #   --hostname NAME (default dock0)
 #   --size MiB      root.img size (default: contents + 64 MiB)
+#   --extra DIR     copied over the root last (its files replace the builder's:
+#                   another /sbin/init, an /etc/inittab, ...)
 # Missing tools (qemu aside) are installed with apt-get when run as root.
 # Environment: KVER picks the kernel version (default: newest in /lib/modules with a /boot/vmlinuz).
 set -eu
@@ -27,6 +29,7 @@ out="$repo/dist/image"
 tsinit="$repo/dist/tsinit"
 hostname=dock0
 size=
+extra=
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -35,7 +38,8 @@ while [ $# -gt 0 ]; do
     --tsinit) tsinit=$2; shift 2 ;;
     --hostname) hostname=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --extra) extra=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "image/build.sh: unknown argument: $1" >&2; exit 100 ;;
   esac
 done
@@ -89,7 +93,7 @@ MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 ird=$work/initrd
 mkdir -p "$ird/bin" "$ird/dev" "$ird/proc" "$ird/sys" "$ird/newroot" "$ird/lib/modules"
 cp "$busybox" "$ird/bin/busybox"
-for a in sh mount umount mkdir insmod switch_root sleep cat echo; do ln -s busybox "$ird/bin/$a"; done
+for a in sh mount umount mkdir insmod switch_root sleep cat echo cut; do ln -s busybox "$ird/bin/$a"; done
 # The kernel opens /dev/console for /init: have the node even without its built-in initramfs.
 [ "$(id -u)" = 0 ] && mknod -m 600 "$ird/dev/console" c 5 1
 
@@ -140,6 +144,7 @@ if ! mount -t ext4 -o ro /dev/vda /newroot; then
   echo "initrd: unable to mount /dev/vda: powering off"
   exec sh -c 'echo o > /proc/sysrq-trigger'
 fi
+echo "initrd: switch_root to /sbin/init at $(cut -d' ' -f1 /proc/uptime) s"
 umount /proc /sys
 mount --move /dev /newroot/dev
 exec switch_root /newroot /sbin/init "$@"
@@ -174,6 +179,10 @@ mkdir -p "$root/etc/s6"
 cp -a "$services/." "$root/etc/s6/"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
+if [ -n "$extra" ]; then
+  [ -d "$extra" ] || die "no directory at $extra"
+  cp -a --remove-destination "$extra/." "$root/"
+fi
 
 kib=$(du -sk "$root" | cut -f1)
 [ -n "$size" ] || size=$(( kib / 1024 + 64 ))

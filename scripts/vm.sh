@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --qmp) qmp=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "vm: unknown argument: $1 (qemu arguments go after --)" >&2; exit 100 ;;
   esac
 done
