@@ -62,7 +62,8 @@ export function applyEnvChanges(env: Readonly<Record<string, string>>, changes: 
   const out: Record<string, string> = { ...env };
   for (const { name, value } of changes) {
     if (value === null) delete out[name];
-    else out[name] = value;
+    // defineProperty: a plain assignment to a variable named __proto__ would set the prototype and drop the variable.
+    else Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
