@@ -115,6 +115,9 @@ export type WaitResult =
   | { outcome: "timeout" }
   | { outcome: "signal"; signal: NodeJS.Signals };
 
+/** The longest delay setTimeout takes as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Waits until the services in dirs pass every phase. Subscribes to each
  *  DIR/event first, then reads each status (so no event can fall between),
  *  then calls afterSubscribe (svc sends its letters there), then waits for
@@ -152,7 +155,13 @@ export function waitForServices(dirs: readonly string[], phases: readonly Phase[
     throw e;
   }
   return new Promise<WaitResult>((resolve) => {
-    const timer = timeoutMs > 0 ? setTimeout(() => finish({ outcome: "timeout" }), timeoutMs) : undefined;
+    // setTimeout fires at once past 2^31-1 ms (TimeoutOverflowWarning), and
+    // -T / -t take up to 2^32-1 or more: wait in steps.
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (left: number) => {
+      timer = setTimeout(() => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : finish({ outcome: "timeout" })), Math.min(left, MAX_TIMER_MS));
+    };
+    if (timeoutMs > 0) arm(timeoutMs);
     const onSignal = (signal: NodeJS.Signals) => finish({ outcome: "signal", signal });
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
     finish = (r) => {
