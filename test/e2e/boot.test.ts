@@ -9,11 +9,11 @@
 // Skipped, saying why, only when qemu or the kernel cannot be installed.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { boot, exitWithin, qmpCommand, tail, type Vm } from "./qemu";
 
 const REPO = resolve(__dirname, "../..");
 const BIN = resolve(process.env.TSINIT_BIN ?? join(REPO, "dist/tsinit"));
@@ -56,106 +56,6 @@ fi
 echo "e2e: ticker's log: $(tail -n 1 /run/tsinit/log/ticker/current)"
 echo "e2e: waiting for the power button"
 `;
-
-interface Vm {
-  proc: ChildProcess;
-  output(): string;
-  waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray>;
-  exited: Promise<{ code: number | null; signal: string | null; ms: number }>;
-  qmp: string;
-  started: number;
-}
-
-function boot(image: string, name: string, append = ""): Vm {
-  const qmp = join(image, `${name}.qmp`);
-  rmSync(qmp, { force: true });
-  const args = [
-    "-accel", "tcg", "-m", "1024", "-smp", "1", "-no-reboot",
-    "-display", "none", "-monitor", "none", "-serial", "stdio", "-nic", "none",
-    "-kernel", join(image, "vmlinuz"), "-initrd", join(image, "initrd.img"),
-    "-append", `console=ttyS0 quiet panic=-1 ${append}`.trim(),
-    "-drive", `file=${join(image, "root.img")},if=virtio,format=raw,readonly=on`,
-    "-qmp", `unix:${qmp},server=on,wait=off`,
-  ];
-  const started = Date.now();
-  const proc = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const waiters = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    out += d.toString().replace(/\r/g, "");
-    if (process.env.TSINIT_TEST_VERBOSE) process.stderr.write(d);
-    for (const w of [...waiters]) w();
-  };
-  proc.stdout!.on("data", onData);
-  proc.stderr!.on("data", onData);
-  const exited = new Promise<{ code: number | null; signal: string | null; ms: number }>((res) => proc.on("exit", (code, signal) => {
-    for (const w of [...waiters]) w();
-    res({ code, signal, ms: Date.now() - started });
-  }));
-  let done = false;
-  void exited.then(() => (done = true));
-  const waitFor = (re: RegExp, ms: number) => new Promise<RegExpMatchArray>((res, rej) => {
-    const check = () => {
-      const m = out.match(re);
-      if (m) {
-        waiters.delete(check);
-        clearTimeout(t);
-        res(m);
-      } else if (done) {
-        waiters.delete(check);
-        clearTimeout(t);
-        rej(new Error(`qemu exited before ${re} appeared; console:\n${tail(out)}`));
-      }
-    };
-    const t = setTimeout(() => {
-      waiters.delete(check);
-      rej(new Error(`no ${re} within ${ms} ms; console:\n${tail(out)}`));
-    }, ms);
-    waiters.add(check);
-    check();
-  });
-  return { proc, output: () => out, waitFor, exited, qmp, started };
-}
-
-/** qemu's exit, or null if it still runs after ms (the timer never holds the run open). */
-function exitWithin(v: Vm, ms: number): Promise<{ code: number | null; signal: string | null; ms: number } | null> {
-  let t: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((r) => (t = setTimeout(() => r(null), ms)));
-  return Promise.race([v.exited, late]).finally(() => clearTimeout(t));
-}
-
-const tail = (s: string) => s.split("\n").slice(-40).join("\n");
-
-/** One QMP command after the capabilities handshake; resolves with its answer. */
-function qmpCommand(path: string, execute: string): Promise<unknown> {
-  return new Promise((res, rej) => {
-    const sock = connect(path);
-    let buf = "";
-    let step = 0;
-    const t = setTimeout(() => { sock.destroy(); rej(new Error(`QMP ${execute}: no answer`)); }, 10_000);
-    sock.on("error", (e) => { clearTimeout(t); rej(e); });
-    sock.on("data", (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const msg = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (step === 0 && msg.QMP) {
-          step = 1;
-          sock.write(JSON.stringify({ execute: "qmp_capabilities" }) + "\n");
-        } else if (step === 1 && "return" in msg) {
-          step = 2;
-          sock.write(JSON.stringify({ execute }) + "\n");
-        } else if (step === 2 && ("return" in msg || "error" in msg)) {
-          clearTimeout(t);
-          sock.end();
-          if (msg.error) rej(new Error(`QMP ${execute}: ${JSON.stringify(msg.error)}`));
-          else res(msg.return);
-        }
-      }
-    });
-  });
-}
 
 /** Asserts that each pattern appears, in this order. */
 function inOrder(text: string, patterns: RegExp[]): void {
