@@ -4,28 +4,21 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdirSync } from "node:fs";
-import { eventually, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { eventually } from "../helpers/pid1";
+import type { Tree } from "../helpers/tree";
+import { bootScan, endMachine, type Machine } from "../helpers/machine";
 import { listeners, run, sh, status, tsinit, tsinitAsync } from "./cli-helpers";
 
 const test = suite("cli against tsinit scan");
 
-interface Ctx {
-  dir: string;
-  init: Pid1;
-}
+type Ctx = Machine & { dir: string };
 
 async function boot(tree: Tree): Promise<Ctx> {
-  const dir = tempTree(tree);
-  const init = startPid1(["scan", dir]);
-  await eventually(() => existsSync(`${dir}/.s6-svscan/control`), 10_000, ".s6-svscan/control");
-  return { dir, init };
+  const m = await bootScan(tree);
+  return { ...m, dir: m.root };
 }
 
-async function shutdown(ctx: Ctx): Promise<void> {
-  await ctx.init.kill();
-  removeTree(ctx.dir);
-}
+const shutdown = endMachine;
 
 const upPid = (svc: string) => eventually(() => (existsSync(`${svc}/supervise/status`) && status(svc).pid) || 0, 10_000, `${svc} up`);
 

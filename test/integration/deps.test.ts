@@ -3,41 +3,13 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
-import { decodeStatus } from "../../src/control/status";
-import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { eventually, sleep } from "../helpers/pid1";
+import { bootInit as boot, endMachine as end, sh, svPid, type Machine } from "../helpers/machine";
+import type { Tree } from "../helpers/tree";
 
 const test = suite("deps");
-const sh = (body: string) => `#!/bin/sh\n${body}\n`;
-
-interface Machine {
-  root: string;
-  init: Pid1;
-}
-
-async function boot(tree: Tree): Promise<Machine> {
-  const root = tempTree(tree);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "2000",
-  ]);
-  await init.waitFor(/boot: done in/);
-  return { root, init };
-}
-
-async function end(m: Machine): Promise<void> {
-  await m.init.kill();
-  removeTree(m.root);
-}
-
 const live = (m: Machine, name: string) => `${m.root}/run/service/${name}`;
-const pidOf = (m: Machine, name: string) => {
-  try {
-    return decodeStatus(readFileSync(`${live(m, name)}/supervise/status`))?.pid ?? 0;
-  } catch {
-    return 0;
-  }
-};
+const pidOf = (m: Machine, name: string) => svPid(live(m, name));
 const task = (m: Machine, name: string) => {
   try {
     return JSON.parse(readFileSync(`${m.root}/run/task/${name}.json`, "utf8"));

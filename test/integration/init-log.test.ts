@@ -5,32 +5,10 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { eventually, sleep } from "../helpers/pid1";
+import { bootInit as boot, endMachine as end, sh } from "../helpers/machine";
 
 const test = suite("init-log");
-const sh = (body: string) => `#!/bin/sh\n${body}\n`;
-
-interface Machine {
-  root: string;
-  init: Pid1;
-}
-
-async function boot(tree: Tree): Promise<Machine> {
-  const root = tempTree(tree);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "2000",
-  ]);
-  await init.waitFor(/boot: done in/);
-  return { root, init };
-}
-
-async function end(m: Machine): Promise<void> {
-  await m.init.kill();
-  removeTree(m.root);
-}
-
 function rssKiB(pid: number): number {
   const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
   return m ? Number(m[1]) : 0;

@@ -5,40 +5,19 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeSync } from "node:fs";
-import { decodeStatus } from "../../src/control/status";
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
-import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
+import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
 
 const test = suite("init");
-const sh = (body: string) => `#!/bin/sh\n${body}\n`;
 const POWEROFF = 130;
 const REBOOT = 129;
 
-interface Machine {
-  root: string;
-  init: Pid1;
-}
-
 /** Boots with the image's dirs in a temp tree (no chroot; the host's mounts stay). */
-async function bootTree(tree: Tree, extra: string[] = []): Promise<Machine> {
-  const root = tempTree(tree);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "1000", ...extra,
-  ]);
-  await init.waitFor(/boot: done in/);
-  return { root, init };
-}
-
-async function end(m: Machine): Promise<void> {
-  await m.init.kill();
-  removeTree(m.root);
-}
-
-function svstatus(dir: string) {
-  return decodeStatus(readFileSync(`${dir}/supervise/status`));
-}
+const bootTree = (tree: Tree, extra: string[] = []) => bootInit(tree, { extra, grace: 1000 });
+const end = endMachine;
+const svstatus = svStatus;
 
 test("refuses to run as anything but PID 1", () => {
   const r = spawnSync(BIN, ["init"], { encoding: "utf8" });

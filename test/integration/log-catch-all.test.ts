@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as sys from "../../src/sys";
 import { startCatchAll } from "../../src/log/catch-all";
 import { logLine, setLogSink } from "../../src/cli/log";
-import { listen, readAll, waitExit } from "../sys/child";
+import { listen, readAll, unlisten, waitExit } from "../sys/child";
 
 const ISO = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
 const made: string[] = [];
@@ -68,6 +68,10 @@ ca("a console nobody reads: PID 1 never blocks, console drops are counted, the f
 });
 
 ca.after(() => {
+  // The addon's reaper (waitpid(-1)) must not outlive this file: uvu runs every
+  // file in one process, and it would take the children of later tests'
+  // child_process calls away from libuv (their exit would never be seen).
+  unlisten();
   for (const d of made) fs.rmSync(d, { recursive: true, force: true });
 });
 

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as sys from "../../src/sys";
 import { startServiceLog } from "../../src/log/service-log";
-import { listen, waitExit } from "../sys/child";
+import { listen, unlisten, waitExit } from "../sys/child";
 
 const TOTAL = 200 * 1024 * 1024;
 const WIDTH = 100; // bytes per line before the newline
@@ -92,5 +92,8 @@ test("200 MiB with bounded backpressure (holdMs 250): the same, and nothing drop
   assert.ok(st.rotations >= 200, "every MiB went to disk: about 250 files");
   assert.is(st.notices, 0);
 });
+
+// The addon's reaper must not outlive this file (see log-catch-all.test.ts).
+test.after(() => unlisten());
 
 test.run();

@@ -8,9 +8,9 @@ import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { decodeStatus } from "../../src/control/status";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { sh } from "../helpers/machine";
 
 const test = suite("reexec");
-const sh = (body: string) => `#!/bin/sh\n${body}\n`;
 const RTMIN = 34;
 
 interface Machine {

@@ -6,27 +6,20 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { decodeStatus } from "../../src/control/status";
-import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, writeTree, type Tree } from "../helpers/tree";
+import { eventually, sleep } from "../helpers/pid1";
+import { writeTree, type Tree } from "../helpers/tree";
+import { bootScan, endMachine, sh, type Machine } from "../helpers/machine";
 
 const test = suite("scan");
 
-interface Ctx {
-  dir: string;
-  init: Pid1;
-}
+type Ctx = Machine & { dir: string };
 
 async function boot(tree: Tree): Promise<Ctx> {
-  const dir = tempTree(tree);
-  const init = startPid1(["scan", dir]);
-  await eventually(() => existsSync(`${dir}/.s6-svscan/control`), 10_000, ".s6-svscan/control");
-  return { dir, init };
+  const m = await bootScan(tree);
+  return { ...m, dir: m.root };
 }
 
-async function shutdown(ctx: Ctx): Promise<void> {
-  await ctx.init.kill();
-  removeTree(ctx.dir);
-}
+const shutdown = endMachine;
 
 function status(svc: string) {
   const s = decodeStatus(readFileSync(`${svc}/supervise/status`));
@@ -52,7 +45,6 @@ function nsAlive(ctx: Ctx, pid: number): boolean {
   return r.status === 0 && !/\) Z /.test(r.stdout);
 }
 
-const sh = (body: string) => `#!/bin/sh\n${body}\n`;
 
 test("restarts a service after SIGKILL, at once when it ran >= 1 s", async () => {
   const ctx = await boot({ "a/run": sh("exec sleep 1000") });

@@ -6,24 +6,12 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { decodeStatus } from "../../src/control/status";
-import { eventually, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { eventually } from "../helpers/pid1";
+import { bootInit as boot, sh } from "../helpers/machine";
+import { removeTree } from "../helpers/tree";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("status with dependencies");
-const sh = (body: string) => `#!/bin/sh\n${body}\n`;
-
-// The same flags as deps.test.ts's boot(): everything under one temp root.
-async function boot(tree: Tree): Promise<{ root: string; init: Pid1 }> {
-  const root = tempTree(tree);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "2000",
-  ]);
-  await init.waitFor(/boot: done in/);
-  return { root, init };
-}
-
 const readJson = (path: string) => {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
