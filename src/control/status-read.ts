@@ -33,7 +33,8 @@ export function scanServices(scandir: string): Array<{ name: string; path: strin
     const path = `${scandir}/${name}`;
     if (name.startsWith(".") || !isDir(path)) continue;
     out.push({ name, path });
-    if (isDir(`${path}/log`)) out.push({ name: `${name}/log`, path: `${path}/log` });
+    // A log/ without run is PID 1's built-in logger: no supervised process to show.
+    if (isDir(`${path}/log`) && existsSync(`${path}/log/run`)) out.push({ name: `${name}/log`, path: `${path}/log` });
   }
   return out;
 }

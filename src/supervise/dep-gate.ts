@@ -27,6 +27,14 @@ export class DepGate {
   private check: GraphCheck = { problems: [], cyclic: new Set(), missing: new Set() };
   private reported = new Set<string>();
   private queued = false;
+  /** shutting down: members leave, and nothing is planned or reported any more */
+  private closing = false;
+
+  /** The machine is stopping: what leaves the graph now is no news. */
+  close(): void {
+    this.closing = true;
+    for (const name of [...this.timers.keys()]) this.clearTimer(name);
+  }
 
   /** Adds (or replaces) a member; it starts at once if nothing holds it. */
   add(member: GateMember): void {
@@ -66,7 +74,7 @@ export class DepGate {
 
   // Many members arrive in one scan: plan once after the batch.
   private schedule(): void {
-    if (this.queued) return;
+    if (this.queued || this.closing) return;
     this.queued = true;
     queueMicrotask(() => {
       this.queued = false;

@@ -130,6 +130,7 @@ export class Scanner implements ServiceHost {
     // Dependents before what they depend on, group by group; loggers last,
     // so the last lines reach the logs.
     this.stopGroups = this.gate.stopGroups();
+    this.gate.close();
     this.stopNextGroup();
   }
 
