@@ -20,6 +20,7 @@ export const commands: Command[] = [
   { name: "reexec", summary: "ask process 1 to re-execute itself and adopt the running services", load: () => import("../boot/reexec-cmd") },
   { name: "svc", summary: "send commands to a service's supervisor, optionally wait (like s6-svc)", load: () => import("../control/svc") },
   { name: "status", summary: "show services of service or scan directories (table or --json)", load: () => import("../control/status-cmd") },
+  { name: "analyze", summary: "where the boot's time went: blame list, SVG chart, saved record", load: () => import("../analyze/main") },
   { name: "wait", summary: "wait until services are up, ready, down or restarted (like s6-svwait)", load: () => import("../control/wait") },
   { name: "scan-ctl", summary: "send commands to a scan directory's scanner (like s6-svscanctl)", load: () => import("../control/scan-ctl") },
   { name: "scan", summary: "supervise every service in a scan directory (like s6-svscan)", load: () => import("../supervise/scan-main") },
