@@ -48,6 +48,8 @@ export class Service {
   private removed = false;
   /** held down until its dependencies are ready (release() lets it go) */
   private held = false;
+  /** errno of the last failed state write, "" after a success */
+  private writeError = "";
   private readiness: "started" | "ready" = "started";
 
   constructor(
@@ -317,8 +319,13 @@ export class Service {
   private writeFile(name: string, bytes: Uint8Array): void {
     try {
       writeAtomic(`${this.dir}/supervise`, name, bytes);
+      this.writeError = "";
     } catch (e) {
-      if (this.removed && (e as { code?: string }).code === "ENOENT") return; // deleted with its directory
+      const code = (e as { code?: string }).code ?? "EIO";
+      if (this.removed && code === "ENOENT") return; // deleted with its directory
+      // A full /run fails every state change alike: say it once until a write works again.
+      if (code === this.writeError) return;
+      this.writeError = code;
       logLine(`unable to write ${this.dir}/supervise/${name}: ${reason(e)}`);
     }
   }
