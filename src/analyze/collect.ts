@@ -97,6 +97,21 @@ export function serviceUnit(name: string, path: string, zero: number): Unit {
   return unit;
 }
 
+/** What ran before the first logged step. PID 1's process starts in the
+ *  kernel: with an initrd, its /init runs first and execs us later. The
+ *  "exec to the catch-all log" step starts at our exec (an older tsinit
+ *  without it: everything before the first step is one span). */
+export function beforeExec(steps: Unit[]): Unit[] {
+  const exec = steps.find((u) => u.name === EXEC_STEP);
+  const first = exec?.start ?? steps[0]?.start;
+  if (first === undefined || first < 1) return [];
+  const name = exec ? "PID 1 before tsinit's exec (initrd)" : "before the catch-all log (console only)";
+  return [{ kind: "step", name, start: 0, ready: first, deps: [], state: "ok" }];
+}
+
+/** The step init-main logs once the catch-all is open: its span is exec → that moment. */
+export const EXEC_STEP = "exec to the catch-all log";
+
 /** The record of the running system: RUNDIR holds log/catch-all and task/, SCANDIR the live services. */
 export function collect(rundir: string, scandir: string, proc = "/proc"): BootRecord {
   const now = Date.now();
@@ -104,12 +119,8 @@ export function collect(rundir: string, scandir: string, proc = "/proc"): BootRe
   const zero = chooseZero(pid1Start(proc, now), steps);
   const z = zero.zeroWallMs;
   const units: Unit[] = [];
-  // The steps before the catch-all opened (Node's start, the addon, the mounts) reached only the console.
-  if (zero.zeroSource === "proc" && steps.length > 0) {
-    const first = stepUnit(steps[0]!, z).start!;
-    if (first > 0) units.push({ kind: "step", name: "start Node, load the addon, mount (console only)", start: 0, ready: first, deps: [], state: "ok" });
-  }
   units.push(...steps.map((s) => stepUnit(s, z)));
+  if (zero.zeroSource === "proc") units.unshift(...beforeExec(units));
   const tasksQueued = units.find((u) => u.kind === "step" && u.name.startsWith("start tasks"))?.start;
   let taskFiles: string[] = [];
   try {

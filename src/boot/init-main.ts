@@ -173,6 +173,10 @@ export async function main(args: string[]): Promise<number | void> {
     }
     return log;
   });
+  // For `tsinit analyze`: the steps above reached only the console, and
+  // /proc/1's start is the kernel's (before an initrd); this line's stamp
+  // minus its duration is when tsinit was exec'd (process.uptime: no module to load).
+  logLine(`boot: exec to the catch-all log (${(process.uptime() * 1000).toFixed(1)} ms)`);
   const childOut = catchAll?.writeFd ?? 1;
   const childErr = catchAll?.writeFd ?? 2;
   timed("boot", "catch signals and deaths", () => {

@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { blameOrder, formatBlame, summary } from "../../src/analyze/blame";
-import { chooseZero } from "../../src/analyze/collect";
+import { beforeExec, chooseZero } from "../../src/analyze/collect";
 import { checkRecord, parseStepLines, stepUnit } from "../../src/analyze/record";
 import { RECORD } from "./analyze-fixture";
 
@@ -34,6 +34,16 @@ parse("zero: /proc/1 when plausible, else the first step (outside the pid namesp
   const host = chooseZero({ wallMs: first - 86_400_000, kernelSec: 2 }, steps);
   assert.equal([host.zeroSource, host.zeroWallMs, host.zeroKernelSec], ["catch-all", first, null]);
   assert.is(chooseZero(null, steps).zeroSource, "catch-all");
+});
+
+parse("before the first step: the initrd up to our exec, when the exec step is logged", () => {
+  const steps = [
+    { kind: "step" as const, name: "start the catch-all log", start: 7600, ready: 7690, deps: [], state: "ok" },
+    { kind: "step" as const, name: "exec to the catch-all log", start: 900, ready: 7690, deps: [], state: "ok" },
+  ];
+  assert.equal(beforeExec(steps).map((u) => [u.name, u.start, u.ready]), [["PID 1 before tsinit's exec (initrd)", 0, 900]]);
+  assert.equal(beforeExec(steps.slice(0, 1)).map((u) => [u.name, u.ready]), [["before the catch-all log (console only)", 7600]]);
+  assert.equal(beforeExec([{ ...steps[1]!, start: 0.4 }]), [], "in a pid namespace the exec is PID 1's start");
 });
 
 const blame = suite("analyze: blame");
