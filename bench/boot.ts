@@ -1,7 +1,8 @@
 // bench/boot: the same kernel, initrd and services booted in qemu (software
-// emulation) with tsinit as /sbin/init and with busybox init (an inittab
-// running the same run scripts, busybox acpid for the power button), several
-// boots each, interleaved. Guest times are /proc/uptime stamps (0 = the
+// emulation) with tsinit as /sbin/init, with s6-svscan under an execline
+// stage 1 like the seed's (Debian's s6 and execline, see boot-s6.ts) and with
+// busybox init (an inittab running the same run scripts, busybox acpid for
+// the power button), several boots each, interleaved. Guest times are /proc/uptime stamps (0 = the
 // kernel's clock start): init exec is the initrd's switch_root line, "all up"
 // a probe that waits until every service has marked itself up. Power-off is
 // host time from QMP system_powerdown to qemu's exit.
@@ -12,6 +13,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { median, printTable } from "./lib";
+import { S6_POWER, s6Extra } from "./boot-s6";
 import { boot, exitWithin, qmpCommand, tail } from "../test/e2e/qemu";
 
 const REPO = resolve(__dirname, "..");
@@ -32,7 +34,7 @@ while [ ! -e /run/up/${SERVICES.join(" ] || [ ! -e /run/up/")} ]; do usleep 1000
 echo "bench: all up at $(cut -d' ' -f1 /proc/uptime) s"
 `;
 
-function trees(work: string): { services: string; tsinitExtra: string; busyboxExtra: string } {
+function trees(work: string): { services: string; tsinitExtra: string; s6Extra: string; busyboxExtra: string } {
   const services = join(work, "s6");
   write(services, "env/PATH", "/sbin:/bin\n");
   for (const s of SERVICES) write(services, `service/${s}/run`, RUN(s), 0o755);
@@ -57,7 +59,9 @@ function trees(work: string): { services: string; tsinitExtra: string; busyboxEx
   ].join("\n"));
   // busybox acpid runs CONFDIR/PWRF/00000080 for KEY_POWER.
   write(busyboxExtra, "etc/acpi/PWRF/00000080", "#!/bin/sh\nexec /sbin/poweroff\n", 0o755);
-  return { services, tsinitExtra, busyboxExtra };
+  const s6 = join(work, "extra-s6");
+  s6Extra(s6);
+  return { services, tsinitExtra, s6Extra: s6, busyboxExtra };
 }
 
 function build(out: string, services: string, extra: string): void {
@@ -95,9 +99,13 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => { stop(); process.exit(130); });
   try {
     const t = trees(work);
-    const inits: Record<string, string> = { tsinit: join(work, "img-tsinit"), "busybox init + acpid": join(work, "img-busybox") };
+    const S6 = "s6-svscan + execline stage 1";
+    const base = "busybox init + acpid";
+    const inits: Record<string, string> = { tsinit: join(work, "img-tsinit"), [S6]: join(work, "img-s6"), [base]: join(work, "img-busybox") };
+    const power: Record<string, string> = { tsinit: "tsinit (its own evdev KEY_POWER listener)", [S6]: S6_POWER, [base]: "acpid → poweroff (busybox init)" };
     build(inits.tsinit!, t.services, t.tsinitExtra);
-    build(inits["busybox init + acpid"]!, t.services, t.busyboxExtra);
+    build(inits[S6]!, t.services, t.s6Extra);
+    build(inits[base]!, t.services, t.busyboxExtra);
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(inits).map((k) => [k, []]));
     for (let i = 0; i < BOOTS; i++) {
       for (const [name, image] of Object.entries(inits)) {
@@ -107,10 +115,9 @@ async function main(): Promise<void> {
       }
     }
     const m = (name: string, k: keyof Sample) => median(samples[name]!.map((s) => s[k]));
-    const base = "busybox init + acpid";
     console.log(`\nqemu -accel tcg, ${BOOTS} boots each, medians (guest s = /proc/uptime; host ms from qemu start or from the button):`);
     printTable([
-      ["init", "init exec (s)", "all up (s)", "exec → all up (s)", "qemu → all up (host s)", "button → off (host s)"],
+      ["init", "init exec (s)", "all up (s)", "exec → all up (s)", "qemu → all up (host s)", "button → off (host s)", "power button"],
       ...Object.keys(inits).map((name) => [
         name,
         m(name, "initExec").toFixed(2),
@@ -118,10 +125,14 @@ async function main(): Promise<void> {
         median(samples[name]!.map((s) => s.allUp - s.initExec)).toFixed(2),
         (m(name, "hostAllUp") / 1000).toFixed(2),
         (m(name, "powerOff") / 1000).toFixed(2),
+        power[name]!,
       ]),
     ]);
-    const ratio = (k: (s: Sample) => number) => (median(samples.tsinit!.map(k)) / median(samples[base]!.map(k))).toFixed(2);
-    console.log(`\ntsinit / busybox: exec → all up ${ratio((s) => s.allUp - s.initExec)}×, all up ${ratio((s) => s.allUp)}×, button → off ${ratio((s) => s.powerOff)}×`);
+    const ratio = (other: string, k: (s: Sample) => number) => (median(samples.tsinit!.map(k)) / median(samples[other]!.map(k))).toFixed(2);
+    console.log();
+    for (const [label, other] of [["tsinit / s6", S6], ["tsinit / busybox", base]] as const) {
+      console.log(`${label}: exec → all up ${ratio(other, (s) => s.allUp - s.initExec)}×, all up ${ratio(other, (s) => s.allUp)}×, qemu → all up ${ratio(other, (s) => s.hostAllUp)}×, button → off ${ratio(other, (s) => s.powerOff)}×`);
+    }
   } finally {
     stop();
   }
