@@ -1,17 +1,17 @@
 // `tsinit` as PID 1 (no arguments, `tsinit init`, or the binary called as
 // `init`): stage 1, then stage 2 on the image's services, then stage 3 when
 // asked. PID 1 never exits: every path ends in reboot(2), and an unexpected
-// error anywhere ends in stage 3, not in a kernel panic.
-import { parseArgs } from "node:util";
+// error anywhere ends in a re-exec that adopts the services (reexec.ts), or
+// in stage 3, never in a kernel panic.
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
-import { startCatchAll } from "../log/catch-all";
+import { openCatchAll } from "./console";
+import { parseInitArgs, USAGE } from "./init-options";
 import { DepGate } from "../supervise/dep-gate";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
-import { closeUntakenFds, keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "./kept-fds";
+import { closeUntakenFds } from "./kept-fds";
 import { safeMode } from "./safe-mode";
-import { mkdirSync } from "node:fs";
-import { parseCommandLine, UsageError } from "../cli/usage";
+import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed } from "./timed";
@@ -20,46 +20,8 @@ import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
 import { stage3 } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
-import { DEFAULT_PATHS, watchPowerButtons } from "../shutdown/power-button";
+import { watchPowerButtons } from "../shutdown/power-button";
 import { isInitialPidNamespace } from "../shutdown/procs";
-
-const USAGE = `usage: tsinit [init] [options]     (as process 1)
-
-Boots the machine: mounts /proc /sys /dev /dev/pts /dev/shm /run where absent,
-sets the hostname, leaves session 0, loads the env dir, starts the one-shot
-tasks in the background, then supervises the services. The image's scan dir
-is mirrored to RUNDIR/service (on the /run tmpfs): give that path to
-tsinit svc / status / wait and to Debian's s6 tools.
-
-options:
-  --scandir DIR   services (default /etc/s6/service)
-  --envdir DIR    environment, one file per variable (default /etc/s6/env)
-  --taskdir DIR   one-shot tasks (default /etc/s6/task)
-  --rundir DIR    state on tmpfs (default /run/tsinit)
-  --hostname FILE (default /etc/hostname)
-  --grace MS      shutdown: time for services and processes to stop before KILL (default 5000)
-  --no-mount      skip the early mounts
-  --input-sys DIR, --input-dev DIR
-                  where to find power buttons (default /sys/class/input, /dev/input)
-
-signals to process 1:
-  USR1, PWR, TERM, RTMIN+4   poweroff     (also the ACPI power button)
-  USR2, RTMIN+3              halt
-  INT (Ctrl-Alt-Del), RTMIN+5 reboot
-  HUP                        rescan the services`;
-
-const OPTIONS = {
-  help: { type: "boolean" },
-  scandir: { type: "string", default: "/etc/s6/service" },
-  envdir: { type: "string", default: "/etc/s6/env" },
-  taskdir: { type: "string", default: "/etc/s6/task" },
-  rundir: { type: "string", default: "/run/tsinit" },
-  hostname: { type: "string", default: "/etc/hostname" },
-  grace: { type: "string", default: "5000" },
-  "no-mount": { type: "boolean" },
-  "input-sys": { type: "string", default: DEFAULT_PATHS.sysClassInput },
-  "input-dev": { type: "string", default: DEFAULT_PATHS.devInput },
-} as const;
 
 /** Entry point of `tsinit init`. */
 export async function main(args: string[]): Promise<number | void> {
@@ -107,7 +69,6 @@ export async function main(args: string[]): Promise<number | void> {
     }).catch((e) => logLine(`shutdown: ${reason(e)}`));
   };
 
-  // PID 1 must not die of its own bugs: say what happened, then shut down cleanly.
   // PID 1 must not die of its own bugs: say what happened, then re-execute
   // (services are adopted, not restarted); if even that fails, shut down cleanly.
   const onFatal = (what: string) => {
@@ -127,6 +88,13 @@ export async function main(args: string[]): Promise<number | void> {
   const watch = new Map<number, (exit: sys.Exit) => void>();
   const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
   const earlyExits: sys.Exit[] = [];
+  const dispatchExit = (exit: sys.Exit) => {
+    const cb = watch.get(exit.pid);
+    if (cb) {
+      watch.delete(exit.pid);
+      cb(exit);
+    } else scanner?.reaped(exit);
+  };
   // Set once boot is done; a request before that waits for the next one.
   let plannedReexec: () => Promise<void> = async () => logLine("info: re-exec requested during boot: ignored");
 
@@ -152,27 +120,7 @@ export async function main(args: string[]): Promise<number | void> {
   // The catch-all: children without a logger write into its pipe; PID 1's
   // own lines go to it in-process (never through the pipe, which only PID 1
   // drains). Its fds 1 and 2 stay on the console for Node's own last words.
-  const catchAll = timed("boot", "start the catch-all log", () => {
-    const c = sys.constants();
-    const consoleFd = isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
-    try {
-      mkdirSync(values.rundir, { recursive: true, mode: 0o755 });
-    } catch { /* read-only: the fd map stays in memory */ }
-    if (inherited) loadInheritedFds(`${values.rundir}/kept-fds.json`);
-    else setKeptFdsFile(`${values.rundir}/kept-fds.json`);
-    const r = inherited ? takeFd("catchall:r") : undefined;
-    const w = inherited ? takeFd("catchall:w") : undefined;
-    const log = startCatchAll({ consoleFd, pipe: r !== undefined && w !== undefined ? [r, w] : undefined });
-    keepFd("catchall:r", log.readFd);
-    keepFd("catchall:w", log.writeFd);
-    setLogSink((line) => log.writeLine(line));
-    try {
-      log.openFiles(`${values.rundir}/log/catch-all`);
-    } catch (e) {
-      logLine(`unable to open ${values.rundir}/log/catch-all: ${reason(e)}: console only`);
-    }
-    return log;
-  });
+  const catchAll = timed("boot", "start the catch-all log", () => openCatchAll(values.rundir, !!inherited));
   // For `tsinit analyze`: the steps above reached only the console, and
   // /proc/1's start is the kernel's (before an initrd); this line's stamp
   // minus its duration is when tsinit was exec'd (process.uptime: no module to load).
@@ -182,13 +130,9 @@ export async function main(args: string[]): Promise<number | void> {
   timed("boot", "catch signals and deaths", () => {
     sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP", REEXEC_SIGNAL]);
     sys.events.on("exit", (exit) => {
-      const cb = watch.get(exit.pid);
-      if (cb) {
-        watch.delete(exit.pid);
-        cb(exit);
-      } else if (scanner) scanner.reaped(exit);
       // After a re-exec, deaths before the adoption may be of adopted services: keep them.
-      else if (inherited) earlyExits.push(exit);
+      if (!watch.has(exit.pid) && !scanner && inherited) earlyExits.push(exit);
+      else dispatchExit(exit);
     });
     sys.events.on("signal", (signo) => {
       const action = actionForSignal(signo);
@@ -237,13 +181,7 @@ export async function main(args: string[]): Promise<number | void> {
       },
     });
     scanner.start(!!inherited);
-    for (const exit of earlyExits.splice(0)) {
-      const cb = watch.get(exit.pid);
-      if (cb) {
-        watch.delete(exit.pid);
-        cb(exit);
-      } else scanner.reaped(exit);
-    }
+    for (const exit of earlyExits.splice(0)) dispatchExit(exit);
     if (inherited) closeUntakenFds();
     watchSource(values.scandir, rescan);
   });
@@ -266,39 +204,6 @@ export async function main(args: string[]): Promise<number | void> {
   };
   logLine(`boot: done in ${elapsed(t0)}`);
   return new Promise<number>(() => undefined);
-}
-
-/** The options; as PID 1 a bad command line (the kernel passes unknown boot
- *  parameters such as "single" to init) is logged and the defaults used:
- *  exiting with a usage error would panic the kernel. */
-function parseInitArgs(args: string[]) {
-  try {
-    return parseCommandLine("init", args, OPTIONS, false);
-  } catch (e) {
-    if (process.pid !== 1 || !(e instanceof UsageError)) throw e;
-    // Keep what is understood, drop the rest, say so.
-    const loose = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true });
-    const known = Object.keys(OPTIONS);
-    const dropped = [...loose.positionals, ...Object.keys(loose.values).filter((k) => !known.includes(k)).map((k) => `--${k}`)];
-    logLine(`warning: ignoring ${dropped.join(" ")} on the command line: ${e.message}`);
-    const kept = Object.fromEntries(Object.entries(loose.values).filter(([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean")));
-    return { values: { ...parseCommandLine("init", [], OPTIONS, false).values, ...kept } as ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"] };
-  }
-}
-
-/** In a pid namespace the "console" is our stderr. A fresh open of it keeps
- *  the non-blocking flag the catch-all sets off our own fd 2 (O_APPEND for a
- *  file); a socket cannot be reopened (ENXIO), so then it is a plain dup. */
-function stderrCopy(): number {
-  const c = sys.constants();
-  try {
-    return sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0);
-  } catch {
-    const fd = sys.open("/dev/null", c.O_RDONLY! | c.O_CLOEXEC!, 0);
-    sys.dup2(2, fd);
-    sys.setCloexec(fd, true);
-    return fd;
-  }
 }
 
 /** Resolves true if p settles within ms, false otherwise. */

@@ -23,7 +23,8 @@ const task = (m: Machine, name: string) => {
 const seedTree = (): Tree => ({
   "service/haveged/run": sh("sleep 0.3; echo entropy > ../../../entropy; echo >&3; exec sleep 1000"),
   "service/haveged/notification-fd": "3\n",
-  "task/pacman-init/run": sh('if [ -e ../../entropy ]; then echo ok > ../../result; else echo missing > ../../result; fi'),
+  // The verdict is written to a temp file and renamed, so the test never reads a half-written one.
+  "task/pacman-init/run": sh('if [ -e ../../entropy ]; then echo ok > ../../result.tmp; else echo missing > ../../result.tmp; fi; mv ../../result.tmp ../../result'),
   "task/pacman-init/dependencies": "haveged\n",
 });
 

@@ -1,0 +1,47 @@
+// Where PID 1's console is, and the catch-all log in front of it: on the
+// machine /dev/console; in a pid namespace (tests, containers) a copy of
+// our stderr. After a re-exec the catch-all takes over the same pipe.
+import { mkdirSync } from "node:fs";
+import * as sys from "../sys";
+import { logLine, reason, setLogSink } from "../cli/log";
+import { startCatchAll, type CatchAll } from "../log/catch-all";
+import { isInitialPidNamespace } from "../shutdown/procs";
+import { keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "./kept-fds";
+
+/** In a pid namespace the "console" is our stderr. A fresh open of it keeps
+ *  the non-blocking flag the catch-all sets off our own fd 2 (O_APPEND for a
+ *  file); a socket cannot be reopened (ENXIO), so then it is a plain dup. */
+function stderrCopy(): number {
+  const c = sys.constants();
+  try {
+    return sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0);
+  } catch {
+    const fd = sys.open("/dev/null", c.O_RDONLY! | c.O_CLOEXEC!, 0);
+    sys.dup2(2, fd);
+    sys.setCloexec(fd, true);
+    return fd;
+  }
+}
+
+/** Starts the catch-all (files in RUNDIR/log/catch-all) and routes logLine to it. */
+export function openCatchAll(rundir: string, reexecuted: boolean): CatchAll {
+  const c = sys.constants();
+  const consoleFd = isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
+  try {
+    mkdirSync(rundir, { recursive: true, mode: 0o755 });
+  } catch { /* read-only: the fd map stays in memory */ }
+  if (reexecuted) loadInheritedFds(`${rundir}/kept-fds.json`);
+  else setKeptFdsFile(`${rundir}/kept-fds.json`);
+  const r = reexecuted ? takeFd("catchall:r") : undefined;
+  const w = reexecuted ? takeFd("catchall:w") : undefined;
+  const log = startCatchAll({ consoleFd, pipe: r !== undefined && w !== undefined ? [r, w] : undefined });
+  keepFd("catchall:r", log.readFd);
+  keepFd("catchall:w", log.writeFd);
+  setLogSink((line) => log.writeLine(line));
+  try {
+    log.openFiles(`${rundir}/log/catch-all`);
+  } catch (e) {
+    logLine(`unable to open ${rundir}/log/catch-all: ${reason(e)}: console only`);
+  }
+  return log;
+}

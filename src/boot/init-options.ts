@@ -1,0 +1,67 @@
+// The command line of `tsinit init`: its options, its help, and a parse that
+// never makes PID 1 exit over an argument it does not know.
+import { parseArgs } from "node:util";
+import { logLine } from "../cli/log";
+import { parseCommandLine, UsageError } from "../cli/usage";
+import { DEFAULT_PATHS } from "../shutdown/power-button";
+
+export const USAGE = `usage: tsinit [init] [options]     (as process 1)
+
+Boots the machine: mounts /proc /sys /dev /dev/pts /dev/shm /run where absent,
+sets the hostname, leaves session 0, loads the env dir, starts the one-shot
+tasks in the background, then supervises the services. The image's scan dir
+is mirrored to RUNDIR/service (on the /run tmpfs): give that path to
+tsinit svc / status / wait and to Debian's s6 tools.
+
+options:
+  --scandir DIR   services (default /etc/s6/service)
+  --envdir DIR    environment, one file per variable (default /etc/s6/env)
+  --taskdir DIR   one-shot tasks (default /etc/s6/task)
+  --rundir DIR    state on tmpfs (default /run/tsinit)
+  --hostname FILE (default /etc/hostname)
+  --grace MS      shutdown: time for services and processes to stop before KILL (default 5000)
+  --no-mount      skip the early mounts
+  --input-sys DIR, --input-dev DIR
+                  where to find power buttons (default /sys/class/input, /dev/input)
+
+signals to process 1:
+  USR1, PWR, TERM, RTMIN+4   poweroff     (also the ACPI power button)
+  USR2, RTMIN+3              halt
+  INT (Ctrl-Alt-Del), RTMIN+5 reboot
+  HUP                        rescan the services
+  RTMIN+25                   re-execute and adopt the services (tsinit reexec)`;
+
+export const OPTIONS = {
+  help: { type: "boolean" },
+  scandir: { type: "string", default: "/etc/s6/service" },
+  envdir: { type: "string", default: "/etc/s6/env" },
+  taskdir: { type: "string", default: "/etc/s6/task" },
+  rundir: { type: "string", default: "/run/tsinit" },
+  hostname: { type: "string", default: "/etc/hostname" },
+  grace: { type: "string", default: "5000" },
+  "no-mount": { type: "boolean" },
+  "input-sys": { type: "string", default: DEFAULT_PATHS.sysClassInput },
+  "input-dev": { type: "string", default: DEFAULT_PATHS.devInput },
+} as const;
+
+/** The parsed options of `tsinit init`. */
+export type InitValues = ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"];
+
+/** The options; as PID 1 a bad command line (the kernel passes unknown boot
+ *  parameters such as "single" to init) is logged and the defaults used:
+ *  exiting with a usage error would panic the kernel. */
+export function parseInitArgs(args: string[]): { values: InitValues } {
+  try {
+    return parseCommandLine("init", args, OPTIONS, false);
+  } catch (e) {
+    if (process.pid !== 1 || !(e instanceof UsageError)) throw e;
+    // Keep what is understood, drop the rest, say so.
+    const loose = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true });
+    const known = Object.keys(OPTIONS);
+    const dropped = [...loose.positionals, ...Object.keys(loose.values).filter((k) => !known.includes(k)).map((k) => `--${k}`)];
+    logLine(`warning: ignoring ${dropped.join(" ")} on the command line: ${e.message}`);
+    const kept = Object.fromEntries(Object.entries(loose.values).filter(([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean")));
+    return { values: { ...parseCommandLine("init", [], OPTIONS, false).values, ...kept } as InitValues };
+  }
+}
+
