@@ -12,6 +12,7 @@ import { closeControlDir, openControlDir, type ControlDir } from "./s6dir";
 import { diffScan, readScanDir, type ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
 import { DepGate, showWaitingFile } from "./dep-gate";
+import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
 import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
 import { startServiceLog, type ServiceLog } from "../log/service-log";
@@ -50,20 +51,17 @@ export class Scanner implements ServiceHost {
   private readonly slots = new Map<string, Slot>();
   private readonly pids = new Map<number, (exit: sys.Exit) => void>();
   private readonly live = new Set<Service>();
-  /** names already told to stop during a shutdown */
-  private readonly removing = new Set<string>();
-  private inStopNext = false;
+
   /** the first scan after a re-exec takes over running services */
   private adopting = false;
-  private stopAgain = false;
   private control?: ControlDir;
   private inotify = -1;
   private scanWd = -1;
   private readonly wdToKey = new Map<number, string>();
   private rescanQueued = false;
   private ending: "term" | "quit" | "abort" | null = null;
-  /** shutdown groups still to stop, dependents first */
-  private stopGroups: string[][] = [];
+  /** the shutdown in progress, dependents first */
+  private staged?: StagedStop;
   readonly gate: DepGate;
 
   constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {
@@ -109,7 +107,7 @@ export class Scanner implements ServiceHost {
       if (slot.log === service) slot.log = undefined;
       if (!slot.main && !slot.log) this.dropSlot(key, slot);
     }
-    if (this.ending && this.ending !== "abort") this.stopNextGroup();
+    if (this.ending && this.ending !== "abort") this.staged?.advance();
     if (this.ending && this.live.size === 0) this.finish();
   }
 
@@ -129,49 +127,9 @@ export class Scanner implements ServiceHost {
     if (this.live.size === 0) return this.finish();
     // Dependents before what they depend on, group by group; loggers last,
     // so the last lines reach the logs.
-    this.stopGroups = this.gate.stopGroups();
+    this.staged = new StagedStop(this.gate.stopGroups(), () => this.live);
     this.gate.close();
-    this.stopNextGroup();
-  }
-
-  /** Removes the next group once nothing of the previous one is left. A
-   *  service already down exits inside remove(), which calls back here: that
-   *  call only asks for another look once this one is done. */
-  private stopNextGroup(): void {
-    if (this.inStopNext) {
-      this.stopAgain = true;
-      return;
-    }
-    this.inStopNext = true;
-    do {
-      this.stopAgain = false;
-      this.stopStep();
-    } while (this.stopAgain);
-    this.inStopNext = false;
-  }
-
-  private stopStep(): void {
-    const byName = new Map([...this.live].map((s) => [s.name, s]));
-    while (this.stopGroups.length > 0) {
-      const current = this.stopGroups[0]!;
-      if (current.some((n) => byName.has(n) && this.removing.has(n))) return; // still stopping
-      this.stopGroups.shift();
-      const todo = current.flatMap((n) => byName.get(n) ?? []);
-      if (todo.length === 0) continue;
-      for (const s of todo) this.removing.add(s.name);
-      for (const s of todo) s.remove();
-      return;
-    }
-    // Every service is down (or was never in the graph): the rest, then loggers.
-    for (const s of [...this.live]) if (!s.name.endsWith("/log") && !this.removing.has(s.name)) {
-      this.removing.add(s.name);
-      s.remove();
-    }
-    if ([...this.live].some((s) => !s.name.endsWith("/log"))) return;
-    for (const s of [...this.live]) if (!this.removing.has(s.name)) {
-      this.removing.add(s.name);
-      s.remove();
-    }
+    this.staged.advance();
   }
 
   /** Sends signal to the process group of every run and finish still running
