@@ -55,6 +55,13 @@ const services = (): Tree => ({
 });
 const NAMES = ["a", "b", "c", "c/log"];
 
+/** Resolves with the pids of names once every one is up. */
+const allUp = (m: Machine, names: string[]) =>
+  eventually(() => {
+    const p = pids(m, names);
+    return p.every((x) => x > 0) ? p : null;
+  }, 5000, "all up");
+
 /** Waits for the n-th "boot: done" (n = 2 after one re-exec) and returns ms since t0. */
 async function nthBoot(m: Machine, n: number, t0: number): Promise<number> {
   await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= n, 15_000, `boot number ${n}`);
@@ -64,10 +71,7 @@ async function nthBoot(m: Machine, n: number, t0: number): Promise<number> {
 test("tsinit reexec with the binary replaced: same pids, still supervised", async () => {
   const m = await boot(services());
   try {
-    const before = await eventually(() => {
-      const p = pids(m, NAMES);
-      return p.every((x) => x > 0) ? p : null;
-    }, 5000, "all up");
+    const before = await allUp(m, NAMES);
     // An upgrade in place: a new file at the same path.
     copyFileSync(BIN, `${m.bin}.new`);
     renameSync(`${m.bin}.new`, m.bin);
@@ -91,10 +95,7 @@ for (const signal of ["SEGV", "ABRT"]) {
   test(`kill -${signal} 1 while services run: all adopted, none restarted`, async () => {
     const m = await boot(services());
     try {
-      const before = await eventually(() => {
-        const p = pids(m, NAMES);
-        return p.every((x) => x > 0) ? p : null;
-      }, 5000, "all up");
+      const before = await allUp(m, NAMES);
       const t0 = Date.now();
       m.init.exec(["kill", `-${signal}`, "1"]);
       const ms = await nthBoot(m, 2, t0);
@@ -137,10 +138,7 @@ test("readiness and log lines carry across a re-exec", async () => {
 test("a crash loop ends in safe mode: services keep running, poweroff still works", async () => {
   const m = await boot(services());
   try {
-    const before = await eventually(() => {
-      const p = pids(m, ["a", "b"]);
-      return p.every((x) => x > 0) ? p : null;
-    }, 5000, "all up");
+    const before = await allUp(m, ["a", "b"]);
     for (let i = 1; i <= 3; i++) {
       m.init.exec(["kill", "-SEGV", "1"]);
       await m.init.waitFor(new RegExp(i < 3 ? `crash ${i} in a row\\)` : "SAFE MODE"), 15_000);
