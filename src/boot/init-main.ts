@@ -14,7 +14,7 @@ import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
-import { elapsed, timed } from "./timed";
+import { elapsed, timed, within } from "./timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
@@ -206,16 +206,6 @@ export async function main(args: string[]): Promise<number | void> {
   return new Promise<number>(() => undefined);
 }
 
-/** Resolves true if p settles within ms, false otherwise. */
-function within(p: Promise<void>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    void p.then(() => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-}
 
 /** New or removed service dirs in the image's scan dir (when it is writable) reach the mirror. */
 function watchSource(dir: string, onChange: () => void): void {

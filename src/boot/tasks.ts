@@ -75,6 +75,16 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
     const record: TaskRecord = {
       name, path, state: "waiting", pid: 0, startedAt: "", endedAt: null, code: null, signal: null, error: null,
     };
+    // The end of a task, whether this image started it or adopted it after a re-exec.
+    const onExit = (exit: sys.Exit) => {
+      record.state = "exited";
+      record.endedAt = new Date().toISOString();
+      record.code = exit.code >= 0 ? exit.code : null;
+      record.signal = exit.signal || null;
+      logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
+      save(record);
+      gate.update(name, exit.code === 0 ? "ready" : "failed");
+    };
     const run = () => {
       record.state = "running";
       record.startedAt = new Date().toISOString();
@@ -82,15 +92,7 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       delete record.blockedBy;
       try {
         record.pid = sys.spawn({ file: path, argv: [path], env: env(), cwd: dir ?? "/", setsid: true, fds: stdio });
-        watchPid(record.pid, (exit) => {
-          record.state = "exited";
-          record.endedAt = new Date().toISOString();
-          record.code = exit.code >= 0 ? exit.code : null;
-          record.signal = exit.signal || null;
-          logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
-          save(record);
-          gate.update(name, exit.code === 0 ? "ready" : "failed");
-        });
+        watchPid(record.pid, onExit);
       } catch (e) {
         record.state = "failed";
         record.error = reason(e);
@@ -106,14 +108,6 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       Object.assign(record, previous);
       gate.add({ node: { name, kind: "task", deps: deps.deps, source: deps.source }, release: () => undefined, showWaiting: () => undefined, timeoutUpMs: 0 });
       if (record.state === "running") {
-        const onExit = (exit: sys.Exit) => {
-          record.state = "exited";
-          record.endedAt = new Date().toISOString();
-          record.code = exit.code >= 0 ? exit.code : null;
-          record.signal = exit.signal || null;
-          save(record);
-          gate.update(name, exit.code === 0 ? "ready" : "failed");
-        };
         watchPid(record.pid, onExit);
         gate.update(name, "started");
       } else {

@@ -22,3 +22,14 @@ export function timed<T>(stage: string, what: string, fn: () => T): T | undefine
 export function elapsed(t0: bigint): string {
   return `${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
 }
+
+/** Resolves true if p settles within ms, false otherwise. */
+export function within(p: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    void p.then(() => {
+      clearTimeout(t);
+      resolve(true);
+    });
+  });
+}

@@ -5,7 +5,7 @@
 import { accessSync, constants as fsc, readFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { elapsed, timed } from "../boot/timed";
+import { elapsed, timed, within } from "../boot/timed";
 import { rebootCommand, type PowerAction } from "./actions";
 import { isInitialPidNamespace, otherProcesses } from "./procs";
 
@@ -46,22 +46,13 @@ export function readMounts(text: string): MountEntry[] {
   });
 }
 
-const sleepOrDeath = (ctx: Stage3Context, ms: number) =>
-  new Promise<boolean>((resolve) => {
-    const t = setTimeout(() => resolve(false), ms);
-    void ctx.nextDeath().then(() => {
-      clearTimeout(t);
-      resolve(true);
-    });
-  });
-
 /** Waits until no other process is left, or ms pass; true when none is left. */
 async function waitForQuiet(ctx: Stage3Context, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (otherProcesses().length > 0) {
     const left = end - Date.now();
     if (left <= 0) return false;
-    await sleepOrDeath(ctx, left);
+    await within(ctx.nextDeath(), left);
   }
   return true;
 }
@@ -78,7 +69,7 @@ async function runHook(ctx: Stage3Context, action: PowerAction): Promise<void> {
     const pid = sys.spawn({ file: ctx.hook, argv: [ctx.hook, action], env: ctx.env, cwd: "/", setsid: true });
     ctx.watchPid(pid, () => { done = true; });
     const end = Date.now() + ctx.graceMs;
-    while (!done && Date.now() < end) await sleepOrDeath(ctx, end - Date.now());
+    while (!done && Date.now() < end) await within(ctx.nextDeath(), end - Date.now());
     if (!done) {
       logLine(`shutdown: ${ctx.hook} still runs after ${ctx.graceMs} ms: killing it`);
       try { sys.killpg(pid, "SIGKILL"); } catch { /* gone */ }
