@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -27,14 +28,15 @@ namespace {
 
 // The step that failed, reported to the parent through shared memory.
 enum Step { kNone, kSetsid, kSetpgid, kFdMove, kDup2, kFcntl, kClose, kUmask, kSetrlimit,
-            kSetpriority, kSetgroups, kSetgid, kSetuid, kChdir, kExecve, kSigaction, kSigprocmask };
+            kSetpriority, kSetgroups, kSetgid, kSetuid, kChdir, kExecve, kSigaction, kSigprocmask,
+            kCgroup, kTcsetpgrp };
 
 const char* StepName(int step) {
   static const char* const names[] = {"spawn", "setsid", "setpgid", "fcntl", "dup2", "fcntl",
                                       "close_range", "umask", "setrlimit", "setpriority",
                                       "setgroups", "setgid", "setuid", "chdir", "execve",
-                                      "sigaction", "sigprocmask"};
-  return step >= 0 && step <= kSigprocmask ? names[step] : "spawn";
+                                      "sigaction", "sigprocmask", "write", "tcsetpgrp"};
+  return step >= 0 && step <= kTcsetpgrp ? names[step] : "spawn";
 }
 
 struct Limit {
@@ -50,6 +52,8 @@ struct Child {
   const char* cwd;  // null = stay
   bool setsid;
   int pgid;
+  int cgroup_fd;  // an open cgroup.procs to join, -1 = stay
+  int tty_fd;     // a terminal whose foreground group the child's becomes, -1 = none
   const int* fds;
   int* work;  // scratch, one slot per fds entry (no allocation in the child)
   int nfds;
@@ -125,15 +129,23 @@ int ChildMain(void* arg) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     sigaction(sig, &dfl, nullptr);  // EINVAL for glibc's internal signals: not ours to reset
   }
-  sigset_t none;
-  sigemptyset(&none);
-  if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, NSIG / 8) < 0) Fail(c, kSigprocmask);
-
+  // Writing "0" moves the writer: the service is in its cgroup before it
+  // can fork, so nothing it starts escapes cgroup.kill.
+  if (c->cgroup_fd >= 0 && syscall(SYS_write, c->cgroup_fd, "0", 1) != 1) Fail(c, kCgroup);
   if (c->setsid) {
     if (syscall(SYS_setsid) < 0) Fail(c, kSetsid);
   } else if (c->pgid >= 0) {
     if (syscall(SYS_setpgid, 0, c->pgid) < 0) Fail(c, kSetpgid);
   }
+  // Still with every signal blocked: a background group may then take the
+  // terminal without being stopped by SIGTTOU (tcsetpgrp(3)'s rule).
+  if (c->tty_fd >= 0) {
+    pid_t pgrp = static_cast<pid_t>(syscall(SYS_getpgid, 0));
+    if (syscall(SYS_ioctl, c->tty_fd, TIOCSPGRP, &pgrp) < 0) Fail(c, kTcsetpgrp);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, NSIG / 8) < 0) Fail(c, kSigprocmask);
   MapFds(c);
   if (c->umask >= 0) syscall(SYS_umask, c->umask);
   // Limits and priority before giving up root: raising a hard limit or
@@ -217,6 +229,10 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   c.setsid = v.ToBoolean().Value();
   if (!IntField(req, "pgid", -1, INT32_MAX, &n)) return env.Undefined();
   c.pgid = static_cast<int>(n);
+  if (!IntField(req, "cgroupFd", -1, INT32_MAX, &n)) return env.Undefined();
+  c.cgroup_fd = static_cast<int>(n);
+  if (!IntField(req, "ttyFd", -1, INT32_MAX, &n)) return env.Undefined();
+  c.tty_fd = static_cast<int>(n);
   if (!IntField(req, "umask", -1, 0777, &n)) return env.Undefined();
   c.umask = static_cast<int>(n);
   if (!IntField(req, "uid", -1, UINT32_MAX - 1, &n)) return env.Undefined();

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,22 @@ Napi::Value SetSubreaper(Info info) {
   return env.Undefined();
 }
 
+Napi::Value Getrlimit(Info info) {
+  Napi::Env env = info.Env();
+  int resource;
+  if (!ArgInt(info, 0, "getrlimit: resource", &resource)) return env.Undefined();
+  struct rlimit rl;
+  if (getrlimit(static_cast<__rlimit_resource>(resource), &rl) < 0) {
+    ThrowErrno(env, errno, "getrlimit");
+    return env.Undefined();
+  }
+  auto num = [&](rlim_t v) { return Napi::Number::New(env, v == RLIM_INFINITY ? -1.0 : static_cast<double>(v)); };
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, num(rl.rlim_cur));
+  out.Set(1u, num(rl.rlim_max));
+  return out;
+}
+
 Napi::Value Umask(Info info) {
   Napi::Env env = info.Env();
   int mask;
@@ -146,7 +163,7 @@ void InitSystem(Napi::Env env, Napi::Object exports) {
       {"mount", Mount},       {"umount2", Umount2}, {"reboot", Reboot},   {"sethostname", Sethostname},
       {"sync", Sync},         {"setsid", Setsid},   {"getpid", Getpid},   {"getpgrp", Getpgrp},
       {"getsid", Getsid},     {"setSubreaper", SetSubreaper},             {"umask", Umask},
-      {"execve", Execve},     {"kill", Kill},       {"killpg", Killpg},
+      {"execve", Execve},     {"kill", Kill},       {"killpg", Killpg},   {"getrlimit", Getrlimit},
   };
   for (auto& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
 }

@@ -4,12 +4,13 @@
 import { native } from "./load";
 import { signalNumber, type Signal } from "./signals";
 import type { NativeInotifyEvent } from "./native-types";
+import { rlimitNumber } from "./spawn";
 
 export { native, addonOrigin } from "./load";
 export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest } from "./native-types";
 export { isErrnoError, execFailureCode, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
-export { spawn, spawnRequest, resolveFile, envStrings, type SpawnOptions, type Rlimit } from "./spawn";
+export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
 
 /** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_* by name */
@@ -24,6 +25,9 @@ export const getsid = (pid: number): number => native().getsid(pid);
 export const setsid = (): number => native().setsid();
 /** prctl(PR_SET_CHILD_SUBREAPER): orphans below us re-parent to us */
 export const setSubreaper = (on: boolean): void => native().setSubreaper(on);
+/** getrlimit(2) by name ("NOFILE") or number: [soft, hard], Infinity = unlimited */
+export const getrlimit = (resource: number | string): [number, number] =>
+  native().getrlimit(rlimitNumber(resource)).map((v) => (v < 0 ? Infinity : v)) as [number, number];
 /** sets the umask, returns the previous one */
 export const umask = (mask: number): number => native().umask(mask);
 /** replaces this process; returns only by throwing */

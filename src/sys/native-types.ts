@@ -38,6 +38,11 @@ export interface NativeSpawnRequest {
   setsid: boolean;
   /** setpgid(0, pgid) in the child when >= 0 and !setsid (0 = new group led by the child) */
   pgid: number;
+  /** an open cgroup.procs fd: the child writes "0" to it first thing, -1 = stay */
+  cgroupFd: number;
+  /** a terminal fd: the child's process group becomes its foreground group
+   *  (TIOCSPGRP, while signals are still blocked), -1 = none */
+  ttyFd: number;
   /** child fd i becomes a dup of parent fd fds[i]; -1 leaves fd i closed.
    *  Every fd >= fds.length is closed. */
   fds: number[];
@@ -61,7 +66,7 @@ export interface NativeAddon {
    *  throws the same way with syscall = that step ("chdir" with path = cwd,
    *  "setuid", "setrlimit", "dup2", ...); the failed child is reaped inside
    *  spawn, so no exit event is ever reported for it. Order in the child:
-   *  signals, setsid/setpgid, fds, umask, rlimits, nice, setgroups, setgid,
+   *  signals reset, cgroup, setsid/setpgid, terminal, signal mask emptied, fds, umask, rlimits, nice, setgroups, setgid,
    *  setuid, chdir, execve (limits and nice while still privileged). */
   spawn(req: NativeSpawnRequest): number;
   kill(pid: number, signal: number): void;
@@ -73,6 +78,8 @@ export interface NativeAddon {
   /** prctl(PR_SET_CHILD_SUBREAPER) */
   setSubreaper(on: boolean): void;
   umask(mask: number): number;
+  /** getrlimit(2): [soft, hard], -1 = RLIM_INFINITY */
+  getrlimit(resource: number): [number, number];
   /** From now on a fatal signal (SEGV, BUS, ABRT, ILL, FPE) execve()s this
    *  instead of killing the process: argv/env are prepared here because the
    *  handler may not allocate. Calling again replaces them. */

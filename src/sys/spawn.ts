@@ -20,6 +20,10 @@ export interface SpawnOptions {
   setsid?: boolean;
   /** setpgid(0, pgid) unless setsid; 0 = own group. Default: stay in ours */
   pgid?: number;
+  /** an open cgroup.procs (O_WRONLY) the child joins before anything else */
+  cgroupFd?: number;
+  /** a terminal fd whose foreground process group the child's group becomes */
+  ttyFd?: number;
   /** child fd i = our fd fds[i], -1 = closed; all others closed. Default [0, 1, 2] (inherit stdio) */
   fds?: number[];
   umask?: number;
@@ -55,7 +59,7 @@ export function resolveFile(name: string, path: string): string {
   return name;
 }
 
-function rlimitNumber(resource: number | string): number {
+export function rlimitNumber(resource: number | string): number {
   if (typeof resource === "number") return resource;
   const name = resource.toUpperCase().startsWith("RLIMIT_") ? resource.toUpperCase() : `RLIMIT_${resource.toUpperCase()}`;
   const n = native().constants[name];
@@ -75,6 +79,8 @@ export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
     cwd: opts.cwd ?? "",
     setsid: opts.setsid ?? false,
     pgid: opts.pgid ?? -1,
+    cgroupFd: opts.cgroupFd ?? -1,
+    ttyFd: opts.ttyFd ?? -1,
     fds: opts.fds ?? [0, 1, 2],
     umask: opts.umask ?? -1,
     uid: opts.uid ?? -1,

@@ -1,7 +1,7 @@
 // spawn() against the real kernel: each setup step observed from the child.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, realpathSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as sys from "../../src/sys";
 import { listen, procStat, readAll, run, unlisten, waitExit } from "./child";
@@ -88,6 +88,44 @@ test("rlimits by name and number, unlimited as Infinity", async () => {
     rlimits: [["NOFILE", 123, 456], [RLIMIT_CORE!, Infinity, Infinity]],
   });
   assert.is(out, "123\n456\nunlimited\n");
+});
+
+test("getrlimit reads what setrlimit set; unlimited is Infinity", () => {
+  const [soft, hard] = sys.getrlimit("NOFILE");
+  assert.ok(soft > 0 && soft <= hard);
+  assert.is(sys.getrlimit("RLIMIT_CPU")[1], Infinity);
+  assert.throws(() => sys.getrlimit("NOSUCH"), /unknown rlimit/);
+});
+
+const cgroupParent = "/sys/fs/cgroup/unified";
+test("cgroupFd: the child is in the cgroup before it runs; a failed write is reported as write", async () => {
+  if (!existsSync(`${cgroupParent}/cgroup.procs`)) return console.log("# skipped: no cgroup v2 at", cgroupParent);
+  const dir = `${cgroupParent}/tsinit-spawn-test-${process.pid}`;
+  mkdirSync(dir, { recursive: true });
+  const { O_WRONLY, O_CLOEXEC } = sys.constants();
+  const fd = sys.open(`${dir}/cgroup.procs`, O_WRONLY! | O_CLOEXEC!, 0);
+  try {
+    const { out } = await sh("grep '^0::' /proc/$$/cgroup", { cgroupFd: fd });
+    assert.is(out, `0::/tsinit-spawn-test-${process.pid}\n`);
+  } finally {
+    sys.close(fd);
+  }
+  const rd = sys.open("/dev/null", sys.constants().O_RDONLY! | O_CLOEXEC!, 0);
+  try {
+    assert.throws(() => sys.spawn({ file: "/bin/true", cgroupFd: rd }), (e: sys.ErrnoError) => e.syscall === "write" && e.code === "EBADF");
+  } finally {
+    sys.close(rd);
+  }
+  rmdirSync(dir);
+});
+
+test("ttyFd that is no terminal: tcsetpgrp fails with ENOTTY, no child left", () => {
+  const rd = sys.open("/dev/null", sys.constants().O_RDONLY! | sys.constants().O_CLOEXEC!, 0);
+  try {
+    assert.throws(() => sys.spawn({ file: "/bin/true", pgid: 0, ttyFd: rd }), (e: sys.ErrnoError) => e.syscall === "tcsetpgrp" && e.code === "ENOTTY");
+  } finally {
+    sys.close(rd);
+  }
 });
 
 test("signals: none ignored (Node ignores SIGPIPE), none blocked, none caught", async () => {
