@@ -129,6 +129,9 @@ export type Effect =
   | { type: "touchDown" }
   | { type: "unlinkDown" }
   | { type: "detachStdio" }
+  /** run and finish are both gone: what they left behind (a daemon that
+   *  double-forked) may be killed — the effects layer does it with cgroup.kill */
+  | { type: "killLeftovers" }
   | { type: "log"; message: string }
   | { type: "exited" };
 
@@ -343,6 +346,7 @@ function onRunDeath(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, status: num
 /** s6's set_down_and_ready, then exit or restart. */
 function finishDone(ctx: Ctx, letters: string, now: number): void {
   const { s } = ctx;
+  ctx.emit({ type: "killLeftovers" });
   s.phase = { kind: "down" };
   s.ready = true;
   s.readyStamp = now;

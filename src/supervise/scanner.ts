@@ -11,6 +11,7 @@ import { parseSvscanControl, describeByte } from "../control/letters";
 import { closeControlDir, openControlDir, type ControlDir } from "./s6dir";
 import { diffScan, readScanDir, type ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
+import type { CgroupTree, ServiceCgroup } from "./cgroup";
 import { DepGate, showWaitingFile } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
@@ -42,6 +43,8 @@ export interface ScannerOptions {
   stderr?: number;
   /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
   logRoot?: string;
+  /** one cgroup per service under this subtree (PID 1 with cgroup v2); none by default */
+  cgroups?: CgroupTree | null;
 }
 
 const DIR_EVENTS = ["IN_CREATE", "IN_DELETE", "IN_MOVED_FROM", "IN_MOVED_TO", "IN_ATTRIB", "IN_CLOSE_WRITE", "IN_DELETE_SELF", "IN_MOVE_SELF"];
@@ -98,6 +101,10 @@ export class Scanner implements ServiceHost {
 
   env(): string[] {
     return this.options.env ? this.options.env() : sys.envStrings(process.env);
+  }
+
+  cgroup(name: string): ServiceCgroup | null {
+    return this.options.cgroups?.service(name) ?? null;
   }
 
   onExited(service: Service): void {

@@ -10,6 +10,8 @@ import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } 
 import { parseSuperviseControl, describeByte } from "../control/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
+import { readServiceResources, type ResourceOptions } from "./resources";
+import type { ServiceCgroup } from "./cgroup";
 import { decodeStatus, stampToMs } from "../control/status";
 import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
 import { readFileSync } from "node:fs";
@@ -21,6 +23,8 @@ export interface ServiceHost {
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
   /** the environment run and finish get */
   env(): string[];
+  /** the cgroup this service's processes go into, if cgroups are in use */
+  cgroup?(name: string): ServiceCgroup | null;
   /** this service's supervisor has exited (x, or removed and down) */
   onExited(service: Service): void;
   /** readiness changed: "ready" (up, and notified if it has notification-fd), else "started" */
@@ -51,6 +55,7 @@ export class Service {
   /** errno of the last failed state write, "" after a success */
   private writeError = "";
   private readiness: "started" | "ready" = "started";
+  private cgroup: ServiceCgroup | null | undefined;
 
   constructor(
     readonly dir: string,
@@ -203,6 +208,8 @@ export class Service {
       case "detachStdio":
         this.detached = true;
         return;
+      case "killLeftovers":
+        return this.cgroupOf()?.killAll();
       case "log":
         return logLine(effect.message);
       case "exited":
@@ -223,6 +230,8 @@ export class Service {
       const errno = /: (E[A-Z]+)$/.exec(this.problem)?.[1] ?? "ENOEXEC";
       return this.feed({ type: "spawnFailed", errno, now, during: "exec", why: this.problem });
     }
+    const settings = this.settings();
+    if (!settings.ok) return this.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
     const fds = this.childFds();
     const nfd = this.config.notificationFd;
     let notifyWrite = -1;
@@ -237,7 +246,7 @@ export class Service {
     }
     let pid: number;
     try {
-      pid = sys.spawn({ file: "./run", argv: ["./run", this.name], cwd: this.dir, setsid: true, fds, env: this.host.env() });
+      pid = sys.spawn({ file: "./run", argv: ["./run", this.name], cwd: this.dir, setsid: true, fds, ...settings.options });
     } catch (e) {
       if (notifyWrite >= 0) sys.close(notifyWrite);
       this.closeNotify();
@@ -283,13 +292,30 @@ export class Service {
     this.refreshConfig();
     let pid: number;
     try {
-      pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: this.dir, setsid: true, fds: this.childFds(), env: this.host.env() });
+      const settings = this.settings();
+      if (!settings.ok) throw Object.assign(new Error(settings.problem), { code: "EINVAL" });
+      pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: this.dir, setsid: true, fds: this.childFds(), ...settings.options });
     } catch (e) {
       logLine(`unable to spawn ${this.dir}/finish: ${reason(e)}`);
       return this.feed({ type: "finishSpawnFailed", errno: (e as { code?: string }).code ?? "EIO", now: Date.now() });
     }
     this.host.watchPid(pid, (exit) => this.feed({ type: "finishDied", pid, status: exit.status, now: Date.now() }));
     this.feed({ type: "finishSpawned", pid });
+  }
+
+  /** What run and finish are started with: the service's own user, limits and
+   *  env on top of the host's, and its cgroup; or why it must not start. */
+  private settings(): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
+    const r = readServiceResources(this.dir, this.host.env());
+    for (const w of r.warnings) logLine(w);
+    if (!r.ok) return r;
+    const cgroupFd = this.cgroupOf()?.procsFd(this.dir) ?? -1;
+    return { ok: true, options: cgroupFd >= 0 ? { ...r.options, cgroupFd } : r.options };
+  }
+
+  private cgroupOf(): ServiceCgroup | null {
+    if (this.cgroup === undefined) this.cgroup = this.host.cgroup?.(this.name) ?? null;
+    return this.cgroup;
   }
 
   private signal(pid: number, signo: number, group: boolean): void {
@@ -351,6 +377,7 @@ export class Service {
     this.control = undefined;
     if (this.devnull >= 0) sys.close(this.devnull);
     this.devnull = -1;
+    this.cgroup?.release();
     this.host.onExited(this);
   }
 }

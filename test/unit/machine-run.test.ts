@@ -36,6 +36,24 @@ life("crash loop: died 200 ms after spawn → restart timer for the 800 ms left"
   assert.is(ofType(fire.effects, "spawnRun").length, 1);
 });
 
+life("leftovers are killed once run and finish are both gone: before a restart, and at down", () => {
+  const types = (effects: { type: string }[]) => effects.map((e) => e.type);
+  // no finish: at the death, before the restart is spawned
+  const restart = step(upState(), { type: "died", pid: 100, status: exited(0), now: 2500 }, cfg());
+  const t = types(restart.effects);
+  assert.ok(t.indexOf("killLeftovers") >= 0 && t.indexOf("killLeftovers") < t.indexOf("spawnRun"), t.join());
+  // with finish: not while finish runs (it shares the cgroup), at its death
+  const c = cfg({ hasFinish: true });
+  const died = step(upState(c), { type: "died", pid: 100, status: exited(0), now: 2500 }, c);
+  assert.is(ofType(died.effects, "killLeftovers").length, 0);
+  const fin = drive(died.state, [{ type: "finishSpawned", pid: 101 }, { type: "finishDied", pid: 101, status: exited(0), now: 2600 }], c);
+  assert.is(ofType(fin.effects, "killLeftovers").length, 1);
+  // svc -d: at the death of run, and nothing is restarted
+  const down = drive(upState(), [{ type: "control", letter: "d" }, { type: "died", pid: 100, status: killedBy(15), now: 3000 }]);
+  assert.is(ofType(down.effects, "killLeftovers").length, 1);
+  assert.is(ofType(down.effects, "spawnRun").length, 0);
+});
+
 life("died 1500 ms after spawn → spawnRun at once, no timer", () => {
   const s = step(upState(), { type: "died", pid: 100, status: exited(0), now: 2500 }, cfg());
   assert.is(s.state.phase.kind, "starting");
