@@ -13,6 +13,7 @@ import { closeUntakenFds } from "./kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
+import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed, within } from "./timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
@@ -167,8 +168,15 @@ export async function main(args: string[]): Promise<number | void> {
     const problems = syncMirror(values.scandir, live);
     for (const p of problems) logLine(p);
   });
+  let cgroups: CgroupTree | null = null;
+  timed("boot", "set up cgroups", () => {
+    const r = openCgroupTree();
+    cgroups = r.tree;
+    return r.detail;
+  });
   timed("boot", "start supervision", () => {
     scanner = new Scanner(live, {
+      cgroups,
       env,
       gate,
       stdout: childOut,

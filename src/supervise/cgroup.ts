@@ -16,3 +16,9 @@ export interface ServiceCgroup {
 export interface CgroupTree {
   service(name: string): ServiceCgroup;
 }
+
+/** The services' subtree below this process's own cgroup v2, or null when
+ *  there is no cgroup v2 to use. STUB: always null. */
+export function openCgroupTree(): { tree: CgroupTree; detail: string } | { tree: null; detail: string } {
+  return { tree: null, detail: "cgroups not implemented yet" };
+}
