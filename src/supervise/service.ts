@@ -13,7 +13,7 @@ import { readServiceConfig } from "./config";
 import { readServiceResources, type ResourceOptions } from "./resources";
 import type { ServiceCgroup } from "./cgroup";
 import { decodeStatus, stampToMs } from "../control/status";
-import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
+import { NotifyPipe } from "./notify-pipe";
 import { readFileSync } from "node:fs";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 
@@ -44,7 +44,7 @@ export class Service {
   private config: SuperviseConfig;
   private readonly timers = new Map<TimerKind, NodeJS.Timeout>();
   private control?: ControlDir;
-  private notifyFd = -1;
+  private readonly notify: NotifyPipe;
   private detached = false;
   private devnull = -1;
   private problem = "";
@@ -64,6 +64,7 @@ export class Service {
     private readonly host: ServiceHost,
   ) {
     this.config = { ...DEFAULT_CONFIG, name };
+    this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
   }
 
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
@@ -100,13 +101,7 @@ export class Service {
     this.host.watchPid(pid, (exit) => this.feed(
       st.finishing ? { type: "finishDied", pid, status: exit.status, now: Date.now() } : { type: "died", pid, status: exit.status, now: Date.now() },
     ));
-    if (!st.finishing && !st.ready && this.config.notificationFd !== null) {
-      const fd = takeFd(`notify:${this.name}`);
-      if (fd !== undefined) {
-        this.notifyFd = fd;
-        sys.watchReadable(fd, () => this.onNotify());
-      }
-    }
+    if (!st.finishing && !st.ready && this.config.notificationFd !== null) this.notify.adopt();
     this.apply1(step(this.state, {
       type: "adopt", pid, finishing: st.finishing, wantUp: st.wantUp, paused: st.paused, ready: st.ready,
       stamp: stampToMs(st.stamp), readyStamp: stampToMs(st.readyStamp), waitStatus: st.waitStatus,
@@ -236,56 +231,26 @@ export class Service {
     const nfd = this.config.notificationFd;
     let notifyWrite = -1;
     if (nfd !== null) {
-      const [r, w] = sys.pipe(true);
-      this.closeNotify();
-      this.notifyFd = r;
-      keepFd(`notify:${this.name}`, r); // a re-exec must still hear the newline
-      notifyWrite = w;
+      notifyWrite = this.notify.open();
       while (fds.length < nfd) fds.push(-1);
-      fds[nfd] = w;
+      fds[nfd] = notifyWrite;
     }
     let pid: number;
     try {
       pid = sys.spawn({ file: "./run", argv: ["./run", this.name], cwd: this.dir, setsid: true, fds, ...settings.options });
     } catch (e) {
       if (notifyWrite >= 0) sys.close(notifyWrite);
-      this.closeNotify();
+      this.notify.close();
       const code = (e as { code?: string }).code ?? "EIO";
       const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
       return this.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${this.dir}/run: ${reason(e)}` });
     }
     if (notifyWrite >= 0) {
       sys.close(notifyWrite);
-      sys.watchReadable(this.notifyFd, () => this.onNotify());
+      this.notify.listen();
     }
     this.host.watchPid(pid, (exit) => this.feed({ type: "died", pid, status: exit.status, now: Date.now() }));
     this.feed({ type: "spawned", pid, now });
-  }
-
-  private onNotify(): void {
-    for (;;) {
-      let chunk: Buffer | null;
-      try {
-        chunk = sys.read(this.notifyFd, 4096);
-      } catch {
-        chunk = Buffer.alloc(0);
-      }
-      if (chunk === null) return;
-      if (chunk.length === 0) return this.closeNotify();
-      if (chunk.includes(0x0a)) {
-        // Readiness is said once per run; s6 stops listening after the newline.
-        this.closeNotify();
-        return this.feed({ type: "ready", now: Date.now() });
-      }
-    }
-  }
-
-  private closeNotify(): void {
-    if (this.notifyFd < 0) return;
-    forgetFd(`notify:${this.name}`);
-    try { sys.unwatch(this.notifyFd); } catch { /* not watched yet */ }
-    try { sys.close(this.notifyFd); } catch { /* already */ }
-    this.notifyFd = -1;
   }
 
   private spawnFinish(args: [string, string, string]): void {
@@ -372,7 +337,7 @@ export class Service {
 
   private exit(): void {
     for (const kind of [...this.timers.keys()]) this.cancel(kind);
-    this.closeNotify();
+    this.notify.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
     if (this.devnull >= 0) sys.close(this.devnull);
