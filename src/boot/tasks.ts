@@ -8,6 +8,7 @@ import { logLine, reason } from "../cli/log";
 import { writeAtomic } from "../supervise/s6dir";
 import type { DepGate } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";
+import { isOurChild } from "../sys/proc";
 
 /** What STATE/task/NAME.json holds. */
 export interface TaskRecord {
@@ -107,7 +108,16 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
     if (previous && previous.state !== "waiting") {
       Object.assign(record, previous);
       gate.add({ node: { name, kind: "task", deps: deps.deps, source: deps.source }, release: () => undefined, showWaiting: () => undefined, timeoutUpMs: 0 });
-      if (record.state === "running") {
+      if (record.state === "running" && !isOurChild(record.pid)) {
+        // Reaped by the previous image in the instant before it crashed: its
+        // status is lost. Dependents must not wait for it forever.
+        record.state = "failed";
+        record.endedAt = new Date().toISOString();
+        record.error = "ended while process 1 re-executed: exit status lost";
+        logLine(`task ${name} ended while process 1 re-executed: exit status lost`);
+        save(record);
+        gate.update(name, "failed");
+      } else if (record.state === "running") {
         watchPid(record.pid, onExit);
         gate.update(name, "started");
       } else {

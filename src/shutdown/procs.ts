@@ -2,6 +2,7 @@
 // done its work. Kernel threads (empty cmdline, children of kthreadd) and
 // zombies (ours to reap) do not count.
 import { readdirSync, readFileSync } from "node:fs";
+import { procStat } from "../sys/proc";
 
 /** Pids of live user processes other than this one. */
 export function otherProcesses(self = process.pid): number[] {
@@ -16,12 +17,11 @@ export function otherProcesses(self = process.pid): number[] {
     if (!/^\d+$/.test(n)) continue;
     const pid = Number(n);
     if (pid === self) continue;
+    const stat = procStat(pid);
+    if (!stat) continue; // gone meanwhile
+    const { state, ppid } = stat;
+    if (state === "Z" || pid === 2 || ppid === 2) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const state = fields[0];
-      const ppid = Number(fields[1]);
-      if (state === "Z" || pid === 2 || ppid === 2) continue;
       if (readFileSync(`/proc/${pid}/cmdline`).length === 0) continue;
       pids.push(pid);
     } catch {

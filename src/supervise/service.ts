@@ -14,6 +14,7 @@ import { readServiceResources, type ResourceOptions } from "./resources";
 import type { ServiceCgroup } from "./cgroup";
 import { decodeStatus, stampToMs } from "../control/status";
 import { NotifyPipe } from "./notify-pipe";
+import { isOurChild } from "../sys/proc";
 import { readFileSync } from "node:fs";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 
@@ -344,16 +345,5 @@ export class Service {
     this.devnull = -1;
     this.cgroup?.release();
     this.host.onExited(this);
-  }
-}
-
-/** True when pid is alive (or a zombie) and our child: after a re-exec only those are ours to adopt. */
-function isOurChild(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    return ppid === process.pid;
-  } catch {
-    return false;
   }
 }

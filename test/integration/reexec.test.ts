@@ -153,4 +153,26 @@ test("a crash loop ends in safe mode: services keep running, poweroff still work
   }
 });
 
+test("a task whose death the crashed image took with it is recorded as failed (status lost), not left running", async () => {
+  // What a crash leaves: a record saying "running" for a pid that is no child of the new image.
+  const root = tempTree({
+    ...services(),
+    "task/gone/run": sh("exit 0"),
+    "run/task/gone.json": JSON.stringify({ name: "gone", path: "x", state: "running", pid: 999_999, startedAt: "", endedAt: null, code: null, signal: null, error: null }),
+  });
+  const init = startPid1([
+    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
+    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "1000",
+  ], { env: { ...process.env, TSINIT_REEXEC: "crash", TSINIT_CRASHES: "1" } });
+  try {
+    await init.waitFor(/task gone ended while process 1 re-executed: exit status lost/);
+    const record = JSON.parse(readFileSync(`${root}/run/task/gone.json`, "utf8"));
+    assert.is(record.state, "failed");
+    assert.match(record.error, /exit status lost/);
+  } finally {
+    await init.kill();
+    removeTree(root);
+  }
+});
+
 test.run();
