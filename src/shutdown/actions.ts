@@ -34,3 +34,28 @@ export function actionForSignal(signo: number): PowerAction | undefined {
   for (const [name, action] of Object.entries(SIGNAL_ACTIONS)) if (sys.signalNumber(name) === signo) return action;
   return undefined;
 }
+
+// ---- container mode (tsinit -- CMD): no power actions, an exit ----
+
+/** Signals a container's tsinit passes on to CMD, as tini does (WINCH so a
+ *  terminal program sees its window resized). */
+export const FORWARDED_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"];
+
+/** With no CMD these end the container (exit 0): the stop signals of
+ *  docker/podman (TERM), a terminal (INT, QUIT) and the power requests. */
+export const CONTAINER_STOP_SIGNALS = ["SIGQUIT", ...Object.keys(SIGNAL_ACTIONS)];
+
+/** What a signal asks of a container's tsinit: pass it to CMD, stop everything
+ *  (a power request with CMD becomes TERM to CMD, whose exit then ends us),
+ *  rescan (HUP with no CMD), or nothing. */
+export type ContainerSignalAction = { kind: "forward"; signal: string } | { kind: "stop" } | { kind: "rescan" } | { kind: "ignore" };
+
+export function containerActionForSignal(signo: number, hasCommand: boolean): ContainerSignalAction {
+  const among = (names: string[]) => names.some((n) => sys.signalNumber(n) === signo);
+  if (hasCommand) {
+    if (among(FORWARDED_SIGNALS)) return { kind: "forward", signal: sys.signalName(signo) };
+    return among(CONTAINER_STOP_SIGNALS) ? { kind: "forward", signal: "SIGTERM" } : { kind: "ignore" };
+  }
+  if (signo === sys.signalNumber("SIGHUP")) return { kind: "rescan" };
+  return among(CONTAINER_STOP_SIGNALS) ? { kind: "stop" } : { kind: "ignore" };
+}

@@ -1,4 +1,4 @@
-// Stage 3: from "power off" to reboot(2). Each step is logged with its
+// Stage 3: from "power off" to reboot(2) (or, in a container, to exit). Each step is logged with its
 // duration, and each waits on events (deaths), bounded by the grace time —
 // never a sleep loop. Nothing here throws: whatever fails, the sequence goes
 // on to reboot(2), and if even that fails PID 1 stays up reaping.
@@ -46,15 +46,34 @@ export function readMounts(text: string): MountEntry[] {
   });
 }
 
-/** Waits until no other process is left, or ms pass; true when none is left. */
-async function waitForQuiet(ctx: Stage3Context, ms: number): Promise<boolean> {
+/** The processes left after the services, and how to signal them all. */
+interface Leftovers {
+  list(): number[];
+  signal(sig: string): void;
+}
+
+/** Waits until none is left, or ms pass; true when none is left. */
+async function waitForQuiet(nextDeath: () => Promise<void>, left: Leftovers, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
-  while (otherProcesses().length > 0) {
-    const left = end - Date.now();
-    if (left <= 0) return false;
-    await within(ctx.nextDeath(), left);
+  while (left.list().length > 0) {
+    const rest = end - Date.now();
+    if (rest <= 0) return false;
+    await within(nextDeath(), rest);
   }
   return true;
+}
+
+/** TERM (+CONT, for the stopped) to what is left, KILL after the grace. */
+async function terminateLeftovers(nextDeath: () => Promise<void>, graceMs: number, left: Leftovers, say = logLine): Promise<void> {
+  const tKill = process.hrtime.bigint();
+  left.signal("SIGTERM");
+  left.signal("SIGCONT");
+  if (!(await waitForQuiet(nextDeath, left, graceMs))) {
+    logLine(`shutdown: ${left.list().length} processes still there after ${graceMs} ms: sending KILL`);
+    left.signal("SIGKILL");
+    await waitForQuiet(nextDeath, left, 2000);
+  }
+  say(`shutdown: terminated remaining processes (${elapsed(tKill)})`);
 }
 
 async function runHook(ctx: Stage3Context, action: PowerAction): Promise<void> {
@@ -125,14 +144,10 @@ export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<v
   logLine(`shutdown: stopped services (${elapsed(tStop)})`);
   // kill(-1) is only ever sent as PID 1: elsewhere it would hit every process the caller may signal.
   if (process.pid === 1) {
-    const tKill = process.hrtime.bigint();
-    try { sys.kill(-1, "SIGTERM"); sys.kill(-1, "SIGCONT"); } catch { /* none left: ESRCH */ }
-    if (!(await waitForQuiet(ctx, ctx.graceMs))) {
-      logLine(`shutdown: ${otherProcesses().length} processes still there after ${ctx.graceMs} ms: sending KILL`);
-      try { sys.kill(-1, "SIGKILL"); } catch { /* ESRCH */ }
-      await waitForQuiet(ctx, 2000);
-    }
-    logLine(`shutdown: terminated remaining processes (${elapsed(tKill)})`);
+    await terminateLeftovers(ctx.nextDeath, ctx.graceMs, {
+      list: () => otherProcesses(),
+      signal: (sig) => { try { sys.kill(-1, sig); } catch { /* none left: ESRCH */ } },
+    });
   }
   const tFlush = process.hrtime.bigint();
   await ctx.flushLogs();
@@ -146,5 +161,41 @@ export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<v
     sys.reboot(rebootCommand(action));
   } catch (e) {
     logLine(`shutdown: unable to ${action}: ${reason(e)}: staying up, reaping`);
+  }
+}
+
+/** What a container's end works with: stage 3 without the hook, the
+ *  filesystems and reboot(2) — the runtime owns those. */
+export interface ContainerEndContext {
+  stopServices(graceMs: number): Promise<void>;
+  graceMs: number;
+  nextDeath(): Promise<void>;
+  /** our descendants still alive (the subreaper's, or all of a namespace's) */
+  leftovers(): number[];
+  flushLogs(): Promise<void>;
+  /** where the progress lines go (a quiet container drops them); warnings always reach the log */
+  say(line: string): void;
+}
+
+/** Stops the services, then what is left below us, then flushes the logs;
+ *  the caller exits. Never throws. */
+export async function containerEnd(why: string, ctx: ContainerEndContext): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  ctx.say(`shutdown: ${why}`);
+  try {
+    const tStop = process.hrtime.bigint();
+    await ctx.stopServices(ctx.graceMs);
+    ctx.say(`shutdown: stopped services (${elapsed(tStop)})`);
+    // Pid by pid, never kill(-1): as a subreaper that would reach every process we may signal.
+    await terminateLeftovers(ctx.nextDeath, ctx.graceMs, {
+      list: ctx.leftovers,
+      signal: (sig) => {
+        for (const pid of ctx.leftovers()) try { sys.kill(pid, sig); } catch { /* gone */ }
+      },
+    }, ctx.say);
+    ctx.say(`shutdown: exiting (stage 3 took ${elapsed(t0)})`);
+    await ctx.flushLogs();
+  } catch (e) {
+    logLine(`shutdown: ${reason(e)}`);
   }
 }
