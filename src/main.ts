@@ -1,7 +1,8 @@
 // Multi-call entry: `tsinit COMMAND ...`, or the binary called by another
 // name (`poweroff`, `init`, ...) through a link. Each command lives in its own
 // module and is loaded only when called, so `--version` stays at bare Node's
-// start-up cost.
+// start-up cost. `tsinit [OPTIONS] -- CMD` (a container's entrypoint) goes to
+// init, like every other line that starts with an option.
 import { basename } from "node:path";
 import { EXIT_SYSTEM } from "./cli/exit-codes";
 import { logLine, reason, setProgramName } from "./cli/log";
@@ -17,6 +18,7 @@ function help(): string {
     "",
     "usage: tsinit [--version | --help]",
     "       tsinit COMMAND [ARGS...]   (COMMAND --help for its options)",
+    "       tsinit [OPTIONS] -- CMD [ARGS...]   (a container's entrypoint: tsinit init --help)",
     "",
     "commands:",
     ...lines,

@@ -1,6 +1,6 @@
 // Where PID 1's console is, and the catch-all log in front of it: on the
 // machine /dev/console; in a pid namespace (tests, containers) a copy of
-// our stderr. After a re-exec the catch-all takes over the same pipe.
+// our stderr (always, in container mode). After a re-exec the catch-all takes over the same pipe.
 import { mkdirSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
@@ -23,10 +23,17 @@ function stderrCopy(): number {
   }
 }
 
+/** How a container's tsinit differs: its console is always its stderr (as a
+ *  subreaper it may be in the host's pid namespace, where /dev/console is the
+ *  machine's), and with a read-only run dir there are no files to open. */
+export interface ContainerConsole {
+  files: boolean;
+}
+
 /** Starts the catch-all (files in RUNDIR/log/catch-all) and routes logLine to it. */
-export function openCatchAll(rundir: string, reexecuted: boolean): CatchAll {
+export function openCatchAll(rundir: string, reexecuted: boolean, container?: ContainerConsole): CatchAll {
   const c = sys.constants();
-  const consoleFd = isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
+  const consoleFd = !container && isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
   try {
     mkdirSync(rundir, { recursive: true, mode: 0o755 });
   } catch { /* read-only: the fd map stays in memory */ }
@@ -38,6 +45,7 @@ export function openCatchAll(rundir: string, reexecuted: boolean): CatchAll {
   keepFd("catchall:r", log.readFd);
   keepFd("catchall:w", log.writeFd);
   setLogSink((line) => log.writeLine(line));
+  if (container && !container.files) return log;
   try {
     log.openFiles(`${rundir}/log/catch-all`);
   } catch (e) {

@@ -2,11 +2,13 @@
 // `init`): stage 1, then stage 2 on the image's services, then stage 3 when
 // asked. PID 1 never exits: every path ends in reboot(2), and an unexpected
 // error anywhere ends in a re-exec that adopts the services (reexec.ts), or
-// in stage 3, never in a kernel panic.
+// in stage 3, never in a kernel panic. In a container (`tsinit -- CMD`)
+// container-main.ts runs instead: there tsinit exits with CMD's code.
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { openCatchAll } from "./console";
-import { parseInitArgs, USAGE } from "./init-options";
+import { parseInitArgs, splitCommand, USAGE } from "./init-options";
+import { containerMarked } from "./container-stage1";
 import { DepGate } from "../supervise/dep-gate";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { closeUntakenFds } from "./kept-fds";
@@ -26,14 +28,19 @@ import { isInitialPidNamespace } from "../shutdown/procs";
 
 /** Entry point of `tsinit init`. */
 export async function main(args: string[]): Promise<number | void> {
-  const { values } = parseInitArgs(args);
+  const { options, command } = splitCommand(args);
+  const { values } = parseInitArgs(options);
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
   const graceMs = Number(values.grace);
   if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`--grace takes milliseconds, not ${values.grace}`);
-  if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit scan DIR supervises without being init)");
+  // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
+  if (command !== undefined || (process.pid === 1 && containerMarked())) {
+    return (await import("./container-main")).containerMain(values, command ?? []);
+  }
+  if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)");
 
   const t0 = process.hrtime.bigint();
   const startedAt = Date.now();
@@ -216,7 +223,7 @@ export async function main(args: string[]): Promise<number | void> {
 
 
 /** New or removed service dirs in the image's scan dir (when it is writable) reach the mirror. */
-function watchSource(dir: string, onChange: () => void): void {
+export function watchSource(dir: string, onChange: () => void): void {
   const c = sys.constants();
   try {
     let queued = false;

@@ -5,7 +5,8 @@ import { logLine } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { DEFAULT_PATHS } from "../shutdown/power-button";
 
-export const USAGE = `usage: tsinit [init] [options]     (as process 1)
+export const USAGE = `usage: tsinit [init] [options]                (as process 1)
+       tsinit [options] -- [CMD ARGS...]      (a container's entrypoint, see below)
 
 Boots the machine: mounts /proc /sys /dev /dev/pts /dev/shm /run where absent,
 sets the hostname, leaves session 0, loads the env dir, starts the one-shot
@@ -24,6 +25,17 @@ options:
   --input-sys DIR, --input-dev DIR
                   where to find power buttons (default /sys/class/input, /dev/input)
 
+container mode (\`--\`, or process 1 with env \`container\` or /run/.containerenv):
+stage 1 trimmed to what a container allows, the services supervised, then CMD
+run in its own process group (with the terminal, if any); when CMD exits the
+services are stopped and tsinit exits with its code (128+n if killed by n).
+Not process 1: tsinit becomes a child subreaper and works the same.
+  --signal-group  forward signals to CMD's whole process group
+  --wait MS       start CMD once the services are ready, or after MS (default 5000; 0: at once)
+  --verbose       log each stage 1 step (quiet by default in a container)
+  TERM INT HUP QUIT USR1 USR2 WINCH are forwarded to CMD; with no CMD,
+  TERM INT QUIT USR1 USR2 PWR stop everything and exit 0, HUP rescans.
+
 signals to process 1:
   USR1, PWR, TERM, RTMIN+4   poweroff     (also the ACPI power button)
   USR2, RTMIN+3              halt
@@ -40,12 +52,22 @@ export const OPTIONS = {
   hostname: { type: "string", default: "/etc/hostname" },
   grace: { type: "string", default: "5000" },
   "no-mount": { type: "boolean" },
+  "signal-group": { type: "boolean" },
+  wait: { type: "string", default: "5000" },
+  verbose: { type: "boolean" },
   "input-sys": { type: "string", default: DEFAULT_PATHS.sysClassInput },
   "input-dev": { type: "string", default: DEFAULT_PATHS.devInput },
 } as const;
 
 /** The parsed options of `tsinit init`. */
 export type InitValues = ReturnType<typeof parseCommandLine<typeof OPTIONS>>["values"];
+
+/** The init's options and, after `--`, the container's command ([] for none;
+ *  undefined without `--`). Split by hand: an option value may not be `--`. */
+export function splitCommand(args: string[]): { options: string[]; command: string[] | undefined } {
+  const at = args.indexOf("--");
+  return at < 0 ? { options: args, command: undefined } : { options: args.slice(0, at), command: args.slice(at + 1) };
+}
 
 /** The options; as PID 1 a bad command line (the kernel passes unknown boot
  *  parameters such as "single" to init) is logged and the defaults used:

@@ -1,0 +1,185 @@
+// `tsinit [OPTIONS] -- [CMD ARGS...]`, or a bare `tsinit` as process 1 of a
+// marked container: stage 1 trimmed to what a container allows, the image's
+// services supervised as on a machine, then CMD as the main program. When
+// CMD exits (or, with no CMD, on TERM) the services stop in order, what is
+// left below us is terminated, and tsinit exits with CMD's code. Not process
+// 1 (docker --init, a systemd unit): a child subreaper, so CMD's orphans
+// still come back to us to reap. No re-exec here: a new image would not know
+// CMD (its pid, its stdio), so a crash is logged and supervision carries on.
+import { existsSync } from "node:fs";
+import * as sys from "../sys";
+import { logLine, reason, setLogSink } from "../cli/log";
+import { UsageError } from "../cli/usage";
+import { Scanner, scanDirExists } from "../supervise/scanner";
+import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
+import { containerActionForSignal, CONTAINER_STOP_SIGNALS, FORWARDED_SIGNALS } from "../shutdown/actions";
+import { containerEnd } from "../shutdown/stage3";
+import { openCatchAll } from "./console";
+import { containerMounts, runDirUsable } from "./container-stage1";
+import { descendants } from "./container-procs";
+import { ReadyGate } from "./container-ready";
+import { exitCodeOf, forwardSignal, keepOriginalStdio, startCommand } from "./container-cmd";
+import type { InitValues } from "./init-options";
+import { watchSource } from "./init-main";
+import { REEXEC_SIGNAL } from "./reexec";
+import { loadEnvDir, resetStdio } from "./stage1";
+import { startTasks } from "./tasks";
+import { syncMirror } from "./mirror";
+import { elapsed, timed, within } from "./timed";
+
+/** timed() that only speaks on failure: a container's stderr is its user's log. */
+function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    logLine(`${stage}: unable to ${what}: ${reason(e)}`);
+    return undefined;
+  }
+}
+
+/** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */
+export async function containerMain(values: InitValues, command: string[]): Promise<number> {
+  const graceMs = Number(values.grace);
+  const waitMs = Number(values.wait);
+  if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`--wait takes milliseconds, not ${values.wait}`);
+  const step = values.verbose ? timed : quietly;
+  const t0 = process.hrtime.bigint();
+  const hasCommand = command.length > 0;
+  const stdio = keepOriginalStdio();
+
+  const watch = new Map<number, (exit: sys.Exit) => void>();
+  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+  let scanner: Scanner | undefined;
+  let scannerDone: () => void = () => undefined;
+  const scannerFinished = new Promise<void>((r) => (scannerDone = r));
+  let cmdPid = 0;
+  let ending = false;
+
+  process.on("uncaughtException", (e) => logLine(`fatal: ${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}: carrying on`));
+  process.on("unhandledRejection", (e) => logLine(`fatal: unhandled rejection: ${reason(e)}: carrying on`));
+
+  step("boot", "load the addon", () => {
+    sys.native();
+    return sys.addonOrigin();
+  });
+  // Before the first child: an orphan of CMD must come back to us, not to the host's init.
+  if (process.pid !== 1) step("boot", "become a child subreaper", () => sys.setSubreaper(true));
+  step("boot", "reset stdio", resetStdio);
+  if (process.pid === 1 && !values["no-mount"]) {
+    const detail = containerMounts();
+    if (values.verbose || detail.startsWith("unable")) logLine(`boot: ${detail}`);
+  }
+  const usable = runDirUsable(values.rundir);
+  const catchAll = openCatchAll(values.rundir, false, { files: usable === true });
+  if (usable !== true && (scanDirExists(values.scandir) || existsSync(values.taskdir))) {
+    logLine(`warning: unable to use ${values.rundir}: ${usable}: services and tasks not started (give --rundir a writable dir)`);
+  }
+  const childOut = catchAll.writeFd;
+  const childErr = catchAll.writeFd;
+
+  const end = (code: number, why: string) => {
+    if (ending) return;
+    ending = true;
+    void containerEnd(why, {
+      graceMs,
+      say: values.verbose ? logLine : () => undefined,
+      nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
+      leftovers: () => descendants(),
+      stopServices: async (grace) => {
+        if (!scanner) return;
+        scanner.terminate("term");
+        if (await within(scannerFinished, grace)) return;
+        logLine(`shutdown: services still up after ${grace} ms: sending KILL`);
+        scanner.killRemaining("SIGKILL");
+        await within(scannerFinished, 2000);
+      },
+      flushLogs: async () => {
+        setLogSink(null);
+        await within(catchAll.stop(), 2000);
+      },
+    }).then(() => process.exit(code));
+  };
+
+  const rescan = () => {
+    if (!scanner) return;
+    for (const p of syncMirror(values.scandir, live)) logLine(p);
+    scanner.rescan();
+  };
+  const onSignal = (signo: number) => {
+    if (signo === sys.signalNumber(REEXEC_SIGNAL)) return logLine("info: re-exec is not available in container mode: ignored");
+    const action = containerActionForSignal(signo, hasCommand);
+    const name = sys.signalName(signo);
+    if (action.kind === "forward") {
+      if (cmdPid > 0) return forwardSignal(cmdPid, action.signal, !!values["signal-group"]);
+      // CMD not started yet (services coming up): a stop request ends it all now.
+      if (CONTAINER_STOP_SIGNALS.some((s) => sys.signalNumber(s) === signo)) end(128 + signo, `${name} before CMD started`);
+    } else if (action.kind === "stop") end(0, `${name} received`);
+    else if (action.kind === "rescan") rescan();
+  };
+  step("boot", "catch signals and deaths", () => {
+    sys.startEvents([...new Set([...FORWARDED_SIGNALS, ...CONTAINER_STOP_SIGNALS, REEXEC_SIGNAL])]);
+    sys.events.on("exit", (exit) => {
+      const cb = watch.get(exit.pid);
+      if (cb) {
+        watch.delete(exit.pid);
+        cb(exit);
+      } else scanner?.reaped(exit);
+    });
+    sys.events.on("signal", onSignal);
+  });
+  step("boot", "load the environment", () => loadEnvDir(values.envdir));
+
+  const env = () => sys.envStrings(process.env);
+  const gate = new ReadyGate();
+  const live = `${values.rundir}/service`;
+  if (usable === true) {
+    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate).length} tasks`);
+    if (scanDirExists(values.scandir)) {
+      step("boot", `mirror ${values.scandir} to ${live}`, () => {
+        for (const p of syncMirror(values.scandir, live)) logLine(p);
+      });
+      let cgroups: CgroupTree | null = null;
+      step("boot", "set up cgroups", () => {
+        const r = openCgroupTree();
+        cgroups = r.tree;
+        return r.detail;
+      });
+      step("boot", "start supervision", () => {
+        scanner = new Scanner(live, {
+          cgroups, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
+          onFinished: () => {
+            scannerDone();
+            // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).
+            if (ending) return;
+            if (cmdPid > 0) forwardSignal(cmdPid, "SIGTERM", !!values["signal-group"]);
+            else if (!hasCommand) end(0, "supervision ended");
+          },
+        });
+        scanner.start(false);
+        watchSource(values.scandir, rescan);
+      });
+    }
+  }
+  if (values.verbose) logLine(`boot: done in ${elapsed(t0)}`);
+  if (!hasCommand) return new Promise<number>(() => undefined);
+
+  // CMD after the services it may need, but never held forever by one that hangs.
+  if (!(await gate.settled(waitMs)) && waitMs > 0) {
+    logLine(`warning: not ready after ${waitMs} ms: ${gate.pending().join(", ")}: starting ${command[0]} anyway`);
+  }
+  if (ending) return new Promise<number>(() => undefined);
+  const started = startCommand(command, stdio, env());
+  for (const fd of stdio) if (fd >= 0) try { sys.close(fd); } catch { /* already */ }
+  if ("failed" in started) {
+    end(started.failed, `${command[0]} could not start`);
+  } else {
+    cmdPid = started.pid;
+    if (values.verbose) logLine(`info: started ${command[0]} as ${cmdPid} (${elapsed(t0)} after exec)`);
+    watchPid(cmdPid, (exit) => {
+      const code = exitCodeOf(exit);
+      cmdPid = 0;
+      end(code, `${command[0]} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}: exiting ${code}`);
+    });
+  }
+  return new Promise<number>(() => undefined);
+}
