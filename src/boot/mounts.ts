@@ -1,8 +1,9 @@
 // The early mounts of stage 1, made only where nothing is mounted yet (the
 // initrd usually moved /dev over; a container has /proc and /sys already).
 // Mount points are found by st_dev, which needs no /proc.
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
+import { cgroup2Mounts } from "../supervise/cgroup-parse";
 
 /** One filesystem stage 1 mounts when its target is not a mount point. */
 export interface EarlyMount {
@@ -18,6 +19,9 @@ export interface EarlyMount {
 export const EARLY_MOUNTS: EarlyMount[] = [
   { target: "/proc", fstype: "proc", source: "proc", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
   { target: "/sys", fstype: "sysfs", source: "sysfs", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
+  // One cgroup per service (src/supervise/cgroup.ts). Its options are
+  // system-wide (see cgroup2Data), so none are given here.
+  { target: "/sys/fs/cgroup", fstype: "cgroup2", source: "cgroup2", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
   { target: "/dev", fstype: "devtmpfs", source: "devtmpfs", flags: ["MS_NOSUID"], data: "mode=0755" },
   { target: "/dev/pts", fstype: "devpts", source: "devpts", flags: ["MS_NOSUID", "MS_NOEXEC"], data: "gid=5,mode=0620,ptmxmode=0666" },
   { target: "/dev/shm", fstype: "tmpfs", source: "shm", flags: ["MS_NOSUID", "MS_NODEV"], data: "mode=1777" },
@@ -42,6 +46,21 @@ export function mountIfAbsent(m: EarlyMount, root = ""): boolean {
   }
   const c = sys.constants();
   const flags = m.flags.reduce((acc, name) => acc | c[name]!, 0);
-  sys.mount(m.source, target, m.fstype, flags, m.data);
+  sys.mount(m.source, target, m.fstype, flags, m.fstype === "cgroup2" ? cgroup2Data(m.data) : m.data);
   return true;
+}
+
+/** The data for a cgroup2 mount: the options of one already mounted, if any.
+ *  Mounting cgroup2 from the initial cgroup namespace sets nsdelegate and the
+ *  memory_* options for the whole system, so a PID 1 on a host (a test in a
+ *  chroot) mounting it without them would take them from the host's mounts. */
+export function cgroup2Data(fallback: string): string {
+  let mountinfo: string;
+  try {
+    mountinfo = readFileSync("/proc/self/mountinfo", "utf8");
+  } catch {
+    return fallback;
+  }
+  const existing = cgroup2Mounts(mountinfo)[0];
+  return existing ? existing.superOptions.join(",") : fallback;
 }
