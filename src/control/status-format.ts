@@ -3,6 +3,7 @@
 import type { Waiting } from "../supervise/deps";
 import { signalName } from "../supervise/signal-names";
 import { stampToMs, type SuperviseStatus } from "./status";
+import { formatBytes, formatCpu, type CgroupUsage } from "./status-cgroup";
 
 /** One service as read from disk. */
 export interface ServiceReport {
@@ -19,6 +20,8 @@ export interface ServiceReport {
   waiting?: Waiting | null;
   /** what its `dependencies` file / `dependencies.d/` names */
   dependencies?: string[];
+  /** its cgroup's memory and CPU time, while it runs in one of its own */
+  usage?: CgroupUsage | null;
 }
 
 /** The --json shape of one service. */
@@ -44,6 +47,9 @@ export interface StatusJson {
   blockedBy: string[];
   dependencies: string[];
   error?: string;
+  /** only while it runs in its own cgroup: where, memory.current (null
+   *  without the memory controller) and CPU time in microseconds */
+  cgroup?: CgroupUsage;
 }
 
 /** A raw wait status as an exit code or a signal name (without "SIG"). */
@@ -105,6 +111,7 @@ export function toJson(r: ServiceReport): StatusJson {
     dependencies: r.dependencies ?? [],
   };
   if (r.error !== undefined) out.error = r.error;
+  if (r.usage) out.cgroup = r.usage;
   return out;
 }
 
@@ -152,11 +159,21 @@ export function formatTable(reports: readonly ServiceReport[], nowMs: number, co
     // A held service's status says "want up, exit 0" from before it ever ran: the wait is the news.
     const note = state === "waiting" ? waitingNotes(r.waiting!) : s ? notes(s, nowMs) : "";
     return {
-      cells: [r.name, state, s && s.pid !== 0 ? String(s.pid) : "-", s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-", r.error ?? note],
+      cells: [r.name, state, s && s.pid !== 0 ? String(s.pid) : "-", s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-", r.error ?? note, ...usageCells(r)],
       colour: colour ? colourOf(r) : null,
     };
   });
-  return renderTable(["NAME", "STATE", "PID", "TIME", "NOTES"], rows);
+  // MEM and CPU come last, and only when some service runs in its own cgroup:
+  // the columns before them stay where scripts look for them.
+  const withUsage = reports.some((r) => r.usage);
+  return renderTable(["NAME", "STATE", "PID", "TIME", "NOTES", ...(withUsage ? ["MEM", "CPU"] : [])], withUsage ? rows : rows.map((row) => ({ ...row, cells: row.cells.slice(0, 5) })));
+}
+
+/** MEM (memory.current, "-" without the memory controller) and CPU time;
+ *  blank for a service not running in its own cgroup. */
+function usageCells(r: ServiceReport): [string, string] {
+  if (!r.usage) return ["", ""];
+  return [r.usage.memoryBytes === null ? "-" : formatBytes(r.usage.memoryBytes), formatCpu(r.usage.cpuUsec)];
 }
 
 /** Columns padded to their widest plain cell, the last one unpadded; the

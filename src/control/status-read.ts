@@ -9,6 +9,7 @@ import { readDependencies } from "../supervise/deps-read";
 import { native } from "../sys/load";
 import { errnoCode } from "./cli-util";
 import { decodeStatus } from "./status";
+import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
 
 /** A service dir has ./run or ./supervise; anything else is read as a scan dir. */
@@ -74,6 +75,7 @@ export function readService(name: string, path: string): ServiceReport {
   try {
     report.status = decodeStatus(readFileSync(`${path}/supervise/status`));
     if (!report.status && report.supervised) report.error = "supervise/status: not 35 bytes";
+    if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
   } catch (e) {
     // A supervisor that just started may not have written it yet: that is "unknown", not an error.
     if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${errnoCode(e)}`;
