@@ -47,14 +47,23 @@ type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 const errnoOf = (e: unknown): string => (e as NodeJS.ErrnoException)?.code ?? String(e);
 
-/** FILE's first line, trailing blanks dropped. */
+/** A value is one short line; more than this is not read. */
+const MAX_READ = 4096;
+
+/** FILE's first line, trailing blanks dropped. Opened non-blocking: a fifo
+ *  put there by mistake reads as empty instead of hanging PID 1. */
 function firstLine(file: string): Read<string> {
+  let fd = -1;
   try {
-    const text = fs.readFileSync(file, "utf8");
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const buf = Buffer.alloc(MAX_READ);
+    const text = buf.toString("utf8", 0, fs.readSync(fd, buf, 0, MAX_READ, null));
     const nl = text.indexOf("\n");
     return { ok: true, value: (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "") };
   } catch (e) {
     return { ok: false, problem: `unable to read ${file}: ${errnoOf(e)}` };
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
   }
 }
 

@@ -92,6 +92,8 @@ const cache = new Map<string, CacheEntry>();
 function cached<T>(file: string, parse: (text: string) => T): DbResult<T> {
   try {
     const st = fs.statSync(file);
+    // A fifo or device here would block PID 1 or feed it endless bytes.
+    if (!st.isFile()) return { ok: false, code: "not a regular file" };
     const hit = cache.get(file);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) return { ok: true, db: hit.db as T };
     const db = parse(fs.readFileSync(file, "utf8"));

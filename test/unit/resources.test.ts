@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { readServiceResources, type ResourceHost, type ResourcesResult } from "../../src/supervise/resources";
 
 const made: string[] = [];
@@ -171,6 +172,18 @@ test("malformed user values are refused, never run as root", () => {
 test("an unreadable user file (a directory) is refused", () => {
   const { r } = read({ "user/": "" });
   assert.match(problem(r), /unable to read .*\/user: EISDIR/);
+});
+
+test("a fifo in place of a value file is read as empty (refused), never waited on", () => {
+  for (const name of ["user", "nice", "umask", "rlimits/nofile"]) {
+    const dir = tree(name.includes("/") ? { "rlimits/": "" } : {});
+    assert.is(spawnSync("mkfifo", [path.join(dir, name)]).status, 0);
+    const r = readServiceResources(dir, BASE, host());
+    assert.match(problem(r), `${dir}/${name}`, name);
+  }
+  const e = etc(null);
+  assert.is(spawnSync("mkfifo", [path.join(e, "passwd")]).status, 0);
+  assert.match(problem(read({ user: "alice" }, host(e)).r), `unable to read ${e}/passwd: not a regular file`);
 });
 
 test("passwd edits are seen at the next read (cache keyed by the file's stat)", () => {
