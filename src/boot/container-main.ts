@@ -160,7 +160,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
       });
     }
   }
-  if (values.verbose) logLine(`boot: done in ${elapsed(t0)}`);
+  if (values.verbose) logLine(`boot: done in ${elapsed(t0)} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
   if (!hasCommand) return new Promise<number>(() => undefined);
 
   // CMD after the services it may need, but never held forever by one that hangs.
@@ -174,7 +174,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
     end(started.failed, `${command[0]} could not start`);
   } else {
     cmdPid = started.pid;
-    if (values.verbose) logLine(`info: started ${command[0]} as ${cmdPid} (${elapsed(t0)} after exec)`);
+    if (values.verbose) logLine(`info: started ${command[0]} as ${cmdPid} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
     watchPid(cmdPid, (exit) => {
       const code = exitCodeOf(exit);
       cmdPid = 0;

@@ -26,8 +26,54 @@ function processTable(): Map<number, [number, string]> {
   return table;
 }
 
-/** Live (non-zombie) descendants of self: zombies are ours to reap, not to kill. */
+/** Children of pid from /proc/PID/task/TID/children (an orphan is handed to
+ *  any live thread of its reaper, so every thread is read); null when the
+ *  kernel has no such file (CONFIG_PROC_CHILDREN). */
+function childrenOf(pid: number): number[] | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const kids: number[] = [];
+  for (const tid of tids) {
+    try {
+      for (const k of readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1").split(" ")) if (k.trim()) kids.push(Number(k));
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT" && pid === process.pid && tid === String(pid)) return null;
+    }
+  }
+  return kids;
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat[stat.lastIndexOf(")") + 2] === "Z";
+  } catch {
+    return true; // gone
+  }
+}
+
+/** Live (non-zombie) descendants of self: zombies are ours to reap, not to
+ *  kill. Walks down from us (a few files) rather than reading every
+ *  process of a host we may share. */
 export function descendants(self = process.pid): number[] {
+  const first = childrenOf(self);
+  if (first === null) return descendantsByScan(self);
+  const found: number[] = [];
+  const queue = [...first];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    if (!isZombie(pid)) found.push(pid);
+    queue.push(...(childrenOf(pid) ?? []));
+  }
+  return found;
+}
+
+/** The same from every /proc/PID/stat, for kernels without children files. */
+function descendantsByScan(self: number): number[] {
   const table = processTable();
   const children = new Map<number, number[]>();
   for (const [pid, [ppid]] of table) {
