@@ -14,6 +14,8 @@ export interface SetupFs {
   /** mkdir that succeeds when the directory exists */
   mkdir(path: string): void;
   write(path: string, value: string): void;
+  /** this process's pid (1 for an init) */
+  pid: number;
 }
 
 /** The subtree below B that holds one cgroup per service. */
@@ -57,10 +59,11 @@ export function setUpTree(fs: SetupFs): Setup {
   // A re-exec finds itself in the leaf the previous image moved it to.
   if (basename(b) === INIT_LEAF) b = dirname(b);
   const realRoot = own === "/" && mount.root === "/" && initialNs(fs, "cgroup");
-  // A test or container PID 1 in the host's root cgroup (its own pid namespace,
-  // the host's cgroup namespace) would share B/tsinit/NAME with every other such
-  // PID 1: one's cgroup.kill would kill another's services.
-  if (realRoot && !initialNs(fs, "pid")) return { top: null, detail: `PID 1 is in the host's root cgroup from its own pid namespace: ${NONE}` };
+  // The real root cgroup is the machine's init's to divide. Anyone else there
+  // (a test's PID 1 in its own pid namespace, a subreaper started from a
+  // shell) would share B/tsinit/NAME with every other such tsinit: one's
+  // cgroup.kill would kill another's services.
+  if (realRoot && !(fs.pid === 1 && initialNs(fs, "pid"))) return { top: null, detail: `in the host's root cgroup but not the machine's init: ${NONE}` };
   const top = `${b}/${SUBTREE}`;
   try {
     fs.mkdir(top);

@@ -58,6 +58,7 @@ const realFs: SetupFs = {
     }
   },
   write: writeCgroupFile,
+  pid: process.pid,
 };
 
 /** The services' subtree below this process's own cgroup v2, or null when

@@ -17,7 +17,7 @@ interface Fake extends SetupFs {
 }
 
 /** A cgroupfs in a map. busy(): whether B still holds other processes after PID 1 moved out. */
-function fakeFs(over: { own?: string; mountinfo?: string; controllers?: string; pidNs?: string; cgNs?: string; others?: boolean; mkdirFails?: string } = {}): Fake {
+function fakeFs(over: { own?: string; mountinfo?: string; controllers?: string; pidNs?: string; cgNs?: string; others?: boolean; mkdirFails?: string; pid?: number } = {}): Fake {
   const files = new Map<string, string>([
     ["/proc/self/mountinfo", over.mountinfo ?? V2],
     ["/proc/self/cgroup", `0::${over.own ?? "/system/box"}\n`],
@@ -27,6 +27,7 @@ function fakeFs(over: { own?: string; mountinfo?: string; controllers?: string; 
   let pid1InB = true;
   const fs: Fake = {
     files,
+    pid: over.pid ?? 1,
     writes: [],
     dirs: new Set(),
     read: (p) => {
@@ -88,10 +89,12 @@ test("the real root (qemu): no internal-process rule, controllers enabled direct
   assert.is(r.detail, "/sys/fs/cgroup/tsinit (memory cpu pids)");
 });
 
-test("the host's root cgroup from a pid namespace (a test PID 1): no tree, said why", () => {
+test("the host's root cgroup from a pid namespace (a test PID 1), or not as PID 1: no tree, said why", () => {
   const r = setUpTree(fakeFs({ own: "/", pidNs: "pid:[4026532999]" }));
   assert.is(r.top, null);
   assert.match(r.detail, /host's root cgroup.*services share PID 1's cgroup/);
+  assert.is(setUpTree(fakeFs({ own: "/", pid: 4242 })).top, null, "a subreaper started from a root shell");
+  assert.is(setUpTree(fakeFs({ own: "/system/box", pid: 4242 })).top, "/sys/fs/cgroup/system/box/tsinit", "a subreaper in a cgroup of its own");
   // ... but a container's own cgroup namespace root is its own
   assert.is(setUpTree(fakeFs({ own: "/", pidNs: "pid:[4026532999]", cgNs: "cgroup:[4026533000]" })).top, "/sys/fs/cgroup/tsinit");
 });
