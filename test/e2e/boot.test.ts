@@ -10,7 +10,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { boot, exitWithin, qmpCommand, tail, type Vm } from "./qemu";
@@ -31,10 +31,29 @@ function unavailable(): string | null {
   return null;
 }
 
+// A service held down (./down) until the e2e task starts it: its first run
+// touches 64M under a 16M memory.max, so the kernel kills its cgroup (one
+// OOM kill, memory.oom.group) and the supervisor restarts it; later runs idle.
+const HOG_RUN = `#!/bin/sh
+if [ ! -e /run/hog.oom ]; then
+  echo $$ > /run/hog.oom
+  exec dd if=/dev/zero of=/dev/null bs=64M count=1
+fi
+echo $$ > /run/hog.back
+exec sleep 100000
+`;
+
 // The test's own task, beside the example tree's.
 const E2E_TASK = `#!/bin/sh
 echo "e2e: all up at $(cut -d' ' -f1 /proc/uptime) s"
 tsinit status /run/tsinit/service
+ticker=$(cat /run/ticker.pid)
+tsinit svc -u /run/tsinit/service/hog
+i=0
+while [ $i -lt 300 ] && [ ! -e /run/hog.back ]; do i=$((i + 1)); sleep 0.1; done
+echo "e2e: hog pid $(cat /run/hog.oom 2>/dev/null) then $(cat /run/hog.back 2>/dev/null), oom_kill $(grep '^oom_kill ' /sys/fs/cgroup/tsinit/hog/memory.events | cut -d' ' -f2), ticker pid $ticker then $(cat /run/ticker.pid)"
+tsinit status /run/tsinit/service
+echo "e2e: hog status done"
 old=$(cat /run/ticker.pid)
 kill -KILL "$old"
 i=0
@@ -87,6 +106,11 @@ if (why) {
     cpSync(join(tree, "task/report"), join(tree, "task/e2e"), { recursive: true });
     writeFileSync(join(tree, "task/e2e/run"), E2E_TASK);
     chmodSync(join(tree, "task/e2e/run"), 0o755);
+    mkdirSync(join(tree, "service/hog"));
+    writeFileSync(join(tree, "service/hog/run"), HOG_RUN);
+    chmodSync(join(tree, "service/hog/run"), 0o755);
+    writeFileSync(join(tree, "service/hog/down"), "");
+    writeFileSync(join(tree, "service/hog/memory.max"), "16M\n");
     image = join(work, "image");
     const t = Date.now();
     const r = spawnSync("sh", [join(REPO, "image/build.sh"), "--services", tree, "--out", image, "--tsinit", BIN], { encoding: "utf8" });
@@ -117,6 +141,20 @@ if (why) {
     for (const s of ["db", "web", "ticker", "flaky"]) assert.match(status, new RegExp(`\\n${s}\\s+up\\s`), `${s} up in:\n${status}`);
     assert.not.match(out, /initrd: (insmod|unable)|fatal:|Kernel panic/);
     console.log(`e2e: qemu start → all services up in ${seconds(up)} (${out.match(/e2e: all up at ([\d.]+) s/)![1]} s of guest uptime)`);
+  });
+
+  test("cgroups: a service over its memory.max is OOM-killed and restarted, the others keep their pids; status shows memory", async () => {
+    assert.ok(vm, "booted");
+    assert.match(vm!.output(), /boot: set up cgroups: \/sys\/fs\/cgroup\/tsinit \(memory cpu pids\)/);
+    const m = await vm!.waitFor(/e2e: hog pid (\d*) then (\d*), oom_kill (\d*), ticker pid (\d+) then (\d+)/, 60_000);
+    const [, first, second, ooms, tickerBefore, tickerAfter] = m;
+    assert.ok(first && second && first !== second, `hog restarted with a new pid: ${m[0]}`);
+    assert.ok(Number(ooms) >= 1, `the kernel OOM-killed hog's cgroup: ${m[0]}`);
+    assert.is(tickerAfter, tickerBefore, "ticker kept its pid");
+    const table = (await vm!.waitFor(/e2e: hog pid [^\n]*\n([\s\S]*?)e2e: hog status done/, 20_000))[1]!;
+    console.log(`e2e: ${m[0].slice(5)}\n${table}`);
+    assert.match(table, /^NAME\s+STATE\s+PID\s+TIME\s+NOTES\s+MEM\s+CPU$/m);
+    for (const s of ["ticker", "hog", "db"]) assert.match(table, new RegExp(`\\n${s}\\s+up\\s.*\\s\\d+(\\.\\d)?[KMG]\\s+\\d+\\.\\d\\ds\\n`), `${s}'s memory and CPU in:\n${table}`);
   });
 
   test("a killed service comes back", async () => {
