@@ -100,6 +100,28 @@ if (!MOUNT) {
     }
   });
 
+  test("after a re-exec: the same subtree, and svc -d still kills everything of an adopted service", async () => {
+    const m = await boot({
+      "service/forker/run": sh(`setsid sh -c 'sleep 1000 & echo $! > ../../../grandchild.tmp; mv ../../../grandchild.tmp ../../../grandchild' &\nexec sleep 1000`),
+    });
+    try {
+      const live = `${m.root}/run/service`;
+      const run = await eventually(() => svPid(`${live}/forker`), 10_000, "forker up");
+      const grandchild = Number(await eventually(() => existsSync(`${m.root}/grandchild`) && readFileSync(`${m.root}/grandchild`, "utf8").trim(), 10_000, "grandchild pid"));
+      const r = m.init.exec([BIN, "reexec"]);
+      assert.is(r.status, 0, r.stderr);
+      await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "the second boot");
+      const setups = [...m.init.output().matchAll(/boot: set up cgroups: (\S+)/g)].map((x) => x[1]);
+      assert.equal(setups, [`${m.b}/tsinit`, `${m.b}/tsinit`], "no nesting after a re-exec");
+      assert.is(svPid(`${live}/forker`), run, "adopted, not restarted");
+      const down = spawnSync(BIN, ["svc", "-d", `${live}/forker`], { encoding: "utf8" });
+      assert.is(down.status, 0, down.stderr);
+      await eventually(() => statOf(m, grandchild) === null, 10_000, "grandchild gone after svc -d");
+    } finally {
+      await end(m);
+    }
+  });
+
   test("status shows CPU time; a removed service's cgroups (its logger's too) go once empty", async () => {
     const m = await boot({
       // Burns some CPU first, so its usage cannot be zero.
