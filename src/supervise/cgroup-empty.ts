@@ -60,6 +60,15 @@ export class InotifyEmptyWatch implements EmptyWatch {
     }
   }
 
+  /** Stops every wait and closes the inotify fd (it keeps the event loop alive). */
+  close(): void {
+    for (const dir of [...this.byDir.keys()]) this.cancel(dir);
+    if (this.ifd < 0) return;
+    sys.unwatch(this.ifd);
+    sys.close(this.ifd);
+    this.ifd = -1;
+  }
+
   private onRecord(wd: number): void {
     const dir = this.dirOfWd.get(wd);
     if (dir === undefined) return;

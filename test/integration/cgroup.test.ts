@@ -4,12 +4,13 @@
 // why, where there is no cgroup v2 to make cgroups in.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
 import { sh, svPid } from "../helpers/machine";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 import { cgroup2Mounts, pickCgroup2Mount } from "../../src/supervise/cgroup-parse";
+import { InotifyEmptyWatch } from "../../src/supervise/cgroup-empty";
 
 const MOUNT = (() => {
   const m = pickCgroup2Mount(cgroup2Mounts(readFileSync("/proc/self/mountinfo", "utf8")));
@@ -156,6 +157,32 @@ if (!MOUNT) {
       assert.not.match(m.init.output(), /unable to remove cgroup/);
     } finally {
       await end(m);
+    }
+  });
+
+  test("whenEmpty: called when the last process leaves (inotify on cgroup.events), not before", async () => {
+    const b = `${MOUNT}/tsinit-test-${process.pid}-${made++}`;
+    mkdirSync(b);
+    const child = spawn("sleep", ["1000"], { stdio: "ignore" });
+    const watch = new InotifyEmptyWatch();
+    try {
+      writeFileSync(`${b}/cgroup.procs`, String(child.pid));
+      let called = 0;
+      watch.whenEmpty(b, () => called++);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.is(called, 0, "not while sleep is in it");
+      const gone = new Promise((r) => child.on("exit", r));
+      child.kill("SIGKILL");
+      await gone;
+      await eventually(() => called === 1, 5000, "called once empty");
+      // An empty cgroup: at once.
+      let now = 0;
+      watch.whenEmpty(b, () => now++);
+      assert.is(now, 1);
+    } finally {
+      child.kill("SIGKILL");
+      watch.close();
+      await eventually(() => { try { rmdirSync(b); return true; } catch { return false; } }, 5000, `${b} removed`);
     }
   });
 
