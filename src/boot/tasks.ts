@@ -82,8 +82,8 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       record.endedAt = new Date().toISOString();
       record.code = exit.code >= 0 ? exit.code : null;
       record.signal = exit.signal || null;
-      logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
       save(record);
+      logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
       gate.update(name, exit.code === 0 ? "ready" : "failed");
     };
     const run = () => {
@@ -114,8 +114,8 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
         record.state = "failed";
         record.endedAt = new Date().toISOString();
         record.error = "ended while process 1 re-executed: exit status lost";
-        logLine(`task ${name} ended while process 1 re-executed: exit status lost`);
-        save(record);
+        save(record); // before the line: whoever reads the line may read the record next
+        logLine(`task ${name} ${record.error}`);
         gate.update(name, "failed");
       } else if (record.state === "running") {
         watchPid(record.pid, onExit);
