@@ -127,8 +127,10 @@ test("shutdown by each signal", async () => {
     const m = await bootTree({ "service/s/run": sh("exec sleep 1000") });
     try {
       await eventually(() => svstatus(`${m.root}/run/service/s`)?.pid, 5000, "service up");
+      // kill's own status is not the point (the shutdown may end nsenter's
+      // child before it is reaped: status 128); that it said nothing is, and PID 1's end.
       const r = m.init.exec(["kill", `-${signal.replace(/^SIG/, "")}`, "1"]);
-      assert.is(r.status, 0, r.stderr);
+      assert.is(r.stderr, "", r.stderr);
       assert.is(await m.init.exited, code, `${signal} → exit ${code}`);
       assert.match(m.init.output(), new RegExp(`shutdown: ${action} requested`), signal);
     } finally {
