@@ -166,6 +166,18 @@ test("subreaper: `--` with no CMD: TERM stops the services and exits 0", async (
   }
 });
 
+test("subreaper: an unwritable run dir: one warning, CMD runs alone", async () => {
+  const c = startContainer("subreaper", { ...SLOW_READY_SERVICE }, { extra: ["--rundir", "/dev/null/run"], cmd: ["sh", "-c", "exit 6"] });
+  try {
+    assert.is(await exitWithin(c), 6, c.output());
+    assert.match(c.output(), /^tsinit: warning: unable to use \/dev\/null\/run: .*: services and tasks not started/m);
+    assert.is(c.output().trim().split("\n").length, 1, c.output());
+    assert.is(read(`${c.root}/db.log`), "", "no service ran");
+  } finally {
+    await c.end();
+  }
+});
+
 test("not PID 1 and no `--`: still the usage error", () => {
   const r = spawnSync(BIN, ["init"], { encoding: "utf8" });
   assert.is(r.status, 100);
