@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
 import { parseSignal } from "./signal-names";
+import { readHead } from "./read-head";
 
 /** The config and what was wrong with it, or the reason the service cannot start. */
 export type ConfigResult =
@@ -21,7 +22,7 @@ function errnoOf(e: unknown): string {
 /** The first line of FILE, trailing blanks dropped; null if absent. */
 function readFirstLine(file: string, warnings: string[]): string | null {
   try {
-    const text = fs.readFileSync(file, "latin1");
+    const text = readHead(file).toString("latin1");
     const nl = text.indexOf("\n");
     return (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "");
   } catch (e) {

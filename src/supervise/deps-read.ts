@@ -1,7 +1,8 @@
 // Reads what a service or task directory depends on: `dependencies` (one name
 // per line, # comments and blank lines skipped) or `dependencies.d/` (one
 // empty file per name, as s6-rc spells it). Both may exist; names are merged.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { readHead } from "./read-head";
 
 /** The names and the path they came from (for messages); problems as strings. */
 export function readDependencies(dir: string): { deps: string[]; source: string; problems: string[] } {
@@ -9,7 +10,7 @@ export function readDependencies(dir: string): { deps: string[]; source: string;
   const problems: string[] = [];
   let source = `${dir}/dependencies`;
   try {
-    for (const line of readFileSync(`${dir}/dependencies`, "utf8").split("\n")) {
+    for (const line of readHead(`${dir}/dependencies`, 65536).toString("utf8").split("\n")) {
       const name = line.replace(/#.*$/, "").trim();
       if (name) deps.add(name);
     }

@@ -5,6 +5,7 @@
 // newlines. Reading is separate from applying so the latter stays pure.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readHead } from "./read-head";
 
 /** One variable to set (value) or unset (null). */
 export interface EnvChange {
@@ -42,13 +43,7 @@ export function readEnvDir(dir: string): EnvDirResult {
     const file = path.join(dir, name);
     let bytes: Uint8Array;
     try {
-      const fd = fs.openSync(file, "r");
-      try {
-        const buf = Buffer.alloc(ENVDIR_MAX_BYTES);
-        bytes = buf.subarray(0, fs.readSync(fd, buf, 0, ENVDIR_MAX_BYTES, 0));
-      } finally {
-        fs.closeSync(fd);
-      }
+      bytes = readHead(file, ENVDIR_MAX_BYTES);
     } catch (e) {
       return { ok: false, problem: `unable to read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}` };
     }

@@ -10,6 +10,7 @@ import * as sys from "../sys";
 import type { Rlimit, SpawnOptions } from "../sys";
 import { applyEnvChanges, readEnvDir, type EnvChange } from "./envdir";
 import { resolveUser } from "./service-user";
+import { readHead } from "./read-head";
 import type { PasswdEntry } from "./userdb";
 
 /** The spawn fields a service directory may set. */
@@ -53,17 +54,12 @@ const MAX_READ = 4096;
 /** FILE's first line, trailing blanks dropped. Opened non-blocking: a fifo
  *  put there by mistake reads as empty instead of hanging PID 1. */
 function firstLine(file: string): Read<string> {
-  let fd = -1;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const buf = Buffer.alloc(MAX_READ);
-    const text = buf.toString("utf8", 0, fs.readSync(fd, buf, 0, MAX_READ, null));
+    const text = readHead(file, MAX_READ).toString("utf8");
     const nl = text.indexOf("\n");
     return { ok: true, value: (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "") };
   } catch (e) {
     return { ok: false, problem: `unable to read ${file}: ${errnoOf(e)}` };
-  } finally {
-    if (fd >= 0) fs.closeSync(fd);
   }
 }
 

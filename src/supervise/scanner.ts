@@ -4,7 +4,7 @@
 // .s6-svscan/control. A service X with X/log/ gets a logger X/log whose stdin
 // is one pipe held here for as long as the pair lives, so restarts of either
 // side never lose a line (the bytes wait in the pipe).
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { parseSvscanControl, describeByte } from "../control/letters";
@@ -12,6 +12,7 @@ import { closeControlDir, openControlDir, type ControlDir } from "./s6dir";
 import { diffScan, readScanDir, type ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
 import type { CgroupTree, ServiceCgroup } from "./cgroup";
+import { readHead } from "./read-head";
 import { DepGate, showWaitingFile } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
@@ -322,7 +323,7 @@ export class Scanner implements ServiceHost {
 /** A millisecond count from the first line of file; 0 when absent or invalid. */
 function readMillis(file: string): number {
   try {
-    const n = Number(readFileSync(file, "utf8").split("\n")[0]!.trim());
+    const n = Number(readHead(file).toString("utf8").split("\n")[0]!.trim());
     return Number.isInteger(n) && n > 0 ? n : 0;
   } catch {
     return 0;
