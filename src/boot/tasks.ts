@@ -9,6 +9,7 @@ import { writeAtomic } from "../supervise/s6dir";
 import type { DepGate } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";
 import { isOurChild } from "../sys/proc";
+import { readServiceResources } from "../supervise/resources";
 
 /** What STATE/task/NAME.json holds. */
 export interface TaskRecord {
@@ -92,7 +93,11 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       delete record.waitsFor;
       delete record.blockedBy;
       try {
-        record.pid = sys.spawn({ file: path, argv: [path], env: env(), cwd: dir ?? "/", setsid: true, fds: stdio });
+        // A task that is a directory may set its user, limits, nice, umask and env/ as a service does.
+        const settings = dir ? readServiceResources(dir, env()) : { ok: true as const, options: { env: env() }, warnings: [] };
+        for (const w of settings.warnings) logLine(w);
+        if (!settings.ok) throw new Error(settings.problem);
+        record.pid = sys.spawn({ file: path, argv: [path], cwd: dir ?? "/", setsid: true, fds: stdio, ...settings.options });
         watchPid(record.pid, onExit);
       } catch (e) {
         record.state = "failed";

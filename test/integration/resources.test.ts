@@ -107,6 +107,29 @@ test("rlimits/nofile 123:456, nice 5, umask 027, env/FOO and an env/ file unsett
   }
 });
 
+test("a task that is a directory takes the same files; a bad one is recorded as failed", async () => {
+  const m = await bootInit({
+    "out/": null,
+    "task/t/nice": "7\n",
+    "task/t/rlimits/nofile": "77:88\n",
+    "task/t/env/FOO": "task-foo\n",
+    // tasks run in their own directory: ROOT/task/NAME
+    "task/t/run": sh('echo "nice=$(nice) nofile=$(ulimit -Sn):$(ulimit -Hn) foo=$FOO" > ../../out/t.tmp && mv ../../out/t.tmp ../../out/t'),
+    "task/bad/umask": "999\n",
+    "task/bad/run": sh("echo ran > ../../out/bad"),
+  });
+  try {
+    await eventually(() => existsSync(`${m.root}/out/t`), 10_000, "task t ran");
+    assert.is(readFileSync(`${m.root}/out/t`, "utf8"), "nice=7 nofile=77:88 foo=task-foo\n");
+    const record = `${m.root}/run/task/bad.json`;
+    await eventually(() => existsSync(record) && JSON.parse(readFileSync(record, "utf8")).state === "failed", 10_000, "bad recorded as failed");
+    assert.match(JSON.parse(readFileSync(record, "utf8")).error, /umask/);
+    assert.not.ok(existsSync(`${m.root}/out/bad`), "bad's run never ran");
+  } finally {
+    await endMachine(m);
+  }
+});
+
 test("a user that does not exist: not started, the reason logged; starts once the file is fixed", async () => {
   const m = await bootInit({
     "out/": null,
