@@ -9,7 +9,8 @@
 //  (2) a 10-service container to ready: exec until all 10 services have
 //      written their marker; tsinit and s6-svscan on the same 10 service dirs,
 //      tini running a sh script that starts 10 background processes.
-// Medians of ROUNDS (default 20). Needs `apt-get install -y tini s6`.
+// "(floor)" is `tsinit --version`: Node's own start in the same executable,
+// which every tsinit figure includes. Medians of ROUNDS (default 20). Needs `apt-get install -y tini s6`.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,6 +69,11 @@ const exitCases: Record<string, () => Promise<number>> = {
   "tini -s -- true": async () => {
     const { t0, child } = start(["tini", "-s", "--", "true"]);
     return exitTime(child, t0, "tini");
+  },
+  // Not a peer: Node's start inside the same executable, the floor under tsinit's figures.
+  "(floor) tsinit --version": async () => {
+    const { t0, child } = start([TSINIT, "--version"]);
+    return exitTime(child, t0, "tsinit --version");
   },
   "s6-svscan (1 service: true; s6-svscanctl -t)": async () => {
     const root = fresh({ "scan/job/run": sh("true\nexec s6-svscanctl -t ..") });
