@@ -116,6 +116,10 @@ export async function containerMain(values: InitValues, command: string[]): Prom
     } else if (action.kind === "stop") end(0, `${name} received`);
     else if (action.kind === "rescan") rescan();
   };
+  // Once CMD holds the terminal's foreground, our own writes to it would stop
+  // us (SIGTTOU with `stty tostop`) or fail (EIO); blocked, they go through,
+  // as tini ignores them. Children start with an empty mask.
+  step("boot", "block SIGTTOU and SIGTTIN", () => sys.blockSignals(["SIGTTOU", "SIGTTIN"]));
   step("boot", "catch signals and deaths", () => {
     sys.startEvents([...new Set([...FORWARDED_SIGNALS, ...CONTAINER_STOP_SIGNALS, REEXEC_SIGNAL])]);
     sys.events.on("exit", (exit) => {

@@ -197,4 +197,17 @@ test("with a terminal, CMD is in the foreground process group", () => {
   }
 });
 
+test("with a terminal and `stty tostop`, tsinit's own lines still reach it after CMD took the foreground", () => {
+  const root = tempTree({});
+  try {
+    const inner = `stty tostop; ${BIN} ${rootOptions(root).join(" ")} --verbose -- sh -c 'sleep 0.3; exit 4'`;
+    const r = spawnSync("script", ["-qec", inner, "/dev/null"], { encoding: "utf8", timeout: 30_000 });
+    assert.is(r.status, 4, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /tsinit: info: started sh as \d+/);
+    assert.match(r.stdout, /tsinit: shutdown: exiting/);
+  } finally {
+    removeTree(root);
+  }
+});
+
 test.run();
