@@ -113,6 +113,30 @@ if [ -e /proc/$g ]; then echo "still there: $(cut -d' ' -f3 /proc/$g/stat)" > $D
     }
   });
 
+  test(`${mode}: dependencies: CMD after both; at the end the dependent stops first`, async () => {
+    const svc = (name: string, stopDelay: string) => sh(`trap 'sleep ${stopDelay}; echo stopped ${name} >> $D/order; exit 0' TERM
+echo up ${name} >> $D/order
+echo >&3
+exec 3>&-
+sleep 1000 &
+wait`);
+    // Ready only once "up" is written (notification-fd), so the order in the file is the order of readiness.
+    const c = startContainer(mode, {
+      "service/db/notification-fd": "3\n",
+      "service/web/notification-fd": "3\n",
+      "service/db/run": svc("db", "0"),
+      "service/web/run": svc("web", "0.3"),
+      "service/web/dependencies": "db\n",
+    }, { cmd: ["sh", "-c", 'cat "$D/order" > "$D/seen"'] });
+    try {
+      assert.is(await exitWithin(c), 0, c.output());
+      assert.is(read(`${c.root}/seen`), "up db\nup web\n", "CMD started after both");
+      assert.is(read(`${c.root}/order`), "up db\nup web\nstopped web\nstopped db\n", "web (slow to stop) before db");
+    } finally {
+      await c.end();
+    }
+  });
+
   test(`${mode}: --wait bounds the wait for a service that never gets ready`, async () => {
     const c = startContainer(mode, {
       "service/never/notification-fd": "3\n",
