@@ -4,13 +4,14 @@
 // why, where there is no cgroup v2 to make cgroups in.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
 import { sh, svPid } from "../helpers/machine";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 import { cgroup2Mounts, pickCgroup2Mount } from "../../src/supervise/cgroup-parse";
 import { InotifyEmptyWatch } from "../../src/supervise/cgroup-empty";
+import { ServiceTree, type ServiceCgroup } from "../../src/supervise/cgroup";
 
 const MOUNT = (() => {
   const m = pickCgroup2Mount(cgroup2Mounts(readFileSync("/proc/self/mountinfo", "utf8")));
@@ -182,6 +183,55 @@ if (!MOUNT) {
     } finally {
       child.kill("SIGKILL");
       watch.close();
+      await eventually(() => { try { rmdirSync(b); return true; } catch { return false; } }, 5000, `${b} removed`);
+    }
+  });
+
+  test("ServiceTree in a real cgroup: killAll (cgroup.kill, and the freeze fallback), release waits, a comeback keeps it", async () => {
+    const b = `${MOUNT}/tsinit-test-${process.pid}-${made++}`;
+    mkdirSync(b);
+    const tree = new ServiceTree(b);
+    const svcDir = tempTree({ "pids.max": "5\n" });
+    const children: ChildProcess[] = [];
+    const sleeper = (g: ServiceCgroup) => {
+      const fd = g.procsFd(svcDir);
+      assert.ok(fd >= 0, "procsFd made the cgroup");
+      const child = spawn("sleep", ["1000"], { stdio: "ignore", detached: true });
+      children.push(child);
+      writeFileSync(`${b}/x%2Flog/cgroup.procs`, String(child.pid));
+      return { child, gone: new Promise((r) => child.on("exit", r)) };
+    };
+    try {
+      const g = tree.service("x/log");
+      assert.is(tree.service("x/log"), g, "one object per name");
+      const a = sleeper(g);
+      if (existsSync(`${b}/x%2Flog/pids.max`)) assert.is(readFileSync(`${b}/x%2Flog/pids.max`, "utf8").trim(), "5", "the limit file applied");
+      g.killAll();
+      await a.gone;
+      const f = sleeper(g);
+      // Linux before 5.14 has no cgroup.kill: freeze, SIGKILL each pid, thaw.
+      (g as unknown as { freezeAndKill(): void }).freezeAndKill();
+      await f.gone;
+      assert.match(readFileSync(`${b}/x%2Flog/cgroup.freeze`, "utf8"), /^0/, "thawed after");
+      // release: removed only once empty; a comeback before that keeps it.
+      const r = sleeper(g);
+      r.child.kill("SIGSTOP"); // still there when release() looks
+      g.release();
+      await r.gone;
+      await eventually(() => !existsSync(`${b}/x%2Flog`), 5000, "removed once empty");
+      const again = tree.service("x/log");
+      const c = sleeper(again);
+      again.release();
+      assert.is(tree.service("x/log"), again, "the same object while its removal waits");
+      await c.gone;
+      await new Promise((res) => setTimeout(res, 300));
+      assert.ok(existsSync(`${b}/x%2Flog`), "kept: the service came back before it emptied");
+      again.release();
+      await eventually(() => !existsSync(`${b}/x%2Flog`), 5000, "removed after the last release");
+    } finally {
+      for (const c of children) c.kill("SIGKILL");
+      (tree as unknown as { empty: InotifyEmptyWatch }).empty.close();
+      removeTree(svcDir);
       await eventually(() => { try { rmdirSync(b); return true; } catch { return false; } }, 5000, `${b} removed`);
     }
   });
