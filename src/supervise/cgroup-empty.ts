@@ -7,9 +7,6 @@ import { logLine, reason } from "../cli/log";
 import { codeOf } from "./cgroup-files";
 import { keyValues } from "./cgroup-parse";
 
-// The addon's constants have no IN_MODIFY yet; its value is Linux ABI.
-const IN_MODIFY = 0x2;
-
 /** Calls back once a cgroup holds no process, in it or below it. */
 export interface EmptyWatch {
   /** cb runs once, when DIR's cgroup.events says populated 0 (at once if it already does, or if DIR is gone) */
@@ -38,7 +35,7 @@ export class InotifyEmptyWatch implements EmptyWatch {
     try {
       if (this.ifd < 0) this.ifd = sys.inotifyInit((records) => records.forEach((r) => this.onRecord(r.wd)));
       // Watch first, then look: a change between the two still wakes us.
-      const wd = sys.inotifyAdd(this.ifd, `${dir}/cgroup.events`, sys.constants().IN_MODIFY ?? IN_MODIFY);
+      const wd = sys.inotifyAdd(this.ifd, `${dir}/cgroup.events`, sys.constants().IN_MODIFY!);
       this.byDir.set(dir, { wd, cb });
       this.dirOfWd.set(wd, dir);
     } catch (e) {
