@@ -13,7 +13,7 @@ import { UsageError } from "../cli/usage";
 import { Scanner, scanDirExists } from "../supervise/scanner";
 import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
 import { containerActionForSignal, CONTAINER_STOP_SIGNALS, FORWARDED_SIGNALS } from "../shutdown/actions";
-import { containerEnd } from "../shutdown/stage3";
+import { containerEnd, stopScanner } from "../shutdown/stage3";
 import { openCatchAll } from "./console";
 import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
@@ -85,14 +85,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
       say: values.verbose ? logLine : () => undefined,
       nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
       leftovers: () => descendants(),
-      stopServices: async (grace) => {
-        if (!scanner) return;
-        scanner.terminate("term");
-        if (await within(scannerFinished, grace)) return;
-        logLine(`shutdown: services still up after ${grace} ms: sending KILL`);
-        scanner.killRemaining("SIGKILL");
-        await within(scannerFinished, 2000);
-      },
+      stopServices: (grace) => stopScanner(scanner, scannerFinished, grace),
       flushLogs: async () => {
         setLogSink(null);
         await within(catchAll.stop(), 2000);

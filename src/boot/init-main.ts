@@ -21,7 +21,7 @@ import { elapsed, timed, within } from "./timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
-import { stage3 } from "../shutdown/stage3";
+import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { watchPowerButtons } from "../shutdown/power-button";
 import { isInitialPidNamespace } from "../shutdown/procs";
@@ -61,14 +61,7 @@ export async function main(args: string[]): Promise<number | void> {
       graceMs,
       nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
       watchPid: (pid, cb) => watch.set(pid, cb),
-      stopServices: async (grace) => {
-        if (!scanner) return;
-        scanner.terminate("term");
-        if (await within(scannerFinished, grace)) return;
-        logLine(`shutdown: services still up after ${grace} ms: sending KILL`);
-        scanner.killRemaining("SIGKILL");
-        await within(scannerFinished, 2000);
-      },
+      stopServices: (grace) => stopScanner(scanner, scannerFinished, grace),
       flushLogs: async () => {
         if (!catchAll) return;
         setLogSink(null);

@@ -8,6 +8,7 @@ import { logLine, reason } from "../cli/log";
 import { elapsed, timed, within } from "../boot/timed";
 import { rebootCommand, type PowerAction } from "./actions";
 import { isInitialPidNamespace, otherProcesses } from "./procs";
+import type { Scanner } from "../supervise/scanner";
 
 /** What stage 3 works with. */
 export interface Stage3Context {
@@ -135,6 +136,17 @@ function remountReadOnly(target: string, real: boolean, c: Record<string, number
 }
 
 /** Runs stage 3 and calls reboot(2); returns only if reboot(2) failed. */
+/** Stage 3's first step on a scanner: TERM (dependents first), then KILL to
+ *  whatever is still up after GRACE ms; resolves once FINISHED has (or 2 s later). */
+export async function stopScanner(scanner: Scanner | undefined, finished: Promise<void>, grace: number): Promise<void> {
+  if (!scanner) return;
+  scanner.terminate("term");
+  if (await within(finished, grace)) return;
+  logLine(`shutdown: services still up after ${grace} ms: sending KILL`);
+  scanner.killRemaining("SIGKILL");
+  await within(finished, 2000);
+}
+
 export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<void> {
   const t0 = process.hrtime.bigint();
   logLine(`shutdown: ${action} requested`);

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, BIN } from "../helpers/pid1";
 import { sh } from "../helpers/machine";
-import { exitWithin, MODES, rootOptions, startContainer } from "../helpers/container";
+import { exitWithin, MODES, rootOptions, startContainer, type ContainerOptions } from "../helpers/container";
 import { removeTree, tempTree } from "../helpers/tree";
 
 const test = suite("container");
@@ -166,29 +166,23 @@ wait`);
   });
 }
 
-test("pid1: no CMD in a marked container: TERM stops the services and exits 0", async () => {
-  const c = startContainer("pid1", { ...SLOW_READY_SERVICE }, { cmd: null, env: { container: "test" } });
-  try {
-    await eventually(() => read(`${c.root}/db.log`) === "up\n", 15_000, "service up");
-    process.kill(c.pid(), "SIGTERM");
-    assert.is(await exitWithin(c), 0, c.output());
-    assert.is(read(`${c.root}/db.log`), "up\nstopped\n");
-  } finally {
-    await c.end();
-  }
-});
-
-test("subreaper: `--` with no CMD: TERM stops the services and exits 0", async () => {
-  const c = startContainer("subreaper", { ...SLOW_READY_SERVICE }, { cmd: [] });
-  try {
-    await eventually(() => read(`${c.root}/db.log`) === "up\n", 15_000, "service up");
-    process.kill(c.pid(), "SIGTERM");
-    assert.is(await exitWithin(c), 0, c.output());
-    assert.is(read(`${c.root}/db.log`), "up\nstopped\n");
-  } finally {
-    await c.end();
-  }
-});
+const noCommand: Array<[string, "pid1" | "subreaper", ContainerOptions]> = [
+  ["pid1: no CMD in a marked container", "pid1", { cmd: null, env: { container: "test" } }],
+  ["subreaper: `--` with no CMD", "subreaper", { cmd: [] }],
+];
+for (const [name, mode, opts] of noCommand) {
+  test(`${name}: TERM stops the services and exits 0`, async () => {
+    const c = startContainer(mode, { ...SLOW_READY_SERVICE }, opts);
+    try {
+      await eventually(() => read(`${c.root}/db.log`) === "up\n", 15_000, "service up");
+      process.kill(c.pid(), "SIGTERM");
+      assert.is(await exitWithin(c), 0, c.output());
+      assert.is(read(`${c.root}/db.log`), "up\nstopped\n");
+    } finally {
+      await c.end();
+    }
+  });
+}
 
 test("subreaper: an unwritable run dir: one warning, CMD runs alone", async () => {
   const c = startContainer("subreaper", { ...SLOW_READY_SERVICE }, { extra: ["--rundir", "/dev/null/run"], cmd: ["sh", "-c", "exit 6"] });
