@@ -3,7 +3,7 @@
 // the first serial port, QMP on a unix socket in the image directory.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { qmpCommand as qmpSend } from "../../scripts/qmp-client.mjs";
 import { join } from "node:path";
 
 export interface Exit {
@@ -92,34 +92,6 @@ export function exitWithin(v: Vm, ms: number): Promise<Exit | null> {
 
 export const tail = (s: string) => s.split("\n").slice(-40).join("\n");
 
-/** One QMP command after the capabilities handshake; resolves with its answer. */
-export function qmpCommand(path: string, execute: string): Promise<unknown> {
-  return new Promise((res, rej) => {
-    const sock = connect(path);
-    let buf = "";
-    let step = 0;
-    const t = setTimeout(() => { sock.destroy(); rej(new Error(`QMP ${execute}: no answer`)); }, 10_000);
-    sock.on("error", (e) => { clearTimeout(t); rej(e); });
-    sock.on("data", (d) => {
-      buf += d;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const msg = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        if (step === 0 && msg.QMP) {
-          step = 1;
-          sock.write(JSON.stringify({ execute: "qmp_capabilities" }) + "\n");
-        } else if (step === 1 && "return" in msg) {
-          step = 2;
-          sock.write(JSON.stringify({ execute }) + "\n");
-        } else if (step === 2 && ("return" in msg || "error" in msg)) {
-          clearTimeout(t);
-          sock.end();
-          if (msg.error) rej(new Error(`QMP ${execute}: ${JSON.stringify(msg.error)}`));
-          else res(msg.return);
-        }
-      }
-    });
-  });
-}
+/** One QMP command after the capabilities handshake; resolves with its answer (10 s at most). */
+export const qmpCommand = (path: string, execute: string): Promise<unknown> => qmpSend(path, execute, undefined, 10_000);
 
