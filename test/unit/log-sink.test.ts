@@ -46,6 +46,17 @@ const line = (i: number, width = 10) => `${String(i).padStart(width - 1, "0")}\n
 const lines = (from: number, n: number, width = 10) => Buffer.from(Array.from({ length: n }, (_, i) => line(from + i, width)).join(""));
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** Lets every held write through, one at a time, until SINK's queue is empty; then stops holding. */
+async function drainHeld(io: FakeIo, sink: RotatingSink): Promise<void> {
+  while (io.held!.length > 0 || sink.stats().queuedBytes > 0) {
+    io.release();
+    await tick();
+  }
+  io.held = null;
+  io.release();
+  await sink.idle();
+}
+
 const sink = suite("sink");
 
 sink("writes lines to current in order, creating the dir", async () => {
@@ -70,13 +81,7 @@ sink("a slow writer: the queue stays bounded, the overflow is counted, one notic
   assert.ok(s.full);
   assert.is(s.stats().queuedBytes, 100);
   assert.is(s.stats().droppedLines, 3);
-  while (io.held.length > 0 || s.stats().queuedBytes > 0) {
-    io.release();
-    await tick();
-  }
-  io.held = null;
-  io.release();
-  await s.idle();
+  await drainHeld(io, s);
   const text = io.text("current");
   assert.is(text, `${lines(0, 10)}1970-01-01T00:00:00.000Z tsinit: dropped 3 lines (30 bytes) for svc\n`);
   assert.is(s.stats().notices, 1);
@@ -147,13 +152,7 @@ sink("the drop notice never takes current past maxSize", async () => {
   s.write(lines(0, 1, 4096)); // one line fills current exactly
   await tick();
   s.write(lines(1, 1)); // dropped: the queue is full
-  while (io.held.length > 0 || s.stats().queuedBytes > 0) {
-    io.release();
-    await tick();
-  }
-  io.held = null;
-  io.release();
-  await s.idle();
+  await drainHeld(io, s);
   assert.is(s.stats().rotations, 1);
   assert.is(io.text("current"), "tsinit: dropped 1 lines (10 bytes) for svc\n");
 });
