@@ -9,6 +9,7 @@ import { elapsed, timed, within } from "../boot/timed";
 import { rebootCommand, type PowerAction } from "./actions";
 import { isInitialPidNamespace, otherProcesses } from "./procs";
 import type { Scanner } from "../supervise/scanner";
+import { parseMountinfo, type MountInfo } from "../sys/mountinfo";
 
 /** What stage 3 works with. */
 export interface Stage3Context {
@@ -32,20 +33,6 @@ const API_FS = new Set([
   "pstore", "bpf", "mqueue", "hugetlbfs", "configfs", "fusectl", "binfmt_misc", "autofs", "efivarfs", "ramfs", "nsfs",
 ]);
 
-interface MountEntry {
-  target: string;
-  fstype: string;
-}
-
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-
-/** Mounts in mount order, from /proc/self/mountinfo. */
-export function readMounts(text: string): MountEntry[] {
-  return text.split("\n").filter(Boolean).map((line) => {
-    const [left, right] = line.split(" - ");
-    return { target: unescape(left!.split(" ")[4]!), fstype: right!.split(" ")[0]! };
-  });
-}
 
 /** The processes left after the services, and how to signal them all. */
 interface Leftovers {
@@ -101,9 +88,9 @@ async function runHook(ctx: Stage3Context, action: PowerAction): Promise<void> {
 }
 
 function unmountAll(real: boolean): void {
-  let mounts: MountEntry[];
+  let mounts: MountInfo[];
   try {
-    mounts = readMounts(readFileSync("/proc/self/mountinfo", "utf8"));
+    mounts = parseMountinfo(readFileSync("/proc/self/mountinfo", "utf8"));
   } catch (e) {
     logLine(`shutdown: unable to read /proc/self/mountinfo: ${reason(e)}`);
     mounts = [];

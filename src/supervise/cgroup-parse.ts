@@ -2,6 +2,8 @@
 // the kernel's cgroup files, checking a service's limit files, and turning a
 // service name into a cgroup directory name. No filesystem, no syscalls.
 
+import { parseMountinfo } from "../sys/mountinfo";
+
 /** One cgroup2 mount: where it is, and which cgroup its root shows. */
 export interface Cgroup2Mount {
   mountPoint: string;
@@ -11,22 +13,11 @@ export interface Cgroup2Mount {
   superOptions: string[];
 }
 
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-
 /** Every cgroup2 mount of /proc/self/mountinfo text, in order. */
 export function cgroup2Mounts(mountinfo: string): Cgroup2Mount[] {
-  const out: Cgroup2Mount[] = [];
-  for (const line of mountinfo.split("\n")) {
-    // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
-    const [left, right] = line.split(" - ");
-    if (right === undefined || right.split(" ")[0] !== "cgroup2") continue;
-    const f = left!.split(" ");
-    if (f.length < 5) continue;
-    const superOptions = (right.split(" ")[2] ?? "").split(",").filter((o) => o !== "" && o !== "rw" && o !== "ro");
-    out.push({ root: unescape(f[3]!), mountPoint: unescape(f[4]!), superOptions });
-  }
-  return out;
+  return parseMountinfo(mountinfo).filter((m) => m.fstype === "cgroup2").map((m) => ({
+    root: m.root, mountPoint: m.target, superOptions: m.superOptions.filter((o) => o !== "rw" && o !== "ro"),
+  }));
 }
 
 /** The mount to use: /sys/fs/cgroup when it is cgroup2, else the first
