@@ -3,6 +3,7 @@
 // outside, ppid 0); as a subreaper it is our subtree, orphans included, and
 // never the rest of the host.
 import { readdirSync, readFileSync } from "node:fs";
+import { procStat } from "../sys/proc";
 
 /** pid → [ppid, state] of every process in /proc. */
 function processTable(): Map<number, [number, string]> {
@@ -15,13 +16,8 @@ function processTable(): Map<number, [number, string]> {
   }
   for (const n of names) {
     if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = readFileSync(`/proc/${n}/stat`, "latin1");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      table.set(Number(n), [Number(fields[1]), fields[0]!]);
-    } catch {
-      /* gone meanwhile */
-    }
+    const stat = procStat(Number(n));
+    if (stat) table.set(Number(n), [stat.ppid, stat.state]); // else gone meanwhile
   }
   return table;
 }
@@ -47,14 +43,8 @@ function childrenOf(pid: number): number[] | null {
   return kids;
 }
 
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat[stat.lastIndexOf(")") + 2] === "Z";
-  } catch {
-    return true; // gone
-  }
-}
+/** A zombie, or gone: nothing to signal. */
+const isZombie = (pid: number): boolean => (procStat(pid)?.state ?? "Z") === "Z";
 
 /** Live (non-zombie) descendants of self: zombies are ours to reap, not to
  *  kill. Walks down from us (a few files) rather than reading every

@@ -38,10 +38,14 @@ export function serviceCgroupDir(mountinfo: string, procCgroup: string, names: r
   return names.some((n) => cgroupName(n) === basename(dir)) ? dir : null;
 }
 
+// Read once per command: `tsinit status` of a scan dir asks for every service.
+let mountinfo: string | undefined;
+
 /** Usage of the cgroup PID is in, when it is that service's; null otherwise (never throws). */
 export function readUsage(pid: number, names: readonly string[]): CgroupUsage | null {
   try {
-    const dir = serviceCgroupDir(readFileSync("/proc/self/mountinfo", "utf8"), readFileSync(`/proc/${pid}/cgroup`, "utf8"), names);
+    mountinfo ??= readFileSync("/proc/self/mountinfo", "utf8");
+    const dir = serviceCgroupDir(mountinfo, readFileSync(`/proc/${pid}/cgroup`, "utf8"), names);
     if (dir === null) return null;
     const cpuUsec = keyValues(readFileSync(`${dir}/cpu.stat`, "utf8")).get("usage_usec");
     if (cpuUsec === undefined) return null;
