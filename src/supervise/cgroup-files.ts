@@ -1,7 +1,7 @@
 // Reading and writing cgroupfs files. Interface files are opened without
 // O_CREAT or O_TRUNC (cgroupfs refuses to create a file, and cgroup.kill is
 // write-only), and every failure keeps node:fs's code/errno/syscall/path.
-import { closeSync, constants as fsc, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants as fsc, openSync, writeSync } from "node:fs";
 
 /** Writes value to an existing cgroup file in one write(2), as the kernel wants it. */
 export function writeCgroupFile(path: string, value: string): void {
@@ -11,16 +11,6 @@ export function writeCgroupFile(path: string, value: string): void {
     writeSync(fd, value);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** A file's text, or null when it does not exist. Other errors throw. */
-export function readIfExists(path: string): string | null {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return null;
-    throw e;
   }
 }
 

@@ -6,7 +6,7 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import type { ServiceCgroup } from "./cgroup";
 import { codeOf, writeCgroupFile } from "./cgroup-files";
-import { applyLimits, type Warned } from "./cgroup-limits";
+import { applyLimits, fresh, type Applied, type Warned } from "./cgroup-limits";
 import { procsPids } from "./cgroup-parse";
 import type { EmptyWatch } from "./cgroup-empty";
 
@@ -15,6 +15,8 @@ export class ServiceGroup implements ServiceCgroup {
   /** errno of the last failed creation, so a restart loop logs it once */
   private createError = "";
   private readonly warned: Warned = new Set();
+  /** the limit files' values in the cgroup; unknown (empty) for one we did not make */
+  private applied: Applied = new Map();
   /** release() ran: waiting for the cgroup to empty before rmdir */
   private releasing = false;
 
@@ -31,6 +33,7 @@ export class ServiceGroup implements ServiceCgroup {
     if (this.fd < 0) {
       try {
         mkdirSync(this.dir, { mode: 0o755 });
+        this.applied = fresh();
       } catch (e) {
         if (codeOf(e) !== "EEXIST") return this.cannotCreate(e);
       }
@@ -43,7 +46,7 @@ export class ServiceGroup implements ServiceCgroup {
       }
       this.createError = "";
     }
-    applyLimits(this.name, serviceDir, this.dir, this.warned);
+    applyLimits(this.name, serviceDir, this.dir, this.warned, this.applied);
     return this.fd;
   }
 
