@@ -6,10 +6,11 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
 import { tempTree, writeTree, type Tree } from "../helpers/tree";
+import { boot, end } from "./machine";
 
 const test = suite("faults: fd shortage");
 
@@ -67,6 +68,33 @@ test("HUP with nofile exhausted keeps all 100 services; one added meanwhile star
     assert.is(m.init.output().match(/unable to read \S+: EMFILE/g)?.length, 1, m.init.output());
   } finally {
     await endMachine(m);
+  }
+});
+
+test("PID 1: HUP with nofile exhausted keeps the mirror and every service, without a re-exec", async () => {
+  const tree: Tree = {};
+  for (let i = 0; i < 30; i++) tree[`service/s${i}/run`] = sh("exec sleep 1000");
+  const m = await boot(tree);
+  try {
+    const dirs = Array.from({ length: 30 }, (_, i) => m.svc(`s${i}`));
+    const pids = await eventually(() => {
+      const p = dirs.map(svPid);
+      return p.every((x) => x > 0) ? p : null;
+    }, 30_000, "30 services up");
+    const host = m.init.hostPid();
+    prlimit(host, 64);
+    process.kill(host, "SIGHUP");
+    await m.init.waitFor(/EMFILE/, 5000);
+    await sleep(1500);
+    assert.equal(dirs.map(svPid), pids, "every service still up, same pids");
+    assert.ok(dirs.every((d) => existsSync(`${d}/run`)), "the mirror is still there");
+    prlimit(host, "hard");
+    process.kill(host, "SIGHUP");
+    await sleep(1000);
+    assert.equal(dirs.map(svPid), pids, "and after the fds are back");
+    assert.not.match(m.init.output(), /info: re-executed|tsinit: fatal: /, m.init.output());
+  } finally {
+    await end(m);
   }
 });
 
