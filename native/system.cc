@@ -114,6 +114,21 @@ Napi::Value Getrlimit(Info info) {
   return out;
 }
 
+// setrlimit(2); -1 = RLIM_INFINITY. Raising a hard limit needs CAP_SYS_RESOURCE.
+Napi::Value Setrlimit(Info info) {
+  Napi::Env env = info.Env();
+  int resource;
+  int64_t soft, hard;
+  if (!ArgInt(info, 0, "setrlimit: resource", &resource) || !ArgInt(info, 1, "setrlimit: soft", &soft) ||
+      !ArgInt(info, 2, "setrlimit: hard", &hard)) {
+    return env.Undefined();
+  }
+  auto lim = [](int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); };
+  struct rlimit rl = {lim(soft), lim(hard)};
+  if (setrlimit(static_cast<__rlimit_resource>(resource), &rl) < 0) ThrowErrno(env, errno, "setrlimit");
+  return env.Undefined();
+}
+
 Napi::Value Umask(Info info) {
   Napi::Env env = info.Env();
   int mask;
@@ -164,6 +179,7 @@ void InitSystem(Napi::Env env, Napi::Object exports) {
       {"sync", Sync},         {"setsid", Setsid},   {"getpid", Getpid},   {"getpgrp", Getpgrp},
       {"getsid", Getsid},     {"setSubreaper", SetSubreaper},             {"umask", Umask},
       {"execve", Execve},     {"kill", Kill},       {"killpg", Killpg},   {"getrlimit", Getrlimit},
+      {"setrlimit", Setrlimit},
   };
   for (auto& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
 }

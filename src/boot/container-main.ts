@@ -62,6 +62,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
     sys.native();
     return sys.addonOrigin();
   });
+  step("boot", "raise the fd limit", () => sys.raiseNofile());
   // Before the first child: an orphan of CMD must come back to us, not to the host's init.
   if (process.pid !== 1) step("boot", "become a child subreaper", () => sys.setSubreaper(true));
   step("boot", "reset stdio", resetStdio);

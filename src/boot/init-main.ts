@@ -61,6 +61,7 @@ export async function main(args: string[]): Promise<number | void> {
       graceMs,
       nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
       watchPid: (pid, cb) => watch.set(pid, cb),
+      freeze: () => scanner?.freeze(),
       stopServices: (grace) => stopScanner(scanner, scannerFinished, grace),
       flushLogs: async () => {
         if (!catchAll) return;
@@ -103,6 +104,7 @@ export async function main(args: string[]): Promise<number | void> {
     sys.native();
     return sys.addonOrigin();
   });
+  timed("boot", "raise the fd limit", () => sys.raiseNofile());
   timed("boot", "cd / and umask 022", () => {
     process.chdir("/");
     sys.umask(0o022);

@@ -58,7 +58,17 @@ export function syncMirror(srcScan: string, liveScan: string): string[] {
   problems.push(...found.problems);
   const wanted = new Set(found.services.map((s) => s.name));
   for (const s of found.services) mirrorService(s.path, `${liveScan}/${s.name}`, problems);
-  for (const name of readdirSync(liveScan)) {
+  // A source that could not be read (EMFILE, ...) says nothing about what was
+  // removed from it: removing the mirrors would stop every service.
+  if (!found.complete) return problems;
+  let mirrored: string[];
+  try {
+    mirrored = readdirSync(liveScan);
+  } catch (e) {
+    problems.push(`unable to read ${liveScan}: ${(e as { code?: string }).code ?? e}`);
+    return problems;
+  }
+  for (const name of mirrored) {
     if (name.startsWith(".") || wanted.has(name)) continue;
     try {
       rmSync(`${liveScan}/${name}`, { recursive: true, force: true });

@@ -56,7 +56,7 @@ export function selfArgv(): string[] {
 }
 
 function envWith(reason: string, crashes: number): string[] {
-  return [...sys.envStrings(process.env), `${REEXEC_ENV}=${reason}`, `${CRASHES_ENV}=${crashes}`];
+  return [...sys.envStrings(process.env), `${REEXEC_ENV}=${reason}`, `${CRASHES_ENV}=${crashes}`, ...sys.nofileEnv()];
 }
 
 /** Arms the fatal-signal path: a crash soon after start counts toward a loop. */

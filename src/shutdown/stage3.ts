@@ -13,6 +13,8 @@ import { parseMountinfo, type MountInfo } from "../sys/mountinfo";
 
 /** What stage 3 works with. */
 export interface Stage3Context {
+  /** from now on a service that dies stays down (the hook may kill them all) */
+  freeze(): void;
   /** stops every supervised service (down-signal, then KILL after grace); resolves when all are down */
   stopServices(graceMs: number): Promise<void>;
   /** the stage-3 hook to run first, if it exists (.s6-svscan/finish of the image's scan dir) */
@@ -137,6 +139,9 @@ export async function stopScanner(scanner: Scanner | undefined, finished: Promis
 export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<void> {
   const t0 = process.hrtime.bigint();
   logLine(`shutdown: ${action} requested`);
+  // As under s6-svscan, whose finish runs after supervision ended: a hook
+  // that runs `kill -15 -1` must not see its victims restarted.
+  ctx.freeze();
   await runHook(ctx, action);
   const tStop = process.hrtime.bigint();
   await ctx.stopServices(ctx.graceMs);

@@ -13,6 +13,11 @@
 //   finishing   run died; ./finish runs (pid null until finishSpawned)
 //   exited      this supervisor is done; every event is ignored
 //
+// `frozen` (the freeze event: a shutdown began) is orthogonal to the phase:
+// from then on a death is recorded and announced as always, but nothing is
+// started again — no restart, no retry, no `u` — so a stage-3 hook that runs
+// `kill -15 -1` ends the services instead of having them respawned.
+//
 // Deliberate differences from s6 2.11 (documented in the report):
 // - Throttle: restart at once when the run lasted >= 1 s since its spawn,
 //   else arm "restart" for the remainder (s6 waits 1 s after finish, or
@@ -96,6 +101,8 @@ export interface SuperviseState {
   deaths: Death[];
   /** why the last spawn of run failed, so a retry that fails alike says nothing new */
   lastSpawnFailure: string | null;
+  /** a shutdown began: deaths are recorded, nothing is started again */
+  frozen: boolean;
 }
 
 /** Inputs to the machine. */
@@ -111,6 +118,8 @@ export type SuperviseEvent =
   | { type: "timer"; kind: TimerKind }
   | { type: "ready"; now: number }
   | { type: "removed" }
+  /** a shutdown began: never start run again (see `frozen`) */
+  | { type: "freeze" }
   /** a new image of PID 1 (re-exec) takes over what the old one left running,
    *  from supervise/status: run (or finish) is still our child */
   | { type: "adopt"; pid: number; finishing: boolean; wantUp: boolean; paused: boolean; ready: boolean; stamp: number; readyStamp: number; waitStatus: number };
@@ -157,6 +166,7 @@ export function initialState(): SuperviseState {
   return {
     phase: { kind: "init" }, wantUp: true, paused: false, ready: false, exitRequested: false,
     stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [], lastSpawnFailure: null,
+    frozen: false,
   };
 }
 
@@ -220,6 +230,13 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
       control(ctx, "d");
       control(ctx, "x");
       return;
+    case "freeze":
+      s.frozen = true;
+      if (phase.kind === "throttled") {
+        ctx.emit({ type: "cancelTimer", kind: "restart" });
+        s.phase = { kind: "down" };
+      }
+      return;
     case "spawned":
       if (phase.kind !== "starting") { ctx.log(`warning: ${ctx.config.name}: unexpected spawn report for pid ${ev.pid}`); return; }
       s.phase = { kind: "up", pid: ev.pid, dying: false };
@@ -233,6 +250,11 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
       return;
     case "spawnFailed": {
       if (phase.kind !== "starting") return;
+      if (s.frozen) {
+        s.phase = { kind: "down" };
+        for (const l of phase.deferred) control(ctx, l);
+        return;
+      }
       const ms = ev.during === "fork" ? FORK_RETRY_MS : EXEC_RETRY_MS;
       // One line per distinct failure: a missing run retried every 10 s
       // would otherwise fill the catch-all log with the same sentence.
@@ -291,7 +313,7 @@ function onStart(ctx: Ctx, now: number): void {
   ctx.emit({ type: "writeDeathTally" }); // s6 truncates death_tally at start
   ctx.announce();
   ctx.notify("s");
-  if (s.wantUp) startRun(ctx);
+  if (s.wantUp && !s.frozen) startRun(ctx);
 }
 
 // Nothing is spawned and nothing is announced: the process was running all
@@ -353,7 +375,7 @@ function finishDone(ctx: Ctx, letters: string, now: number): void {
   ctx.announce();
   ctx.notify(letters);
   if (s.exitRequested) exit(ctx);
-  else if (s.wantUp) restartOrThrottle(ctx, now);
+  else if (s.wantUp && !s.frozen) restartOrThrottle(ctx, now);
 }
 
 function restartOrThrottle(ctx: Ctx, now: number): void {
@@ -375,7 +397,7 @@ function onTimer(ctx: Ctx, kind: TimerKind): void {
   const phase = s.phase;
   // A timer that does not match the phase is stale (cancelled too late): ignore it.
   if (kind === "restart" && phase.kind === "throttled") {
-    if (s.wantUp) startRun(ctx);
+    if (s.wantUp && !s.frozen) startRun(ctx);
     else s.phase = { kind: "down" };
   } else if (kind === "kill" && phase.kind === "up" && phase.dying) {
     ctx.log(`warning: ${config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
@@ -429,6 +451,7 @@ function controlDown(ctx: Ctx, letter: SuperviseLetter): void {
       if (letter === "U") ctx.emit({ type: "unlinkDown" });
       setWantUp(ctx, letter !== "o");
       stopTimer();
+      if (ctx.s.frozen) return;
       return startRun(ctx);
     case "d": case "D": case "O": case "Q":
       if (letter === "D" || letter === "Q") ctx.emit({ type: "touchDown" });

@@ -28,11 +28,12 @@ export type ResourcesResult =
 export interface ResourceHost {
   /** the directory holding passwd and group */
   etc: string;
-  /** PID 1's own [soft, hard] for a limit ("NOFILE"), Infinity = unlimited */
+  /** the [soft, hard] a child of PID 1 inherits for a limit ("NOFILE"), Infinity = unlimited */
   getrlimit(name: string): [number, number];
 }
 
-const SYSTEM: ResourceHost = { etc: "/etc", getrlimit: (name) => sys.getrlimit(name) };
+// nofile: the limit we started with, not the one we raised for ourselves (sys/fd-limit.ts).
+const SYSTEM: ResourceHost = { etc: "/etc", getrlimit: (name) => (name === "NOFILE" ? sys.inheritedNofile() : sys.getrlimit(name)) };
 
 /** rlimits/ file names: the resource in lowercase, as RLIMIT_<NAME> minus the prefix. */
 export const LIMIT_NAMES: readonly string[] = [

@@ -31,12 +31,15 @@ export async function main(args: string[]): Promise<number | void> {
     return 111;
   }
   const S = sys.native().signals;
+  // ~3 fds per service: as far as the kernel allows; services still get the limits we had.
+  sys.raiseNofile();
   sys.startEvents(["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGALRM", "SIGABRT"]);
   const scanner = new Scanner(dir, {
     onFinished: () => {
       const finish = `${dir}/.s6-svscan/finish`;
       if (existsSync(finish)) {
         try {
+          sys.restoreNofile();
           sys.execve(finish, [finish], sys.envStrings(process.env));
         } catch (e) {
           logLine(`unable to exec ${finish}: ${reason(e)}`);

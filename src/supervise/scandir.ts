@@ -16,7 +16,17 @@ export interface ScanEntry {
 export interface ScanResult {
   services: ScanEntry[];
   problems: string[];
+  /** false when the list may miss services that are there: the directory (or
+   *  an entry) could not be read for a reason other than its absence. A
+   *  caller must then not stop what is missing from `services`. */
+  complete: boolean;
+  /** the errno code when the directory itself could not be read */
+  error?: string;
 }
+
+/** Errors that say nothing about the entry, only that the system is short of
+ *  something now (fds, memory): the entry may well be a service. */
+const TRANSIENT = new Set(["EMFILE", "ENFILE", "ENOMEM"]);
 
 /** Lists the services in scanDir now. Never throws for a bad entry; a
  *  missing or unreadable scan dir is reported as a problem. */
@@ -27,8 +37,10 @@ export function readScanDir(scanDir: string): ScanResult {
   try {
     names = readdirSync(scanDir).sort();
   } catch (e) {
-    return { services, problems: [`unable to read ${scanDir}: ${(e as NodeJS.ErrnoException).code ?? e}`] };
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    return { services, problems: [`unable to read ${scanDir}: ${code}`], complete: false, error: code };
   }
+  let complete = true;
   const seen = new Set<string>();
   for (const name of names) {
     if (name.startsWith(".")) continue;
@@ -37,7 +49,9 @@ export function readScanDir(scanDir: string): ScanResult {
     try {
       st = statSync(path);
     } catch (e) {
-      problems.push(`unable to stat ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      problems.push(`unable to stat ${path}: ${code}`);
+      if (TRANSIENT.has(code)) complete = false;
       continue;
     }
     if (!st.isDirectory()) continue;
@@ -46,7 +60,7 @@ export function readScanDir(scanDir: string): ScanResult {
     seen.add(key);
     services.push({ name, path, key });
   }
-  return { services, problems };
+  return { services, problems, complete };
 }
 
 /** The difference between what runs and what the scan found. */

@@ -30,6 +30,8 @@ interface Slot {
   pipe?: [number, number];
   /** inotify watch on the service dir (run appearing) */
   wd: number;
+  /** the directory left the scan dir: its services are being stopped */
+  removed?: boolean;
 }
 
 export interface ScannerOptions {
@@ -48,6 +50,13 @@ export interface ScannerOptions {
   cgroups?: CgroupTree | null;
 }
 
+/** s6-svscan scans again 1 s after a supervisor exits, and so starts a new
+ *  one for a directory still in the scan dir (after `x`). */
+const SUPERVISOR_RESCAN_MS = 1000;
+/** A scan or a service's setup that ran out of fds is tried again after this
+ *  (s6-svscan's DIR_RETRY_TIMEOUT): a one-shot timer, armed only then. */
+export const FD_RETRY_MS = 3000;
+
 const DIR_EVENTS = ["IN_CREATE", "IN_DELETE", "IN_MOVED_FROM", "IN_MOVED_TO", "IN_ATTRIB", "IN_CLOSE_WRITE", "IN_DELETE_SELF", "IN_MOVE_SELF"];
 
 /** The scanner of one directory. */
@@ -63,6 +72,15 @@ export class Scanner implements ServiceHost {
   private scanWd = -1;
   private readonly wdToKey = new Map<number, string>();
   private rescanQueued = false;
+  /** the one-shot rescan (after an exit, or an fd shortage) and when it is due */
+  private rescanTimer?: NodeJS.Timeout;
+  private rescanDue = 0;
+  /** what the last failed read of the scan dir said, so it is said once */
+  private scanFailure = "";
+  /** dir → why its setup failed, so a retry that fails alike says nothing */
+  private readonly setupFailures = new Map<string, string>();
+  /** a shutdown began: deaths are recorded, nothing is started any more */
+  private frozen = false;
   private ending: "term" | "quit" | "abort" | null = null;
   /** the shutdown in progress, dependents first */
   private staged?: StagedStop;
@@ -111,6 +129,9 @@ export class Scanner implements ServiceHost {
   onExited(service: Service): void {
     this.live.delete(service);
     for (const [key, slot] of this.slots) {
+      // `x` on a directory still there: s6-svscan starts a new supervisor at its next scan.
+      const mine = slot.main === service || slot.log === service;
+      if (mine && !slot.removed && !this.ending && !this.frozen) this.rescanIn(SUPERVISOR_RESCAN_MS);
       if (slot.main === service) slot.main = undefined;
       if (slot.log === service) slot.log = undefined;
       if (!slot.main && !slot.log) this.dropSlot(key, slot);
@@ -128,10 +149,20 @@ export class Scanner implements ServiceHost {
     return [...this.live];
   }
 
+  /** A shutdown began: from now on a death is recorded, never restarted, and
+   *  no service is added or started again. */
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = true;
+    this.cancelRescan();
+    for (const s of this.live) s.freeze();
+  }
+
   /** Stops every service and exits when all are down (s6-svscanctl -t). */
   terminate(how: "term" | "quit" = "term"): void {
     if (this.ending) return;
     this.ending = how;
+    this.freeze();
     if (this.live.size === 0) return this.finish();
     // Dependents before what they depend on, group by group; loggers last,
     // so the last lines reach the logs.
@@ -154,26 +185,65 @@ export class Scanner implements ServiceHost {
     }
   }
 
-  /** Looks at the directory again: starts new services, stops vanished ones. */
+  /** Looks at the directory again: starts new services and supervisors that
+   *  exited (`x`), stops vanished ones. A directory that cannot be read keeps
+   *  every service as it is: an fd shortage is not a removal. */
   rescan(): void {
-    const { services, problems } = readScanDir(this.scanDir);
-    for (const p of problems) logLine(p);
-    const { added, removed } = diffScan(this.slots.keys(), services);
-    for (const key of removed) this.removeSlot(key);
+    if (this.frozen) return;
+    const scan = readScanDir(this.scanDir);
+    if (scan.error !== undefined) return this.scanFailed(scan.error);
+    this.scanFailure = "";
+    for (const p of scan.problems) logLine(p);
+    const { added, removed } = diffScan(this.slots.keys(), scan.services);
+    // An entry that could not be stat'ed for want of fds or memory may be a running service.
+    if (scan.complete) for (const key of removed) this.removeSlot(key);
+    else this.rescanIn(FD_RETRY_MS);
+    for (const entry of scan.services) {
+      const slot = this.slots.get(entry.key);
+      if (slot && !added.includes(entry)) this.revive(slot);
+    }
     for (const entry of added) this.addSlot(entry);
   }
 
+  private scanFailed(code: string): void {
+    const retry = isFdShortage(code);
+    const line = `unable to read ${this.scanDir}: ${code}: keeping the ${this.slots.size} services as they are${retry ? `, retrying in ${FD_RETRY_MS / 1000} s` : ""}`;
+    if (code !== this.scanFailure) logLine(line);
+    this.scanFailure = code;
+    if (retry) this.rescanIn(FD_RETRY_MS);
+  }
+
+  /** One rescan in MS (or sooner, if one is already due sooner). */
+  private rescanIn(ms: number): void {
+    const due = Date.now() + ms;
+    if (this.rescanTimer && this.rescanDue <= due) return;
+    this.cancelRescan();
+    this.rescanDue = due;
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = undefined;
+      this.rescan();
+    }, ms);
+  }
+
+  private cancelRescan(): void {
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    this.rescanTimer = undefined;
+  }
+
   private addSlot(entry: ScanEntry): void {
-    if (this.ending) return;
+    if (this.ending || this.frozen) return;
     const slot: Slot = { entry, wd: -1 };
+    if (isDir(`${entry.path}/log`)) {
+      try {
+        slot.pipe = this.logPipe(entry.name);
+      } catch (e) {
+        return this.setupFailed(entry.path, e); // not in slots: the retry's scan adds it again
+      }
+    }
     this.slots.set(entry.key, slot);
-    const hasLog = isDir(`${entry.path}/log`);
-    if (hasLog) slot.pipe = this.logPipe(entry.name);
     const deps = readDependencies(entry.path);
     for (const p of deps.problems) logLine(p);
     const held = deps.deps.length > 0;
-    const out = this.options.stdout ?? 1;
-    const err = this.options.stderr ?? 2;
     // Into the gate before it starts: its first readiness news must find it there.
     this.gate.add({
       node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
@@ -181,19 +251,7 @@ export class Scanner implements ServiceHost {
       showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
       timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
     });
-    // The logger first: a service held by its dependencies still has its log ready.
-    if (hasLog && wantsBuiltinLogger(entry.path)) {
-      // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
-      // the disk is behind (the service blocks, as under s6-log), then drops and counts.
-      slot.builtin = startServiceLog(entry.path, entry.name, slot.pipe![0], {
-        root: this.options.logRoot ?? DEFAULT_LOG_ROOT,
-        onReport: (m) => logLine(m),
-        holdMs: 250,
-      });
-    } else if (hasLog) {
-      slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe![0], stdout: out, stderr: err }, false);
-    }
-    slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+    this.startMissing(slot, held);
     if (this.inotify >= 0) {
       try {
         slot.wd = sys.inotifyAdd(this.inotify, entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
@@ -201,6 +259,42 @@ export class Scanner implements ServiceHost {
       } catch { /* no watch: the 10 s retry still works */ }
     }
     if (!slot.main && !slot.log) this.dropSlot(entry.key, slot);
+  }
+
+  /** Starts what a slot lacks: its logger, then the service (the pipe between them is the slot's). */
+  private startMissing(slot: Slot, held: boolean): void {
+    const { entry } = slot;
+    const out = this.options.stdout ?? 1;
+    const err = this.options.stderr ?? 2;
+    // The logger first: a service held by its dependencies still has its log ready.
+    if (slot.pipe && !slot.builtin && !slot.log) {
+      if (wantsBuiltinLogger(entry.path)) {
+        // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
+        // the disk is behind (the service blocks, as under s6-log), then drops and counts.
+        try {
+          slot.builtin = startServiceLog(entry.path, entry.name, slot.pipe[0], {
+            root: this.options.logRoot ?? DEFAULT_LOG_ROOT,
+            onReport: (m) => logLine(m),
+            holdMs: 250,
+          });
+        } catch (e) {
+          this.setupFailed(`${entry.path}/log`, e);
+        }
+      } else {
+        slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
+      }
+    }
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+  }
+
+  /** A directory still in the scan dir whose service or logger is not
+   *  supervised (its supervisor exited on `x`, or its setup failed): start
+   *  it again, as s6-svscan does. The other half and the pipe stay as they are. */
+  private revive(slot: Slot): void {
+    if (slot.removed || this.ending) return;
+    if (slot.main && (!slot.pipe || slot.builtin || slot.log)) return;
+    // Still waiting in the gate: it starts held, and the gate releases it.
+    this.startMissing(slot, this.gate.state(slot.entry.name) === "waiting");
   }
 
   // The pipe between a service and its logger outlives both, and a re-exec of
@@ -219,22 +313,37 @@ export class Scanner implements ServiceHost {
     try {
       service.start(held, this.adopting);
     } catch (e) {
-      logLine(`unable to supervise ${dir}: ${reason(e)}`);
+      service.abandon();
+      this.setupFailed(dir, e);
       return undefined;
     }
+    this.setupFailures.delete(dir);
     this.live.add(service);
     return service;
+  }
+
+  // Out of fds (ours or the system's) is no fault of the directory: try again
+  // after a delay. Said once per directory and reason, not once per retry.
+  private setupFailed(dir: string, e: unknown): void {
+    const retry = isFdShortage((e as { code?: string }).code);
+    const why = `${reason(e)}${retry ? `: retrying in ${FD_RETRY_MS / 1000} s` : ""}`;
+    if (this.setupFailures.get(dir) !== why) logLine(`unable to supervise ${dir}: ${why}`);
+    this.setupFailures.set(dir, why);
+    if (retry) this.rescanIn(FD_RETRY_MS);
   }
 
   private removeSlot(key: string): void {
     const slot = this.slots.get(key);
     if (!slot) return;
+    slot.removed = true;
     slot.main?.remove();
     slot.log?.remove();
   }
 
   private dropSlot(key: string, slot: Slot): void {
     this.gate.remove(slot.entry.name);
+    this.setupFailures.delete(slot.entry.path);
+    this.setupFailures.delete(`${slot.entry.path}/log`);
     // stop() unwatches at once, so closing the pipe right after is safe.
     if (slot.builtin) void slot.builtin.stop();
     slot.builtin = undefined;
@@ -310,6 +419,7 @@ export class Scanner implements ServiceHost {
   }
 
   private finish(): void {
+    this.cancelRescan();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
     if (this.inotify >= 0) {
@@ -318,6 +428,11 @@ export class Scanner implements ServiceHost {
     }
     this.options.onFinished?.(this.ending ?? "term");
   }
+}
+
+/** EMFILE (our fd limit) or ENFILE (the system's): a shortage that passes. */
+function isFdShortage(code: string | undefined): boolean {
+  return code === "EMFILE" || code === "ENFILE";
 }
 
 /** A millisecond count from the first line of file; 0 when absent or invalid. */

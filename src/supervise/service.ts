@@ -122,6 +122,11 @@ export class Service {
     this.feed({ type: "removed" });
   }
 
+  /** A shutdown began: deaths from now on are recorded, never restarted. */
+  freeze(): void {
+    this.feed({ type: "freeze" });
+  }
+
   /** Sends one control letter as if written to supervise/control. */
   command(letters: string): void {
     this.onControl(Buffer.from(letters, "latin1"));
@@ -228,16 +233,17 @@ export class Service {
     }
     const settings = this.settings();
     if (!settings.ok) return this.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
-    const fds = this.childFds();
     const nfd = this.config.notificationFd;
     let notifyWrite = -1;
-    if (nfd !== null) {
-      notifyWrite = this.notify.open();
-      while (fds.length < nfd) fds.push(-1);
-      fds[nfd] = notifyWrite;
-    }
     let pid: number;
     try {
+      // /dev/null and the notification pipe need fds too: out of them is a failed spawn, retried.
+      const fds = this.childFds();
+      if (nfd !== null) {
+        notifyWrite = this.notify.open();
+        while (fds.length < nfd) fds.push(-1);
+        fds[nfd] = notifyWrite;
+      }
       pid = sys.spawn({ file: "./run", argv: ["./run", this.name], cwd: this.dir, setsid: true, fds, ...settings.options });
     } catch (e) {
       if (notifyWrite >= 0) sys.close(notifyWrite);
@@ -336,13 +342,19 @@ export class Service {
     return this.devnull;
   }
 
-  private exit(): void {
+  /** start() threw (out of fds, say): let go of what it took — the lock, the
+   *  control fifo, timers — so that a later try can take them again. */
+  abandon(): void {
     for (const kind of [...this.timers.keys()]) this.cancel(kind);
     this.notify.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
     if (this.devnull >= 0) sys.close(this.devnull);
     this.devnull = -1;
+  }
+
+  private exit(): void {
+    this.abandon();
     this.cgroup?.release();
     this.host.onExited(this);
   }

@@ -11,6 +11,7 @@ export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest } 
 export { isErrnoError, execFailureCode, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
+export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
 
 /** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_* by name */
@@ -28,6 +29,9 @@ export const setSubreaper = (on: boolean): void => native().setSubreaper(on);
 /** getrlimit(2) by name ("NOFILE") or number: [soft, hard], Infinity = unlimited */
 export const getrlimit = (resource: number | string): [number, number] =>
   native().getrlimit(rlimitNumber(resource)).map((v) => (v < 0 ? Infinity : v)) as [number, number];
+/** setrlimit(2) by name ("NOFILE") or number; Infinity = unlimited */
+export const setrlimit = (resource: number | string, soft: number, hard: number): void =>
+  native().setrlimit(rlimitNumber(resource), soft === Infinity ? -1 : soft, hard === Infinity ? -1 : hard);
 /** sets the umask, returns the previous one */
 export const umask = (mask: number): number => native().umask(mask);
 /** replaces this process; returns only by throwing */

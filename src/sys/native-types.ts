@@ -80,6 +80,8 @@ export interface NativeAddon {
   umask(mask: number): number;
   /** getrlimit(2): [soft, hard], -1 = RLIM_INFINITY */
   getrlimit(resource: number): [number, number];
+  /** setrlimit(2), -1 = RLIM_INFINITY */
+  setrlimit(resource: number, soft: number, hard: number): void;
   /** From now on a fatal signal (SEGV, BUS, ABRT, ILL, FPE) execve()s this
    *  instead of killing the process: argv/env are prepared here because the
    *  handler may not allocate. Calling again replaces them. */

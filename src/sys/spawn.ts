@@ -3,6 +3,7 @@
 import { accessSync, constants as fsConstants } from "node:fs";
 import { native } from "./load";
 import type { NativeSpawnRequest } from "./native-types";
+import { childNofile } from "./fd-limit";
 
 /** One rlimit: resource as "NOFILE", "RLIMIT_NOFILE" or its number; Infinity or -1 = unlimited. */
 export type Rlimit = [resource: number | string, soft: number, hard: number];
@@ -69,6 +70,16 @@ export function rlimitNumber(resource: number | string): number {
 
 const limit = (v: number): number => (v === Infinity || v < 0 ? -1 : v);
 
+/** The caller's limits, plus the nofile we started with when we raised ours
+ *  (fd-limit.ts) and the caller did not set one: a child never inherits the raise. */
+function childRlimits(rlimits: Rlimit[]): Array<[number, number, number]> {
+  const out = rlimits.map(([r, soft, hard]): [number, number, number] => [rlimitNumber(r), limit(soft), limit(hard)]);
+  const nofile = childNofile();
+  const NOFILE = rlimitNumber("NOFILE");
+  if (nofile && !out.some(([r]) => r === NOFILE)) out.unshift([NOFILE, limit(nofile[0]), limit(nofile[1])]);
+  return out;
+}
+
 /** The complete request the addon takes, from options with defaults applied. */
 export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
   const env = Array.isArray(opts.env) ? opts.env : envStrings(opts.env ?? process.env);
@@ -86,7 +97,7 @@ export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
     uid: opts.uid ?? -1,
     gid: opts.gid ?? -1,
     groups: opts.groups ?? null,
-    rlimits: (opts.rlimits ?? []).map(([r, soft, hard]) => [rlimitNumber(r), limit(soft), limit(hard)]),
+    rlimits: childRlimits(opts.rlimits ?? []),
     nice: opts.nice ?? null,
   };
 }
