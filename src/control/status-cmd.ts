@@ -21,7 +21,8 @@ with its X/log logger as X/log.
   --json       one JSON array of objects, each with kind "service" or "task".
                service: name, path, supervised, state, up, pid, since, wantUp,
                ready, readySince, paused, finishing, lastExit {code, signal},
-               waitsFor, blockedBy, dependencies, and cgroup {path,
+               waitsFor, blockedBy, dependencies, runProblem ("run: ELOOP"
+               when ./run is there but cannot be reached), and cgroup {path,
                memoryBytes, cpuUsec} while it runs in its own cgroup
                task: name, path, state (waiting, running, exited, killed,
                failed), pid, startedAt, endedAt, code, signal, error,
@@ -36,10 +37,12 @@ with its X/log logger as X/log.
 STATE is up, paused, finishing (./finish runs), down, waiting (held until
 its dependencies are ready: NOTES says "waits for a, b" and "blocked by x"
 for those that will never be ready: failed, missing, or in a cycle), not
-supervised (no supervisor holds supervise/lock), or unknown (no
-supervise/status yet). TIME is the uptime or downtime. MEM and CPU (only
-when some service runs in its own cgroup, see docs/cgroups.md): its
-cgroup's memory.current ("-" without the memory controller) and CPU time.
+supervised (no supervisor holds supervise/lock), unreadable (supervise/
+may not be read by this user, e.g. root's 0700 one: NOTES says why;
+supervised is null in --json), or unknown (no supervise/status yet).
+TIME is the uptime or downtime. MEM and CPU (only when some service runs
+in its own cgroup, see docs/cgroups.md): its cgroup's memory.current ("-"
+without the memory controller) and CPU time.
 A task is waiting, running, exited N, killed SIGX, or failed to start;
 ENDED is how long ago it ended.
 Colours only when stdout is a terminal (NO_COLOR turns them off).
