@@ -4,20 +4,13 @@
 // supervise/ rather than calling a running service "not supervised".
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { boot, end, sh, status } from "./machine";
+import { asNobody, boot, end, sh, status } from "./machine";
 
 const test = suite("faults: privacy");
-const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
 const modeOf = (path: string) => (statSync(path).mode & 0o7777).toString(8);
-
-function asNobody(...argv: string[]) {
-  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), ...argv], { encoding: "utf8", timeout: 20_000 });
-  return { status: r.status, stdout: r.stdout ?? "", out: (r.stdout ?? "") + (r.stderr ?? "") };
-}
 
 test("log files 0640 in 0750 dirs, kept-fds.json 0600; nobody reads none of them", async () => {
   const m = await boot({ "service/talk/run": sh("echo secret-token; exec sleep 1030"), "service/talk/log/": null });
@@ -33,7 +26,7 @@ test("log files 0640 in 0750 dirs, kept-fds.json 0600; nobody reads none of them
     ];
     assert.equal(want.map(([p]) => [p, modeOf(p)]), want);
     for (const file of [`${log}/talk/current`, `${log}/catch-all/current`, `${m.root}/run/kept-fds.json`]) {
-      const r = asNobody("cat", file);
+      const r = asNobody(["cat", file]);
       assert.is.not(r.status, 0, `nobody read ${file}`);
       assert.not.match(r.out, /secret-token/);
     }
@@ -48,11 +41,11 @@ test("nobody's tsinit status: a running service is unreadable (EACCES), not \"no
   const init = startPid1(["scan", dir]);
   try {
     await eventually(() => status(`${dir}/a`)?.pid, 10_000, "a up");
-    const table = asNobody(BIN, "status", dir);
+    const table = asNobody([BIN, "status", dir]);
     assert.match(table.stdout, /^a\s+unreadable\s+-\s+-\s+supervise\/lock: EACCES/m, table.out);
     assert.not.match(table.stdout, /not supervised/);
     assert.is(table.status, 111, "a system error, as for any status it cannot read");
-    const json = JSON.parse(asNobody(BIN, "status", "--json", dir).stdout) as Array<{ supervised: boolean | null; state: string; error: string }>;
+    const json = JSON.parse(asNobody([BIN, "status", "--json", dir]).stdout) as Array<{ supervised: boolean | null; state: string; error: string }>;
     assert.equal([json[0]!.supervised, json[0]!.state, json[0]!.error], [null, "unreadable", "supervise/lock: EACCES"]);
     // root still sees it up
     assert.match(init.exec([BIN, "status", dir]).stdout, /^a\s+up/m);

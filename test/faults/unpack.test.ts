@@ -12,10 +12,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, symlinkSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { sh } from "./machine";
+import { asNobody, NOBODY, sh } from "./machine";
 
 const test = suite("faults: addon unpack");
-const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
 const WINDOW_MS = 30_000;
 /** the name of a private dir from mkdtemp (the old names were .tsinit-PID-MS.node) */
 const PRIVATE = /\.tsinit-[A-Za-z0-9]{6}(\/|\s|$)/;
@@ -64,11 +63,6 @@ function stage(): Stage {
   return { root, attack, run: `${root}/run`, scan: `${root}/scan` };
 }
 
-function asNobody(argv: string[]): { status: number | null; out: string } {
-  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), ...argv], { encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, out: (r.stdout ?? "") + (r.stderr ?? "") };
-}
-
 /** Root's `tsinit status SCAN` as PID 1 of a namespace: /run noexec, /dev/shm the attack dir; optionally no /proc. */
 function rootStatus(s: Stage, opts: { noProc?: boolean; addonDir?: string } = {}): { status: number | null; out: string } {
   const script = [
@@ -96,7 +90,7 @@ for (const noProc of [false, true]) {
     try {
       const victim = `${s.root}/victim`;
       writeFileSync(victim, "precious\n", { mode: 0o644 });
-      const plant = asNobody(["node", `${s.root}/attacker.js`, "symlink", s.attack, victim]);
+      const plant = asNobody(["node", `${s.root}/attacker.js`, "symlink", s.attack, victim], 60_000);
       assert.is(plant.status, 0, `planting: ${plant.out}`);
       assertWorked(rootStatus(s, { noProc }));
       assert.is(readFileSync(victim, "utf8"), "precious\n", "the symlinks' target was written by root");
@@ -112,7 +106,7 @@ test("planted hard links: the attacker's file is never written, and a watcher ge
   try {
     const mine = `${s.attack}/mine`;
     assert.is(asNobody(["sh", "-c", `echo attacker > ${mine}`]).status, 0);
-    const plant = asNobody(["node", `${s.root}/attacker.js`, "link", s.attack, mine]);
+    const plant = asNobody(["node", `${s.root}/attacker.js`, "link", s.attack, mine], 60_000);
     assert.is(plant.status, 0, `planting: ${plant.out}`);
     watcher = spawn(NOBODY[0]!, [...NOBODY.slice(1), "node", `${s.root}/attacker.js`, "watch", s.attack], { stdio: ["ignore", "pipe", "inherit"] });
     let seen = "";
