@@ -9,6 +9,7 @@ import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
 import { formatTable, toJson, type ServiceReport } from "./status-format";
 import { isServiceDir, readDir } from "./status-read";
+import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
 import { formatTree, serviceNode, taskNode } from "./status-tree";
@@ -69,6 +70,9 @@ export function main(args: string[]): number {
   const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
   if (json && tree) throw new UsageError("--json and --tree do not go together (see tsinit status --help)");
   if (operands.length === 0 && taskDirs.length === 0) throw new UsageError("missing DIR (see tsinit status --help)");
+  // Loaded here, not at the first supervise/lock: a failure is no service's
+  // fault, and its message (every directory tried, and why) must be seen whole.
+  if (operands.length > 0) native();
   const explicit = taskDirs.length > 0;
   let code = 0;
   const reports: ServiceReport[] = [];
