@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, symlinkSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree, writeTree } from "../helpers/tree";
 import { asNobody, NOBODY, sh } from "./machine";
 
 const test = suite("faults: addon unpack");
@@ -147,6 +147,29 @@ test("$TSINIT_ADDON_DIR that another user owns or can swap is passed over", asyn
       }
       assert.equal(made, [], `root wrote in ${dir}`);
     }
+  } finally {
+    removeTree(s.root);
+  }
+});
+
+test("no usable directory: status says why for every one tried", () => {
+  const s = stage();
+  try {
+    chownSync(s.attack, 65534, 65534); // /dev/shm is nobody's: unsafe
+    writeTree(s.run, { "a/run": sh("exec sleep 1") }); // seen as /run/a, /tmp being hidden
+    const script = [
+      "set -e",
+      `mount --bind ${s.run} /run`, "mount -o remount,bind,noexec /run",
+      "mount -t tmpfs -o noexec none /dev", "mkdir /dev/shm", `mount --bind ${s.attack} /dev/shm`,
+      "mount -t tmpfs -o noexec none /tmp",
+      `exec ${BIN} status /run/a`,
+    ].join("\n");
+    const r = spawnSync("unshare", ["-p", "-f", "-m", "--mount-proc", "sh", "-c", script], { encoding: "utf8", timeout: 60_000 });
+    const out = (r.stdout ?? "") + (r.stderr ?? "");
+    assert.is(r.status, 111, out);
+    assert.match(out, /unable to load the addon: no directory is safe, writable and exec-allowed/, out);
+    assert.match(out, /\/dev\/shm: unsafe: \/dev\/shm belongs to uid 65534/, out);
+    for (const dir of ["/run", "/dev", "/tmp"]) assert.match(out, new RegExp(`${dir}: [^;]*failed to map segment`), out);
   } finally {
     removeTree(s.root);
   }
