@@ -153,11 +153,12 @@ export class Service {
     const parsed = parseSuperviseControl(bytes);
     this.unknownBytes.note(parsed.unknown);
     if (parsed.letters.length === 0) return;
-    this.batch = { status: false, events: "" };
+    const outer = this.batch !== null; // a command() from inside a batch joins it
+    this.batch ??= { status: false, events: "" };
     try {
       for (const letter of parsed.letters) this.feed({ type: "control", letter });
     } finally {
-      this.flushBatch();
+      if (!outer) this.flushBatch();
     }
   }
 
