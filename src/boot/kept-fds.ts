@@ -22,7 +22,7 @@ function save(): void {
   if (!file) return;
   const slash = file.lastIndexOf("/");
   try {
-    writeAtomic(file.slice(0, slash), file.slice(slash + 1), Buffer.from(JSON.stringify(Object.fromEntries(kept)) + "\n"));
+    writeAtomic(file.slice(0, slash), file.slice(slash + 1), Buffer.from(JSON.stringify(Object.fromEntries(kept)) + "\n"), 0o600);
   } catch {
     /* /run not writable: a crash then loses the pipes, a planned re-exec does not (it passes them itself) */
   }

@@ -9,6 +9,7 @@ import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
 import { formatTable, toJson, type ServiceReport } from "./status-format";
 import { isServiceDir, readDir } from "./status-read";
+import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
 import { formatTree, serviceNode, taskNode } from "./status-tree";
@@ -21,7 +22,8 @@ with its X/log logger as X/log.
   --json       one JSON array of objects, each with kind "service" or "task".
                service: name, path, supervised, state, up, pid, since, wantUp,
                ready, readySince, paused, finishing, lastExit {code, signal},
-               waitsFor, blockedBy, dependencies, and cgroup {path,
+               waitsFor, blockedBy, dependencies, runProblem ("run: ELOOP"
+               when ./run is there but cannot be reached), and cgroup {path,
                memoryBytes, cpuUsec} while it runs in its own cgroup
                task: name, path, state (waiting, running, exited, killed,
                failed), pid, startedAt, endedAt, code, signal, error,
@@ -36,10 +38,12 @@ with its X/log logger as X/log.
 STATE is up, paused, finishing (./finish runs), down, waiting (held until
 its dependencies are ready: NOTES says "waits for a, b" and "blocked by x"
 for those that will never be ready: failed, missing, or in a cycle), not
-supervised (no supervisor holds supervise/lock), or unknown (no
-supervise/status yet). TIME is the uptime or downtime. MEM and CPU (only
-when some service runs in its own cgroup, see docs/cgroups.md): its
-cgroup's memory.current ("-" without the memory controller) and CPU time.
+supervised (no supervisor holds supervise/lock), unreadable (supervise/
+may not be read by this user, e.g. root's 0700 one: NOTES says why;
+supervised is null in --json), or unknown (no supervise/status yet).
+TIME is the uptime or downtime. MEM and CPU (only when some service runs
+in its own cgroup, see docs/cgroups.md): its cgroup's memory.current ("-"
+without the memory controller) and CPU time.
 A task is waiting, running, exited N, killed SIGX, or failed to start;
 ENDED is how long ago it ended.
 Colours only when stdout is a terminal (NO_COLOR turns them off).
@@ -66,6 +70,9 @@ export function main(args: string[]): number {
   const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
   if (json && tree) throw new UsageError("--json and --tree do not go together (see tsinit status --help)");
   if (operands.length === 0 && taskDirs.length === 0) throw new UsageError("missing DIR (see tsinit status --help)");
+  // Loaded here, not at the first supervise/lock: a failure is no service's
+  // fault, and its message (every directory tried, and why) must be seen whole.
+  if (operands.length > 0) native();
   const explicit = taskDirs.length > 0;
   let code = 0;
   const reports: ServiceReport[] = [];

@@ -12,10 +12,14 @@ export interface ServiceReport {
   path: string;
   /** someone holds the write lock on supervise/lock (s6-svok) */
   supervised: boolean;
+  /** supervise/lock could not be opened (EACCES for a non-root user): whether it is supervised is unknown */
+  unreadable?: boolean;
   /** supervise/status, null when missing or unreadable */
   status: SuperviseStatus | null;
   /** why the status could not be read (shown instead of the state) */
   error?: string;
+  /** ./run is there but cannot be reached: "run: ELOOP" (shown in NOTES) */
+  runProblem?: string;
   /** supervise/waiting: held by its dependencies (absent or null when not held) */
   waiting?: Waiting | null;
   /** what its `dependencies` file / `dependencies.d/` names */
@@ -29,7 +33,8 @@ export interface StatusJson {
   kind: "service";
   name: string;
   path: string;
-  supervised: boolean;
+  /** null when supervise/ could not be read (see error) */
+  supervised: boolean | null;
   up: boolean;
   pid: number | null;
   since: string | null;
@@ -47,6 +52,8 @@ export interface StatusJson {
   blockedBy: string[];
   dependencies: string[];
   error?: string;
+  /** ./run is there but cannot be reached: "run: ELOOP" */
+  runProblem?: string;
   /** only while it runs in its own cgroup: where, memory.current (null
    *  without the memory controller) and CPU time in microseconds */
   cgroup?: CgroupUsage;
@@ -69,11 +76,13 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 86400)}d${two(Math.floor(s / 3600) % 24)}h`;
 }
 
-export type ServiceState = "up" | "paused" | "finishing" | "down" | "waiting" | "not supervised" | "unknown";
+export type ServiceState = "up" | "paused" | "finishing" | "down" | "waiting" | "not supervised" | "unreadable" | "unknown";
 
 /** The state word: up, paused, finishing, down, waiting (held by its
- *  dependencies), not supervised, or unknown (no status). */
+ *  dependencies), not supervised, unreadable (supervise/ is not ours to
+ *  read), or unknown (no status). */
 export function stateOf(r: ServiceReport): ServiceState {
+  if (r.unreadable) return "unreadable";
   if (!r.supervised) return "not supervised";
   const s = r.status;
   // A held service never ran: "down" would read as a crash. A stale file beside a running one loses.
@@ -95,7 +104,7 @@ export function toJson(r: ServiceReport): StatusJson {
     kind: "service",
     name: r.name,
     path: r.path,
-    supervised: r.supervised,
+    supervised: r.unreadable ? null : r.supervised,
     up,
     pid: s && s.pid !== 0 ? s.pid : null,
     since: s ? iso(stampToMs(s.stamp)) : null,
@@ -111,15 +120,28 @@ export function toJson(r: ServiceReport): StatusJson {
     dependencies: r.dependencies ?? [],
   };
   if (r.error !== undefined) out.error = r.error;
+  if (r.runProblem !== undefined) out.runProblem = r.runProblem;
   if (r.usage) out.cgroup = r.usage;
   return out;
+}
+
+// A dependencies file may hold hundreds of names (64 KiB are read): the notes
+// column names a few, each cut short, and counts the rest (--json has all).
+const NAMES_SHOWN = 5;
+const NAME_CHARS = 40;
+
+/** "a, b, c and 12 more", names cut to NAME_CHARS. */
+function someNames(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_SHOWN).map((n) => (n.length > NAME_CHARS ? `${n.slice(0, NAME_CHARS - 1)}…` : n));
+  const rest = names.length - shown.length;
+  return shown.join(", ") + (rest > 0 ? ` and ${rest} more` : "");
 }
 
 /** "waits for a, b; blocked by x": why a held service or task has not started. */
 export function waitingNotes(w: Waiting): string {
   const parts: string[] = [];
-  if (w.waitsFor.length > 0) parts.push(`waits for ${w.waitsFor.join(", ")}`);
-  if (w.blockedBy.length > 0) parts.push(`blocked by ${w.blockedBy.join(", ")}`);
+  if (w.waitsFor.length > 0) parts.push(`waits for ${someNames(w.waitsFor)}`);
+  if (w.blockedBy.length > 0) parts.push(`blocked by ${someNames(w.blockedBy)}`);
   return parts.join("; ");
 }
 
@@ -157,7 +179,7 @@ export function formatTable(reports: readonly ServiceReport[], nowMs: number, co
     const s = r.supervised ? r.status : null;
     const state = stateOf(r);
     // A held service's status says "want up, exit 0" from before it ever ran: the wait is the news.
-    const note = state === "waiting" ? waitingNotes(r.waiting!) : s ? notes(s, nowMs) : "";
+    const note = [state === "waiting" ? waitingNotes(r.waiting!) : s ? notes(s, nowMs) : "", r.runProblem ?? ""].filter((n) => n).join("; ");
     return {
       cells: [r.name, state, s && s.pid !== 0 ? String(s.pid) : "-", s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-", r.error ?? note, ...usageCells(r)],
       colour: colour ? colourOf(r) : null,

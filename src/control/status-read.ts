@@ -2,7 +2,7 @@
 // which services a scan dir holds (s6-svscan's rule, plus X/log loggers),
 // and, per service, the s6-svok lock test, supervise/status, and what it
 // depends on and waits for (supervise/waiting, written by tsinit's dep gate).
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readWaitingFile } from "../supervise/dep-gate";
 import type { Waiting } from "../supervise/deps";
 import { readDependencies } from "../supervise/deps-read";
@@ -12,9 +12,24 @@ import { decodeStatus } from "./status";
 import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
 
+// An entry, not what it points to: a run that is a dangling link or a
+// symlink loop still makes a service dir (whose run cannot start), not a
+// scan dir (existsSync would say "absent" for ELOOP).
+const hasEntry = (path: string): boolean => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+
 /** A service dir has ./run or ./supervise; anything else is read as a scan dir. */
 export function isServiceDir(dir: string): boolean {
-  return existsSync(`${dir}/run`) || existsSync(`${dir}/supervise`);
+  return hasEntry(`${dir}/run`) || hasEntry(`${dir}/supervise`);
+}
+
+/** "run: ELOOP" when ./run is there but cannot be reached (a loop, a dangling link), else undefined. */
+function runProblem(dir: string): string | undefined {
+  try {
+    statSync(`${dir}/run`);
+    return undefined;
+  } catch (e) {
+    return hasEntry(`${dir}/run`) ? `run: ${errnoCode(e)}` : undefined;
+  }
 }
 
 const isDir = (path: string): boolean => {
@@ -35,7 +50,7 @@ export function scanServices(scandir: string): Array<{ name: string; path: strin
     if (name.startsWith(".") || !isDir(path)) continue;
     out.push({ name, path });
     // A log/ without run is PID 1's built-in logger: no supervised process to show.
-    if (isDir(`${path}/log`) && existsSync(`${path}/log/run`)) out.push({ name: `${name}/log`, path: `${path}/log` });
+    if (isDir(`${path}/log`) && hasEntry(`${path}/log/run`)) out.push({ name: `${name}/log`, path: `${path}/log` });
   }
   return out;
 }
@@ -66,9 +81,12 @@ export function readService(name: string, path: string): ServiceReport {
   // Unreadable dependency files are the supervisor's to report; status shows what it can read.
   const report: ServiceReport = { name, path, supervised: false, status: null, dependencies: readDependencies(path).deps };
   report.waiting = cleanWaiting(readWaitingFile(`${path}/supervise`));
+  report.runProblem = runProblem(path);
   try {
     report.supervised = isSupervised(path);
   } catch (e) {
+    // Not "not supervised": a user who may not read root's supervise/ cannot tell.
+    report.unreadable = true;
     report.error = `supervise/lock: ${errnoCode(e)}`;
     return report;
   }

@@ -1,14 +1,19 @@
 // The filesystem calls the rotating sink makes, all asynchronous (libuv's
 // thread pool): PID 1's event loop never waits on a slow or hung disk. An
-// interface so unit tests can stand in a slow or failing disk.
+// interface so unit tests can stand in a slow or failing disk. Logs hold what
+// services print (tokens, addresses): files are 0640 and directories 0750, so
+// only root and the owning group read them (a file that exists keeps its mode).
 import * as fs from "node:fs";
+
+const DIR_MODE = 0o750;
+const FILE_MODE = 0o640;
 
 /** What RotatingSink needs from a filesystem; every call may reject with an errno error. */
 export interface SinkIo {
-  /** mkdir -p with mode 0755 */
+  /** mkdir -p with mode 0750 */
   mkdir(dir: string): Promise<void>;
   readdir(dir: string): Promise<string[]>;
-  /** open for appending (created 0644, close-on-exec), with its current size */
+  /** open for appending (created 0640, close-on-exec), with its current size */
   openAppend(path: string): Promise<{ fd: number; size: number }>;
   /** one write(2): bytes written */
   write(fd: number, data: Buffer): Promise<number>;
@@ -22,11 +27,11 @@ const done = <T>(resolve: (v: T) => void, reject: (e: Error) => void) =>
 
 /** SinkIo over node:fs's callback API (no FileHandle objects to be GC-closed behind our back). */
 export const nodeSinkIo: SinkIo = {
-  mkdir: (dir) => new Promise((res, rej) => fs.mkdir(dir, { recursive: true, mode: 0o755 }, (e) => (e ? rej(e) : res()))),
+  mkdir: (dir) => new Promise((res, rej) => fs.mkdir(dir, { recursive: true, mode: DIR_MODE }, (e) => (e ? rej(e) : res()))),
   readdir: (dir) => new Promise((res, rej) => fs.readdir(dir, done(res, rej))),
   openAppend: (path) =>
     new Promise((res, rej) =>
-      fs.open(path, "a", 0o644, (e, fd) => {
+      fs.open(path, "a", FILE_MODE, (e, fd) => {
         if (e) return rej(e);
         fs.fstat(fd, (e2, st) => (e2 ? fs.close(fd, () => rej(e2)) : res({ fd, size: st.size })));
       }),

@@ -58,7 +58,8 @@ export function checkRun(dir: string): string | null {
   try {
     st = fs.statSync(run);
   } catch (e) {
-    return `unable to find ${run}: ${errnoOf(e)}`;
+    // ENOENT is a missing run; ELOOP, EACCES… name a run that is there but cannot be reached.
+    return `unable to ${errnoOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${errnoOf(e)}`;
   }
   if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
   try {

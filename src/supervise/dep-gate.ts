@@ -8,6 +8,9 @@ import { logLine } from "../cli/log";
 import { checkGraph, plan, stopOrder, type DepNode, type DepState, type GraphCheck, type Waiting } from "./deps";
 import { writeAtomic } from "./s6dir";
 
+const PROBLEMS_LOGGED = 5;
+const PROBLEM_CHARS = 300;
+
 /** One member of the graph as the gate drives it. */
 export interface GateMember {
   node: DepNode;
@@ -85,10 +88,11 @@ export class DepGate {
   private replan(): void {
     const nodes = [...this.members.values()].map((m) => m.node);
     this.check = checkGraph(nodes);
-    for (const p of this.check.problems) {
-      if (!this.reported.has(p)) logLine(`warning: ${p}`);
-      this.reported.add(p);
-    }
+    const fresh = this.check.problems.filter((p) => !this.reported.has(p));
+    for (const p of fresh) this.reported.add(p);
+    // One bad file may name hundreds of missing services: a few lines, then a count.
+    for (const p of fresh.slice(0, PROBLEMS_LOGGED)) logLine(`warning: ${p.length > PROBLEM_CHARS ? `${p.slice(0, PROBLEM_CHARS)}…` : p}`);
+    if (fresh.length > PROBLEMS_LOGGED) logLine(`warning: and ${fresh.length - PROBLEMS_LOGGED} more dependency problems (tsinit status --json names every dependency)`);
     const { start, waiting } = plan(nodes, this.states, this.check);
     for (const [name, w] of waiting) this.members.get(name)!.showWaiting(w);
     for (const name of start) {

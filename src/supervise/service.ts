@@ -7,7 +7,7 @@ import { unlinkSync, writeFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } from "../control/status";
-import { parseSuperviseControl, describeByte } from "../control/letters";
+import { parseSuperviseControl } from "../control/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
 import { readServiceResources, type ResourceOptions } from "./resources";
@@ -17,6 +17,8 @@ import { NotifyPipe } from "./notify-pipe";
 import { isOurChild } from "../sys/proc";
 import { readFileSync } from "node:fs";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
+import { NewWarnings } from "./new-warnings";
+import { UnknownBytesWarning } from "../control/unknown-bytes";
 
 /** What a service needs from the supervisor that owns it. */
 export interface ServiceHost {
@@ -57,6 +59,11 @@ export class Service {
   private writeError = "";
   private readiness: "started" | "ready" = "started";
   private cgroup: ServiceCgroup | null | undefined;
+  private readonly configWarnings = new NewWarnings();
+  private readonly resourceWarnings = new NewWarnings();
+  private readonly unknownBytes: UnknownBytesWarning;
+  /** while one read's letters go through the machine: what to write once they are done */
+  private batch: { status: boolean; events: string } | null = null;
 
   constructor(
     readonly dir: string,
@@ -66,6 +73,7 @@ export class Service {
   ) {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
+    this.unknownBytes = new UnknownBytesWarning(`${dir}/supervise/control`);
   }
 
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
@@ -143,17 +151,33 @@ export class Service {
     return this.state;
   }
 
+  // One read may hold thousands of letters (anyone who may write the fifo can
+  // pour junk into it): each goes through the machine, but supervise/status is
+  // written and event/ told once per read, not once per letter.
   private onControl(bytes: Buffer): void {
     const parsed = parseSuperviseControl(bytes);
-    if (parsed.unknown.length > 0) {
-      logLine(`warning: ${this.dir}/supervise/control: ignoring unknown command ${parsed.unknown.map(describeByte).join(" ")}`);
+    this.unknownBytes.note(parsed.unknown);
+    if (parsed.letters.length === 0) return;
+    const outer = this.batch !== null; // a command() from inside a batch joins it
+    this.batch ??= { status: false, events: "" };
+    try {
+      for (const letter of parsed.letters) this.feed({ type: "control", letter });
+    } finally {
+      if (!outer) this.flushBatch();
     }
-    for (const letter of parsed.letters) this.feed({ type: "control", letter });
+  }
+
+  /** Writes what the letters of one read left to write (also before an exit, so nothing lands after it). */
+  private flushBatch(): void {
+    const batch = this.batch;
+    this.batch = null;
+    if (batch?.status) this.writeFile("status", encodeStatus(statusFromState(this.state)));
+    if (batch?.events) broadcastEvent(`${this.dir}/event`, batch.events);
   }
 
   private refreshConfig(): void {
     const r = readServiceConfig(this.dir, this.name);
-    for (const w of r.warnings) logLine(w);
+    this.configWarnings.report(r.warnings);
     this.problem = r.ok ? "" : r.problem;
     if (r.ok) this.config = r.config;
   }
@@ -197,10 +221,12 @@ export class Service {
       case "cancelTimer":
         return this.cancel(effect.kind);
       case "writeStatus":
+        if (this.batch) return void (this.batch.status = true);
         return this.writeFile("status", encodeStatus(statusFromState(this.state)));
       case "writeDeathTally":
         return this.writeFile("death_tally", encodeDeathTally(deathTallyFromState(this.state)));
       case "event":
+        if (this.batch) return void (this.batch.events += effect.letters);
         return broadcastEvent(`${this.dir}/event`, effect.letters);
       case "touchDown":
         return this.touchDown(true);
@@ -279,7 +305,7 @@ export class Service {
    *  env on top of the host's, and its cgroup; or why it must not start. */
   private settings(): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
     const r = readServiceResources(this.dir, this.host.env());
-    for (const w of r.warnings) logLine(w);
+    this.resourceWarnings.report(r.warnings);
     if (!r.ok) return r;
     const cgroupFd = this.cgroupOf()?.procsFd(this.dir) ?? -1;
     return { ok: true, options: cgroupFd >= 0 ? { ...r.options, cgroupFd } : r.options };
@@ -347,6 +373,7 @@ export class Service {
   abandon(): void {
     for (const kind of [...this.timers.keys()]) this.cancel(kind);
     this.notify.close();
+    this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
     if (this.devnull >= 0) sys.close(this.devnull);
@@ -354,6 +381,7 @@ export class Service {
   }
 
   private exit(): void {
+    this.flushBatch();
     this.abandon();
     this.cgroup?.release();
     this.host.onExited(this);

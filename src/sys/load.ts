@@ -1,10 +1,11 @@
 // Finds and loads the addon. In the packed executable esbuild's binary loader
-// turns the require below into the addon's bytes: they are written to the
-// first writable, exec-allowed directory, dlopen'ed, and unlinked at once (the
-// mapping stays). At real boot only devtmpfs /dev exists, so /dev is on the
-// list; /run and /dev/shm come first because they are tmpfs once mounted.
+// turns the require below into the addon's bytes: they are written to a
+// private copy (unpack.ts) in the first safe, writable, exec-allowed directory,
+// dlopen'ed, and removed at once (the mapping stays). At real boot only
+// devtmpfs /dev exists, so /dev is on the list; /run and /dev/shm come first
+// because they are tmpfs once mounted.
 // Under tsx (tests, development) the same require loads build/Release directly.
-import { writeFileSync, unlinkSync } from "node:fs";
+import { withPrivateCopy } from "./unpack";
 import type { NativeAddon } from "./native-types";
 
 const candidateDirs = (): string[] => {
@@ -23,25 +24,17 @@ export function addonOrigin(): string {
 function dlopenBytes(bytes: Uint8Array): NativeAddon {
   const tried: string[] = [];
   for (const dir of candidateDirs()) {
-    const file = `${dir}/.tsinit-${process.pid}-${Date.now().toString(36)}.node`;
-    try {
-      writeFileSync(file, bytes, { mode: 0o700 });
-    } catch (e) {
-      tried.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-      continue;
-    }
     try {
       const mod = { exports: {} as NativeAddon };
-      process.dlopen(mod, file);
-      loadedFrom = `${dir} (unpacked, then unlinked)`;
+      withPrivateCopy(dir, bytes, (path) => process.dlopen(mod, path));
+      loadedFrom = `${dir} (a private copy, then removed)`;
       return mod.exports;
     } catch (e) {
-      tried.push(`${dir}: ${(e as Error).message}`);
-    } finally {
-      try { unlinkSync(file); } catch { /* already gone */ }
+      const { code, message } = e as NodeJS.ErrnoException;
+      tried.push(`${dir}: ${code === "ERR_DLOPEN_FAILED" || code === "EUNSAFE" || !code ? message : code}`);
     }
   }
-  const err = new Error(`unable to load the addon: no directory is writable and exec-allowed (${tried.join("; ")})`);
+  const err = new Error(`unable to load the addon: no directory is safe, writable and exec-allowed (${tried.join("; ")})`);
   throw Object.assign(err, { code: "ENOADDON" });
 }
 

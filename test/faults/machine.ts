@@ -2,6 +2,8 @@
 // temp image whose paths the tree may name (ROOT is replaced by the temp
 // dir), and reads what the host sees of that machine: PID 1's CPU ticks and
 // RSS, and the processes of the namespace from /proc/HOSTPID/task/*/children.
+// asNobody runs a command as the local attacker of the security faults.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +19,15 @@ export interface Machine {
 }
 
 export const sh = (body: string) => `#!/bin/sh\n${body}\n`;
+
+/** The argv prefix that runs what follows as user and group nobody (65534), no other groups. */
+export const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
+
+/** Runs argv as nobody: exit status, stdout, and stdout + stderr. */
+export function asNobody(argv: string[], timeoutMs = 20_000): { status: number | null; stdout: string; out: string } {
+  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), ...argv], { encoding: "utf8", timeout: timeoutMs });
+  return { status: r.status, stdout: r.stdout ?? "", out: (r.stdout ?? "") + (r.stderr ?? "") };
+}
 
 /** A temp root with tree written in it, every "ROOT" in contents replaced. */
 export function makeRoot(tree: Tree): string {

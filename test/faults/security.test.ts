@@ -7,21 +7,14 @@
 // a plain name.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { findProcs, sh, status } from "./machine";
+import { asNobody, findProcs, sh, status } from "./machine";
 
 const test = suite("faults: security");
-const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
 const WEIRD = "$(touch pwned);`touch pwned2`";
-
-function asNobody(...argv: string[]) {
-  const r = spawnSync(NOBODY[0]!, [...NOBODY.slice(1), ...argv], { encoding: "utf8", timeout: 10_000 });
-  return { status: r.status, out: (r.stdout ?? "") + (r.stderr ?? "") };
-}
 
 test("modes and owners; nobody can neither command nor read a supervisor", async () => {
   const dir = tempTree({ "a/run": sh("exec sleep 1012"), [`${WEIRD}/run`]: sh("exec sleep 1013") });
@@ -46,20 +39,20 @@ test("modes and owners; nobody can neither command nor read a supervisor", async
     assert.is(statSync(`${a}/supervise/status`).uid, 0);
 
     // Direct access: the 0700 directory stops nobody at the door.
-    const write = asNobody("dd", `of=${a}/supervise/control`, "oflag=nonblock", "status=none");
+    const write = asNobody(["dd", `of=${a}/supervise/control`, "oflag=nonblock", "status=none"]);
     assert.is.not(write.status, 0, "nobody wrote the control fifo");
     assert.match(write.out, /Permission denied/);
-    const read = asNobody("cat", `${a}/supervise/status`);
+    const read = asNobody(["cat", `${a}/supervise/status`]);
     assert.is.not(read.status, 0, "nobody read status");
     assert.match(read.out, /Permission denied/);
-    assert.is.not(asNobody("dd", `of=${dir}/.s6-svscan/control`, "oflag=nonblock", "status=none").status, 0, "nobody wrote .s6-svscan/control");
+    assert.is.not(asNobody(["dd", `of=${dir}/.s6-svscan/control`, "oflag=nonblock", "status=none"]).status, 0, "nobody wrote .s6-svscan/control");
     // The tools as nobody: refused, exit 111 (a system error), nothing sent.
-    const s6 = asNobody("s6-svc", "-d", a);
+    const s6 = asNobody(["s6-svc", "-d", a]);
     assert.is(s6.status, 111, `s6-svc as nobody: ${s6.out}`);
-    const ours = asNobody(BIN, "svc", "-d", a);
+    const ours = asNobody([BIN, "svc", "-d", a]);
     assert.is(ours.status, 111, `tsinit svc as nobody: ${ours.out}`);
     assert.match(ours.out, /EACCES/);
-    assert.is.not(asNobody("s6-svscanctl", "-t", dir).status, 0, "s6-svscanctl as nobody");
+    assert.is.not(asNobody(["s6-svscanctl", "-t", dir]).status, 0, "s6-svscanctl as nobody");
     await sleep(300);
     assert.is(status(a)!.pid, pid, "the service is untouched");
     assert.ok(status(a)!.wantUp);

@@ -2,7 +2,7 @@
 // table (plain and coloured) and the --json shape.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeWaitStatus, formatDuration, formatTable, stateOf, toJson, type ServiceReport } from "../../src/control/status-format";
+import { decodeWaitStatus, formatDuration, formatTable, stateOf, toJson, waitingNotes, type ServiceReport } from "../../src/control/status-format";
 import { stampFromMs, type SuperviseStatus } from "../../src/control/status";
 import { shortPath } from "../../src/control/cli-util";
 import { tai64nHex } from "../../src/control/listen";
@@ -51,6 +51,27 @@ state("each state word", () => {
   assert.is(stateOf(rep("a", status({}))), "down");
   assert.is(stateOf(rep("a", status({ pid: 7 }), false)), "not supervised");
   assert.is(stateOf(rep("a", null)), "unknown");
+});
+
+state("unreadable: supervise/ could not be opened, so whether it runs is unknown", () => {
+  const r: ServiceReport = { ...rep("a", null, false), unreadable: true, error: "supervise/lock: EACCES" };
+  assert.is(stateOf(r), "unreadable");
+  const j = toJson(r);
+  assert.equal([j.supervised, j.state, j.error], [null, "unreadable", "supervise/lock: EACCES"]);
+  assert.match(formatTable([r], NOW, false), /^a\s+unreadable\s+-\s+-\s+supervise\/lock: EACCES$/m);
+});
+
+state("waiting notes name five dependencies, cut long names, and count the rest", () => {
+  const names = Array.from({ length: 852 }, (_, i) => `dep${i}`);
+  const long = "x".repeat(5000);
+  assert.is(waitingNotes({ waitsFor: names, blockedBy: [long] }), `waits for dep0, dep1, dep2, dep3, dep4 and 847 more; blocked by ${"x".repeat(39)}…`);
+  assert.is(waitingNotes({ waitsFor: ["a", "b"], blockedBy: [] }), "waits for a, b");
+});
+
+state("a run that cannot be reached is in NOTES beside the exit", () => {
+  const r: ServiceReport = { ...rep("a", status({})), runProblem: "run: ELOOP" };
+  assert.match(formatTable([r], NOW, false), /want up, exit 0; run: ELOOP$/m);
+  assert.is(toJson(r).runProblem, "run: ELOOP");
 });
 
 state.run();
