@@ -17,6 +17,8 @@ import { DepGate, showWaitingFile } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
 import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
+import { planKey } from "./adopt";
+import type { AdoptionPlan } from "./adopt-plan";
 import { startServiceLog, type ServiceLog } from "../log/service-log";
 import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
 
@@ -58,6 +60,8 @@ export class Scanner implements ServiceHost {
 
   /** the first scan after a re-exec takes over running services */
   private adopting = false;
+  /** what that first scan may take over (adopt.ts checked each status) */
+  private plan: AdoptionPlan | null = null;
   private control?: ControlDir;
   private inotify = -1;
   private scanWd = -1;
@@ -72,9 +76,11 @@ export class Scanner implements ServiceHost {
     this.gate = options.gate ?? new DepGate();
   }
 
-  /** Opens .s6-svscan/, watches the directory and starts every service. */
-  start(adopt = false): void {
-    this.adopting = adopt;
+  /** Opens .s6-svscan/, watches the directory and starts every service;
+   *  after a re-exec, takes over what the plan (prepareAdoption) allows. */
+  start(plan: AdoptionPlan | null = null): void {
+    this.adopting = !!plan;
+    this.plan = plan;
     this.control = openControlDir(`${this.scanDir}/.s6-svscan`, (bytes) => this.onControl(bytes));
     const c = sys.constants();
     try {
@@ -85,6 +91,7 @@ export class Scanner implements ServiceHost {
     }
     this.rescan();
     this.adopting = false;
+    this.plan = null;
   }
 
   /** Routes a reaped death to whoever spawned that pid; orphans are just reaped. */
@@ -217,7 +224,7 @@ export class Scanner implements ServiceHost {
   private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
     const service = new Service(dir, name, stdio, this);
     try {
-      service.start(held, this.adopting);
+      service.start(held, this.plan?.adopt.get(planKey(dir)) ?? null);
     } catch (e) {
       logLine(`unable to supervise ${dir}: ${reason(e)}`);
       return undefined;
