@@ -64,8 +64,12 @@ export function dirOf(cwd: string | null, dirs: readonly string[]): string | nul
  *  process must be our child (a re-exec); else it must not be (a scanner
  *  that died left it to the namespace's init) and must look like a spawn of
  *  ours: cwd the service dir or a session leader (run gets its own session). */
-function refusal(claim: StatusClaim, p: ProcInfo | undefined, self: number, children: boolean): string {
+function refusal(claim: StatusClaim, p: ProcInfo | undefined, self: number, children: boolean, clock?: Clock): string {
   const st = claim.status!;
+  // A status left from an earlier boot (or written under another clock) names
+  // a pid that means nothing now; without a re-exec's ppid check, only the
+  // stamp tells it apart.
+  if (clock && (stampToMs(st.stamp) < clock.bootMs - START_SLACK_MS || stampToMs(st.stamp) > clock.nowMs + START_SLACK_MS)) return "written before this boot";
   if (!p || p.state === "Z") return "not running";
   if (children && p.ppid !== self) return "not a child of this supervisor";
   if (!children && p.ppid === self) return "a child of this supervisor";
@@ -74,16 +78,22 @@ function refusal(claim: StatusClaim, p: ProcInfo | undefined, self: number, chil
   return "";
 }
 
+/** The boot's wall-clock time and now, in ms. */
+export interface Clock {
+  bootMs: number;
+  nowMs: number;
+}
+
 /** Each claim checked, and each pid given to at most one service: the one
  *  it runs in when several claim it (a forged or stale status naming another
  *  service's process), else none. */
-function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, children: boolean) {
+function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, children: boolean, clock?: Clock) {
   const held = new Map<string, SuperviseStatus>();
   const refused: AdoptionPlan["refused"] = [];
   const byPid = new Map<number, StatusClaim[]>();
   for (const c of claims) {
     if (!c.status || c.status.pid <= 0) continue;
-    const why = refusal(c, procs.get(c.status.pid), self, children);
+    const why = refusal(c, procs.get(c.status.pid), self, children, clock);
     if (why) refused.push({ dir: c.dir, pid: c.status.pid, why });
     else byPid.set(c.status.pid, [...(byPid.get(c.status.pid) ?? []), c]);
   }
@@ -118,8 +128,8 @@ export function planAdoption(claims: readonly StatusClaim[], procs: ReadonlyMap<
  *  under the namespace's init, no children of ours, so they cannot be waited
  *  for as ours; each one a status truly names is stopped before the fresh
  *  start (never a second copy). Nothing is adopted. */
-export function planSurvivors(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number): AdoptionPlan {
-  const { held, refused } = verifyClaims(claims, procs, self, false);
+export function planSurvivors(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, clock: Clock): AdoptionPlan {
+  const { held, refused } = verifyClaims(claims, procs, self, false, clock);
   const stop = [...held].map(([dir, st]) => ({ pid: st.pid, dir, why: "left running by a supervisor that died" }));
   return { adopt: new Map(), stop, refused };
 }

@@ -108,7 +108,9 @@ export async function stopSurvivors(scanDir: string): Promise<void> {
       return false;
     }
   });
-  const plan = planSurvivors(claims, infos(claims.flatMap((c) => (c.status && c.status.pid > 0 ? [c.status.pid] : []))), process.pid);
+  const nowMs = Date.now();
+  const procs = infos(claims.flatMap((c) => (c.status && c.status.pid > 0 ? [c.status.pid] : [])));
+  const plan = planSurvivors(claims, procs, process.pid, { bootMs: bootTimeMs(nowMs), nowMs });
   logPlan(plan);
   await stopAll(plan);
 }

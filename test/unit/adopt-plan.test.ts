@@ -16,6 +16,7 @@ const claim = (dir: string, st: SuperviseStatus | null): StatusClaim => ({ dir, 
 const proc = (pid: number, cwd: string | null, o: Partial<ProcInfo> = {}): ProcInfo => ({
   pid, ppid: SELF, session: pid, state: "S", startMs: T + 5, cwd, ...o,
 });
+const CLOCK = { bootMs: T - 3600_000, nowMs: T + 3600_000 };
 const table = (...ps: ProcInfo[]) => new Map(ps.map((p) => [p.pid, p]));
 
 test("dirOf: the longest service dir that is or holds the cwd", () => {
@@ -101,7 +102,7 @@ test("survivors of a dead scanner: each good claim is stopped, nothing adopted",
     proc(12, "/", { ppid: 999, session: 5 }), // neither: some other process with that pid now
     proc(13, "/s/d", { ppid: SELF }), // our own child: not a survivor
   );
-  const plan = planSurvivors(claims, procs, SELF);
+  const plan = planSurvivors(claims, procs, SELF, CLOCK);
   assert.is(plan.adopt.size, 0);
   assert.equal(plan.stop.map((s) => [s.pid, s.dir]), [[10, "/s/a"], [11, "/s/b"]]);
   assert.equal(plan.refused.map((r) => [r.dir, r.why]), [
@@ -111,8 +112,18 @@ test("survivors of a dead scanner: each good claim is stopped, nothing adopted",
 });
 
 test("survivors: a reused pid started after the stamp is not stopped", () => {
-  const plan = planSurvivors([claim("/s/a", status(10))], table(proc(10, "/s/a", { ppid: 999, startMs: T + 3600_000 })), SELF);
+  const plan = planSurvivors([claim("/s/a", status(10))], table(proc(10, "/s/a", { ppid: 999, startMs: T + 3600_000 })), SELF, CLOCK);
   assert.equal(plan.stop, []);
+});
+
+test("survivors: a status from an earlier boot, or stamped by a clock ahead of ours, names nothing to stop", () => {
+  const older = planSurvivors([claim("/s/a", status(10, T - 86_400_000))], table(proc(10, "/s/a", { ppid: 999, startMs: T - 86_400_000 })), SELF, CLOCK);
+  assert.equal(older.stop, []);
+  assert.equal(older.refused.map((r) => r.why), ["written before this boot"]);
+  // A board without a clock boots in 1970: this boot's processes all "start" before a stale 2023 stamp.
+  const early = { bootMs: 10_000, nowMs: 70_000 };
+  const ahead = planSurvivors([claim("/s/a", status(10))], table(proc(10, "/s/a", { ppid: 999, startMs: 20_000 })), SELF, early);
+  assert.equal(ahead.stop, []);
 });
 
 test.run();
