@@ -19,7 +19,7 @@ import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
 import { ReadyGate } from "./container-ready";
 import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./container-cmd";
-import { carryCommandExit, carryCommandPid, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
+import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
 import { closeUntakenFds } from "./kept-fds";
 import { prepareAdoption } from "../supervise/adopt";
 import type { InitValues } from "./init-options";
@@ -104,6 +104,8 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   const end = (code: number, why: string) => {
     if (ending) return;
     ending = true;
+    // A crash from here on: the next image ends the container with the same code.
+    carryExitCode(code);
     void containerEnd(why, {
       graceMs,
       say: values.verbose ? logLine : () => undefined,
@@ -144,7 +146,6 @@ export async function containerMain(values: InitValues, command: string[]): Prom
     watchPid(pid, (exit) => {
       const code = exitCodeOf(exit);
       cmdPid = 0;
-      carryCommandExit(code);
       end(code, `${command[0]} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}: exiting ${code}`);
     });
   };
@@ -196,10 +197,11 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   }
   if (inherited) closeUntakenFds();
   if (values.verbose) logLine(`boot: done in ${elapsed(t0)} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
-  if (!hasCommand) return new Promise<number>(() => undefined);
-  // The previous image had started CMD (it is watched above), or seen it end.
-  if (carried.exitCode !== null) end(carried.exitCode, `${command[0]} ended before the re-exec: exiting ${carried.exitCode}`);
-  if (carried.pid || carried.exitCode !== null) return new Promise<number>(() => undefined);
+  // The previous image was ending the container: end it, with the same code.
+  if (carried.exitCode !== null) end(carried.exitCode, `ending (as before the re-exec): exiting ${carried.exitCode}`);
+  if (!hasCommand || carried.exitCode !== null) return new Promise<number>(() => undefined);
+  // The previous image had started CMD: it is watched above.
+  if (carried.pid) return new Promise<number>(() => undefined);
 
   // CMD after the services it may need, but never held forever by one that hangs.
   if (!(await gate.settled(waitMs)) && waitMs > 0) {
@@ -207,12 +209,12 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   }
   if (ending) return new Promise<number>(() => undefined);
   const started = startCommand(command, stdio, env());
+  // Its pid is carried first thing: a crash from now on must not start it again.
+  if ("pid" in started) watchCommand(started.pid);
   releaseOriginalStdio(stdio);
   if ("failed" in started) {
-    carryCommandExit(started.failed);
     end(started.failed, `${command[0]} could not start`);
   } else {
-    watchCommand(started.pid);
     if (values.verbose) logLine(`info: started ${command[0]} as ${cmdPid} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
   }
   return new Promise<number>(() => undefined);

@@ -1,8 +1,8 @@
 // A container's tsinit survives its own crash as PID 1 does (reexec.ts):
 // the new image adopts the services and must also know CMD — its pid, to
-// keep waiting for it and exit with its code, or its exit code when it has
-// already ended — and, while CMD has not started, the original stdio CMD is
-// to get. The pid and code go through the environment of the exec (never
+// keep waiting for it and exit with its code — or, once the container is
+// ending (CMD gone, or a stop signal), the code to exit with; and, while CMD
+// has not started, the original stdio CMD is to get. The pid and code go through the environment of the exec (never
 // process.env, which services inherit); the stdio copies are kept fds.
 import * as sys from "../sys";
 import { keepOriginalStdio, type OriginalStdio } from "./container-cmd";
@@ -10,30 +10,30 @@ import { forgetFd, keepFd, takeFd } from "./kept-fds";
 import { carry, takeCarried } from "./reexec";
 
 const CMD_PID_ENV = "TSINIT_CMD_PID";
-const CMD_EXIT_ENV = "TSINIT_CMD_EXIT";
+const EXIT_CODE_ENV = "TSINIT_EXIT_CODE";
 
 /** What the previous image knew of CMD. */
 export interface CarriedCommand {
   /** CMD's pid while it runs (still our child after the exec), else 0 */
   pid: number;
-  /** its exit code once it has ended, else null */
+  /** the container was ending with this code (CMD's, or a stop's), else null */
   exitCode: number | null;
 }
 
 /** Reads (and removes from the environment) what the previous image carried. */
 export function takeCarriedCommand(): CarriedCommand {
   const pid = Number(takeCarried(CMD_PID_ENV) ?? 0);
-  const code = takeCarried(CMD_EXIT_ENV);
+  const code = takeCarried(EXIT_CODE_ENV);
   return { pid: Number.isInteger(pid) && pid > 0 ? pid : 0, exitCode: code !== undefined && /^\d+$/.test(code) ? Number(code) : null };
 }
 
 /** CMD started as pid: the next image must keep waiting for it. */
 export const carryCommandPid = (pid: number): void => carry(CMD_PID_ENV, String(pid));
 
-/** CMD ended with code: the next image ends the container with it. */
-export function carryCommandExit(code: number): void {
+/** The container is ending with code: so does the next image. */
+export function carryExitCode(code: number): void {
   carry(CMD_PID_ENV, null);
-  carry(CMD_EXIT_ENV, String(code));
+  carry(EXIT_CODE_ENV, String(code));
 }
 
 /** The fds CMD is to get: copies of our 0-2 made now, or after a re-exec the

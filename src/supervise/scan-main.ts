@@ -43,7 +43,10 @@ export async function main(args: string[]): Promise<number | void> {
     logLine(`unable to supervise ${dir}: crashed ${inherited!.crashes} times in a row soon after starting; services keep running unsupervised; a new tsinit scan ${dir} takes them over`);
     return 111;
   }
+  let stopping = () => false;
   const onFatal = (what: string) => {
+    // While stopping, a new image would adopt services it was not told to stop: finish instead.
+    if (stopping()) return logLine(`fatal: ${what}: carrying on with the stop`);
     logLine(`fatal: ${what}: re-executing`);
     try {
       reexecNow("exception", inherited, startedAt);
@@ -82,6 +85,7 @@ export async function main(args: string[]): Promise<number | void> {
       process.exit(0);
     },
   });
+  stopping = () => scanner.isEnding();
   // Deaths before the scanner has taken over may be of adopted services: keep them.
   let early: sys.Exit[] | null = [];
   sys.events.on("exit", (exit) => (early ? early.push(exit) : scanner.reaped(exit)));

@@ -130,6 +130,11 @@ export class Scanner implements ServiceHost {
     if (!service.name.endsWith("/log")) this.gate.update(service.name, state);
   }
 
+  /** True once t, q, i or b was asked (the services are being stopped). */
+  isEnding(): boolean {
+    return this.ending !== null;
+  }
+
   /** Every live service, for status and tests. */
   services(): Service[] {
     return [...this.live];

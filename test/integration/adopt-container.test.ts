@@ -33,7 +33,7 @@ for (const mode of MODES) {
       assert.equal(dirs.map((d) => runningIn(d).length), [1, 1, 1], "one copy of each service");
       writeFileSync(`${c.root}/go`, "");
       assert.is(await exitWithin(c), 7, c.output());
-      assert.is(readFileSync(`${c.root}/cmd.starts`, "utf8"), "start\n", "CMD started once");
+      assert.is(readFileSync(`${c.root}/cmd.starts`, "utf8"), "start\n", `CMD started once; output:\n${c.output()}`);
       const n = readFileSync(`${c.root}/b.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
       assert.equal(n, n.map((_, i) => i + 1), "no log line lost or repeated");
     } finally {
@@ -56,6 +56,42 @@ for (const mode of MODES) {
       writeFileSync(`${c.root}/ready`, "");
       assert.is(await exitWithin(c), 3, c.output());
       assert.match(c.output(), /CMD-SAYS-HELLO/);
+    } finally {
+      await c.end();
+    }
+  });
+
+  test(`${mode}: SEGV while the container ends: the new image ends it too, with CMD's code`, async () => {
+    const c = startContainer(mode, {
+      // Slow to stop: the crash lands while tsinit waits for it.
+      "service/slow/run": sh('trap \'touch "$D/term"; sleep 1.5; exit 0\' TERM\nsleep 1000 &\nwait'),
+      "cmd.sh": sh('while [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 5'),
+    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'], extra: ["--grace", "5000"] });
+    try {
+      await eventually(() => svPid(`${c.root}/run/service/slow`) > 0, 15_000, "slow up");
+      await sleep(300);
+      writeFileSync(`${c.root}/go`, "");
+      await eventually(() => existsSync(`${c.root}/term`), 15_000, "the end under way");
+      process.kill(c.pid(), "SIGSEGV");
+      assert.is(await exitWithin(c), 5, c.output());
+      assert.match(c.output(), /re-executed \(signal/);
+    } finally {
+      await c.end();
+    }
+  });
+
+  test(`${mode}: no CMD, SEGV while a TERM stops the container: the new image finishes the stop, exit 0`, async () => {
+    const c = startContainer(mode, {
+      "service/slow/run": sh('trap \'touch "$D/term"; sleep 1.5; exit 0\' TERM\nsleep 1000 &\nwait'),
+    }, { cmd: [], extra: ["--grace", "5000"] });
+    try {
+      await eventually(() => svPid(`${c.root}/run/service/slow`) > 0, 15_000, "slow up");
+      await sleep(300);
+      process.kill(c.pid(), "SIGTERM");
+      await eventually(() => existsSync(`${c.root}/term`), 15_000, "the stop under way");
+      process.kill(c.pid(), "SIGSEGV");
+      assert.is(await exitWithin(c), 0, c.output());
+      assert.match(c.output(), /re-executed \(signal/);
     } finally {
       await c.end();
     }
