@@ -18,7 +18,9 @@ Driven by tsinit svc / scan-ctl or Debian's s6-svc / s6-svscanctl.
 
 signals: TERM, INT = stop every service and exit 0 (s6-svscanctl -t)
          HUP, ALRM = rescan    QUIT = stop and exit    ABRT = exit at once
-At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).`;
+At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).
+A crash (SEGV, BUS, ILL, FPE, a JS error) re-executes and takes the services
+over; a scan started where one was killed stops what it left, then starts.`;
 
 /** Entry point of `tsinit scan`. */
 export async function main(args: string[]): Promise<number | void> {
