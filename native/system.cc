@@ -8,6 +8,7 @@
 #include <sys/reboot.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <string>
@@ -171,6 +172,26 @@ Napi::Value Killpg(Info info) {
   return env.Undefined();
 }
 
+// pidfd_open(pid, 0): an fd that becomes readable when pid exits, for a
+// process that is not our child (waitpid cannot wait for it). Close-on-exec
+// by the kernel's default for pidfds.
+Napi::Value PidfdOpen(Info info) {
+  Napi::Env env = info.Env();
+  int pid;
+  if (!ArgInt(info, 0, "pidfdOpen: pid", &pid)) return env.Undefined();
+#ifdef SYS_pidfd_open
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+#else
+  long fd = -1;
+  errno = ENOSYS;
+#endif
+  if (fd < 0) {
+    ThrowErrno(env, errno, "pidfd_open");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, static_cast<double>(fd));
+}
+
 }  // namespace
 
 void InitSystem(Napi::Env env, Napi::Object exports) {
@@ -180,6 +201,7 @@ void InitSystem(Napi::Env env, Napi::Object exports) {
       {"getsid", Getsid},     {"setSubreaper", SetSubreaper},             {"umask", Umask},
       {"execve", Execve},     {"kill", Kill},       {"killpg", Killpg},   {"getrlimit", Getrlimit},
       {"setrlimit", Setrlimit},
+      {"pidfdOpen", PidfdOpen},
   };
   for (auto& f : fns) exports.Set(f.name, Napi::Function::New(env, f.fn, f.name));
 }

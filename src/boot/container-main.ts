@@ -4,8 +4,8 @@
 // CMD exits (or, with no CMD, on TERM) the services stop in order, what is
 // left below us is terminated, and tsinit exits with CMD's code. Not process
 // 1 (docker --init, a systemd unit): a child subreaper, so CMD's orphans
-// still come back to us to reap. No re-exec here: a new image would not know
-// CMD (its pid, its stdio), so a crash is logged and supervision carries on.
+// still come back to us to reap. A crash re-executes and adopts as PID 1
+// does; what the new image must know of CMD is carried (container-reexec.ts).
 import { existsSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
@@ -18,10 +18,13 @@ import { openCatchAll } from "./console";
 import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
 import { ReadyGate } from "./container-ready";
-import { exitCodeOf, forwardSignal, keepOriginalStdio, startCommand } from "./container-cmd";
+import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./container-cmd";
+import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
+import { closeUntakenFds } from "./kept-fds";
+import { prepareAdoption } from "../supervise/adopt";
 import type { InitValues } from "./init-options";
 import { watchSource } from "./init-main";
-import { REEXEC_SIGNAL } from "./reexec";
+import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
@@ -45,7 +48,16 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   const step = values.verbose ? timed : quietly;
   const t0 = process.hrtime.bigint();
   const hasCommand = command.length > 0;
-  const stdio = keepOriginalStdio();
+  const startedAt = Date.now();
+  const inherited = takeInherited();
+  const carried = takeCarriedCommand();
+  if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services${carried.pid ? ` and ${command[0]} (pid ${carried.pid})` : ""}`);
+  if (isCrashLoop(inherited)) {
+    logLine(`fatal: crashed ${inherited!.crashes} times in a row soon after starting: exiting`);
+    return process.exit(111);
+  }
+  // After a re-exec the copies are the previous image's kept fds, taken once the map is read.
+  let stdio: OriginalStdio = inherited ? [-1, -1, -1] : originalStdio(false);
 
   const watch = new Map<number, (exit: sys.Exit) => void>();
   const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
@@ -55,23 +67,35 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   let cmdPid = 0;
   let ending = false;
 
-  process.on("uncaughtException", (e) => logLine(`fatal: ${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}: carrying on`));
-  process.on("unhandledRejection", (e) => logLine(`fatal: unhandled rejection: ${reason(e)}: carrying on`));
+  // A JS error re-executes (services and CMD adopted); if even that fails, carry on.
+  const onFatal = (what: string) => {
+    logLine(`fatal: ${what}: re-executing`);
+    try {
+      reexecNow("exception", inherited, startedAt);
+    } catch (e) {
+      logLine(`unable to re-execute: ${reason(e)}: carrying on`);
+    }
+  };
+  process.on("uncaughtException", (e) => onFatal(`${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}`));
+  process.on("unhandledRejection", (e) => onFatal(`unhandled rejection: ${reason(e)}`));
 
   step("boot", "load the addon", () => {
     sys.native();
     return sys.addonOrigin();
   });
   step("boot", "raise the fd limit", () => sys.raiseNofile());
+  // From here a fatal signal re-executes (after a re-exec: again, counting toward a loop).
+  step("boot", "arm re-exec on a fatal signal", () => armCrashReexec(inherited, startedAt));
   // Before the first child: an orphan of CMD must come back to us, not to the host's init.
   if (process.pid !== 1) step("boot", "become a child subreaper", () => sys.setSubreaper(true));
   step("boot", "reset stdio", resetStdio);
-  if (process.pid === 1 && !values["no-mount"]) {
+  if (process.pid === 1 && !values["no-mount"] && !inherited) {
     const detail = containerMounts();
     if (values.verbose || detail.startsWith("unable")) logLine(`boot: ${detail}`);
   }
   const usable = runDirUsable(values.rundir);
-  const catchAll = openCatchAll(values.rundir, false, { files: usable === true });
+  const catchAll = openCatchAll(values.rundir, !!inherited, { files: usable === true });
+  if (inherited) stdio = originalStdio(true);
   if (usable !== true && (scanDirExists(values.scandir) || existsSync(values.taskdir))) {
     logLine(`warning: unable to use ${values.rundir}: ${usable}: services and tasks not started (give --rundir a writable dir)`);
   }
@@ -81,6 +105,8 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   const end = (code: number, why: string) => {
     if (ending) return;
     ending = true;
+    // A crash from here on: the next image ends the container with the same code.
+    carryExitCode(code);
     void containerEnd(why, {
       graceMs,
       say: values.verbose ? logLine : () => undefined,
@@ -114,6 +140,17 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   // us (SIGTTOU with `stty tostop`) or fail (EIO); blocked, they go through,
   // as tini ignores them. Children start with an empty mask.
   step("boot", "block SIGTTOU and SIGTTIN", () => sys.blockSignals(["SIGTTOU", "SIGTTIN"]));
+  // CMD still running from before a re-exec: its death must find its watcher.
+  const watchCommand = (pid: number) => {
+    cmdPid = pid;
+    carryCommandPid(pid);
+    watchPid(pid, (exit) => {
+      const code = exitCodeOf(exit);
+      cmdPid = 0;
+      end(code, `${command[0]} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}: exiting ${code}`);
+    });
+  };
+  if (carried.pid) watchCommand(carried.pid);
   step("boot", "catch signals and deaths", () => {
     sys.startEvents([...new Set([...FORWARDED_SIGNALS, ...CONTAINER_STOP_SIGNALS, REEXEC_SIGNAL])]);
     sys.events.on("exit", (exit) => {
@@ -131,7 +168,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   const gate = new ReadyGate();
   const live = `${values.rundir}/service`;
   if (usable === true) {
-    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate).length} tasks`);
+    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited).length} tasks`);
     if (scanDirExists(values.scandir)) {
       step("boot", `mirror ${values.scandir} to ${live}`, () => {
         for (const p of syncMirror(values.scandir, live)) logLine(p);
@@ -142,6 +179,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
         cgroups = r.tree;
         return r.detail;
       });
+      const plan = inherited ? await prepareAdoption(live, (pid) => watch.has(pid)) : null;
       step("boot", "start supervision", () => {
         scanner = new Scanner(live, {
           cgroups, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
@@ -153,13 +191,18 @@ export async function containerMain(values: InitValues, command: string[]): Prom
             else if (!hasCommand) end(0, "supervision ended");
           },
         });
-        scanner.start(false);
+        scanner.start(plan);
         watchSource(values.scandir, rescan);
       });
     }
   }
+  if (inherited) closeUntakenFds();
   if (values.verbose) logLine(`boot: done in ${elapsed(t0)} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
-  if (!hasCommand) return new Promise<number>(() => undefined);
+  // The previous image was ending the container: end it, with the same code.
+  if (carried.exitCode !== null) end(carried.exitCode, `ending (as before the re-exec): exiting ${carried.exitCode}`);
+  if (!hasCommand || carried.exitCode !== null) return new Promise<number>(() => undefined);
+  // The previous image had started CMD: it is watched above.
+  if (carried.pid) return new Promise<number>(() => undefined);
 
   // CMD after the services it may need, but never held forever by one that hangs.
   if (!(await gate.settled(waitMs)) && waitMs > 0) {
@@ -167,17 +210,13 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   }
   if (ending) return new Promise<number>(() => undefined);
   const started = startCommand(command, stdio, env());
-  for (const fd of stdio) if (fd >= 0) try { sys.close(fd); } catch { /* already */ }
+  // Its pid is carried first thing: a crash from now on must not start it again.
+  if ("pid" in started) watchCommand(started.pid);
+  releaseOriginalStdio(stdio);
   if ("failed" in started) {
     end(started.failed, `${command[0]} could not start`);
   } else {
-    cmdPid = started.pid;
     if (values.verbose) logLine(`info: started ${command[0]} as ${cmdPid} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
-    watchPid(cmdPid, (exit) => {
-      const code = exitCodeOf(exit);
-      cmdPid = 0;
-      end(code, `${command[0]} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}: exiting ${code}`);
-    });
   }
   return new Promise<number>(() => undefined);
 }

@@ -15,6 +15,7 @@ import { closeUntakenFds } from "./kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
+import { prepareAdoption } from "../supervise/adopt";
 import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed, within } from "./timed";
@@ -176,6 +177,9 @@ export async function main(args: string[]): Promise<number | void> {
     cgroups = r.tree;
     return r.detail;
   });
+  // After a re-exec: which running processes each status truly names, and
+  // the leftovers of services whose status does not hold, stopped first.
+  const plan = inherited ? await prepareAdoption(live, (pid) => watch.has(pid)) : null;
   timed("boot", "start supervision", () => {
     scanner = new Scanner(live, {
       cgroups,
@@ -190,7 +194,7 @@ export async function main(args: string[]): Promise<number | void> {
         if (!shuttingDown) shutdown("poweroff");
       },
     });
-    scanner.start(!!inherited);
+    scanner.start(plan);
     for (const exit of earlyExits.splice(0)) dispatchExit(exit);
     if (inherited) closeUntakenFds();
     watchSource(values.scandir, rescan);

@@ -55,14 +55,35 @@ export function selfArgv(): string[] {
   return [process.argv0 || "init", ...process.argv.slice(2)];
 }
 
+// State the new image needs beyond the service dirs (a container's CMD pid),
+// passed in the environment: not in process.env, which services inherit.
+const carried = new Map<string, string>();
+let armed: { inherited: Inherited | null; startedAt: number } | null = null;
+
 function envWith(reason: string, crashes: number): string[] {
-  return [...sys.envStrings(process.env), `${REEXEC_ENV}=${reason}`, `${CRASHES_ENV}=${crashes}`, ...sys.nofileEnv()];
+  const extra = [...carried].map(([k, v]) => `${k}=${v}`);
+  return [...sys.envStrings(process.env), ...extra, `${REEXEC_ENV}=${reason}`, `${CRASHES_ENV}=${crashes}`, ...sys.nofileEnv()];
+}
+
+/** Hands name=value (null: nothing) to the next image; re-arms the fatal-signal path. */
+export function carry(name: string, value: string | null): void {
+  if (value === null) carried.delete(name);
+  else carried.set(name, value);
+  if (armed) armCrashReexec(armed.inherited, armed.startedAt);
+}
+
+/** What the previous image carried under name, removed from the environment. */
+export function takeCarried(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env[name];
+  delete env[name];
+  return v;
 }
 
 /** Arms the fatal-signal path: a crash soon after start counts toward a loop. */
 export function armCrashReexec(inherited: Inherited | null, startedAt: number): void {
   // The count is fixed now, for a crash within the window; the handler cannot compute.
   const crashes = nextCrashCount(inherited, startedAt, startedAt);
+  armed = { inherited, startedAt };
   sys.armCrashExec(selfPath(), selfArgv(), envWith("signal", crashes));
 }
 

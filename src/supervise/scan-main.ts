@@ -4,7 +4,10 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { Scanner, scanDirExists } from "./scanner";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { prepareAdoption, stopSurvivors } from "./adopt";
+import { armCrashReexec, isCrashLoop, reexecNow, takeInherited } from "../boot/reexec";
+import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../boot/kept-fds";
 
 const USAGE = `usage: tsinit scan [--help] DIR
 
@@ -15,7 +18,9 @@ Driven by tsinit svc / scan-ctl or Debian's s6-svc / s6-svscanctl.
 
 signals: TERM, INT = stop every service and exit 0 (s6-svscanctl -t)
          HUP, ALRM = rescan    QUIT = stop and exit    ABRT = exit at once
-At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).`;
+At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).
+A crash (SEGV, BUS, ILL, FPE, a JS error) re-executes and takes the services
+over; a scan started where one was killed stops what it left, then starts.`;
 
 /** Entry point of `tsinit scan`. */
 export async function main(args: string[]): Promise<number | void> {
@@ -30,6 +35,42 @@ export async function main(args: string[]): Promise<number | void> {
     logLine(`unable to scan ${dir}: not a directory`);
     return 111;
   }
+  // Like PID 1, a scanner survives its own crash: a fatal signal or JS error
+  // re-executes it, and the new image adopts the services (still our
+  // children) instead of starting them again.
+  const startedAt = Date.now();
+  const inherited = takeInherited();
+  if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
+  if (isCrashLoop(inherited)) {
+    logLine(`unable to supervise ${dir}: crashed ${inherited!.crashes} times in a row soon after starting; services keep running unsupervised; a new tsinit scan ${dir} takes them over`);
+    return 111;
+  }
+  let stopping = () => false;
+  const onFatal = (what: string) => {
+    // While stopping, a new image would adopt services it was not told to stop: finish instead.
+    if (stopping()) return logLine(`fatal: ${what}: carrying on with the stop`);
+    logLine(`fatal: ${what}: re-executing`);
+    try {
+      reexecNow("exception", inherited, startedAt);
+    } catch (e) {
+      logLine(`unable to re-execute: ${reason(e)}`);
+      process.exit(111);
+    }
+  };
+  process.on("uncaughtException", (e) => onFatal(`${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}`));
+  process.on("unhandledRejection", (e) => onFatal(`unhandled rejection: ${reason(e)}`));
+  // Armed before startEvents, so that SIGABRT keeps s6-svscan's meaning (exit
+  // at once): startEvents' handler replaces the crash handler's for it.
+  armCrashReexec(inherited, startedAt);
+  // The pipes kept across a re-exec (service ↔ logger, readiness) are listed
+  // beside the scanner's control fifo, where the new image looks.
+  const keptFile = `${dir}/.s6-svscan/kept-fds.json`;
+  try {
+    mkdirSync(`${dir}/.s6-svscan`, { recursive: true });
+  } catch { /* openControlDir says why */ }
+  if (inherited) loadInheritedFds(keptFile);
+  else setKeptFdsFile(keptFile);
+
   const S = sys.native().signals;
   // ~3 fds per service: as far as the kernel allows; services still get the limits we had.
   sys.raiseNofile();
@@ -49,7 +90,10 @@ export async function main(args: string[]): Promise<number | void> {
       process.exit(0);
     },
   });
-  sys.events.on("exit", (exit) => scanner.reaped(exit));
+  stopping = () => scanner.isEnding();
+  // Deaths before the scanner has taken over may be of adopted services: keep them.
+  let early: sys.Exit[] | null = [];
+  sys.events.on("exit", (exit) => (early ? early.push(exit) : scanner.reaped(exit)));
   sys.events.on("signal", (signo) => {
     if (signo === S.SIGTERM || signo === S.SIGINT) scanner.terminate("term");
     else if (signo === S.SIGQUIT) scanner.terminate("quit");
@@ -57,7 +101,13 @@ export async function main(args: string[]): Promise<number | void> {
     else if (signo === S.SIGABRT) process.exit(0);
   });
   try {
-    scanner.start();
+    // Never a second copy: after a re-exec adopt what the statuses truly
+    // name; after a scanner that died for good, stop what it left first.
+    const plan = inherited ? await prepareAdoption(dir) : (await stopSurvivors(dir), null);
+    scanner.start(plan);
+    for (const exit of early.splice(0)) scanner.reaped(exit);
+    early = null;
+    if (inherited) closeUntakenFds();
   } catch (e) {
     logLine(`unable to supervise ${dir}: ${reason(e)}`);
     return 111;

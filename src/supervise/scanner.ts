@@ -17,6 +17,8 @@ import { DepGate, showWaitingFile } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
 import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
+import { planKey } from "./adopt";
+import type { AdoptionPlan } from "./adopt-plan";
 import { startServiceLog, type ServiceLog } from "../log/service-log";
 import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
 
@@ -67,6 +69,8 @@ export class Scanner implements ServiceHost {
 
   /** the first scan after a re-exec takes over running services */
   private adopting = false;
+  /** what that first scan may take over (adopt.ts checked each status) */
+  private plan: AdoptionPlan | null = null;
   private control?: ControlDir;
   private inotify = -1;
   private scanWd = -1;
@@ -90,9 +94,11 @@ export class Scanner implements ServiceHost {
     this.gate = options.gate ?? new DepGate();
   }
 
-  /** Opens .s6-svscan/, watches the directory and starts every service. */
-  start(adopt = false): void {
-    this.adopting = adopt;
+  /** Opens .s6-svscan/, watches the directory and starts every service;
+   *  after a re-exec, takes over what the plan (prepareAdoption) allows. */
+  start(plan: AdoptionPlan | null = null): void {
+    this.adopting = !!plan;
+    this.plan = plan;
     this.control = openControlDir(`${this.scanDir}/.s6-svscan`, (bytes) => this.onControl(bytes));
     const c = sys.constants();
     try {
@@ -103,6 +109,7 @@ export class Scanner implements ServiceHost {
     }
     this.rescan();
     this.adopting = false;
+    this.plan = null;
   }
 
   /** Routes a reaped death to whoever spawned that pid; orphans are just reaped. */
@@ -142,6 +149,11 @@ export class Scanner implements ServiceHost {
 
   onReadiness(service: Service, state: "started" | "ready"): void {
     if (!service.name.endsWith("/log")) this.gate.update(service.name, state);
+  }
+
+  /** True once t, q, i or b was asked (the services are being stopped). */
+  isEnding(): boolean {
+    return this.ending !== null;
   }
 
   /** Every live service, for status and tests. */
@@ -311,7 +323,7 @@ export class Scanner implements ServiceHost {
   private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
     const service = new Service(dir, name, stdio, this);
     try {
-      service.start(held, this.adopting);
+      service.start(held, this.plan?.adopt.get(planKey(dir)) ?? null);
     } catch (e) {
       service.abandon();
       this.setupFailed(dir, e);

@@ -12,10 +12,8 @@ import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, 
 import { readServiceConfig } from "./config";
 import { readServiceResources, type ResourceOptions } from "./resources";
 import type { ServiceCgroup } from "./cgroup";
-import { decodeStatus, stampToMs } from "../control/status";
+import { stampToMs, type SuperviseStatus } from "../control/status";
 import { NotifyPipe } from "./notify-pipe";
-import { isOurChild } from "../sys/proc";
-import { readFileSync } from "node:fs";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
 import { UnknownBytesWarning } from "../control/unknown-bytes";
@@ -77,34 +75,22 @@ export class Service {
   }
 
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
-   *  the directory cannot be supervised (e.g. another supervisor holds it). */
-  start(held = false, adopt = false): void {
-    // The previous image's status, read before openControlDir rewrites nothing yet.
-    const previous = adopt ? this.previousStatus() : null;
+   *  the directory cannot be supervised (e.g. another supervisor holds it).
+   *  adopt: the previous image's status, checked (adopt.ts): its run or
+   *  finish keeps running and is taken over instead of started. */
+  start(held = false, adopt: SuperviseStatus | null = null): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
     ensureFifodir(`${this.dir}/event`);
     this.refreshConfig();
     this.held = held;
-    if (previous) return this.adopt(previous);
+    if (adopt) return this.adopt(adopt);
     // A held service starts as if it had ./down; release() then says "u".
     const config = held ? { ...this.config, hasDownFile: true } : this.config;
     this.apply1(step(this.state, { type: "start", now: Date.now() }, config));
   }
 
-  /** supervise/status as the previous image of PID 1 left it, if its process still runs as our child. */
-  private previousStatus() {
-    let st;
-    try {
-      st = decodeStatus(readFileSync(`${this.dir}/supervise/status`));
-    } catch {
-      return null;
-    }
-    if (!st || st.pid <= 0 || !isOurChild(st.pid)) return null;
-    return st;
-  }
-
   // A re-exec: run (or finish) kept running; take it over without a restart.
-  private adopt(st: NonNullable<ReturnType<Service["previousStatus"]>>): void {
+  private adopt(st: SuperviseStatus): void {
     this.held = false;
     const pid = st.pid;
     this.host.watchPid(pid, (exit) => this.feed(

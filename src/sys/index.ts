@@ -36,6 +36,8 @@ export const setrlimit = (resource: number | string, soft: number, hard: number)
 export const umask = (mask: number): number => native().umask(mask);
 /** replaces this process; returns only by throwing */
 export const execve = (file: string, argv: string[], env: string[]): never => native().execve(file, argv, env);
+/** pidfd_open(2): readable (watchReadable) once pid has exited, child or not */
+export const pidfdOpen = (pid: number): number => native().pidfdOpen(pid);
 /** a fatal signal will execve this (see NativeAddon.armCrashExec) */
 export const armCrashExec = (file: string, argv: string[], env: string[]): void => native().armCrashExec(file, argv, env);
 export const blockSignals = (sigs: Signal[]): void => native().blockSignals(sigs.map(signalNumber));

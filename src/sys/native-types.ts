@@ -86,6 +86,9 @@ export interface NativeAddon {
    *  instead of killing the process: argv/env are prepared here because the
    *  handler may not allocate. Calling again replaces them. */
   armCrashExec(file: string, argv: string[], env: string[]): void;
+  /** pidfd_open(2): an fd (close-on-exec) readable once pid has exited; for
+   *  waiting on a process that is not our child */
+  pidfdOpen(pid: number): number;
   /** execve(2); returns only by throwing */
   execve(file: string, argv: string[], env: string[]): never;
 
