@@ -72,6 +72,8 @@ await sea(resolve("dist/main.js"), {
     useSnapshot: false,
     useCodeCache: true,
     execArgv: EXEC_ARGV,
+    // The addon, read by src/sys/load.ts with node:sea's getRawAsset.
+    assets: { "tsinit.node": resolve("build/Release/tsinit.node") },
   },
 });
 chmodSync(tmp, 0o755);
