@@ -38,7 +38,9 @@ export function openCatchAll(rundir: string, reexecuted: boolean, container?: Co
     mkdirSync(rundir, { recursive: true, mode: 0o755 });
   } catch { /* read-only: the fd map stays in memory */ }
   if (reexecuted) loadInheritedFds(`${rundir}/kept-fds.json`);
-  else setKeptFdsFile(`${rundir}/kept-fds.json`);
+  // A container never re-executes (container-main.ts): its map stays in memory,
+  // sparing a file write and rename per kept fd on the way to CMD.
+  else if (!container) setKeptFdsFile(`${rundir}/kept-fds.json`);
   const r = reexecuted ? takeFd("catchall:r") : undefined;
   const w = reexecuted ? takeFd("catchall:w") : undefined;
   const log = startCatchAll({ consoleFd, pipe: r !== undefined && w !== undefined ? [r, w] : undefined });
