@@ -58,6 +58,30 @@ test("the blob's V8 flag is in force and its code cache is accepted", () => {
   }
 });
 
+// Node's stream, net and tty modules are not in its start-up snapshot and,
+// under the blob's V8 flag, not in a usable code cache either: each costs a
+// compile from source at start. --version, and a container up to CMD and back
+// out, need none of them (log lines and --version go out with write(2), the
+// terminal check is the addon's isatty).
+test("--version and a container's `-- true` load none of Node's stream, net or tty modules", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsinit-bin-"));
+  try {
+    const probe = join(dir, "probe.js");
+    writeFileSync(probe, "process.on('exit', () => process._rawDebug('loaded ' + process.moduleLoadList.filter((m) => /^NativeModule (stream|net|tty)$/.test(m)).join(',')));\n");
+    const env = { ...process.env, NODE_OPTIONS: `--require ${probe}` };
+    const runs = {
+      version: spawnSync(BIN, ["--version"], { encoding: "utf8", env }),
+      container: spawnSync(BIN, ["--scandir", `${dir}/service`, "--envdir", `${dir}/env`, "--taskdir", `${dir}/task`, "--rundir", `${dir}/run`, "--", "true"], { encoding: "utf8", env }),
+    };
+    for (const [name, r] of Object.entries(runs)) {
+      assert.is(r.status, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, /^loaded $/m, `${name}: ${r.stderr}`);
+    }
+  } finally {
+    removeTree(dir);
+  }
+});
+
 /** Runs script as PID 1's parent shell in a new pid + mount namespace whose
  *  root, /tmp, /run and /dev/shm are read-only (bind remounts: this namespace
  *  only), so the addon has only /dev, as at a real boot. */
