@@ -1,7 +1,7 @@
 // The filesystem calls the rotating sink makes, all asynchronous (libuv's
 // thread pool): PID 1's event loop never waits on a slow or hung disk. An
 // interface so unit tests can stand in a slow or failing disk.
-import * as fs from "node:fs";
+import { close, fstat, mkdir, open, readdir, rename, unlink, write } from "node:fs";
 
 /** What RotatingSink needs from a filesystem; every call may reject with an errno error. */
 export interface SinkIo {
@@ -22,17 +22,17 @@ const done = <T>(resolve: (v: T) => void, reject: (e: Error) => void) =>
 
 /** SinkIo over node:fs's callback API (no FileHandle objects to be GC-closed behind our back). */
 export const nodeSinkIo: SinkIo = {
-  mkdir: (dir) => new Promise((res, rej) => fs.mkdir(dir, { recursive: true, mode: 0o755 }, (e) => (e ? rej(e) : res()))),
-  readdir: (dir) => new Promise((res, rej) => fs.readdir(dir, done(res, rej))),
+  mkdir: (dir) => new Promise((res, rej) => mkdir(dir, { recursive: true, mode: 0o755 }, (e) => (e ? rej(e) : res()))),
+  readdir: (dir) => new Promise((res, rej) => readdir(dir, done(res, rej))),
   openAppend: (path) =>
     new Promise((res, rej) =>
-      fs.open(path, "a", 0o644, (e, fd) => {
+      open(path, "a", 0o644, (e, fd) => {
         if (e) return rej(e);
-        fs.fstat(fd, (e2, st) => (e2 ? fs.close(fd, () => rej(e2)) : res({ fd, size: st.size })));
+        fstat(fd, (e2, st) => (e2 ? close(fd, () => rej(e2)) : res({ fd, size: st.size })));
       }),
     ),
-  write: (fd, data) => new Promise((res, rej) => fs.write(fd, data, 0, data.length, null, done(res, rej))),
-  close: (fd) => new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res()))),
-  rename: (from, to) => new Promise((res, rej) => fs.rename(from, to, (e) => (e ? rej(e) : res()))),
-  unlink: (path) => new Promise((res, rej) => fs.unlink(path, (e) => (e ? rej(e) : res()))),
+  write: (fd, data) => new Promise((res, rej) => write(fd, data, 0, data.length, null, done(res, rej))),
+  close: (fd) => new Promise((res, rej) => close(fd, (e) => (e ? rej(e) : res()))),
+  rename: (from, to) => new Promise((res, rej) => rename(from, to, (e) => (e ? rej(e) : res()))),
+  unlink: (path) => new Promise((res, rej) => unlink(path, (e) => (e ? rej(e) : res()))),
 };
