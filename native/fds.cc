@@ -111,6 +111,14 @@ Napi::Value FlagBit(Info info, int get, int set, int bit, const char* what) {
 Napi::Value SetCloexec(Info info) { return FlagBit(info, F_GETFD, F_SETFD, FD_CLOEXEC, "setCloexec: fd"); }
 Napi::Value SetNonblock(Info info) { return FlagBit(info, F_GETFL, F_SETFL, O_NONBLOCK, "setNonblock: fd"); }
 
+// isatty(3): node:tty's own would load net and the whole streams stack
+// (two dozen modules compiled at start-up) just to answer this.
+Napi::Value Isatty(Info info) {
+  int fd;
+  if (!ArgInt(info, 0, "isatty: fd", &fd)) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), isatty(fd) == 1);
+}
+
 Napi::Value Read(Info info) {
   Napi::Env env = info.Env();
   int fd, size;
@@ -249,7 +257,7 @@ void InitFds(Napi::Env env, Napi::Object exports) {
   struct { const char* name; Napi::Value (*fn)(Info); } fns[] = {
       {"open", Open},         {"close", Close},           {"dup2", Dup2},
       {"pipe", Pipe},         {"mkfifo", Mkfifo},         {"setCloexec", SetCloexec},
-      {"setNonblock", SetNonblock},                       {"read", Read},
+      {"setNonblock", SetNonblock},  {"isatty", Isatty},  {"read", Read},
       {"write", Write},       {"watchReadable", WatchReadable},     {"unwatch", Unwatch},
       {"lockWrite", LockWrite},                           {"lockHolder", LockHolder},
   };

@@ -5,7 +5,7 @@
 // init, like every other line that starts with an option.
 import { basename } from "node:path";
 import { EXIT_SYSTEM } from "./cli/exit-codes";
-import { logLine, reason, setProgramName } from "./cli/log";
+import { logLine, reason, setProgramName, writeText } from "./cli/log";
 import { UsageError } from "./cli/usage";
 import { commands, findCommand, type Command } from "./cli/commands";
 import { VERSION } from "./version";
@@ -40,14 +40,14 @@ async function run(): Promise<number> {
   const first = args[0];
   // --version answers under any name: `/sbin/init --version` is how users check what they installed.
   if (first === "--version" || (called === "tsinit" && first === "-V")) {
-    process.stdout.write(`tsinit ${VERSION}\n`);
+    writeText(1, `tsinit ${VERSION}\n`);
     return 0;
   }
   if (called !== "tsinit") {
     command = findCommand(called);
   } else {
     if (first === "--help" || first === "-h") {
-      process.stdout.write(help() + "\n");
+      writeText(1, help() + "\n");
       return 0;
     }
     if (first === undefined || first.startsWith("-")) {

@@ -1,7 +1,6 @@
 // The container's main program: CMD with tsinit's original stdio, in its own
 // process group, in the terminal's foreground when there is a terminal, and
 // the exit code tini would give for it.
-import { isatty } from "node:tty";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 
@@ -37,7 +36,7 @@ export function exitCodeOf(exit: sys.Exit): number {
 export function startCommand(argv: string[], stdio: OriginalStdio, env: string[]): { pid: number } | { failed: number } {
   // The addon makes CMD's group the terminal's foreground group (TIOCSPGRP,
   // signals blocked): Ctrl-C then reaches CMD, and a shell CMD can read.
-  const ttyFd = stdio[0] >= 0 && isatty(stdio[0]) ? stdio[0] : -1;
+  const ttyFd = stdio[0] >= 0 && sys.isatty(stdio[0]) ? stdio[0] : -1;
   try {
     try {
       return { pid: sys.spawn({ file: argv[0]!, argv, env, pgid: 0, ttyFd, fds: stdio }) };

@@ -1,5 +1,8 @@
 // One line per event on stderr, prefixed with the program name:
 // "tsinit: unable to VERB OBJECT: reason", "tsinit: warning: ...", "tsinit: info: ...".
+import { writeSync } from "node:fs";
+import { isErrnoError } from "../sys/errors";
+
 let program = "tsinit";
 let sink: ((line: string) => void) | null = null;
 
@@ -18,9 +21,24 @@ export function setLogSink(fn: ((line: string) => void) | null): void {
 export function logLine(message: string): void {
   try {
     if (sink) sink(`${program}: ${message}`);
-    else process.stderr.write(`${program}: ${message}\n`);
+    else writeText(2, `${program}: ${message}\n`);
   } catch {
     /* nowhere to say it */
+  }
+}
+
+/** Writes text to fd 1 or 2 with write(2) rather than process.stdout or
+ *  process.stderr: the first use of those loads tty, net and the streams stack,
+ *  two dozen of Node's modules compiled from source at start-up (the blob's V8
+ *  flag makes Node's own code cache for them unusable). A full non-blocking
+ *  pipe (EAGAIN) hands the rest to the stream, which waits for room. */
+export function writeText(fd: 1 | 2, text: string): void {
+  let rest = Buffer.from(text);
+  try {
+    while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest));
+  } catch (e) {
+    if (!isErrnoError(e, "EAGAIN")) throw e;
+    (fd === 1 ? process.stdout : process.stderr).write(rest);
   }
 }
 

@@ -3,7 +3,7 @@
 // interface so unit tests can stand in a slow or failing disk. Logs hold what
 // services print (tokens, addresses): files are 0640 and directories 0750, so
 // only root and the owning group read them (a file that exists keeps its mode).
-import * as fs from "node:fs";
+import { close, fstat, mkdir, open, readdir, rename, unlink, write } from "node:fs";
 
 const DIR_MODE = 0o750;
 const FILE_MODE = 0o640;
@@ -27,17 +27,17 @@ const done = <T>(resolve: (v: T) => void, reject: (e: Error) => void) =>
 
 /** SinkIo over node:fs's callback API (no FileHandle objects to be GC-closed behind our back). */
 export const nodeSinkIo: SinkIo = {
-  mkdir: (dir) => new Promise((res, rej) => fs.mkdir(dir, { recursive: true, mode: DIR_MODE }, (e) => (e ? rej(e) : res()))),
-  readdir: (dir) => new Promise((res, rej) => fs.readdir(dir, done(res, rej))),
+  mkdir: (dir) => new Promise((res, rej) => mkdir(dir, { recursive: true, mode: DIR_MODE }, (e) => (e ? rej(e) : res()))),
+  readdir: (dir) => new Promise((res, rej) => readdir(dir, done(res, rej))),
   openAppend: (path) =>
     new Promise((res, rej) =>
-      fs.open(path, "a", FILE_MODE, (e, fd) => {
+      open(path, "a", FILE_MODE, (e, fd) => {
         if (e) return rej(e);
-        fs.fstat(fd, (e2, st) => (e2 ? fs.close(fd, () => rej(e2)) : res({ fd, size: st.size })));
+        fstat(fd, (e2, st) => (e2 ? close(fd, () => rej(e2)) : res({ fd, size: st.size })));
       }),
     ),
-  write: (fd, data) => new Promise((res, rej) => fs.write(fd, data, 0, data.length, null, done(res, rej))),
-  close: (fd) => new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res()))),
-  rename: (from, to) => new Promise((res, rej) => fs.rename(from, to, (e) => (e ? rej(e) : res()))),
-  unlink: (path) => new Promise((res, rej) => fs.unlink(path, (e) => (e ? rej(e) : res()))),
+  write: (fd, data) => new Promise((res, rej) => write(fd, data, 0, data.length, null, done(res, rej))),
+  close: (fd) => new Promise((res, rej) => close(fd, (e) => (e ? rej(e) : res()))),
+  rename: (from, to) => new Promise((res, rej) => rename(from, to, (e) => (e ? rej(e) : res()))),
+  unlink: (path) => new Promise((res, rej) => unlink(path, (e) => (e ? rej(e) : res()))),
 };

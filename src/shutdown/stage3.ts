@@ -56,6 +56,9 @@ async function waitForQuiet(nextDeath: () => Promise<void>, left: Leftovers, ms:
 /** TERM (+CONT, for the stopped) to what is left, KILL after the grace. */
 async function terminateLeftovers(nextDeath: () => Promise<void>, graceMs: number, left: Leftovers, say = logLine): Promise<void> {
   const tKill = process.hrtime.bigint();
+  // Nothing left (a container whose CMD took its children with it): one look
+  // at /proc, not three (TERM, CONT, then the wait each walk it again).
+  if (left.list().length === 0) return say(`shutdown: terminated remaining processes: none (${elapsed(tKill)})`);
   left.signal("SIGTERM");
   left.signal("SIGCONT");
   if (!(await waitForQuiet(nextDeath, left, graceMs))) {

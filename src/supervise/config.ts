@@ -2,8 +2,8 @@
 // way s6-supervise 2.11 reads them: a missing file means the default, an
 // unreadable or invalid one is a warning plus the default. Nothing throws;
 // the only hard problem is a run file we cannot execute.
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { accessSync, constants, statSync, type Stats } from "node:fs";
+import { join } from "node:path";
 import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
 import { parseSignal } from "./signal-names";
 import { readHead } from "./read-head";
@@ -43,7 +43,7 @@ function readUint(file: string, fallback: number, max: number, warnings: string[
 /** True when PATH exists; other errors than ENOENT become a warning and false. */
 function exists(file: string, warnings: string[]): boolean {
   try {
-    fs.accessSync(file, fs.constants.F_OK);
+    accessSync(file, constants.F_OK);
     return true;
   } catch (e) {
     if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${errnoOf(e)}`);
@@ -53,17 +53,17 @@ function exists(file: string, warnings: string[]): boolean {
 
 /** Why DIR/run cannot be executed, or null when it can. */
 export function checkRun(dir: string): string | null {
-  const run = path.join(dir, "run");
-  let st: fs.Stats;
+  const run = join(dir, "run");
+  let st: Stats;
   try {
-    st = fs.statSync(run);
+    st = statSync(run);
   } catch (e) {
     // ENOENT is a missing run; ELOOP, EACCES… name a run that is there but cannot be reached.
     return `unable to ${errnoOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${errnoOf(e)}`;
   }
   if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
   try {
-    fs.accessSync(run, fs.constants.X_OK);
+    accessSync(run, constants.X_OK);
   } catch (e) {
     return `unable to execute ${run}: ${errnoOf(e)}`;
   }
@@ -75,7 +75,7 @@ export function checkRun(dir: string): string | null {
  *  max-death-tally when it uses them, so edits apply without a restart. */
 export function readServiceConfig(dir: string, name: string): ConfigResult {
   const warnings: string[] = [];
-  const file = (f: string) => path.join(dir, f);
+  const file = (f: string) => join(dir, f);
   const problem = checkRun(dir);
   if (problem) return { ok: false, problem, warnings };
 

@@ -3,8 +3,8 @@
 // unsets the variable; otherwise the value is the first line of the first
 // 4095 bytes, with trailing spaces, tabs and CRs removed and NULs turned into
 // newlines. Reading is separate from applying so the latter stays pure.
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { readHead } from "./read-head";
 
 /** One variable to set (value) or unset (null). */
@@ -33,14 +33,14 @@ export function envValueFromBytes(bytes: Uint8Array): string | null {
 export function readEnvDir(dir: string): EnvDirResult {
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = readdirSync(dir);
   } catch (e) {
     return { ok: false, problem: `unable to read directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}` };
   }
   const changes: EnvChange[] = [];
   for (const name of names.sort()) {
     if (name.startsWith(".") || name.includes("=")) continue;
-    const file = path.join(dir, name);
+    const file = join(dir, name);
     let bytes: Uint8Array;
     try {
       bytes = readHead(file, ENVDIR_MAX_BYTES);

@@ -2,15 +2,15 @@
 // env directory. Non-blocking, so a fifo (or a device) left there by mistake
 // reads as what is in it now instead of hanging the only process that
 // supervises everything; bounded, so a huge file costs one small read.
-import * as fs from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 
 /** At most MAX bytes from the start of FILE. Throws as fs does (code ENOENT, ...). */
 export function readHead(file: string, max = 4096): Buffer {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const buf = Buffer.alloc(max);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, max, null));
+    return buf.subarray(0, readSync(fd, buf, 0, max, null));
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }

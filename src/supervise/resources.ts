@@ -5,7 +5,7 @@
 // a service as root, or without its limits, because of a typo is worse than
 // not running it. Most dirs have none of these files, so the directory is
 // listed once and only the files it holds are opened.
-import * as fs from "node:fs";
+import { readdirSync } from "node:fs";
 import * as sys from "../sys";
 import type { Rlimit, SpawnOptions } from "../sys";
 import { applyEnvChanges, readEnvDir, type EnvChange } from "./envdir";
@@ -91,7 +91,7 @@ export function parseLimit(name: string, line: string, file: string, host: Resou
 function readLimits(dir: string, host: ResourceHost, warnings: string[]): Read<Rlimit[]> {
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = readdirSync(dir);
   } catch (e) {
     return { ok: false, problem: `unable to read directory ${dir}: ${errnoOf(e)}` };
   }
@@ -146,7 +146,7 @@ export function readServiceResources(dir: string, baseEnv: string[], host: Resou
   const fail = (problem: string): ResourcesResult => ({ ok: false, problem, warnings });
   let present: Set<string>;
   try {
-    const names = fs.readdirSync(dir);
+    const names = readdirSync(dir);
     present = new Set(OURS.filter((n) => names.includes(n)));
   } catch (e) {
     // Not knowing whether a `user` file is there must not mean running as root.

@@ -3,7 +3,7 @@
 // the image's own (a service dir may name a user that exists only there).
 // Parses are cached by (path, mtime, size, inode): a service's `user` is
 // re-read before every spawn, and 1000 services must not mean 1000 parses.
-import * as fs from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 
 /** One /etc/passwd entry (the fields a service needs). */
 export interface PasswdEntry {
@@ -91,12 +91,12 @@ const cache = new Map<string, CacheEntry>();
 /** FILE parsed by PARSE, from the cache while its stat is unchanged. */
 function cached<T>(file: string, parse: (text: string) => T): DbResult<T> {
   try {
-    const st = fs.statSync(file);
+    const st = statSync(file);
     // A fifo or device here would block PID 1 or feed it endless bytes.
     if (!st.isFile()) return { ok: false, code: "not a regular file" };
     const hit = cache.get(file);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) return { ok: true, db: hit.db as T };
-    const db = parse(fs.readFileSync(file, "utf8"));
+    const db = parse(readFileSync(file, "utf8"));
     cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, db });
     return { ok: true, db };
   } catch (e) {

@@ -61,6 +61,7 @@ export const pipe = (nonblock = false): [number, number] => native().pipe(nonblo
 export const mkfifo = (path: string, mode = 0o600): void => native().mkfifo(path, mode);
 export const setCloexec = (fd: number, on: boolean): void => native().setCloexec(fd, on);
 export const setNonblock = (fd: number, on: boolean): void => native().setNonblock(fd, on);
+export const isatty = (fd: number): boolean => native().isatty(fd);
 /** null on EAGAIN, empty Buffer at EOF */
 export const read = (fd: number, size = 65536): Buffer | null => native().read(fd, size);
 /** bytes written, -1 on EAGAIN */

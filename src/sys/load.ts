@@ -1,10 +1,10 @@
-// Finds and loads the addon. In the packed executable esbuild's binary loader
-// turns the require below into the addon's bytes: they are written to a
-// private copy (unpack.ts) in the first safe, writable, exec-allowed directory,
-// dlopen'ed, and removed at once (the mapping stays). At real boot only
-// devtmpfs /dev exists, so /dev is on the list; /run and /dev/shm come first
-// because they are tmpfs once mounted.
-// Under tsx (tests, development) the same require loads build/Release directly.
+// Finds and loads the addon. In the packed executable its bytes are an asset
+// of the blob (scripts/pack.mjs), mapped with the executable: they are written
+// to a private copy (unpack.ts) in the first safe, writable, exec-allowed
+// directory, dlopen'ed, and removed at once (the mapping stays). At real boot
+// only devtmpfs /dev exists, so /dev is on the list; /run and /dev/shm come
+// first because they are tmpfs once mounted. Outside the executable (tsx in
+// tests and development, node dist/main.js) the require below loads the built file.
 import { withPrivateCopy } from "./unpack";
 import type { NativeAddon } from "./native-types";
 
@@ -38,11 +38,20 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
   throw Object.assign(err, { code: "ENOADDON" });
 }
 
+/** The addon's bytes when we run as the packed executable. An asset rather
+ *  than base64 in the bundle: the bundle was half that string, which V8 had
+ *  to scan and Node to decode at every start. */
+function packedBytes(): Uint8Array | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sea = require("node:sea") as typeof import("node:sea");
+  return sea.isSea() ? new Uint8Array(sea.getRawAsset("tsinit.node")) : undefined;
+}
+
 /** The addon, loaded on first use (so --version and --help never pay for it). */
 export function native(): NativeAddon {
   if (loaded) return loaded;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod: unknown = require("../../build/Release/tsinit.node");
+  const mod: unknown = packedBytes() ?? require("../../build/Release/tsinit.node");
   if (mod instanceof Uint8Array) {
     loaded = dlopenBytes(mod);
   } else {

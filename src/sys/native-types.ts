@@ -129,6 +129,8 @@ export interface NativeAddon {
   mkfifo(path: string, mode: number): void;
   setCloexec(fd: number, on: boolean): void;
   setNonblock(fd: number, on: boolean): void;
+  /** isatty(3): false for a closed fd or anything but a terminal */
+  isatty(fd: number): boolean;
   /** read(2) of at most size bytes; null on EAGAIN; empty Buffer at EOF */
   read(fd: number, size: number): Buffer | null;
   /** write(2); returns bytes written, -1 on EAGAIN */

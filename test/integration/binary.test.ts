@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN } from "../helpers/pid1";
@@ -28,6 +28,58 @@ test("--version and --help; unknown commands and options are usage errors (100)"
   const opt = spawnSync(BIN, ["scan", "--bogus", "/tmp"], { encoding: "utf8" });
   assert.is(opt.status, 100);
   assert.match(opt.stderr, /--bogus/);
+});
+
+// scripts/pack.mjs puts --max-semi-space-size=1 in the blob's execArgv and
+// makes the blob's code cache under that same flag; nothing prints either, so
+// a preload (NODE_OPTIONS=--require, which the executable honours) reports
+// what V8 runs with, after enough garbage to grow an uncapped young heap.
+test("the blob's V8 flag is in force and its code cache is accepted", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsinit-bin-"));
+  try {
+    const probe = join(dir, "probe.js");
+    writeFileSync(probe, [
+      "let keep = [];",
+      "for (let i = 0; i < 300000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }",
+      "const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');",
+      "process._rawDebug('probe ' + JSON.stringify({ execArgv: process.execArgv, young: young.space_size }));",
+    ].join("\n"));
+    const r = spawnSync(BIN, ["--version"], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: `--require ${probe}` } });
+    assert.is(r.status, 0, r.stderr);
+    const seen = JSON.parse(/^probe (.*)$/m.exec(r.stderr)?.[1] ?? "null") as { execArgv: string[]; young: number } | null;
+    assert.ok(seen, r.stderr);
+    assert.ok(seen.execArgv.includes("--max-semi-space-size=1"), JSON.stringify(seen));
+    assert.ok(seen.young <= 2 * 1024 * 1024, `young generation ${seen.young} bytes: the semi-space cap is not in force`);
+    // A code cache V8 rejects (made under other flags) costs its compile anyway and warns on every start.
+    const plain = spawnSync(BIN, ["--version"], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    assert.is(plain.stderr, "");
+  } finally {
+    removeTree(dir);
+  }
+});
+
+// Node's stream, net and tty modules are not in its start-up snapshot and,
+// under the blob's V8 flag, not in a usable code cache either: each costs a
+// compile from source at start. --version, and a container up to CMD and back
+// out, need none of them (log lines and --version go out with write(2), the
+// terminal check is the addon's isatty).
+test("--version and a container's `-- true` load none of Node's stream, net or tty modules", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsinit-bin-"));
+  try {
+    const probe = join(dir, "probe.js");
+    writeFileSync(probe, "process.on('exit', () => process._rawDebug('loaded ' + process.moduleLoadList.filter((m) => /^NativeModule (stream|net|tty)$/.test(m)).join(',')));\n");
+    const env = { ...process.env, NODE_OPTIONS: `--require ${probe}` };
+    const runs = {
+      version: spawnSync(BIN, ["--version"], { encoding: "utf8", env }),
+      container: spawnSync(BIN, ["--scandir", `${dir}/service`, "--envdir", `${dir}/env`, "--taskdir", `${dir}/task`, "--rundir", `${dir}/run`, "--", "true"], { encoding: "utf8", env }),
+    };
+    for (const [name, r] of Object.entries(runs)) {
+      assert.is(r.status, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, /^loaded $/m, `${name}: ${r.stderr}`);
+    }
+  } finally {
+    removeTree(dir);
+  }
 });
 
 /** Runs script as PID 1's parent shell in a new pid + mount namespace whose

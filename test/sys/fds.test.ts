@@ -41,6 +41,18 @@ test("cloexec and nonblock flags are set and cleared", () => {
   sys.close(w);
 });
 
+test("isatty: a terminal is one; a pipe, /dev/null and a closed fd are not", () => {
+  const { O_RDWR, O_NOCTTY, O_CLOEXEC } = sys.constants();
+  const pty = sys.open("/dev/ptmx", O_RDWR! | O_NOCTTY! | O_CLOEXEC!, 0);
+  const nul = sys.open("/dev/null", O_RDWR! | O_CLOEXEC!, 0);
+  const [r, w] = sys.pipe(false);
+  assert.is(sys.isatty(pty), true);
+  assert.is(sys.isatty(nul), false);
+  assert.is(sys.isatty(r), false);
+  for (const fd of [pty, nul, r, w]) sys.close(fd);
+  assert.is(sys.isatty(pty), false);
+});
+
 test("inotify: a directory created in a watched directory is IN_CREATE|IN_ISDIR with its name", async () => {
   const { IN_CREATE, IN_ISDIR } = sys.constants();
   const got: sys.NativeInotifyEvent[] = [];
