@@ -10,7 +10,8 @@
         "native/system.cc",
         "native/fds.cc",
         "native/inotify.cc",
-        "native/crash.cc"
+        "native/crash.cc",
+        "native/memory.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

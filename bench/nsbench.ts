@@ -171,6 +171,8 @@ export async function gone(pid: number | undefined): Promise<void> {
 /** A command running as PID 1 of its own namespace: unshare's process, its exit, its last output. */
 export interface Namespace {
   child: ChildProcess;
+  /** nowNs() right before the spawn, after the page cache was dropped */
+  startedNs: number;
   /** unshare's exit code, or its signal name */
   exited: Promise<number | string>;
   /** the last 4000 characters of its stdout and stderr */
@@ -192,17 +194,18 @@ export function coldCache(): void {
   }
 }
 
-/** Starts argv under `unshareArgv` (default UNSHARE); the bench kills it if it stops first. */
-export function startNamespace(argv: string[], unshareArgv = UNSHARE): Namespace {
+/** Starts argv under `unshareArgv` (default UNSHARE) with env (default ours); the bench kills it if it stops first. */
+export function startNamespace(argv: string[], unshareArgv = UNSHARE, env = process.env): Namespace {
   coldCache();
   let out = "";
-  const child = spawn(unshareArgv[0]!, [...unshareArgv.slice(1), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+  const startedNs = nowNs();
+  const child = spawn(unshareArgv[0]!, [...unshareArgv.slice(1), ...argv], { stdio: ["ignore", "pipe", "pipe"], env });
   live.add(child);
   const keep = (d: Buffer) => (out = (out + d.toString()).slice(-4000));
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   const exited = new Promise<number | string>((res) => child.on("exit", (code, sig) => res(code ?? sig ?? "?")));
-  return { child, exited, output: () => out };
+  return { child, startedNs, exited, output: () => out };
 }
 
 /** Ends the namespace if it still runs and waits until it is gone. */

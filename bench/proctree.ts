@@ -47,10 +47,17 @@ export function comm(pid: number): string {
 }
 
 /** Proportional set size of one process in KiB, 0 if it is gone. */
-export function pssKiB(pid: number): number {
-  const m = read(`/proc/${pid}/smaps_rollup`)?.match(/^Pss:\s+(\d+) kB$/m);
-  return m ? Number(m[1]) : 0;
+export const pssKiB = (pid: number): number => smapsRollup(pid).pss;
+
+/** Pss and its anonymous and file parts of one process in KiB (smaps_rollup), zeros if it is gone. */
+export function smapsRollup(pid: number): { pss: number; anon: number; file: number } {
+  const text = read(`/proc/${pid}/smaps_rollup`) ?? "";
+  const kib = (field: string) => Number(text.match(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m"))?.[1] ?? 0);
+  return { pss: kib("Pss"), anon: kib("Pss_Anon"), file: kib("Pss_File") };
 }
+
+/** Threads of one process, 0 if it is gone. */
+export const threads = (pid: number): number => tasks(pid).length;
 
 /** Voluntary + nonvoluntary context switches summed over every thread. */
 export function ctxtSwitches(pid: number): number {

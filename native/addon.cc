@@ -4,6 +4,7 @@
 #include <linux/reboot.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 
@@ -42,6 +43,7 @@ Napi::Object Constants(Napi::Env env) {
   C(RLIMIT_CPU); C(RLIMIT_FSIZE); C(RLIMIT_DATA); C(RLIMIT_STACK); C(RLIMIT_CORE); C(RLIMIT_RSS);
   C(RLIMIT_NPROC); C(RLIMIT_NOFILE); C(RLIMIT_MEMLOCK); C(RLIMIT_AS); C(RLIMIT_LOCKS);
   C(RLIMIT_SIGPENDING); C(RLIMIT_MSGQUEUE); C(RLIMIT_NICE); C(RLIMIT_RTPRIO); C(RLIMIT_RTTIME);
+  C(MADV_NORMAL); C(MADV_RANDOM); C(MADV_SEQUENTIAL); C(MADV_WILLNEED); C(MADV_COLD); C(MADV_PAGEOUT);
   return o;
 }
 
@@ -69,6 +71,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitFds(env, exports);
   InitInotify(env, exports);
   InitCrash(env, exports);
+  InitMemory(env, exports);
   exports.Set("constants", Constants(env));
   exports.Set("signals", Signals(env));
   return exports;

@@ -21,6 +21,7 @@ import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed, within } from "./timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
+import { armTrim } from "./trim";
 import { syncMirror } from "./mirror";
 import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
@@ -217,6 +218,7 @@ export async function main(args: string[]): Promise<number | void> {
     }
   };
   logLine(`boot: done in ${elapsed(t0)}`);
+  armTrim();
   return new Promise<number>(() => undefined);
 }
 

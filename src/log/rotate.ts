@@ -225,7 +225,7 @@ export class RotatingSink {
     }
   }
 
-  // current → @TAI64N.s, prune, reopen. A failed rename keeps appending to the
+  // current -> @TAI64N.s, prune, reopen. A failed rename keeps appending to the
   // old current (over maxSize is better than losing lines).
   private async rotate(): Promise<void> {
     const archives = this.archives ?? [];

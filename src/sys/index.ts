@@ -14,7 +14,7 @@ export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnO
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
 
-/** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_* by name */
+/** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* by name */
 export const constants = (): Record<string, number> => native().constants;
 
 // ---- processes ----
@@ -79,3 +79,12 @@ export const inotifyInit = (cb: (events: NativeInotifyEvent[]) => void): number 
   native().inotifyInit(cb);
 export const inotifyAdd = (ifd: number, path: string, mask: number): number => native().inotifyAdd(ifd, path, mask);
 export const inotifyRm = (ifd: number, wd: number): void => native().inotifyRm(ifd, wd);
+
+// ---- memory ----
+/** madvise(2) with a MADV_* name ("PAGEOUT") or number */
+export const madvise = (addr: bigint, length: bigint, advice: number | string): void =>
+  native().madvise(addr, length, typeof advice === "number" ? advice : native().constants[`MADV_${advice}`]!);
+/** glibc malloc_trim(pad): true if memory went back to the system */
+export const mallocTrim = (pad = 0): boolean => native().mallocTrim(pad) === 1;
+/** tells V8 memory is short: critical runs a full GC now */
+export const memoryPressure = (critical: boolean): void => native().memoryPressure(critical);

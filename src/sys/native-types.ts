@@ -154,6 +154,14 @@ export interface NativeAddon {
   inotifyAdd(ifd: number, path: string, mask: number): number;
   inotifyRm(ifd: number, wd: number): void;
 
-  /** numeric constants: O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_* */
+  // ---- memory ----
+  /** madvise(2) on [addr, addr + length) with a MADV_* constant */
+  madvise(addr: bigint, length: bigint, advice: number): void;
+  /** glibc malloc_trim(pad): 1 if memory went back to the system, else 0 */
+  mallocTrim(pad: number): number;
+  /** v8::Isolate::MemoryPressureNotification, critical (a full GC now) or moderate */
+  memoryPressure(critical: boolean): void;
+
+  /** numeric constants: O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;
 }

@@ -1,0 +1,202 @@
+// bench/small: a dock0-shaped image (6 services, 5 one-shot tasks, an env
+// dir; bench/small-tree.ts) booted by tsinit and by s6 (an execline stage 1
+// then s6-svscan, as dock0 boots), each as PID 1 of its own pid + mount
+// namespace from a cold page cache, in interleaved rounds. tsinit runs once
+// per $TSINIT_TRIM variant (its after-boot memory trim, src/boot/trim.ts), so
+// the table shows it with and without.
+// Per system, medians over the rounds:
+//   all up / tasks done: spawn of the namespace (after the cache drop) to the
+//     last service's / task's payload line;
+//   PSS, Pss_Anon, Pss_File, threads: smaps_rollup summed over the supervision
+//     tree SETTLE_MS after that (every process below PID 1 but the payloads:
+//     tsinit alone; s6-svscan + each s6-supervise + both s6-log, with the
+//     s6-svscan + s6-supervise part shown too, the figure the issue quotes);
+//   restart: SIGKILL of radvd's payload to its new line, RESTARTS times
+//     RESTART_GAP_MS apart (both supervisors restart at once a service that
+//     ran 1 s): the first of each round apart (after the trim it faults back
+//     the code a restart runs), the median of the others pooled over rounds;
+//   PSS after: again after those restarts and one status command (`tsinit
+//     status` / `s6-svstat`), i.e. what stays once the supervisor worked.
+// Usage: tsx bench/small.ts   Env: ROUNDS=5 SETTLE_MS=3000 RESTARTS=5
+//   RESTART_GAP_MS=1100 TRIMS="off default" (values of TSINIT_TRIM, space-separated; "default" = unset)
+//   SYSTEMS=s6,tsinit  TSINIT_BIN=dist/tsinit
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { median, printTable } from "./lib";
+import { buildPayload, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs } from "./nsbench";
+import { comm, descendants, innerPid, smapsRollup, threads } from "./proctree";
+import { liveDir, RESTARTED, SERVICES, TASKS, writeSmallTree, type Kind } from "./small-tree";
+
+const rounds = Number(process.env.ROUNDS ?? 5);
+const settleMs = Number(process.env.SETTLE_MS ?? 3000);
+const restarts = Number(process.env.RESTARTS ?? 5);
+const restartGapMs = Number(process.env.RESTART_GAP_MS ?? 1100);
+const trims = (process.env.TRIMS ?? "off default").split(/\s+/).filter(Boolean);
+const systems = (process.env.SYSTEMS ?? "s6,tsinit").split(",");
+const tsinit = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
+
+interface Variant {
+  label: string;
+  kind: Kind;
+  /** TSINIT_TRIM for tsinit, undefined = unset */
+  trim?: string;
+}
+const variants: Variant[] = [
+  ...(systems.includes("s6") ? [{ label: "s6", kind: "s6" as const }] : []),
+  ...(systems.includes("tsinit") ? trims.map((t) => ({ label: `tsinit trim=${t}`, kind: "tsinit" as const, trim: t === "default" ? undefined : t })) : []),
+];
+
+interface Figures {
+  allUpMs: number;
+  tasksDoneMs: number;
+  pss: number;
+  anon: number;
+  file: number;
+  /** s6-svscan + s6-supervise only (for tsinit, the same as pss) */
+  supPss: number;
+  threads: number;
+  pssAfter: number;
+  anonAfter: number;
+  restartMs: number[];
+  procs: string;
+}
+
+const work = openWork("small");
+
+/** Sums smaps_rollup over the supervision tree: every process below PID 1 but the payloads. */
+function treeMemory(pid1: number, payloadInner: Set<number>) {
+  const procs = descendants(pid1).filter((p) => !payloadInner.has(innerPid(p) ?? -1));
+  const sum = { pss: 0, anon: 0, file: 0, supPss: 0, threads: 0 };
+  const counts = new Map<string, number>();
+  for (const p of procs) {
+    const m = smapsRollup(p);
+    const c = comm(p);
+    sum.pss += m.pss;
+    sum.anon += m.anon;
+    sum.file += m.file;
+    if (c !== "s6-log") sum.supPss += m.pss;
+    sum.threads += threads(p);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  return { ...sum, procs: [...counts].map(([c, k]) => `${k} ${c}`).join(" + ") };
+}
+
+/** One boot of v on a fresh tree: its figures, or why there are none. */
+async function measure(v: Variant, round: number, payload: string): Promise<Figures | string> {
+  const root = join(work, `${v.kind}-${round}-${v.trim ?? "default"}`);
+  mkdirSync(root);
+  const argv = writeSmallTree(root, v.kind, payload, tsinit);
+  const marks = new Marks(join(work, "up.fifo"));
+  const env: NodeJS.ProcessEnv = { ...process.env, UP_FIFO: join(work, "up.fifo") };
+  delete env.TSINIT_TRIM;
+  if (v.trim !== undefined) env.TSINIT_TRIM = v.trim;
+  const ns = startNamespace(argv, undefined, env);
+  try {
+    const names = [...SERVICES, ...TASKS];
+    const up = await marks.until(() => names.every((n) => marks.seen.has(n)), 20_000, ns.exited);
+    if (up !== "ok") return `${names.filter((n) => !marks.seen.has(n)).join(" ")} not seen (${up}); output: ${ns.output().slice(-400)}`;
+    const at = (ns_: string[]) => (Math.max(...ns_.map((n) => marks.seen.get(n)!.ns)) - ns.startedNs) / 1e6;
+    const allUpMs = at(SERVICES);
+    const tasksDoneMs = at(TASKS);
+    await sleep(settleMs);
+    const pid1 = firstChild(ns.child.pid!)!;
+    const payloads = () => new Set(SERVICES.map((s) => marks.seen.get(s)!.pid));
+    const steady = treeMemory(pid1, payloads());
+
+    const restartMs: number[] = [];
+    for (let i = 0; i < restarts; i++) {
+      await sleep(restartGapMs);
+      const old = marks.seen.get(RESTARTED)!;
+      const host = descendants(pid1).find((p) => innerPid(p) === old.pid);
+      if (!host) return `no host pid for ${RESTARTED}`;
+      const tKill = nowNs();
+      process.kill(host, "SIGKILL");
+      const r = await marks.until(() => marks.seen.get(RESTARTED)!.pid !== old.pid, 5000, ns.exited);
+      if (r !== "ok") return `${RESTARTED} not restarted within 5 s (${r})`;
+      restartMs.push((marks.seen.get(RESTARTED)!.ns - tKill) / 1e6);
+    }
+    const dirs = SERVICES.map((s) => liveDir(root, s));
+    // in the namespace's mounts: s6's scan dir copy is on a tmpfs only it sees
+    const inNs = ["nsenter", "-t", String(pid1), "-m", "--"];
+    const cmd = v.kind === "s6" ? ["sh", "-c", 'for d; do s6-svstat "$d"; done', "sh", ...dirs] : [tsinit, "status", ...dirs];
+    const status = spawnSync(inNs[0]!, [...inNs.slice(1), ...cmd], { encoding: "utf8" });
+    if (status.status !== 0) return `status failed: ${status.stderr}`;
+    await sleep(200);
+    const after = treeMemory(pid1, payloads());
+    const mib = (k: number) => k / 1024;
+    return {
+      allUpMs, tasksDoneMs, restartMs, procs: steady.procs, threads: steady.threads,
+      pss: mib(steady.pss), anon: mib(steady.anon), file: mib(steady.file), supPss: mib(steady.supPss),
+      pssAfter: mib(after.pss), anonAfter: mib(after.anon),
+    };
+  } finally {
+    await endNamespace(ns);
+    marks.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function report(results: Map<string, Figures[]>): void {
+  const med = (label: string, f: (r: Figures) => number) => {
+    const rs = results.get(label) ?? [];
+    return rs.length ? median(rs.map(f)) : undefined;
+  };
+  const pooled = (label: string) => {
+    const all = (results.get(label) ?? []).flatMap((r) => r.restartMs.slice(1));
+    return all.length ? median(all) : undefined;
+  };
+  const rows: Array<[string, (label: string) => number | undefined, number]> = [
+    ["exec -> all services up ms", (l) => med(l, (r) => r.allUpMs), 0],
+    ["exec -> all tasks done ms", (l) => med(l, (r) => r.tasksDoneMs), 0],
+    ["PSS MiB (steady)", (l) => med(l, (r) => r.pss), 1],
+    ["  Pss_Anon MiB", (l) => med(l, (r) => r.anon), 1],
+    ["  Pss_File MiB", (l) => med(l, (r) => r.file), 1],
+    ["  s6-svscan+s6-supervise MiB", (l) => med(l, (r) => r.supPss), 1],
+    ["threads", (l) => med(l, (r) => r.threads), 0],
+    ["PSS after restarts+status MiB", (l) => med(l, (r) => r.pssAfter), 1],
+    ["  Pss_Anon after MiB", (l) => med(l, (r) => r.anonAfter), 1],
+    ["first restart ms (median of rounds)", (l) => med(l, (r) => r.restartMs[0]!), 1],
+    ["restart median ms (the others)", pooled, 1],
+  ];
+  const labels = variants.map((v) => v.label).filter((l) => results.get(l)?.length);
+  const ts = labels.filter((l) => l !== "s6");
+  const hasS6 = labels.includes("s6");
+  const header = ["", ...labels, ...(hasS6 ? ts.map((l) => `${l.replace("tsinit ", "")} / s6`) : [])];
+  const fmt = (x: number | undefined, d: number) => (x === undefined ? "-" : x.toFixed(d));
+  const table = [header];
+  for (const [name, f, d] of rows) {
+    const s6 = hasS6 ? f("s6") : undefined;
+    table.push([name, ...labels.map((l) => fmt(f(l), d)), ...(hasS6 ? ts.map((l) => (s6 ? `${(f(l)! / s6).toFixed(2)}x` : "-")) : [])]);
+  }
+  printTable(table);
+  for (const l of labels) console.log(`${l}: ${results.get(l)![0]!.procs}; ${results.get(l)!.length} rounds`);
+}
+
+async function main(): Promise<void> {
+  for (const bin of [tsinit, "/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"])
+    if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; apt-get install -y s6 execline)`);
+  const payload = buildPayload();
+  const fifo = spawnSync("mkfifo", ["-m", "0622", join(work, "up.fifo")]);
+  if (fifo.status !== 0) throw new Error("mkfifo up.fifo failed");
+  const results = new Map<string, Figures[]>(variants.map((v) => [v.label, []]));
+  console.log(`dock0 shape: ${SERVICES.length} services, ${TASKS.length} tasks, env dir; ${rounds} interleaved rounds, cold page cache; settle ${settleMs} ms`);
+  for (let round = 0; round < rounds; round++)
+    for (const v of variants) {
+      if (isStopping()) return;
+      const r = await measure(v, round, payload);
+      if (typeof r === "string") {
+        process.stderr.write(`${v.label} round ${round}: skipped: ${r}\n`);
+        continue;
+      }
+      results.get(v.label)!.push(r);
+      process.stderr.write(`${v.label} round ${round}: all up ${r.allUpMs.toFixed(0)} ms, PSS ${r.pss.toFixed(1)} MiB\n`);
+    }
+  report(results);
+}
+
+void main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

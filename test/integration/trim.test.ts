@@ -1,0 +1,60 @@
+// After boot settles, PID 1 gives back the memory only its start needed
+// (src/boot/trim.ts): its executable's file pages leave its PSS, and it keeps
+// supervising: a killed service restarts, and few pages come back with it.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { BIN, eventually } from "../helpers/pid1";
+import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
+
+const test = suite("trim");
+
+const TRIMMED = /gave back start-up memory: \S+: PSS ([\d.]+) MiB \(anon ([\d.]+), file ([\d.]+)\) -> ([\d.]+) MiB \(anon ([\d.]+), file ([\d.]+)\)/;
+
+/** Pss_File of a host pid in MiB, read from outside (not trusting PID 1's own line). */
+function pssFileMiB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss_File:\s+(\d+) kB$/m);
+  return Number(m![1]) / 1024;
+}
+
+test("once boot settles: the executable's pages leave PID 1's PSS; services still restart", async () => {
+  const m = await bootInit({
+    "service/a/run": sh("exec sleep 1000"),
+    "service/b/run": sh("exec sleep 1000"),
+    "task/t1": sh("exit 0"),
+    "env/": null,
+  });
+  try {
+    const line = await m.init.waitFor(TRIMMED, 20_000);
+    const fileBefore = Number(line[3]);
+    const fileAfter = Number(line[6]);
+    // Start touches tens of MiB of the executable; paged out, a few MiB stay mapped.
+    assert.ok(fileBefore > 10, `file pages before: ${fileBefore} MiB`);
+    assert.ok(fileAfter < fileBefore / 2, `file pages ${fileBefore} -> ${fileAfter} MiB`);
+    const pid1 = m.init.hostPid();
+    assert.ok(pssFileMiB(pid1) < fileBefore / 2, `Pss_File seen from outside: ${pssFileMiB(pid1)} MiB`);
+
+    // The code a restart runs faults back in, page by page; the process works on.
+    const dir = `${m.root}/run/service/a`;
+    for (let i = 0; i < 2; i++) {
+      const old = await eventually(() => svPid(dir), 5000, "a up");
+      assert.is(m.init.exec(["kill", "-KILL", String(old)]).status, 0);
+      await eventually(() => svPid(dir) !== 0 && svPid(dir) !== old, 5000, `a restarted (was ${old})`);
+    }
+    const status = spawnSync(BIN, ["status", dir], { encoding: "utf8" });
+    assert.is(status.status, 0, status.stderr);
+    assert.match(status.stdout, /up/);
+    assert.ok(pssFileMiB(pid1) < fileBefore / 2, `Pss_File after restarts: ${pssFileMiB(pid1)} MiB (before the trim ${fileBefore})`);
+  } finally {
+    await endMachine(m);
+  }
+});
+
+test("the bundle is Latin-1: one wider character makes V8 hold its whole source at two bytes a character", () => {
+  const bundle = readFileSync("dist/main.js", "utf8");
+  const wide = bundle.match(/[^\x00-\xff]/);
+  assert.not.ok(wide, `non-Latin-1 character at ${wide?.index}: ${JSON.stringify(bundle.slice((wide?.index ?? 0) - 40, (wide?.index ?? 0) + 5))}`);
+});
+
+test.run();
