@@ -16,6 +16,7 @@ import { readHead } from "./read-head";
 import { DepGate, showWaitingFile } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
+import { timeoutUpOf } from "./config";
 import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
 import { startServiceLog, type ServiceLog } from "../log/service-log";
 import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
@@ -438,8 +439,7 @@ function isFdShortage(code: string | undefined): boolean {
 /** A millisecond count from the first line of file; 0 when absent or invalid. */
 function readMillis(file: string): number {
   try {
-    const n = Number(readHead(file).toString("utf8").split("\n")[0]!.trim());
-    return Number.isInteger(n) && n > 0 ? n : 0;
+    return timeoutUpOf(readHead(file).toString("utf8"));
   } catch {
     return 0;
   }
