@@ -75,8 +75,13 @@ export function readElf(file: string): ElfInfo {
 export const readElfBytes = (bytes: Uint8Array): ElfInfo => parse(bufferReader(bytes));
 
 function parse(r: Reader): ElfInfo {
-  const h = r.at(0, 64);
-  if (h.readUInt32BE(0) !== 0x7f454c46) throw new Error("not an ELF file");
+  let h: Buffer;
+  try {
+    h = r.at(0, 64);
+  } catch {
+    h = Buffer.alloc(0); // shorter than any ELF header
+  }
+  if (h.length < 64 || h.readUInt32BE(0) !== 0x7f454c46) throw new Error("not an ELF file");
   const bits = h[4] === 2 ? 64 : 32;
   const info: ElfInfo = { bits, machine: h.readUInt16LE(18), interp: null, needed: [], soname: null, versionsNeeded: new Map(), versionsDefined: [] };
   // Only little-endian ELF64 is read further: the other kinds cannot load into our process anyway.
