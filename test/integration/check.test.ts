@@ -22,6 +22,8 @@ function image(tree: Tree): string {
     "usr/bin/python3": { symlink: "/usr/bin/python3" },
     "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/sh\n",
     "etc/group": "root:x:0:\nwww:x:33:\n",
+    // A service kept elsewhere in the image, linked by its absolute image path (not there on the host).
+    "srv/tsinit-check-app/run": SH,
     ...s6,
   });
 }
@@ -36,6 +38,7 @@ const CLEAN: Tree = {
   "service/db/rlimits/nofile": "4096:8192\n",
   "service/db/memory.max": "64M\n",
   "task/hello": "#!/bin/sh\necho hello\n",
+  "service/app": { symlink: "/srv/tsinit-check-app" },
   "env/PATH": "/bin:/usr/bin\n",
 };
 

@@ -68,15 +68,19 @@ test("install: into a minimal root: init, links, skeleton, a check; a second run
   }
 });
 
-test("install --keep-old: a different init becomes init.old; what the user made in /etc/s6 stays", () => {
+test("install --keep-old: a different init becomes init.old; what the user made in /etc/s6 stays and is checked in ROOT", () => {
   const root = minimalRoot();
   try {
     mkdirSync(`${root}/sbin`);
     writeFileSync(`${root}/sbin/init`, "#!/bin/sh\necho old init\n", { mode: 0o755 });
     mkdirSync(`${root}/etc/s6/env`, { recursive: true });
     writeFileSync(`${root}/etc/s6/env/PATH`, "/mine\n");
+    // A service whose interpreter the root lacks (the host has /bin/sh): installed, but check says so and install exits 1.
+    mkdirSync(`${root}/etc/s6/service/web`, { recursive: true });
+    writeFileSync(`${root}/etc/s6/service/web/run`, "#!/bin/sh\nexec sleep 1\n", { mode: 0o755 });
     const r = tsinit("install", "--keep-old", root);
-    assert.is(r.status, 0, r.out + r.err);
+    assert.is(r.status, 1, r.out + r.err);
+    assert.match(r.out, /^service\/web\/run: error: its interpreter \/bin\/sh is not in the image: /m);
     assert.is(readFileSync(`${root}/sbin/init.old`, "utf8"), "#!/bin/sh\necho old init\n");
     assert.is(sha(`${root}/sbin/init`), sha(BIN));
     assert.is(readFileSync(`${root}/etc/s6/env/PATH`, "utf8"), "/mine\n");
