@@ -8,6 +8,7 @@ import { optionalLine, type CheckContext } from "./context";
 import { checkExecutable } from "./run-file";
 import { checkS6Files } from "./s6-files";
 import { checkResourceFiles } from "./resource-files";
+import { checkNearMisses } from "./near-miss";
 
 /** Checks service DIR (image path) named NAME; returns its node for the dependency graph. */
 export function checkServiceDir(ctx: CheckContext, dir: string, name: string, kind: "service" | "task"): DepNode {
@@ -18,6 +19,7 @@ export function checkServiceDir(ctx: CheckContext, dir: string, name: string, ki
     checkLog(ctx, `${dir}/log`);
   }
   checkResourceFiles(ctx, dir);
+  checkNearMisses(ctx, dir);
   return dependencies(ctx, dir, name, kind);
 }
 

@@ -53,6 +53,7 @@ const BAD: Tree = {
   "service/notify/notification-fd": "x\n",
   "service/sig/run": SH,
   "service/sig/down-signal": "TERMINATE\n",
+  "service/sig/timeout_kill": "100\n",
   "service/times/run": SH,
   "service/times/timeout-kill": "5s\n",
   "service/times/timeout-finish": "-1\n",
@@ -95,6 +96,7 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/times/timeout-kill", /error: "5s" is not a number of milliseconds/],
   ["service/times/timeout-finish", /error: "-1" is not a number of milliseconds/],
   ["service/times/timeout-up", /error: "soon" is not a number of milliseconds/],
+  ["service/sig/timeout_kill", /warning: not a file tsinit reads \(did you mean timeout-kill\?\): rename it to timeout-kill$/],
   ["service/tally/max-death-tally", /error: "lots" is not a number/],
   ["service/limits/rlimits/nofile", /error: "many" is not SOFT or SOFT:HARD/],
   ["service/limits/nice", /error: "30" is not a nice value/],
@@ -126,7 +128,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 3 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 4 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {
