@@ -10,6 +10,7 @@ import { parseOrUsage } from "./cli";
 import { checkImage, UnreadableDir, type DirReport } from "./check-image";
 import { formatFinding } from "./findings";
 import { plainReason } from "./errno-text";
+import { codeOf } from "../supervise/cgroup-files";
 import { imagePath } from "./root-path";
 
 export const USAGE = `usage: tsinit check [--root ROOT] [--json] [DIR...]
@@ -82,7 +83,7 @@ export function main(args: string[]): number {
   try {
     if (!statSync(root).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
   } catch (e) {
-    logLine(`unable to open ${root}: ${plainReason((e as { code?: string }).code ?? "EIO")}`);
+    logLine(`unable to open ${root}: ${plainReason(codeOf(e))}`);
     return EXIT_SYSTEM;
   }
   let reports: DirReport[];

@@ -12,6 +12,7 @@ import { UsageError } from "../cli/usage";
 import { parseOrUsage } from "../check/cli";
 import { checkImage, UnreadableDir } from "../check/check-image";
 import { plainReason } from "../check/errno-text";
+import { codeOf } from "../supervise/cgroup-files";
 import { printReports } from "../check/main";
 import { readElf, readElfBytes } from "./elf";
 import { missingInImage, type Needer } from "./needs";
@@ -60,8 +61,6 @@ function addonBytes(): Uint8Array | null {
   const mod: unknown = require("../../build/Release/tsinit.node");
   return mod instanceof Uint8Array ? mod : null;
 }
-
-const codeOf = (e: unknown): string => (e as { code?: string }).code ?? "EIO";
 
 /** Runs `tsinit install ARGS`. */
 export function main(args: string[]): number {
