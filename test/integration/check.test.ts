@@ -80,6 +80,7 @@ const BAD: Tree = {
   "service/logbad/run": SH,
   "service/logbad/log/s6-log-script": "n10 s1000000\n",
   "service/-dash/run": SH,
+  [`service/${"n".repeat(252)}/run`]: SH,
   "service/stray": "not a dir\n",
   "task/t1": "echo no shebang, not executable\n",
   "env/9LIVES": "x\n",
@@ -110,6 +111,7 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/envs/env/A=B", /error: "A=B" cannot be a variable name/],
   ["service/logbad/log/s6-log-script", /error: log\/ has no run, so the built-in logger is used/],
   ["service/-dash", /warning: the name "-dash" starts with "-"/],
+  [`service/${"n".repeat(252)}`, /warning: the name is 252 bytes long: s6-svscan skips names longer than 251 bytes: give it a shorter name$/],
   ["service/stray", /warning: not a directory: the scan skips it/],
   ["task/t1", /error: not executable/],
   ["env/9LIVES", /warning: "9LIVES" is set, but a shell cannot read it/],
@@ -128,7 +130,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 4 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 5 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {
