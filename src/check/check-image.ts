@@ -1,8 +1,8 @@
 // Checks trees of one image: the entry point install and the check command share.
 import { lstatSync } from "node:fs";
 import { Findings, type Finding } from "./findings";
-import { ImageFs } from "./image-fs";
-import { resolveIn } from "./root-path";
+import { ImageFs } from "../image/image-fs";
+import { resolveIn } from "../image/root-path";
 import { checkTree } from "./tree";
 
 /** The findings for one checked directory (an image path). */

@@ -1,6 +1,6 @@
 // What every check of one directory shares: the image, where findings go,
 // and how a path is shown (relative to the directory checked).
-import type { ImageFs } from "./image-fs";
+import type { ImageFs } from "../image/image-fs";
 import type { Findings } from "./findings";
 import { firstLineOf } from "../supervise/config";
 

@@ -11,7 +11,7 @@ import { checkImage, UnreadableDir, type DirReport } from "./check-image";
 import { formatFinding } from "./findings";
 import { plainReason } from "./errno-text";
 import { codeOf } from "../supervise/cgroup-files";
-import { imagePath } from "./root-path";
+import { imagePath } from "../image/root-path";
 
 export const USAGE = `usage: tsinit check [--root ROOT] [--json] [DIR...]
 

@@ -3,7 +3,7 @@
 // has, or a #! script whose interpreter the image has. The file is read,
 // never run.
 import type { CheckContext } from "./context";
-import { readElf } from "../install/elf";
+import { readElf } from "../image/elf";
 
 /** How many bytes of a #! line the kernel reads (BINPRM_BUF_SIZE). */
 const SHEBANG_MAX = 256;

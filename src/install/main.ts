@@ -14,7 +14,7 @@ import { checkImage, UnreadableDir } from "../check/check-image";
 import { plainReason } from "../check/errno-text";
 import { codeOf } from "../supervise/cgroup-files";
 import { printReports } from "../check/main";
-import { readElf, readElfBytes } from "./elf";
+import { readElf, readElfBytes } from "../image/elf";
 import { missingInImage, type Needer } from "./needs";
 import { ensureDir, placeInit, placeLinks, placeSkeleton, type Changes } from "./place";
 

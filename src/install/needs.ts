@@ -2,8 +2,8 @@
 // it needs (and what those need in turn), and the symbol versions it needs
 // from each, all read from ELF files inside ROOT. The image's ld.so, ldd or
 // ldconfig are never run: they may not even run on this host.
-import { readElf, type ElfInfo } from "./elf";
-import { ImageFs } from "../check/image-fs";
+import { readElf, type ElfInfo } from "../image/elf";
+import { ImageFs } from "../image/image-fs";
 
 /** The loader's own directories (Debian multiarch first), searched after ld.so.conf's. */
 export const DEFAULT_LIB_DIRS = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"];

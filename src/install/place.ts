@@ -7,7 +7,7 @@
 // never overwritten.
 import * as fs from "node:fs";
 import { randomBytes } from "node:crypto";
-import { resolveIn } from "../check/root-path";
+import { resolveIn } from "../image/root-path";
 import { DEFAULT_PATH } from "../boot/stage1";
 
 /** One line per thing done (or found already done). */

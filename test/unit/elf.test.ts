@@ -5,8 +5,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { readElf, readElfBytes } from "../../src/install/elf";
-import { resolveIn } from "../../src/check/root-path";
+import { readElf, readElfBytes } from "../../src/image/elf";
+import { resolveIn } from "../../src/image/root-path";
 import { removeTree, tempTree } from "../helpers/tree";
 
 const BIN = process.env.TSINIT_BIN ?? "dist/tsinit";

@@ -5,9 +5,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { readElf } from "../../src/install/elf";
+import { readElf } from "../../src/image/elf";
 import { libraryDirs, missingInImage, DEFAULT_LIB_DIRS } from "../../src/install/needs";
-import { ImageFs } from "../../src/check/image-fs";
+import { ImageFs } from "../../src/image/image-fs";
 import { removeTree, tempTree } from "../helpers/tree";
 
 const BIN = process.env.TSINIT_BIN ?? "dist/tsinit";
