@@ -115,6 +115,7 @@ export function placeInit(sbin: string, source: string, keepOld: boolean, change
 
 /** SBIN/poweroff, reboot and halt as symlinks to init (the multi-call binary reads its name). */
 export function placeLinks(sbin: string, changes: Changes): void {
+  let changed = false;
   for (const name of ["poweroff", "reboot", "halt"]) {
     const path = `${sbin}/${name}`;
     let before: string | null = null;
@@ -135,7 +136,9 @@ export function placeLinks(sbin: string, changes: Changes): void {
       throw e;
     }
     changes.push({ changed: true, line: `${path}: ${before ? `replaced (was ${before})` : "created"}, a symlink to init` });
+    changed = true;
   }
+  if (changed) syncDir(sbin);
 }
 
 /** /etc/s6/{service,task,env} in the image when absent; a new env/ gets PATH. Nothing there is touched. */
