@@ -55,11 +55,22 @@ function packed(): boolean {
   }
 }
 
-/** The addon's ELF bytes, embedded in the bundle (null under tsx, where it is a loaded module). */
+/** The addon's ELF bytes from the executable: a blob asset, or bytes in the
+ *  bundle (builds before the asset); null when neither holds them. */
 function addonBytes(): Uint8Array | null {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod: unknown = require("../../build/Release/tsinit.node");
-  return mod instanceof Uint8Array ? mod : null;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return new Uint8Array((require("node:sea") as { getRawAsset(name: string): ArrayBuffer }).getRawAsset("tsinit.node"));
+  } catch {
+    /* no such asset in this build */
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod: unknown = require("../../build/Release/tsinit.node");
+    return mod instanceof Uint8Array ? mod : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs `tsinit install ARGS`. */

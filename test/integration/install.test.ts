@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSy
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { BIN } from "../helpers/pid1";
+import { readElf } from "../../src/image/elf";
 import { run, tsinit } from "./cli-helpers";
 import { removeTree, tempTree } from "../helpers/tree";
 
@@ -117,6 +118,29 @@ test("install: a libc that lacks GLIBC_2.28 is named with the newest version it 
     assert.is(r.status, 111, r.out + r.err);
     assert.match(r.err, /unable to install .*\/sbin\/init: ROOT's libc\.so\.6 lacks GLIBC_2\.28 \(needed by tsinit; it has up to GLIBC_2\.2\.5\)/);
     assert.not.ok(existsSync(`${root}/sbin/init`));
+  } finally {
+    removeTree(root);
+  }
+});
+
+test("install: a libstdc++ with what Node needs but not what the addon needs is refused, naming the addon", () => {
+  const root = minimalRoot(["libstdc++"]);
+  try {
+    // A stand-in libstdc++.so.6 defining exactly the versions the executable itself needs.
+    const nodeNeeds = readElf(BIN).versionsNeeded.get("libstdc++.so.6")!;
+    const addonNeeds = readElf("build/Release/tsinit.node").versionsNeeded.get("libstdc++.so.6") ?? [];
+    const lacking = addonNeeds.filter((v) => !nodeNeeds.includes(v));
+    assert.ok(lacking.length > 0, "the addon needs a newer libstdc++ than Node (else this test shows nothing)");
+    const map = nodeNeeds.map((v, i) => (i === 0 ? `${v} { global: f; local: *; };` : `${v} { };`)).join("\n");
+    const src = tempTree({ "x.c": "int f(void) { return 0; }\n", "v.map": `${map}\n` });
+    const cc = run("gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libstdc++.so.6", `-Wl,--version-script=${src}/v.map`, "-o", `${root}/lib/x86_64-linux-gnu/libstdc++.so.6`, `${src}/x.c`);
+    removeTree(src);
+    assert.is(cc.status, 0, cc.err);
+    const r = tsinit("install", root);
+    assert.is(r.status, 111, r.out + r.err);
+    for (const v of lacking) assert.match(r.err, new RegExp(`ROOT's libstdc\\+\\+\\.so\\.6 lacks ${v.replace(/\./g, "\\.")} \\(needed by tsinit's addon;`));
+    assert.not.match(r.err, /needed by tsinit;/, "what Node needs is there");
+    assert.not.ok(existsSync(`${root}/sbin`));
   } finally {
     removeTree(root);
   }
