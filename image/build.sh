@@ -18,6 +18,8 @@
 #   --size MiB      root.img size (default: contents + 64 MiB)
 #   --extra DIR     copied over the root last (its files replace the builder's:
 #                   another /sbin/init, an /etc/inittab, ...)
+# The embedded tree is checked with tsinit check (inside the finished root);
+# an error there stops the build.
 # Missing tools (qemu aside) are installed with apt-get when run as root.
 # Environment: KVER picks the kernel version (default: newest in /lib/modules with a /boot/vmlinuz).
 set -eu
@@ -183,6 +185,17 @@ if [ -n "$extra" ]; then
   [ -d "$extra" ] || die "no directory at $extra"
   cp -a --remove-destination "$extra/." "$root/"
 fi
+
+# The tree as this image will boot it, checked inside the root (its /bin/sh,
+# its /etc/passwd, symlinks followed in it): an error stops the build here
+# rather than a service at boot. Warnings are shown and the build goes on.
+rc=0
+"$tsinit" check --root "$root" /etc/s6 >&2 || rc=$?
+case $rc in
+  0) ;;
+  1) die "the service tree from $services has errors (listed above): fix them and build again" ;;
+  *) die "tsinit check failed ($rc) on $root/etc/s6" ;;
+esac
 
 kib=$(du -sk "$root" | cut -f1)
 [ -n "$size" ] || size=$(( kib / 1024 + 64 ))

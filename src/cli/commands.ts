@@ -23,6 +23,8 @@ export const commands: Command[] = [
   { name: "analyze", summary: "where the boot's time went: blame list, SVG chart, saved record", load: () => import("../analyze/main") },
   { name: "wait", summary: "wait until services are up, ready, down or restarted (like s6-svwait)", load: () => import("../control/wait") },
   { name: "scan-ctl", summary: "send commands to a scan directory's scanner (like s6-svscanctl)", load: () => import("../control/scan-ctl") },
+  { name: "check", summary: "check an /etc/s6 tree (services, tasks, env) before it boots", load: () => import("../check/main") },
+  { name: "install", summary: "install this executable as ROOT/sbin/init, with links and an /etc/s6 skeleton", load: () => import("../install/main") },
   { name: "scan", summary: "supervise every service in a scan directory (like s6-svscan)", load: () => import("../supervise/scan-main") },
 ];
 

@@ -16,6 +16,17 @@ export interface ServiceLogConfig {
 /** The directory under which each service gets <root>/<name>. */
 export const DEFAULT_LOG_ROOT = "/run/tsinit/log";
 
+/** The files the built-in logger reads in log/; anything else there is not ours. */
+export const LOG_FILES = ["max-size", "max-files", "dir", "timestamp"] as const;
+
+/** The smallest value each integer setting takes. */
+export const LOG_INT_MIN = { "max-size": 4096, "max-files": 1 } as const;
+
+/** An integer setting's value, or null when it is not an integer >= MIN. */
+export function logIntOf(v: string, min: number): number | null {
+  return /^\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v)) ? Number(v) : null;
+}
+
 /** True when serviceDir/log is a directory without a run file: PID 1 logs the service itself. */
 export function wantsBuiltinLogger(serviceDir: string): boolean {
   try {
@@ -57,12 +68,13 @@ export function readServiceLogConfig(logDir: string, name: string, root = DEFAUL
   const int = (file: string, min: number): number | null => {
     const v = read(file);
     if (v === null) return null;
-    if (/^\d+$/.test(v) && Number(v) >= min && Number.isSafeInteger(Number(v))) return Number(v);
+    const n = logIntOf(v, min);
+    if (n !== null) return n;
     warnings.push(`warning: ${logDir}/${file}: ${JSON.stringify(v)} is not an integer >= ${min}: using the default`);
     return null;
   };
-  config.maxSize = int("max-size", 4096) ?? config.maxSize;
-  config.maxFiles = int("max-files", 1) ?? config.maxFiles;
+  config.maxSize = int("max-size", LOG_INT_MIN["max-size"]) ?? config.maxSize;
+  config.maxFiles = int("max-files", LOG_INT_MIN["max-files"]) ?? config.maxFiles;
   const dir = read("dir");
   if (dir) config.dir = resolve(logDir, dir);
   const ts = read("timestamp");

@@ -13,18 +13,35 @@ export type ConfigResult =
   | { ok: true; config: SuperviseConfig; warnings: string[] }
   | { ok: false; problem: string; warnings: string[] };
 
-const INT_MAX = 2 ** 31 - 1;
+/** The largest value s6 accepts in notification-fd and the timeouts. */
+export const INT_MAX = 2 ** 31 - 1;
 
 function errnoOf(e: unknown): string {
   return (e as NodeJS.ErrnoException)?.code ?? String(e);
 }
 
+/** The first line of a file's bytes, trailing blanks dropped: what every s6 file holds. */
+export function firstLineOf(bytes: Buffer): string {
+  const text = bytes.toString("latin1");
+  const nl = text.indexOf("\n");
+  return (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "");
+}
+
+/** s6's uint0_scan of a whole line: the number, or null when it is not one or exceeds MAX. */
+export function scanUint(line: string, max: number): number | null {
+  return /^[0-9]+$/.test(line) && Number(line) <= max ? Number(line) : null;
+}
+
+/** timeout-up's milliseconds as the scanner reads them: a positive integer, anything else 0 (no timeout). */
+export function timeoutUpOf(text: string): number {
+  const n = Number(text.split("\n")[0]!.trim());
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 /** The first line of FILE, trailing blanks dropped; null if absent. */
 function readFirstLine(file: string, warnings: string[]): string | null {
   try {
-    const text = readHead(file).toString("latin1");
-    const nl = text.indexOf("\n");
-    return (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "");
+    return firstLineOf(readHead(file));
   } catch (e) {
     if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${errnoOf(e)}`);
     return null;
@@ -35,7 +52,8 @@ function readFirstLine(file: string, warnings: string[]): string | null {
 function readUint(file: string, fallback: number, max: number, warnings: string[]): number {
   const line = readFirstLine(file, warnings);
   if (line === null) return fallback;
-  if (/^[0-9]+$/.test(line) && Number(line) <= max) return Number(line);
+  const n = scanUint(line, max);
+  if (n !== null) return n;
   warnings.push(`warning: invalid ${file}: ${JSON.stringify(line)} (using ${fallback})`);
   return fallback;
 }

@@ -4,16 +4,26 @@
 import { readdirSync } from "node:fs";
 import { readHead } from "./read-head";
 
+/** How much of a dependencies file is read. */
+export const DEPENDENCIES_MAX = 65536;
+
+/** The names a dependencies file's text lists: one per line, # comments and blank lines skipped. */
+export function dependencyNames(text: string): string[] {
+  const names: string[] = [];
+  for (const line of text.split("\n")) {
+    const name = line.replace(/#.*$/, "").trim();
+    if (name) names.push(name);
+  }
+  return names;
+}
+
 /** The names and the path they came from (for messages); problems as strings. */
 export function readDependencies(dir: string): { deps: string[]; source: string; problems: string[] } {
   const deps = new Set<string>();
   const problems: string[] = [];
   let source = `${dir}/dependencies`;
   try {
-    for (const line of readHead(`${dir}/dependencies`, 65536).toString("utf8").split("\n")) {
-      const name = line.replace(/#.*$/, "").trim();
-      if (name) deps.add(name);
-    }
+    for (const name of dependencyNames(readHead(`${dir}/dependencies`, DEPENDENCIES_MAX).toString("utf8"))) deps.add(name);
   } catch (e) {
     if ((e as { code?: string }).code !== "ENOENT") problems.push(`unable to read ${dir}/dependencies: ${(e as { code?: string }).code ?? e}`);
   }

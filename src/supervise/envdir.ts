@@ -29,6 +29,9 @@ export function envValueFromBytes(bytes: Uint8Array): string | null {
   return Buffer.from(line).toString("utf8");
 }
 
+/** Files s6-envdir passes over: dot-files, and names with "=" (no variable can have one). */
+export const envFileSkipped = (name: string): boolean => name.startsWith(".") || name.includes("=");
+
 /** Reads DIR into a list of changes, sorted by name. */
 export function readEnvDir(dir: string): EnvDirResult {
   let names: string[];
@@ -39,7 +42,7 @@ export function readEnvDir(dir: string): EnvDirResult {
   }
   const changes: EnvChange[] = [];
   for (const name of names.sort()) {
-    if (name.startsWith(".") || name.includes("=")) continue;
+    if (envFileSkipped(name)) continue;
     const file = join(dir, name);
     let bytes: Uint8Array;
     try {

@@ -16,6 +16,7 @@ import { readHead } from "./read-head";
 import { DepGate, showWaitingFile } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import { readDependencies } from "./deps-read";
+import { timeoutUpOf } from "./config";
 import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
 import { planKey } from "./adopt";
 import type { AdoptionPlan } from "./adopt-plan";
@@ -450,8 +451,7 @@ function isFdShortage(code: string | undefined): boolean {
 /** A millisecond count from the first line of file; 0 when absent or invalid. */
 function readMillis(file: string): number {
   try {
-    const n = Number(readHead(file).toString("utf8").split("\n")[0]!.trim());
-    return Number.isInteger(n) && n > 0 ? n : 0;
+    return timeoutUpOf(readHead(file).toString("utf8"));
   } catch {
     return 0;
   }

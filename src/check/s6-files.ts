@@ -1,0 +1,40 @@
+// s6's own files in a service directory, each checked with the rule the
+// supervisor reads it by (supervise/config.ts): where boot would warn and
+// use a default, check says so before the image is built.
+import { INT_MAX, scanUint, timeoutUpOf } from "../supervise/config";
+import { MAX_DEATH_TALLY } from "../supervise/machine";
+import { parseSignal } from "../supervise/signal-names";
+import { optionalLine, type CheckContext } from "./context";
+
+/** Checks notification-fd, down-signal, the timeouts and max-death-tally of DIR. */
+export function checkS6Files(ctx: CheckContext, dir: string): void {
+  const at = (f: string) => `${dir}/${f}`;
+  const show = (f: string) => ctx.show(at(f));
+
+  const fd = optionalLine(ctx, at("notification-fd"));
+  if (fd !== null) {
+    const n = scanUint(fd, INT_MAX);
+    if (n === null) ctx.out.error(show("notification-fd"), `${JSON.stringify(fd)} is not a number`, "write a descriptor number such as 3");
+    else if (n < 3) ctx.out.error(show("notification-fd"), `${n} is stdin, stdout or stderr`, "write a descriptor number of 3 or more");
+  }
+  const sig = optionalLine(ctx, at("down-signal"));
+  if (sig !== null && parseSignal(sig) === null) {
+    ctx.out.error(show("down-signal"), `${JSON.stringify(sig)} is not a signal (boot uses SIGTERM)`, "write a name such as TERM, HUP or SIGINT, or a number from 1 to 64");
+  }
+  for (const name of ["timeout-kill", "timeout-finish"]) {
+    const v = optionalLine(ctx, at(name));
+    if (v !== null && scanUint(v, INT_MAX) === null) {
+      ctx.out.error(show(name), `${JSON.stringify(v)} is not a number of milliseconds (boot uses the default)`, "write milliseconds such as 5000 (0: no limit)");
+    }
+  }
+  const up = optionalLine(ctx, at("timeout-up"));
+  if (up !== null && timeoutUpOf(up) === 0 && !/^0+$/.test(up)) {
+    ctx.out.error(show("timeout-up"), `${JSON.stringify(up)} is not a number of milliseconds (boot waits forever)`, "write milliseconds such as 10000, or remove the file for no timeout");
+  }
+  const tally = optionalLine(ctx, at("max-death-tally"));
+  if (tally !== null) {
+    const n = scanUint(tally, Number.MAX_SAFE_INTEGER);
+    if (n === null) ctx.out.error(show("max-death-tally"), `${JSON.stringify(tally)} is not a number`, `write a count from 0 to ${MAX_DEATH_TALLY}`);
+    else if (n > MAX_DEATH_TALLY) ctx.out.warning(show("max-death-tally"), `${n} is above ${MAX_DEATH_TALLY}, which is what is kept`, `write ${MAX_DEATH_TALLY} or less`);
+  }
+}
