@@ -7,6 +7,7 @@ import { readWaitingFile } from "../supervise/dep-gate";
 import type { Waiting } from "../supervise/deps";
 import { readDependencies } from "../supervise/deps-read";
 import { native } from "../sys/load";
+import { reason } from "../cli/log";
 import { errnoCode } from "./cli-util";
 import { decodeStatus } from "./status";
 import { readUsage, supervisorNames } from "./status-cgroup";
@@ -69,7 +70,7 @@ export function readService(name: string, path: string): ServiceReport {
   try {
     report.supervised = isSupervised(path);
   } catch (e) {
-    report.error = `supervise/lock: ${errnoCode(e)}`;
+    report.error = `supervise/lock: ${reason(e)}`;
     return report;
   }
   try {
@@ -78,7 +79,7 @@ export function readService(name: string, path: string): ServiceReport {
     if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
   } catch (e) {
     // A supervisor that just started may not have written it yet: that is "unknown", not an error.
-    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${errnoCode(e)}`;
+    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
   }
   return report;
 }

@@ -5,6 +5,7 @@
 // list; /run and /dev/shm come first because they are tmpfs once mounted.
 // Under tsx (tests, development) the same require loads build/Release directly.
 import { writeFileSync, unlinkSync } from "node:fs";
+import { reason } from "../cli/log";
 import type { NativeAddon } from "./native-types";
 
 const candidateDirs = (): string[] => {
@@ -27,7 +28,7 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
     try {
       writeFileSync(file, bytes, { mode: 0o700 });
     } catch (e) {
-      tried.push(`${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      tried.push(`${dir}: ${reason(e)}`);
       continue;
     }
     try {

@@ -127,7 +127,7 @@ test("errors: not listening 100, missing dir 111, a 10 000-byte path one short l
     let r = tsinit("svc", "-u", lone);
     assert.equal([r.status, r.err], [100, `tsinit svc: unable to control ${lone}: supervisor not listening\n`]);
     r = tsinit("svc", "-u", `${ctx.dir}/.nope`);
-    assert.equal([r.status, r.err], [111, `tsinit svc: unable to control ${ctx.dir}/.nope: ENOENT\n`]);
+    assert.equal([r.status, r.err], [111, `tsinit svc: unable to control ${ctx.dir}/.nope: No such file or directory (ENOENT)\n`]);
     const long = "/" + "x".repeat(10_000);
     for (const [cmd, verb] of [["svc", "control"], ["scan-ctl", "control"], ["wait", "subscribe to events for"], ["status", "read"]] as const) {
       r = tsinit(cmd, long);

@@ -279,7 +279,7 @@ test("env/ overrides what user sets", () => {
 });
 
 test("env as a file instead of a directory is refused", () => {
-  assert.match(problem(read({ env: "FOO=1" }).r), /unable to read directory .*\/env: ENOTDIR/);
+  assert.match(problem(read({ env: "FOO=1" }).r), /unable to read directory .*\/env: Not a directory \(ENOTDIR\)/);
 });
 
 test("all together; symlinked files and dirs (the live scan dir's mirror) are followed", () => {
