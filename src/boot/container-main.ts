@@ -19,7 +19,7 @@ import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
 import { ReadyGate } from "./container-ready";
 import { exitCodeOf, forwardSignal, keepOriginalStdio, startCommand } from "./container-cmd";
-import type { InitValues } from "./init-options";
+import { USAGE, type InitValues } from "./init-options";
 import { watchSource } from "./init-main";
 import { REEXEC_SIGNAL } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
@@ -41,7 +41,7 @@ function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
 export async function containerMain(values: InitValues, command: string[]): Promise<number> {
   const graceMs = Number(values.grace);
   const waitMs = Number(values.wait);
-  if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`--wait takes milliseconds, not ${values.wait}`);
+  if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`option --wait takes milliseconds, not ${JSON.stringify(values.wait)}`, USAGE);
   const step = values.verbose ? timed : quietly;
   const t0 = process.hrtime.bigint();
   const hasCommand = command.length > 0;
