@@ -2,6 +2,7 @@
 // way s6-supervise 2.11 reads them: a missing file means the default, an
 // unreadable or invalid one is a warning plus the default. Nothing throws;
 // the only hard problem is a run file we cannot execute.
+import { reason } from "../cli/log";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
@@ -26,7 +27,7 @@ function readFirstLine(file: string, warnings: string[]): string | null {
     const nl = text.indexOf("\n");
     return (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "");
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${errnoOf(e)}`);
+    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${reason(e)}`);
     return null;
   }
 }
@@ -46,7 +47,7 @@ function exists(file: string, warnings: string[]): boolean {
     fs.accessSync(file, fs.constants.F_OK);
     return true;
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${errnoOf(e)}`);
+    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${reason(e)}`);
     return false;
   }
 }
@@ -58,13 +59,13 @@ export function checkRun(dir: string): string | null {
   try {
     st = fs.statSync(run);
   } catch (e) {
-    return `unable to find ${run}: ${errnoOf(e)}`;
+    return `unable to find ${run}: ${reason(e)}`;
   }
   if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
   try {
     fs.accessSync(run, fs.constants.X_OK);
   } catch (e) {
-    return `unable to execute ${run}: ${errnoOf(e)}`;
+    return `unable to execute ${run}: ${reason(e)}`;
   }
   return null;
 }

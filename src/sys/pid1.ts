@@ -24,7 +24,7 @@ export function notTsinit(signal: string): string | null {
   if (!pid1.ours) return `it is not tsinit (/proc/1/exe is ${pid1.exe})`;
   // tsinit catches its signals once boot has started its event source; before
   // that (or in a build that lacks the signal) the default action would kill it.
-  if (!(signalMask("SigCgt") & bit(signal))) return `it does not catch ${signal} (still starting?)`;
+  if (!(signalMask("SigCgt") & bit(signal))) return `it does not catch ${signal} now (still starting, or in safe mode)`;
   return null;
 }
 

@@ -33,7 +33,10 @@ test("stderr redirected to a file: tsinit's line goes after the earlier ones and
     const opts = `--rundir ${root}/run --scandir ${root}/none --taskdir ${root}/none --envdir ${root}/none`;
     const r = spawnSync("sh", ["-c", `{ echo before; ${BIN} ${opts} -- nonexistent; echo "tsinit said $?"; echo after; } > ${root}/f 2>&1`], { encoding: "utf8", timeout: 30_000 });
     assert.is(r.status, 0, r.stderr);
-    assert.equal(readFileSync(`${root}/f`, "utf8").split("\n"), [
+    const lines = readFileSync(`${root}/f`, "utf8").split("\n");
+    // The order first (the overwrite), then the wording.
+    assert.equal([lines[0], lines[1]?.startsWith("tsinit: ") && lines[1].includes(" nonexistent: "), lines[2], lines[3]], ["before", true, "tsinit said 127", "after"], lines.join("\n"));
+    assert.equal(lines, [
       "before",
       "tsinit: unable to exec nonexistent: No such file or directory (ENOENT)",
       "tsinit said 127",
