@@ -6,7 +6,7 @@
 import { basename } from "node:path";
 import { EXIT_SYSTEM } from "./cli/exit-codes";
 import { logLine, reason, setProgramName, writeText } from "./cli/log";
-import { UsageError } from "./cli/usage";
+import { UsageError, usageLines } from "./cli/usage";
 import { commands, findCommand, type Command } from "./cli/commands";
 import { VERSION } from "./version";
 
@@ -22,6 +22,9 @@ function help(): string {
     "",
     "commands:",
     ...lines,
+    "",
+    "examples: tsinit status /run/tsinit/service",
+    "          tsinit svc -r /run/tsinit/service/sshd",
     "",
     "exit codes: 0 ok, 100 usage, 111 system error, 126/127/128+n from an exec",
   ].join("\n");
@@ -54,7 +57,7 @@ async function run(): Promise<number> {
       command = findCommand("init");
     } else {
       command = findCommand(first);
-      if (!command) throw new UsageError(`unknown command: ${first} (see tsinit --help)`);
+      if (!command) throw new UsageError(`unknown command ${first}`, help());
       args = args.slice(1);
     }
   }
@@ -70,12 +73,13 @@ run().then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    // Fatal errors exit at once: a command may hold an event source open.
     if (e instanceof UsageError) {
       logLine(e.message);
-      process.exitCode = e.exitCode;
-      return;
+      if (e.usage) writeText(2, `${usageLines(e.usage)}\n`);
+      process.exit(e.exitCode);
     }
     logLine(`fatal: ${reason(e)}`);
-    process.exitCode = EXIT_SYSTEM;
+    process.exit(EXIT_SYSTEM);
   },
 );

@@ -1,16 +1,18 @@
 // `tsinit analyze`: where the boot's time went, from what PID 1 already
 // records (the catch-all's step lines, task records, supervise/ files), as a
 // blame list, an SVG chart, or the record itself as JSON to analyze later.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { logLine, reason } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { systemFailure } from "../control/cli-util";
+import { pid1Binary } from "../sys/pid1";
 import { formatBlame } from "./blame";
 import { collect } from "./collect";
 import { checkRecord, type BootRecord } from "./record";
 import { renderSvg } from "./svg";
 
 const USAGE = `usage: tsinit analyze [--rundir DIR] [--scandir DIR] [--from FILE]
-                      [--save FILE] [--svg FILE] [--json]
+                      [--save FILE] [--svg FILE] [--json] [-h]
 
 Where the boot's time went, like systemd-analyze blame and plot. Every
 stage-1 step (from the catch-all log's "boot:" lines), one-shot task (its
@@ -30,7 +32,11 @@ PID 1's start is /proc/1/stat's starttime; outside its pid namespace (where
 /proc/1 is another init) the first logged step stands in, and steps before
 the catch-all log opened are not seen.
 
-exit codes: 0 ok, 100 usage, 111 a file could not be read or written`;
+examples: tsinit analyze
+          tsinit analyze --svg boot.svg --save boot.json
+
+exit codes: 0 ok; 1 not booted by tsinit (without --rundir: process 1 is
+not tsinit; or no boot steps in RUNDIR's catch-all log); 100 usage; 111 a file could not be read, parsed or written`;
 
 const OPTIONS = {
   rundir: { type: "string" },
@@ -39,29 +45,56 @@ const OPTIONS = {
   save: { type: "string" },
   svg: { type: "string" },
   json: { type: "boolean" },
-  help: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
+
+/** Exit code when this machine's boot was not tsinit's: nothing to analyze. */
+const NOT_BOOTED = 1;
 
 /** Runs `tsinit analyze ARGS`. */
 export function main(args: string[]): number {
-  const { values, positionals } = parseCommandLine("analyze", args, OPTIONS);
+  const { values, positionals } = parseCommandLine(USAGE, args, OPTIONS);
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]} (see tsinit analyze --help)`);
-  if (values.from && (values.rundir || values.scandir)) throw new UsageError("--from analyzes a saved record: no --rundir or --scandir (see tsinit analyze --help)");
-  if (values.json && values.svg === "-") throw new UsageError("--json and --svg - both want stdout (see tsinit analyze --help)");
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, USAGE);
+  if (values.from && (values.rundir || values.scandir)) throw new UsageError("--from analyzes a saved record: no --rundir or --scandir", USAGE);
+  if (values.json && values.svg === "-") throw new UsageError("--json and --svg - both want stdout", USAGE);
   let record: BootRecord;
   if (values.from) {
+    let text: string;
     try {
-      record = checkRecord(JSON.parse(readFileSync(values.from, "utf8")));
+      text = readFileSync(values.from, "utf8");
     } catch (e) {
       return systemFailure("read", values.from, e);
     }
+    try {
+      record = checkRecord(JSON.parse(text));
+    } catch (e) {
+      return systemFailure("parse", values.from, e);
+    }
   } else {
     const rundir = values.rundir ?? "/run/tsinit";
+    // This system, unless told where: only if its PID 1 is tsinit (when /proc/1/exe says).
+    const pid1 = values.rundir === undefined && values.scandir === undefined ? pid1Binary() : null;
+    if (pid1 && "ours" in pid1 && !pid1.ours) {
+      logLine(`unable to analyze the boot: not booted by tsinit (/proc/1/exe is ${pid1.exe}; --rundir DIR reads a run dir anyway)`);
+      return NOT_BOOTED;
+    }
+    // A --rundir given must be there; the default missing means another init booted us.
+    try {
+      statSync(rundir);
+    } catch (e) {
+      if (values.rundir !== undefined) return systemFailure("read", rundir, e);
+      logLine(`unable to analyze the boot: not booted by tsinit (${rundir}: ${reason(e)})`);
+      return NOT_BOOTED;
+    }
     record = collect(rundir, values.scandir ?? `${rundir}/service`);
+    if (!record.units.some((u) => u.kind === "step")) {
+      logLine(`unable to analyze the boot: not booted by tsinit (no boot steps in ${rundir}/log/catch-all)`);
+      return NOT_BOOTED;
+    }
   }
   const write = (file: string, text: string) => {
     try {

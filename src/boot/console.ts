@@ -1,26 +1,35 @@
 // Where PID 1's console is, and the catch-all log in front of it: on the
 // machine /dev/console; in a pid namespace (tests, containers) a copy of
 // our stderr (always, in container mode). After a re-exec the catch-all takes over the same pipe.
-import { mkdirSync } from "node:fs";
+import { fstatSync, mkdirSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { startCatchAll, type CatchAll } from "../log/catch-all";
 import { isInitialPidNamespace } from "../shutdown/procs";
 import { keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "./kept-fds";
 
-/** In a pid namespace the "console" is our stderr. A fresh open of it keeps
- *  the non-blocking flag the catch-all sets off our own fd 2 (O_APPEND for a
- *  file); a socket cannot be reopened (ENXIO), so then it is a plain dup. */
+/** In a pid namespace the "console" is our stderr. A regular file is
+ *  dup'ed: the copy shares fd 2's offset, so our lines land where the next
+ *  writer to that file expects them (a fresh open writes at its own offset,
+ *  and a later `echo` from the shell that started us overwrote our lines);
+ *  O_NONBLOCK means nothing to a file. A pipe or terminal is opened afresh,
+ *  so the non-blocking flag the catch-all sets stays off fd 2 (and off the
+ *  parent's); a socket cannot be reopened (ENXIO), so then it is a dup too. */
 function stderrCopy(): number {
   const c = sys.constants();
+  let file = false;
   try {
-    return sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0);
-  } catch {
-    const fd = sys.open("/dev/null", c.O_RDONLY! | c.O_CLOEXEC!, 0);
-    sys.dup2(2, fd);
-    sys.setCloexec(fd, true);
-    return fd;
+    file = fstatSync(2).isFile();
+  } catch { /* closed: the open below fails too, and we dup */ }
+  if (!file) {
+    try {
+      return sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0);
+    } catch { /* a socket */ }
   }
+  const fd = sys.open("/dev/null", c.O_RDONLY! | c.O_CLOEXEC!, 0);
+  sys.dup2(2, fd);
+  sys.setCloexec(fd, true);
+  return fd;
 }
 
 /** How a container's tsinit differs: its console is always its stderr (as a

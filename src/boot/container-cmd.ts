@@ -48,7 +48,7 @@ export function startCommand(argv: string[], stdio: OriginalStdio, env: string[]
     }
   } catch (e) {
     const code = sys.isErrnoError(e) && e.syscall === "execve" ? sys.execFailureCode(e) : 126;
-    logLine(`fatal: unable to exec ${argv[0]}: ${reason(e)}`);
+    logLine(`unable to exec ${argv[0]}: ${reason(e)}`);
     return { failed: code };
   }
 }

@@ -22,7 +22,7 @@ import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./c
 import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
 import { closeUntakenFds } from "./kept-fds";
 import { prepareAdoption } from "../supervise/adopt";
-import type { InitValues } from "./init-options";
+import { USAGE, type InitValues } from "./init-options";
 import { watchSource } from "./init-main";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
@@ -44,7 +44,7 @@ function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
 export async function containerMain(values: InitValues, command: string[]): Promise<number> {
   const graceMs = Number(values.grace);
   const waitMs = Number(values.wait);
-  if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`--wait takes milliseconds, not ${values.wait}`);
+  if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`option --wait takes milliseconds, not ${JSON.stringify(values.wait)}`, USAGE);
   const step = values.verbose ? timed : quietly;
   const t0 = process.hrtime.bigint();
   const hasCommand = command.length > 0;

@@ -37,12 +37,12 @@ export async function main(args: string[]): Promise<number | void> {
     return 0;
   }
   const graceMs = Number(values.grace);
-  if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`--grace takes milliseconds, not ${values.grace}`);
+  if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`option --grace takes milliseconds, not ${JSON.stringify(values.grace)}`, USAGE);
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
   if (command !== undefined || (process.pid === 1 && containerMarked())) {
     return (await import("./container-main")).containerMain(values, command ?? []);
   }
-  if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)");
+  if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)", USAGE);
 
   const t0 = process.hrtime.bigint();
   const startedAt = Date.now();

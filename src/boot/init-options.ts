@@ -41,10 +41,17 @@ signals to process 1:
   USR2, RTMIN+3              halt
   INT (Ctrl-Alt-Del), RTMIN+5 reboot
   HUP                        rescan the services
-  RTMIN+25                   re-execute and adopt the services (tsinit reexec)`;
+  RTMIN+25                   re-execute and adopt the services (tsinit reexec)
+
+examples: tsinit                      (as /sbin/init: boot this machine)
+          tsinit -- nginx -g 'daemon off;'   (a container's entrypoint)
+
+exit codes: as process 1 none (it never exits); in container mode CMD's code
+(128+n if killed by signal n, 126 not executable, 127 not found); 100 usage;
+111 system error`;
 
 export const OPTIONS = {
-  help: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
   scandir: { type: "string", default: "/etc/s6/service" },
   envdir: { type: "string", default: "/etc/s6/env" },
   taskdir: { type: "string", default: "/etc/s6/task" },
@@ -74,7 +81,7 @@ export function splitCommand(args: string[]): { options: string[]; command: stri
  *  exiting with a usage error would panic the kernel. */
 export function parseInitArgs(args: string[]): { values: InitValues } {
   try {
-    return parseCommandLine("init", args, OPTIONS, false);
+    return parseCommandLine(USAGE, args, OPTIONS, false);
   } catch (e) {
     if (process.pid !== 1 || !(e instanceof UsageError)) throw e;
     // Keep what is understood, drop the rest, say so.
@@ -83,7 +90,7 @@ export function parseInitArgs(args: string[]): { values: InitValues } {
     const dropped = [...loose.positionals, ...Object.keys(loose.values).filter((k) => !known.includes(k)).map((k) => `--${k}`)];
     logLine(`warning: ignoring ${dropped.join(" ")} on the command line: ${e.message}`);
     const kept = Object.fromEntries(Object.entries(loose.values).filter(([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean")));
-    return { values: { ...parseCommandLine("init", [], OPTIONS, false).values, ...kept } as InitValues };
+    return { values: { ...parseCommandLine(USAGE, [], OPTIONS, false).values, ...kept } as InitValues };
   }
 }
 

@@ -7,6 +7,7 @@
 // (/run/tsinit/service/NAME); run scripts see their own files through the
 // links, and the image stays untouched.
 import { mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, lstatSync } from "node:fs";
+import { reason } from "../cli/log";
 import { readScanDir } from "../supervise/scandir";
 
 /** Entries that belong to the supervisor, never mirrored from the image. */
@@ -27,7 +28,7 @@ function mirrorService(src: string, live: string, problems: string[]): void {
   try {
     names = readdirSync(src);
   } catch (e) {
-    problems.push(`unable to read ${src}: ${(e as { code?: string }).code ?? e}`);
+    problems.push(`unable to read ${src}: ${reason(e)}`);
     return;
   }
   for (const name of names) {
@@ -44,7 +45,7 @@ function mirrorService(src: string, live: string, problems: string[]): void {
       if (st) rmSync(to, { recursive: true, force: true });
       symlinkSync(from, to);
     } catch (e) {
-      problems.push(`unable to link ${to} to ${from}: ${(e as { code?: string }).code ?? e}`);
+      problems.push(`unable to link ${to} to ${from}: ${reason(e)}`);
     }
   }
 }
@@ -65,7 +66,7 @@ export function syncMirror(srcScan: string, liveScan: string): string[] {
   try {
     mirrored = readdirSync(liveScan);
   } catch (e) {
-    problems.push(`unable to read ${liveScan}: ${(e as { code?: string }).code ?? e}`);
+    problems.push(`unable to read ${liveScan}: ${reason(e)}`);
     return problems;
   }
   for (const name of mirrored) {
@@ -73,7 +74,7 @@ export function syncMirror(srcScan: string, liveScan: string): string[] {
     try {
       rmSync(`${liveScan}/${name}`, { recursive: true, force: true });
     } catch (e) {
-      problems.push(`unable to remove ${liveScan}/${name}: ${(e as { code?: string }).code ?? e}`);
+      problems.push(`unable to remove ${liveScan}/${name}: ${reason(e)}`);
     }
   }
   return problems;

@@ -3,7 +3,7 @@
 // order of flags (s6 tools let the last -u/-d/... win).
 import type { ParseArgsConfig } from "node:util";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
-import { logLine } from "../cli/log";
+import { logLine, reason } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
 
 /** Longest path printed whole in a message; longer ones are cut with "…". */
@@ -14,17 +14,17 @@ export function shortPath(path: string): string {
   return path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH)}…` : path;
 }
 
-/** The errno name of a syscall error ("ENOENT"), else the message. Node's
- *  messages repeat the full path, so only the code goes into a line. */
+/** The errno name of a syscall error ("ENOENT"), else the message: for
+ *  comparisons; a log line says reason(e). */
 export function errnoCode(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code === "string") return code;
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Logs "unable to VERB OBJECT: ECODE" and returns 111, s6's system-error exit. */
+/** Logs "unable to VERB OBJECT: Reason (ECODE)" and returns 111, s6's system-error exit. */
 export function systemFailure(verb: string, object: string, e: unknown): number {
-  logLine(`unable to ${verb} ${shortPath(object)}: ${errnoCode(e)}`);
+  logLine(`unable to ${verb} ${shortPath(object)}: ${reason(e)}`);
   return EXIT_SYSTEM;
 }
 
@@ -37,9 +37,9 @@ export interface OptionToken {
 }
 
 /** parseArgs (strict) that returns the options in the order given plus the
- *  operands; a bad option becomes a UsageError naming it (exit 100). */
-export function parseOrdered(command: string, args: string[], options: Options): { opts: OptionToken[]; operands: string[] } {
-  const parsed = parseCommandLine(command, args, options);
+ *  operands; a bad option becomes a UsageError naming it (exit 100) with HELP's usage lines. */
+export function parseOrdered(help: string, args: string[], options: Options): { opts: OptionToken[]; operands: string[] } {
+  const parsed = parseCommandLine(help, args, options);
   const opts: OptionToken[] = [];
   for (const t of parsed.tokens ?? []) {
     if (t.kind === "option") opts.push({ name: t.name, value: t.value });
@@ -48,9 +48,9 @@ export function parseOrdered(command: string, args: string[], options: Options):
 }
 
 /** Parses a decimal millisecond count as skalibs' uint0_scan would accept it. */
-export function parseMillis(command: string, value: string | undefined): number {
+export function parseMillis(help: string, option: string, value: string | undefined): number {
   if (value === undefined || !/^[0-9]+$/.test(value) || Number(value) > 0xffffffff) {
-    throw new UsageError(`invalid timeout: ${value ?? ""} (see tsinit ${command} --help)`);
+    throw new UsageError(`option ${option} takes milliseconds, not ${JSON.stringify(value ?? "")}`, help);
   }
   return Number(value);
 }

@@ -6,7 +6,7 @@ import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
 import { writeControl } from "./ctlfifo";
 
-const USAGE = `usage: tsinit scan-ctl [-zabhitqnN] SCANDIR
+const USAGE = `usage: tsinit scan-ctl [-zabhitqnN] [--help] SCANDIR
 
 Sends commands to the scanner of SCANDIR (s6-svscanctl compatible):
   -a, --rescan   scan SCANDIR now
@@ -17,6 +17,10 @@ Sends commands to the scanner of SCANDIR (s6-svscanctl compatible):
   -t, --term     stop every service, then exit (-i is the same)
   -q, --quit     like -t, with TERM for loggers too
   -b, --abort    exit at once, leaving the supervisors running
+  --help         this text (-h is s6-svscanctl's hangup, as above)
+
+examples: tsinit scan-ctl -a /run/tsinit/service
+          tsinit scan-ctl -t /srv/scan
 
 exit codes: 0 sent; 100 usage, or no scanner listening; 111 system error`;
 
@@ -44,7 +48,7 @@ const MAX_LETTERS = 64;
 
 /** Runs `tsinit scan-ctl ARGS`. */
 export function main(args: string[]): number {
-  const { opts, operands } = parseOrdered("scan-ctl", args, OPTIONS);
+  const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   let letters = "";
   for (const o of opts) {
     if (o.name === "help") {
@@ -53,9 +57,9 @@ export function main(args: string[]): number {
     }
     letters += LETTER[o.name]!;
   }
-  if (letters.length > MAX_LETTERS) throw new UsageError("too many commands");
+  if (letters.length > MAX_LETTERS) throw new UsageError(`too many commands (at most ${MAX_LETTERS})`, USAGE);
   const dir = operands[0];
-  if (dir === undefined) throw new UsageError("missing SCANDIR (see tsinit scan-ctl --help)");
+  if (dir === undefined) throw new UsageError("missing SCANDIR", USAGE);
   if (operands.length > 1) logLine("warning: ignoring extra arguments");
   let result;
   try {

@@ -14,7 +14,7 @@ import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-form
 import { readTasks, taskDirBeside } from "./status-tasks";
 import { formatTree, serviceNode, taskNode } from "./status-tree";
 
-const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] DIR...
+const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] [-h] DIR...
 
 Shows supervised services. DIR is a service directory (it has ./run or
 ./supervise), or a scan directory: then every non-dot subdirectory is shown,
@@ -48,6 +48,9 @@ A task is waiting, running, exited N, killed SIGX, or failed to start;
 ENDED is how long ago it ended.
 Colours only when stdout is a terminal (NO_COLOR turns them off).
 
+examples: tsinit status /run/tsinit/service
+          tsinit status --tree /run/tsinit/service
+
 exit codes: 0 every service is supervised; 1 some service is not supervised;
 100 usage; 111 a DIR, a status or a task record could not be read`;
 
@@ -55,12 +58,12 @@ const OPTIONS = {
   json: { type: "boolean" },
   tree: { type: "boolean" },
   tasks: { type: "string", multiple: true },
-  help: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 /** Runs `tsinit status ARGS`. */
 export function main(args: string[]): number {
-  const { opts, operands } = parseOrdered("status", args, OPTIONS);
+  const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   if (opts.some((o) => o.name === "help")) {
     process.stdout.write(USAGE + "\n");
     return 0;
@@ -68,8 +71,8 @@ export function main(args: string[]): number {
   const json = opts.some((o) => o.name === "json");
   const tree = opts.some((o) => o.name === "tree");
   const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
-  if (json && tree) throw new UsageError("--json and --tree do not go together (see tsinit status --help)");
-  if (operands.length === 0 && taskDirs.length === 0) throw new UsageError("missing DIR (see tsinit status --help)");
+  if (json && tree) throw new UsageError("--json and --tree do not go together", USAGE);
+  if (operands.length === 0 && taskDirs.length === 0) throw new UsageError("missing DIR", USAGE);
   // Loaded here, not at the first supervise/lock: a failure is no service's
   // fault, and its message (every directory tried, and why) must be seen whole.
   if (operands.length > 0) native();

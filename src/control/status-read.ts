@@ -7,6 +7,7 @@ import { readWaitingFile } from "../supervise/dep-gate";
 import type { Waiting } from "../supervise/deps";
 import { readDependencies } from "../supervise/deps-read";
 import { native } from "../sys/load";
+import { reason } from "../cli/log";
 import { errnoCode } from "./cli-util";
 import { decodeStatus } from "./status";
 import { readUsage, supervisorNames } from "./status-cgroup";
@@ -87,7 +88,7 @@ export function readService(name: string, path: string): ServiceReport {
   } catch (e) {
     // Not "not supervised": a user who may not read root's supervise/ cannot tell.
     report.unreadable = true;
-    report.error = `supervise/lock: ${errnoCode(e)}`;
+    report.error = `supervise/lock: ${reason(e)}`;
     return report;
   }
   try {
@@ -96,7 +97,7 @@ export function readService(name: string, path: string): ServiceReport {
     if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
   } catch (e) {
     // A supervisor that just started may not have written it yet: that is "unknown", not an error.
-    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${errnoCode(e)}`;
+    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
   }
   return report;
 }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { TaskRecord } from "../boot/tasks";
 import { readDependencies } from "../supervise/deps-read";
-import { errnoCode } from "./cli-util";
+import { reason } from "../cli/log";
 import type { TaskReport } from "./status-task-format";
 
 /** RUNDIR/task for a scan dir RUNDIR/service, when it holds records; else null.
@@ -38,7 +38,7 @@ export function readTask(dir: string, file: string): TaskReport {
     report.record = parsed;
     report.name = parsed.name;
   } catch (e) {
-    report.error = e instanceof SyntaxError ? "not a task record" : errnoCode(e);
+    report.error = e instanceof SyntaxError ? "not a task record" : reason(e);
     return report;
   }
   // A directory task runs TASKDIR/NAME/run and keeps its dependencies beside it.

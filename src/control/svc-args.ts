@@ -50,7 +50,7 @@ export function parseSvcArgs(args: readonly string[]): SvcParse {
         // The option's argument is the rest of this word, or the next word.
         let value = arg.slice(j + 1);
         if (value === "") {
-          if (i + 1 >= args.length) return usage(`option -${opt} requires an argument`);
+          if (i + 1 >= args.length) return usage(`option -${opt} needs a value`);
           value = args[++i]!;
         }
         if (opt === "T") {
@@ -70,7 +70,7 @@ export function parseSvcArgs(args: readonly string[]): SvcParse {
     }
   }
   const servicedir = args[i];
-  if (servicedir === undefined) return usage("missing servicedir");
+  if (servicedir === undefined) return usage("missing SERVICEDIR");
   if (servicedir === "") return { ok: false, problem: "invalid service path" };
   return { ok: true, request: { letters, wait, timeoutMs, servicedir, extra: args.slice(i + 1) } };
 }

@@ -25,6 +25,10 @@ to SERVICEDIR/supervise/control.
   -w u|U|d|D|r|R  wait until up / up+ready / down / down+finished / restarted /
                   restarted+ready (U and R need ./notification-fd, else u and r)
   -T ms           give up waiting after ms (0 = never)
+  --help          this text (-h is s6-svc's HUP, as above)
+
+examples: tsinit svc -r /run/tsinit/service/sshd
+          tsinit svc -wD -d -T 5000 /run/tsinit/service/db
 
 exit codes: 0 ok; 1 the service failed permanently or its supervisor died while
 waiting; 99 timed out; 100 usage, or no supervisor listening; 111 system error`;
@@ -35,7 +39,7 @@ function checkLongOptions(args: readonly string[]): "help" | null {
   for (const arg of args) {
     if (arg === "--" || !arg.startsWith("-") || arg === "-") return null;
     if (arg === "--help") return "help";
-    if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg} (see tsinit svc --help)`);
+    if (arg.startsWith("--")) throw new UsageError(`unknown option ${arg}`, USAGE);
   }
   return null;
 }
@@ -68,7 +72,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const parsed = parseSvcArgs(args);
-  if (!parsed.ok) throw new UsageError(`${parsed.problem.split("\n")[0]} (see tsinit svc --help)`);
+  if (!parsed.ok) throw new UsageError(parsed.problem.split("\n")[0]!, USAGE);
   const req = parsed.request;
   const dir = req.servicedir;
   if (req.extra.length > 0) logLine("warning: ignoring extra arguments");

@@ -7,7 +7,7 @@ import { phasesFor, type WaitGoal } from "./condition";
 import { waitForServices } from "./listen";
 import { reportSetupError, reportWait } from "./wait-report";
 
-const USAGE = `usage: tsinit wait [-u|-U|-d|-D|-r|-R] [-a|-o] [-t ms] SERVICEDIR...
+const USAGE = `usage: tsinit wait [-u|-U|-d|-D|-r|-R] [-a|-o] [-t ms] [-h] SERVICEDIR...
 
 Waits for supervised services to reach a state (s6-svwait compatible).
   -u, --up             up (the default)
@@ -21,6 +21,10 @@ Waits for supervised services to reach a state (s6-svwait compatible).
   -t, --timeout MS     give up after MS milliseconds (0 = never)
 
 The last of -u/-U/-d/-D/-r/-R and of -a/-o wins.
+
+examples: tsinit wait -U -t 5000 /run/tsinit/service/db
+          tsinit wait -d -o /run/tsinit/service/a /run/tsinit/service/b
+
 exit codes: 0 reached; 99 timed out; 100 usage; 111 system error (e.g. no
 supervise/status); n (1..98): n services failed permanently or lost their supervisor`;
 
@@ -34,14 +38,14 @@ const OPTIONS = {
   all: { type: "boolean", short: "a" },
   any: { type: "boolean", short: "o" },
   timeout: { type: "string", short: "t" },
-  help: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 const GOALS: Record<string, WaitGoal> = { up: "u", ready: "U", down: "d", finished: "D", restart: "r", "restart-ready": "R" };
 
 /** Runs `tsinit wait ARGS`. */
 export async function main(args: string[]): Promise<number> {
-  const { opts, operands } = parseOrdered("wait", args, OPTIONS);
+  const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   let goal: WaitGoal = "u";
   let or = false;
   let timeoutMs = 0;
@@ -52,10 +56,10 @@ export async function main(args: string[]): Promise<number> {
     }
     if (o.name in GOALS) goal = GOALS[o.name]!;
     else if (o.name === "all" || o.name === "any") or = o.name === "any";
-    else if (o.name === "timeout") timeoutMs = parseMillis("wait", o.value);
+    else if (o.name === "timeout") timeoutMs = parseMillis(USAGE, "-t", o.value);
   }
-  if (operands.length === 0) throw new UsageError("missing SERVICEDIR (see tsinit wait --help)");
-  if (operands.includes("")) throw new UsageError("invalid service path");
+  if (operands.length === 0) throw new UsageError("missing SERVICEDIR", USAGE);
+  if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICEDIR", USAGE);
   try {
     return reportWait(await waitForServices(operands, phasesFor(goal, or, "svwait"), timeoutMs));
   } catch (e) {

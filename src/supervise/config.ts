@@ -2,6 +2,7 @@
 // way s6-supervise 2.11 reads them: a missing file means the default, an
 // unreadable or invalid one is a warning plus the default. Nothing throws;
 // the only hard problem is a run file we cannot execute.
+import { reason } from "../cli/log";
 import { accessSync, constants, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
@@ -43,7 +44,7 @@ function readFirstLine(file: string, warnings: string[]): string | null {
   try {
     return firstLineOf(readHead(file));
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${errnoOf(e)}`);
+    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${reason(e)}`);
     return null;
   }
 }
@@ -64,7 +65,7 @@ function exists(file: string, warnings: string[]): boolean {
     accessSync(file, constants.F_OK);
     return true;
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${errnoOf(e)}`);
+    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${reason(e)}`);
     return false;
   }
 }
@@ -77,13 +78,13 @@ export function checkRun(dir: string): string | null {
     st = statSync(run);
   } catch (e) {
     // ENOENT is a missing run; ELOOP, EACCES… name a run that is there but cannot be reached.
-    return `unable to ${errnoOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${errnoOf(e)}`;
+    return `unable to ${errnoOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${reason(e)}`;
   }
   if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
   try {
     accessSync(run, constants.X_OK);
   } catch (e) {
-    return `unable to execute ${run}: ${errnoOf(e)}`;
+    return `unable to execute ${run}: ${reason(e)}`;
   }
   return null;
 }

@@ -2,6 +2,7 @@
 // per line, # comments and blank lines skipped) or `dependencies.d/` (one
 // empty file per name, as s6-rc spells it). Both may exist; names are merged.
 import { readdirSync } from "node:fs";
+import { reason } from "../cli/log";
 import { readHead } from "./read-head";
 
 /** How much of a dependencies file is read. */
@@ -25,7 +26,7 @@ export function readDependencies(dir: string): { deps: string[]; source: string;
   try {
     for (const name of dependencyNames(readHead(`${dir}/dependencies`, DEPENDENCIES_MAX).toString("utf8"))) deps.add(name);
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") problems.push(`unable to read ${dir}/dependencies: ${(e as { code?: string }).code ?? e}`);
+    if ((e as { code?: string }).code !== "ENOENT") problems.push(`unable to read ${dir}/dependencies: ${reason(e)}`);
   }
   try {
     const names = readdirSync(`${dir}/dependencies.d`).filter((n) => !n.startsWith("."));
@@ -33,7 +34,7 @@ export function readDependencies(dir: string): { deps: string[]; source: string;
     for (const n of names) deps.add(n);
   } catch (e) {
     if ((e as { code?: string }).code !== "ENOENT" && (e as { code?: string }).code !== "ENOTDIR") {
-      problems.push(`unable to read ${dir}/dependencies.d: ${(e as { code?: string }).code ?? e}`);
+      problems.push(`unable to read ${dir}/dependencies.d: ${reason(e)}`);
     }
   }
   return { deps: [...deps], source, problems };

@@ -5,6 +5,7 @@
 // newlines. Reading is separate from applying so the latter stays pure.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { reason } from "../cli/log";
 import { readHead } from "./read-head";
 
 /** One variable to set (value) or unset (null). */
@@ -38,7 +39,7 @@ export function readEnvDir(dir: string): EnvDirResult {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    return { ok: false, problem: `unable to read directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}` };
+    return { ok: false, problem: `unable to read directory ${dir}: ${reason(e)}` };
   }
   const changes: EnvChange[] = [];
   for (const name of names.sort()) {
@@ -48,7 +49,7 @@ export function readEnvDir(dir: string): EnvDirResult {
     try {
       bytes = readHead(file, ENVDIR_MAX_BYTES);
     } catch (e) {
-      return { ok: false, problem: `unable to read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}` };
+      return { ok: false, problem: `unable to read ${file}: ${reason(e)}` };
     }
     changes.push({ name, value: envValueFromBytes(bytes) });
   }

@@ -5,6 +5,7 @@
 // a service as root, or without its limits, because of a typo is worse than
 // not running it. Most dirs have none of these files, so the directory is
 // listed once and only the files it holds are opened.
+import { reason } from "../cli/log";
 import { readdirSync } from "node:fs";
 import * as sys from "../sys";
 import type { Rlimit, SpawnOptions } from "../sys";
@@ -47,7 +48,6 @@ const OURS = ["user", "rlimits", "nice", "umask", "env"];
 
 type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-const errnoOf = (e: unknown): string => (e as NodeJS.ErrnoException)?.code ?? String(e);
 
 /** A value is one short line; more than this is not read. */
 const MAX_READ = 4096;
@@ -60,7 +60,7 @@ function firstLine(file: string): Read<string> {
     const nl = text.indexOf("\n");
     return { ok: true, value: (nl < 0 ? text : text.slice(0, nl)).replace(/[ \t\r]+$/, "") };
   } catch (e) {
-    return { ok: false, problem: `unable to read ${file}: ${errnoOf(e)}` };
+    return { ok: false, problem: `unable to read ${file}: ${reason(e)}` };
   }
 }
 
@@ -93,7 +93,7 @@ function readLimits(dir: string, host: ResourceHost, warnings: string[]): Read<R
   try {
     names = readdirSync(dir);
   } catch (e) {
-    return { ok: false, problem: `unable to read directory ${dir}: ${errnoOf(e)}` };
+    return { ok: false, problem: `unable to read directory ${dir}: ${reason(e)}` };
   }
   const limits: Rlimit[] = [];
   for (const name of names.sort()) {
@@ -150,7 +150,7 @@ export function readServiceResources(dir: string, baseEnv: string[], host: Resou
     present = new Set(OURS.filter((n) => names.includes(n)));
   } catch (e) {
     // Not knowing whether a `user` file is there must not mean running as root.
-    return fail(`unable to read directory ${dir}: ${errnoOf(e)}`);
+    return fail(`unable to read directory ${dir}: ${reason(e)}`);
   }
   const options: ResourceOptions = { env: baseEnv };
   if (present.size === 0) return { ok: true, options, warnings };

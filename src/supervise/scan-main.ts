@@ -2,14 +2,15 @@
 // does — as PID 1 of a namespace or as an ordinary process.
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
+import { EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
 import { parseCommandLine, UsageError } from "../cli/usage";
-import { Scanner, scanDirExists } from "./scanner";
-import { existsSync, mkdirSync } from "node:fs";
+import { Scanner } from "./scanner";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { prepareAdoption, stopSurvivors } from "./adopt";
 import { armCrashReexec, isCrashLoop, reexecNow, takeInherited } from "../boot/reexec";
 import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../boot/kept-fds";
 
-const USAGE = `usage: tsinit scan [--help] DIR
+const USAGE = `usage: tsinit scan [-h] DIR
 
 Supervises every subdirectory of DIR (s6 layout: run, finish, down, log/,
 notification-fd, timeout-kill, timeout-finish, max-death-tally, down-signal)
@@ -20,20 +21,37 @@ signals: TERM, INT = stop every service and exit 0 (s6-svscanctl -t)
          HUP, ALRM = rescan    QUIT = stop and exit    ABRT = exit at once
 At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).
 A crash (SEGV, BUS, ILL, FPE, a JS error) re-executes and takes the services
-over; a scan started where one was killed stops what it left, then starts.`;
+over; a scan started where one was killed stops what it left, then starts.
+
+examples: tsinit scan /etc/s6/service
+          tsinit scan-ctl -t /etc/s6/service   (from elsewhere: stop it)
+
+exit codes: 0 stopped on request; 100 usage, or DIR already has a scanner
+(as s6-svscan); 111 DIR cannot be read or supervised`;
+
+/** Why DIR cannot be a scan dir ("No such file or directory (ENOENT)"), or null. */
+function notAScanDir(dir: string): string | null {
+  try {
+    return statSync(dir).isDirectory() ? null : "Not a directory (ENOTDIR)";
+  } catch (e) {
+    return reason(e);
+  }
+}
 
 /** Entry point of `tsinit scan`. */
 export async function main(args: string[]): Promise<number | void> {
-  const { values, positionals } = parseCommandLine("scan", args, { help: { type: "boolean" } });
+  const { values, positionals } = parseCommandLine(USAGE, args, { help: { type: "boolean", short: "h" } });
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one DIR\n${USAGE}`);
+  if (positionals.length === 0) throw new UsageError("missing DIR", USAGE);
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`, USAGE);
   const dir = positionals[0]!.replace(/\/+$/, "") || "/";
-  if (!scanDirExists(dir)) {
-    logLine(`unable to scan ${dir}: not a directory`);
-    return 111;
+  const notDir = notAScanDir(dir);
+  if (notDir) {
+    logLine(`unable to scan ${dir}: ${notDir}`);
+    return EXIT_SYSTEM;
   }
   // Like PID 1, a scanner survives its own crash: a fatal signal or JS error
   // re-executes it, and the new image adopts the services (still our
@@ -109,8 +127,15 @@ export async function main(args: string[]): Promise<number | void> {
     early = null;
     if (inherited) closeUntakenFds();
   } catch (e) {
+    // Exit now: the event source would keep this process alive, supervising nothing.
+    sys.stopEvents();
+    if ((e as { code?: string }).code === "ELOCKED") {
+      // s6-svscan exits 100 here too: a second scanner is a wrong command line, not a failure.
+      logLine(`unable to supervise ${dir}: another scanner is already running on it`);
+      process.exit(EXIT_USAGE);
+    }
     logLine(`unable to supervise ${dir}: ${reason(e)}`);
-    return 111;
+    process.exit(EXIT_SYSTEM);
   }
   // The event source keeps the loop alive; nothing else to do here.
   return new Promise<number>(() => undefined);

@@ -2,6 +2,7 @@
 // every entry whose name does not start with "." and that is a directory, or
 // a symlink to one; two names for the same directory (dev+ino) are one
 // service. Pure over a list of entries so it is tested without a filesystem.
+import { reason } from "../cli/log";
 import { readdirSync, statSync } from "node:fs";
 
 /** One service found in the scan dir. */
@@ -38,7 +39,7 @@ export function readScanDir(scanDir: string): ScanResult {
     names = readdirSync(scanDir).sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    return { services, problems: [`unable to read ${scanDir}: ${code}`], complete: false, error: code };
+    return { services, problems: [`unable to read ${scanDir}: ${reason(e)}`], complete: false, error: code };
   }
   let complete = true;
   const seen = new Set<string>();
@@ -50,7 +51,7 @@ export function readScanDir(scanDir: string): ScanResult {
       st = statSync(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      problems.push(`unable to stat ${path}: ${code}`);
+      problems.push(`unable to stat ${path}: ${reason(e)}`);
       if (TRANSIENT.has(code)) complete = false;
       continue;
     }

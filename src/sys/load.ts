@@ -6,6 +6,7 @@
 // first because they are tmpfs once mounted. Outside the executable (tsx in
 // tests and development, node dist/main.js) the require below loads the built file.
 import { withPrivateCopy } from "./unpack";
+import { reason } from "../cli/log";
 import type { NativeAddon } from "./native-types";
 
 const candidateDirs = (): string[] => {
@@ -31,7 +32,7 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
       return mod.exports;
     } catch (e) {
       const { code, message } = e as NodeJS.ErrnoException;
-      tried.push(`${dir}: ${code === "ERR_DLOPEN_FAILED" || code === "EUNSAFE" || !code ? message : code}`);
+      tried.push(`${dir}: ${code === "ERR_DLOPEN_FAILED" || code === "EUNSAFE" || !code ? message : reason(e)}`);
     }
   }
   const err = new Error(`unable to load the addon: no directory is safe, writable and exec-allowed (${tried.join("; ")})`);

@@ -105,7 +105,7 @@ test("usage: --help, unknown option and stray argument are 100, unreadable --fro
   assert.is(tsinit("analyze", "--from", "x.json", "--rundir", "/run").status, 100);
   const missing = tsinit("analyze", "--from", "/nonexistent/record.json");
   assert.is(missing.status, 111);
-  assert.match(missing.err, /unable to read \/nonexistent\/record\.json: ENOENT/);
+  assert.match(missing.err, /unable to read \/nonexistent\/record\.json: No such file or directory \(ENOENT\)/);
 });
 
 test.run();

@@ -127,12 +127,12 @@ test("errors: not listening 100, missing dir 111, a 10 000-byte path one short l
     let r = tsinit("svc", "-u", lone);
     assert.equal([r.status, r.err], [100, `tsinit svc: unable to control ${lone}: supervisor not listening\n`]);
     r = tsinit("svc", "-u", `${ctx.dir}/.nope`);
-    assert.equal([r.status, r.err], [111, `tsinit svc: unable to control ${ctx.dir}/.nope: ENOENT\n`]);
+    assert.equal([r.status, r.err], [111, `tsinit svc: unable to control ${ctx.dir}/.nope: No such file or directory (ENOENT)\n`]);
     const long = "/" + "x".repeat(10_000);
     for (const [cmd, verb] of [["svc", "control"], ["scan-ctl", "control"], ["wait", "subscribe to events for"], ["status", "read"]] as const) {
       r = tsinit(cmd, long);
       assert.is(r.status, 111, `${cmd}: ${r.err}`);
-      assert.is(r.err, `tsinit ${cmd}: unable to ${verb} ${long.slice(0, 80)}…: ENAMETOOLONG\n`);
+      assert.is(r.err, `tsinit ${cmd}: unable to ${verb} ${long.slice(0, 80)}…: Name too long (ENAMETOOLONG)\n`);
     }
     r = tsinit("svc", "-Z", lone);
     assert.equal([r.status, r.out], [100, ""]);

@@ -156,7 +156,7 @@ wait`);
       const c = startContainer(mode, { ...SLOW_READY_SERVICE, notexec: "echo hi\n" }, { cmd: (root) => [name(root)] });
       try {
         assert.is(await exitWithin(c), want, c.output());
-        assert.match(c.output(), `tsinit: fatal: unable to exec ${name(c.root)}: `);
+        assert.match(c.output(), `tsinit: unable to exec ${name(c.root)}: `);
         assert.match(c.output(), why);
         assert.is(read(`${c.root}/db.log`), "up\nstopped\n");
       } finally {

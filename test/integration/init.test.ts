@@ -110,7 +110,7 @@ test("env dir rules reach services; tasks record their exit", async () => {
       return r.state === "exited" ? r : null;
     }, 5000, "task record");
     assert.is(rec.code, 7);
-    assert.match(m.init.output(), /unable to run task .*noexec: EACCES/);
+    assert.match(m.init.output(), /unable to run task .*noexec: Permission denied \(EACCES\)/);
   } finally {
     await end(m);
   }

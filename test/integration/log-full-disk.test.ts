@@ -43,7 +43,7 @@ test("ENOSPC: counted drop and one report, no crash; freed space resumes logging
     assert.ok(st.droppedLines > 0, "some lines dropped");
     assert.is(st.writtenLines + st.droppedLines, 2000, "every line written or counted");
     assert.is(reports.length, 1, reports.join("\n"));
-    assert.match(reports[0]!, /^unable to write .*\/full\/current: ENOSPC/);
+    assert.match(reports[0]!, /^unable to write .*\/full\/current: No space left on device \(ENOSPC\)/);
 
     fs.unlinkSync(`${root}/filler`);
     await feed(w, lines("after", 10));

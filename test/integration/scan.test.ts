@@ -184,17 +184,17 @@ test("bad input: one clear line each, the others undisturbed", async () => {
   try {
     const good = `${ctx.dir}/good`;
     const pid = await eventually(() => existsSync(`${good}/supervise/status`) && status(good).pid);
-    await ctx.init.waitFor(/unable to find .*norun\/run: ENOENT/);
-    await ctx.init.waitFor(/unable to execute .*noexec\/run: EACCES/);
-    await ctx.init.waitFor(/unable to spawn .*badexec\/run: ENOENT/);
-    await ctx.init.waitFor(/unable to stat .*dangling: ENOENT/);
+    await ctx.init.waitFor(/unable to find .*norun\/run: No such file or directory \(ENOENT\)/);
+    await ctx.init.waitFor(/unable to execute .*noexec\/run: Permission denied \(EACCES\)/);
+    await ctx.init.waitFor(/unable to spawn .*badexec\/run: No such file or directory \(ENOENT\)/);
+    await ctx.init.waitFor(/unable to stat .*dangling: No such file or directory \(ENOENT\)/);
     writeFileSync(`${good}/supervise/control`, "\x00\xffZZ?!\n");
     await ctx.init.waitFor(/ignoring unknown command/);
     const r = run("s6-svc", "-u", `${ctx.dir}/${long}`);
     assert.is.not(r.status, 0);
     await sleep(300);
     assert.is(status(good).pid, pid, "good service untouched");
-    assert.is(ctx.init.output().match(/norun\/run: ENOENT/g)!.length, 1, "said once");
+    assert.is(ctx.init.output().match(/norun\/run: No such file or directory \(ENOENT\)/g)!.length, 1, "said once");
     assert.is(run("s6-svscanctl", "-a", ctx.dir).status, 0, "scanner still listening");
   } finally {
     await shutdown(ctx);

@@ -57,11 +57,11 @@ config("run missing, or not executable: a problem value", () => {
   const dir = serviceDir({});
   fs.unlinkSync(path.join(dir, "run"));
   const r = readServiceConfig(dir, "svc");
-  assert.ok(!r.ok && /^unable to find .*\/run: ENOENT$/.test(r.problem));
+  assert.ok(!r.ok && /^unable to find .*\/run: No such file or directory \(ENOENT\)$/.test(r.problem));
   const noexec = serviceDir({}, 0o644);
   const n = readServiceConfig(noexec, "svc");
   // root may execute nothing without an x bit either: access(X_OK) fails for 0644
-  assert.ok(!n.ok && /^unable to execute .*\/run: EACCES$/.test(n.problem));
+  assert.ok(!n.ok && /^unable to execute .*\/run: Permission denied \(EACCES\)$/.test(n.problem));
   fs.mkdirSync(path.join(dir, "run"));
   const d = readServiceConfig(dir, "svc");
   assert.ok(!d.ok && /not a regular file/.test(d.problem));

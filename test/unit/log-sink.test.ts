@@ -100,7 +100,7 @@ sink("a full disk drops and reports once per minute; freed space resumes, then t
     s.write(lines(i, 1));
     await s.idle();
   }
-  assert.equal(reports, ["ENOSPC unable to write /log/current: ENOSPC: no space left on device"]);
+  assert.equal(reports, ["ENOSPC unable to write /log/current: No space left on device (ENOSPC)"]);
   assert.is(s.stats().droppedLines, 3);
   assert.is(s.stats().errors, 3, "tried each time new input came, never in a loop");
   now += 61_000;
@@ -121,7 +121,7 @@ sink("an unopenable dir drops, reports EROFS, and retries on the next input", as
   s.write(lines(0, 2));
   await s.idle();
   assert.is(s.stats().droppedLines, 2);
-  assert.equal(reports, ["unable to open /log/current: EROFS: read-only file system"]);
+  assert.equal(reports, ["unable to open /log/current: Read-only file system (EROFS)"]);
   io.fail = null;
   s.write(lines(2, 1));
   await s.idle();

@@ -171,7 +171,7 @@ test("malformed user values are refused, never run as root", () => {
 
 test("an unreadable user file (a directory) is refused", () => {
   const { r } = read({ "user/": "" });
-  assert.match(problem(r), /unable to read .*\/user: EISDIR/);
+  assert.match(problem(r), /unable to read .*\/user: Illegal operation on a directory \(EISDIR\)/);
 });
 
 test("a fifo in place of a value file is read as empty (refused), never waited on", () => {
@@ -246,7 +246,7 @@ test("rlimits: SOFT above HARD and bad numbers are refused", () => {
 });
 
 test("rlimits as a file instead of a directory is refused", () => {
-  assert.match(problem(read({ rlimits: "nofile 10" }).r), /unable to read directory .*\/rlimits: ENOTDIR/);
+  assert.match(problem(read({ rlimits: "nofile 10" }).r), /unable to read directory .*\/rlimits: Not a directory \(ENOTDIR\)/);
 });
 
 test("nice: -20..19, signs allowed; anything else refused", () => {
@@ -279,7 +279,7 @@ test("env/ overrides what user sets", () => {
 });
 
 test("env as a file instead of a directory is refused", () => {
-  assert.match(problem(read({ env: "FOO=1" }).r), /unable to read directory .*\/env: ENOTDIR/);
+  assert.match(problem(read({ env: "FOO=1" }).r), /unable to read directory .*\/env: Not a directory \(ENOTDIR\)/);
 });
 
 test("all together; symlinked files and dirs (the live scan dir's mirror) are followed", () => {
@@ -295,7 +295,7 @@ test("all together; symlinked files and dirs (the live scan dir's mirror) are fo
 
 test("an unreadable service dir is refused (a user file might be there)", () => {
   const r = readServiceResources("/nonexistent/service/x", BASE, host());
-  assert.match(problem(r), "unable to read directory /nonexistent/service/x: ENOENT");
+  assert.match(problem(r), "unable to read directory /nonexistent/service/x: No such file or directory (ENOENT)");
 });
 
 test.after(() => {

@@ -16,7 +16,7 @@ test("a missing scan dir: no services, not complete, the errno", () => {
     assert.equal(r.services, []);
     assert.is(r.complete, false);
     assert.is(r.error, "ENOENT");
-    assert.equal(r.problems, [`unable to read ${root}/nope: ENOENT`]);
+    assert.equal(r.problems, [`unable to read ${root}/nope: No such file or directory (ENOENT)`]);
   } finally {
     removeTree(root);
   }
@@ -42,7 +42,7 @@ test("the mirror keeps every service when the image's scan dir cannot be read", 
     assert.ok(existsSync(`${live}/a/run`) && existsSync(`${live}/b/run`));
     mkdirSync(`${live}/a/supervise`);
     const problems = syncMirror(`${root}/gone`, live);
-    assert.equal(problems, [`unable to read ${root}/gone: ENOENT`]);
+    assert.equal(problems, [`unable to read ${root}/gone: No such file or directory (ENOENT)`]);
     assert.ok(existsSync(`${live}/a/supervise`) && existsSync(`${live}/b/run`), "nothing removed");
     // a readable source still removes what left it
     removeTree(`${root}/src/b`);
