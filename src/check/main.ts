@@ -26,9 +26,8 @@ errors are what boot would refuse or replace by a default.
                "severity", "message", "fix"}]} instead of lines
   -h, --help   this text
 
-examples:
-  tsinit check                          # /etc/s6 of this machine
-  tsinit check --root /mnt/image        # the tree an image will boot with
+examples: tsinit check                     # /etc/s6 of this machine
+          tsinit check --root /mnt/image    # the tree an image will boot with
 
 exit codes: 0 no error (warnings allowed); 1 some error; 100 usage;
 111 ROOT or a DIR cannot be read`;

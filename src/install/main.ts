@@ -32,9 +32,8 @@ ROOT's /etc/s6. Run again, it changes nothing and says so.
   --keep-old   keep a previous, different sbin/init as sbin/init.old
   -h, --help   this text
 
-examples:
-  tsinit install /mnt/image
-  tsinit install --keep-old /            # this machine; the old init stays as /sbin/init.old
+examples: tsinit install /mnt/image
+          tsinit install --keep-old /            # this machine; the old init stays as /sbin/init.old
 
 exit codes: 0 installed, tree clean; 1 installed, but check found errors in
 ROOT/etc/s6; 100 usage; 111 ROOT lacks something the executable needs

@@ -84,7 +84,7 @@ export async function main(args: string[]): Promise<number | void> {
   // beside the scanner's control fifo, where the new image looks.
   const keptFile = `${dir}/.s6-svscan/kept-fds.json`;
   try {
-    mkdirSync(`${dir}/.s6-svscan`, { recursive: true });
+    mkdirSync(`${dir}/.s6-svscan`, { recursive: true, mode: 0o700 });
   } catch { /* openControlDir says why */ }
   if (inherited) loadInheritedFds(keptFile);
   else setKeptFdsFile(keptFile);

@@ -82,7 +82,7 @@ export class Scanner implements ServiceHost {
   private rescanDue = 0;
   /** what the last failed read of the scan dir said, so it is said once */
   private scanFailure = "";
-  /** dir → why its setup failed, so a retry that fails alike says nothing */
+  /** dir -> why its setup failed, so a retry that fails alike says nothing */
   private readonly setupFailures = new Map<string, string>();
   /** a shutdown began: deaths are recorded, nothing is started any more */
   private frozen = false;

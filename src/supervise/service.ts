@@ -354,8 +354,8 @@ export class Service {
     return this.devnull;
   }
 
-  /** start() threw (out of fds, say): let go of what it took — the lock, the
-   *  control fifo, timers — so that a later try can take them again. */
+  /** start() threw (out of fds, say): let go of what it took (the lock, the
+   *  control fifo, timers) so that a later try can take them again. */
   abandon(): void {
     for (const kind of [...this.timers.keys()]) this.cancel(kind);
     this.notify.close();

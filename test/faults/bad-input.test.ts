@@ -57,7 +57,7 @@ test("a run that is a symlink loop is ELOOP in the log and in status, supervised
     assert.match(s.stdout, /not supervised\s+-\s+-\s+run: ELOOP/, `${s.stdout}${s.stderr}`);
     assert.is(s.status, 1);
     // Supervised: the retry line says it could not stat run (not "find"), and status says why it is down.
-    await m.init.waitFor(/unable to stat \S*\/a\/run: ELOOP/, 10_000);
+    await m.init.waitFor(/unable to stat \S*\/a\/run: [^\n]*\(ELOOP\)/, 10_000);
     assert.not.match(m.init.output(), /unable to find \S*\/a\/run/);
     const r = m.init.exec([BIN, "status", m.svc("a")]);
     assert.match(r.stdout, /want up, exit 0; run: ELOOP/, r.stdout);

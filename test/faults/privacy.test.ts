@@ -42,11 +42,11 @@ test("nobody's tsinit status: a running service is unreadable (EACCES), not \"no
   try {
     await eventually(() => status(`${dir}/a`)?.pid, 10_000, "a up");
     const table = asNobody([BIN, "status", dir]);
-    assert.match(table.stdout, /^a\s+unreadable\s+-\s+-\s+supervise\/lock: EACCES/m, table.out);
+    assert.match(table.stdout, /^a\s+unreadable\s+-\s+-\s+supervise\/lock: Permission denied \(EACCES\)/m, table.out);
     assert.not.match(table.stdout, /not supervised/);
     assert.is(table.status, 111, "a system error, as for any status it cannot read");
     const json = JSON.parse(asNobody([BIN, "status", "--json", dir]).stdout) as Array<{ supervised: boolean | null; state: string; error: string }>;
-    assert.equal([json[0]!.supervised, json[0]!.state, json[0]!.error], [null, "unreadable", "supervise/lock: EACCES"]);
+    assert.equal([json[0]!.supervised, json[0]!.state, json[0]!.error], [null, "unreadable", "supervise/lock: Permission denied (EACCES)"]);
     // root still sees it up
     assert.match(init.exec([BIN, "status", dir]).stdout, /^a\s+up/m);
   } finally {

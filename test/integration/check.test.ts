@@ -188,7 +188,7 @@ test("check --help and -h: usage, examples, exit codes; a bad option names it an
     const r = tsinit("check", flag);
     assert.is(r.status, 0);
     assert.match(r.out, /^usage: tsinit check \[--root ROOT\] \[--json\] \[DIR\.\.\.\]\n/);
-    assert.match(r.out, /\nexamples:\n {2}tsinit check/);
+    assert.match(r.out, /\nexamples: tsinit check\s/);
     assert.match(r.out, /\nexit codes: 0 .*1 .*100 usage;\n111 /s);
   }
   const bad = tsinit("check", "--bogus");

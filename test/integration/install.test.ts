@@ -151,7 +151,7 @@ test("install --help, -h, a bad option, a missing ROOT", () => {
     const r = tsinit("install", flag);
     assert.is(r.status, 0);
     assert.match(r.out, /^usage: tsinit install \[--keep-old\] ROOT\n/);
-    assert.match(r.out, /\nexamples:\n {2}tsinit install \/mnt\/image\n/);
+    assert.match(r.out, /\nexamples: tsinit install \/mnt\/image\n/);
     assert.match(r.out, /\nexit codes: 0 installed.*100 usage; 111 /s);
   }
   const bad = tsinit("install", "--force", "/tmp");
