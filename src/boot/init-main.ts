@@ -7,7 +7,7 @@
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { openCatchAll } from "./console";
-import { parseInitArgs, splitCommand, USAGE } from "./init-options";
+import { DEFAULT_GRACE_MS, parseInitArgs, splitCommand, USAGE } from "./init-options";
 import { containerMarked } from "./container-stage1";
 import { DepGate } from "../supervise/dep-gate";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
@@ -36,8 +36,14 @@ export async function main(args: string[]): Promise<number | void> {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  const graceMs = Number(values.grace);
-  if (!Number.isInteger(graceMs) || graceMs < 0) throw new UsageError(`option --grace takes milliseconds, not ${JSON.stringify(values.grace)}`, USAGE);
+  let graceMs = Number(values.grace);
+  if (!Number.isInteger(graceMs) || graceMs < 0) {
+    const problem = `option --grace takes milliseconds, not ${JSON.stringify(values.grace)}`;
+    // As process 1 a usage exit would panic the kernel: say so and keep the default.
+    if (process.pid !== 1) throw new UsageError(problem, USAGE);
+    logLine(`warning: ${problem}: using ${DEFAULT_GRACE_MS}`);
+    graceMs = DEFAULT_GRACE_MS;
+  }
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
   if (command !== undefined || (process.pid === 1 && containerMarked())) {
     return (await import("./container-main")).containerMain(values, command ?? []);

@@ -5,6 +5,9 @@ import { logLine } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { DEFAULT_PATHS } from "../shutdown/power-button";
 
+/** Shutdown: time for services and processes to stop before KILL. */
+export const DEFAULT_GRACE_MS = 5000;
+
 export const USAGE = `usage: tsinit [init] [options]                (as process 1)
        tsinit [options] -- [CMD ARGS...]      (a container's entrypoint, see below)
 
@@ -57,7 +60,7 @@ export const OPTIONS = {
   taskdir: { type: "string", default: "/etc/s6/task" },
   rundir: { type: "string", default: "/run/tsinit" },
   hostname: { type: "string", default: "/etc/hostname" },
-  grace: { type: "string", default: "5000" },
+  grace: { type: "string", default: String(DEFAULT_GRACE_MS) },
   "no-mount": { type: "boolean" },
   "signal-group": { type: "boolean" },
   wait: { type: "string", default: "5000" },

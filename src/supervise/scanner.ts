@@ -7,7 +7,8 @@
 import { existsSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { parseSvscanControl, describeByte } from "../control/letters";
+import { parseSvscanControl } from "../control/letters";
+import { UnknownBytesWarning } from "../control/unknown-bytes";
 import { closeControlDir, openControlDir, type ControlDir } from "./s6dir";
 import { diffScan, readScanDir, type ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
@@ -90,9 +91,12 @@ export class Scanner implements ServiceHost {
   /** the shutdown in progress, dependents first */
   private staged?: StagedStop;
   readonly gate: DepGate;
+  /** junk on .s6-svscan/control: one line a burst, then a count a second */
+  private readonly unknownBytes: UnknownBytesWarning;
 
   constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {
     this.gate = options.gate ?? new DepGate();
+    this.unknownBytes = new UnknownBytesWarning(`${scanDir}/.s6-svscan/control`);
   }
 
   /** Opens .s6-svscan/, watches the directory and starts every service;
@@ -403,9 +407,7 @@ export class Scanner implements ServiceHost {
 
   private onControl(bytes: Buffer): void {
     const parsed = parseSvscanControl(bytes);
-    if (parsed.unknown.length > 0) {
-      logLine(`warning: ${this.scanDir}/.s6-svscan/control: ignoring unknown command ${parsed.unknown.map(describeByte).join(" ")}`);
-    }
+    this.unknownBytes.note(parsed.unknown);
     for (const letter of parsed.letters) {
       switch (letter) {
         case "a":
@@ -433,6 +435,7 @@ export class Scanner implements ServiceHost {
 
   private finish(): void {
     this.cancelRescan();
+    this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
     if (this.inotify >= 0) {

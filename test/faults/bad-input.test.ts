@@ -95,4 +95,24 @@ test("1 MB of random bytes into supervise/control: cheap, a few warning lines, t
   }
 });
 
+test("1 MB of random bytes into .s6-svscan/control: a few warning lines, supervision goes on", async () => {
+  const m = await boot({ "service/a/run": sh("exec sleep 1022") });
+  try {
+    await eventually(() => status(m.svc("a"))?.pid, 10_000, "a up");
+    const fifo = `${m.svc("")}.s6-svscan/control`;
+    const before = m.init.output().length;
+    // Without b, i, q and t, which end supervision (as under s6-svscan); a, h, n, N rescan.
+    const w = spawnSync("sh", ["-c", `head -c 1048576 /dev/urandom | tr -d biqt > ${fifo}`], { encoding: "utf8", timeout: 60_000 });
+    assert.is(w.status, 0, w.stderr);
+    await sleep(1500); // the one-a-second count line
+    const warned = lines(m.init.output().slice(before), /s6-svscan\/control/);
+    // Before: one line per 4 KiB read listing every unknown byte (~250 lines of ~15 KB).
+    assert.ok(warned.length >= 1 && warned.length <= 4, `${warned.length} warning lines:\n${warned.slice(0, 5).join("\n").slice(0, 2000)}`);
+    assert.ok(warned.every((l) => l.length < 300), "short lines");
+    assert.is(m.init.exec(["s6-svc", "-wd", "-T", "5000", "-d", m.svc("a")]).status, 0, "a still supervised: goes down");
+  } finally {
+    await end(m);
+  }
+});
+
 test.run();

@@ -157,12 +157,15 @@ test("no usable directory: status says why for every one tried", () => {
   try {
     chownSync(s.attack, 65534, 65534); // /dev/shm is nobody's: unsafe
     writeTree(s.run, { "a/run": sh("exec sleep 1") }); // seen as /run/a, /tmp being hidden
+    // The binary is held open (fd 9) and run through /proc: a checkout under /tmp
+    // (a CI clone) is hidden once /tmp is covered.
     const script = [
       "set -e",
+      `exec 9< ${BIN}`,
       `mount --bind ${s.run} /run`, "mount -o remount,bind,noexec /run",
       "mount -t tmpfs -o noexec none /dev", "mkdir /dev/shm", `mount --bind ${s.attack} /dev/shm`,
       "mount -t tmpfs -o noexec none /tmp",
-      `exec ${BIN} status /run/a`,
+      "exec /proc/self/fd/9 status /run/a",
     ].join("\n");
     const r = spawnSync("unshare", ["-p", "-f", "-m", "--mount-proc", "sh", "-c", script], { encoding: "utf8", timeout: 60_000 });
     const out = (r.stdout ?? "") + (r.stderr ?? "");

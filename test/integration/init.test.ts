@@ -91,6 +91,16 @@ test("as PID 1, unknown boot arguments are logged, not fatal", async () => {
   }
 });
 
+test("as PID 1, a bad --grace is logged and the default kept, not fatal", async () => {
+  const m = await bootTree({ "service/s/run": sh("exec sleep 1000") }, ["--grace", "soon"]);
+  try {
+    assert.match(m.init.output(), /warning: option --grace takes milliseconds, not "soon": using 5000/);
+    await eventually(() => svstatus(`${m.root}/run/service/s`)?.pid, 5000, "service up anyway");
+  } finally {
+    await end(m);
+  }
+});
+
 test("env dir rules reach services; tasks record their exit", async () => {
   const m = await bootTree({
     "env/FOO": "bar\nsecond line\n",
