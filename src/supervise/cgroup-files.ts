@@ -14,5 +14,5 @@ export function writeCgroupFile(path: string, value: string): void {
   }
 }
 
-/** The errno code of a thrown value ("EIO" when it has none). */
-export const codeOf = (e: unknown): string => (e as { code?: string }).code ?? "EIO";
+/** One errno reader for the cgroup files (sys/errors.ts). */
+export { codeOf } from "../sys/errors";

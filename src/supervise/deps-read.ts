@@ -4,6 +4,7 @@
 import { readdirSync } from "node:fs";
 import { reason } from "../cli/log";
 import { readHead } from "./read-head";
+import { codeOf } from "../sys/errors";
 
 /** How much of a dependencies file is read. */
 export const DEPENDENCIES_MAX = 65536;
@@ -26,14 +27,14 @@ export function readDependencies(dir: string): { deps: string[]; source: string;
   try {
     for (const name of dependencyNames(readHead(`${dir}/dependencies`, DEPENDENCIES_MAX).toString("utf8"))) deps.add(name);
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") problems.push(`unable to read ${dir}/dependencies: ${reason(e)}`);
+    if (codeOf(e) !== "ENOENT") problems.push(`unable to read ${dir}/dependencies: ${reason(e)}`);
   }
   try {
     const names = readdirSync(`${dir}/dependencies.d`).filter((n) => !n.startsWith("."));
     if (names.length > 0 && deps.size === 0) source = `${dir}/dependencies.d`;
     for (const n of names) deps.add(n);
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT" && (e as { code?: string }).code !== "ENOTDIR") {
+    if (codeOf(e) !== "ENOENT" && codeOf(e) !== "ENOTDIR") {
       problems.push(`unable to read ${dir}/dependencies.d: ${reason(e)}`);
     }
   }

@@ -1,6 +1,7 @@
 // `tsinit scan DIR`: stage 2 alone, in the foreground, what `s6-svscan DIR`
 // does — as PID 1 of a namespace or as an ordinary process.
 import * as sys from "../sys";
+import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
 import { EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
 import { parseCommandLine, UsageError } from "../cli/usage";
@@ -129,7 +130,7 @@ export async function main(args: string[]): Promise<number | void> {
   } catch (e) {
     // Exit now: the event source would keep this process alive, supervising nothing.
     sys.stopEvents();
-    if ((e as { code?: string }).code === "ELOCKED") {
+    if (codeOf(e) === "ELOCKED") {
       // s6-svscan exits 100 here too: a second scanner is a wrong command line, not a failure.
       logLine(`unable to supervise ${dir}: another scanner is already running on it`);
       process.exit(EXIT_USAGE);

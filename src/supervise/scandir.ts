@@ -4,6 +4,7 @@
 // service. Pure over a list of entries so it is tested without a filesystem.
 import { reason } from "../cli/log";
 import { readdirSync, statSync } from "node:fs";
+import { codeOf } from "../sys/errors";
 
 /** One service found in the scan dir. */
 export interface ScanEntry {
@@ -38,7 +39,7 @@ export function readScanDir(scanDir: string): ScanResult {
   try {
     names = readdirSync(scanDir).sort();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const code = codeOf(e);
     return { services, problems: [`unable to read ${scanDir}: ${reason(e)}`], complete: false, error: code };
   }
   let complete = true;
@@ -50,7 +51,7 @@ export function readScanDir(scanDir: string): ScanResult {
     try {
       st = statSync(path);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      const code = codeOf(e);
       problems.push(`unable to stat ${path}: ${reason(e)}`);
       if (TRANSIENT.has(code)) complete = false;
       continue;

@@ -6,6 +6,7 @@
 // side never lose a line (the bytes wait in the pipe).
 import { existsSync, statSync } from "node:fs";
 import * as sys from "../sys";
+import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
 import { parseSvscanControl } from "../control/letters";
 import { UnknownBytesWarning } from "../control/unknown-bytes";
@@ -342,7 +343,7 @@ export class Scanner implements ServiceHost {
   // Out of fds (ours or the system's) is no fault of the directory: try again
   // after a delay. Said once per directory and reason, not once per retry.
   private setupFailed(dir: string, e: unknown): void {
-    const retry = isFdShortage((e as { code?: string }).code);
+    const retry = isFdShortage(codeOf(e));
     const why = `${reason(e)}${retry ? `: retrying in ${FD_RETRY_MS / 1000} s` : ""}`;
     if (this.setupFailures.get(dir) !== why) logLine(`unable to supervise ${dir}: ${why}`);
     this.setupFailures.set(dir, why);

@@ -17,6 +17,12 @@ export function isErrnoError(e: unknown, code?: string): e is ErrnoError {
   return code === undefined || x.code === code;
 }
 
+/** The errno code of any thrown value ("ENOENT"), "EIO" when it has none. */
+export const codeOf = (e: unknown): string => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "EIO";
+};
+
 /** Exit code a shell would give for an exec failure: 127 not found, 126 otherwise (as tini, s6). */
 export function execFailureCode(e: ErrnoError): 126 | 127 {
   return e.code === "ENOENT" || e.code === "ENOTDIR" ? 127 : 126;

@@ -2,6 +2,7 @@
 // init needs, its cwd and its children. The command name may hold spaces and
 // parentheses, so the fields are counted from the last ")".
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { codeOf } from "./errors";
 
 /** The fields of /proc/PID/stat the init reads. */
 export interface ProcStat {
@@ -72,7 +73,7 @@ export function childrenOf(pid: number): number[] | null {
     try {
       for (const k of readFileSync(`/proc/${pid}/task/${tid}/children`, "latin1").split(" ")) if (k.trim()) kids.push(Number(k));
     } catch (e) {
-      if ((e as { code?: string }).code === "ENOENT" && pid === process.pid && tid === String(pid)) return null;
+      if (codeOf(e) === "ENOENT" && pid === process.pid && tid === String(pid)) return null;
     }
   }
   return kids;
