@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { cgroup2Mounts } from "../supervise/cgroup-parse";
+import { codeOf } from "../sys/errors";
 
 /** One filesystem stage 1 mounts when its target is not a mount point. */
 export interface EarlyMount {
@@ -41,7 +42,7 @@ export function mountIfAbsent(m: EarlyMount, root = ""): boolean {
   try {
     if (isMountPoint(target)) return false;
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") throw e;
+    if (codeOf(e) !== "ENOENT") throw e;
     mkdirSync(target, { recursive: true, mode: 0o755 });
   }
   const c = sys.constants();

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { native } from "../sys/load";
 import { decodeStatus, type SuperviseStatus } from "./status";
 import { bitsFromStatus, WaitTracker, type Phase, type SvBits } from "./condition";
+import { codeOf, errnoError } from "../sys/errors";
 
 /** A live subscription to one fifodir. */
 export interface Subscription {
@@ -40,7 +41,7 @@ function ensureEventDir(dir: string): void {
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
+    if (codeOf(e) === "EEXIST") return;
     throw e;
   }
   chmodSync(dir, 0o3730);
@@ -58,7 +59,7 @@ export function subscribe(fifodir: string, onLetters: (letters: string) => void)
       sys.mkfifo(tmp, 0o600);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || tries >= 8) throw e;
+      if (codeOf(e) !== "EEXIST" || tries >= 8) throw e;
     }
   }
   const final = `${fifodir}/${tmp.slice(fifodir.length + 2)}`;
@@ -99,7 +100,7 @@ export function readStatus(servicedir: string): SuperviseStatus {
   const path = `${servicedir}/supervise/status`;
   const status = decodeStatus(readFileSync(path));
   if (status) return status;
-  throw Object.assign(new Error(`EPROTO: status file is not 35 bytes, read '${path}'`), { code: "EPROTO", syscall: "read", path });
+  throw errnoError("EPROTO", "read", path, `EPROTO: status file is not 35 bytes, read '${path}'`);
 }
 
 /** A setup failure: which service, and whether subscribing or reading its status failed. */

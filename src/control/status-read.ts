@@ -8,10 +8,10 @@ import type { Waiting } from "../supervise/deps";
 import { readDependencies } from "../supervise/deps-read";
 import { native } from "../sys/load";
 import { reason } from "../cli/log";
-import { errnoCode } from "./cli-util";
 import { decodeStatus } from "./status";
 import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
+import { codeOf, errnoError } from "../sys/errors";
 
 // An entry, not what it points to: a run that is a dangling link or a
 // symlink loop still makes a service dir (whose run cannot start), not a
@@ -29,7 +29,7 @@ function runProblem(dir: string): string | undefined {
     statSync(`${dir}/run`);
     return undefined;
   } catch (e) {
-    return hasEntry(`${dir}/run`) ? `run: ${errnoCode(e)}` : undefined;
+    return hasEntry(`${dir}/run`) ? `run: ${codeOf(e)}` : undefined;
   }
 }
 
@@ -65,7 +65,7 @@ export function isSupervised(servicedir: string): boolean {
   try {
     fd = sys.open(`${servicedir}/supervise/lock`, c.O_RDONLY! | c.O_CLOEXEC!, 0);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = codeOf(e);
     if (code === "ENOENT" || code === "ENOTDIR") return false;
     throw e;
   }
@@ -97,7 +97,7 @@ export function readService(name: string, path: string): ServiceReport {
     if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
   } catch (e) {
     // A supervisor that just started may not have written it yet: that is "unknown", not an error.
-    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
+    if (codeOf(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
   }
   return report;
 }
@@ -114,7 +114,7 @@ export function cleanWaiting(w: unknown): Waiting | null {
  *  (errno-shaped) when DIR itself cannot be read. */
 export function readDir(dir: string): ServiceReport[] {
   if (!statSync(dir).isDirectory()) {
-    throw Object.assign(new Error("ENOTDIR"), { code: "ENOTDIR", syscall: "stat", path: dir });
+    throw errnoError("ENOTDIR", "stat", dir);
   }
   if (isServiceDir(dir)) return [readService(dir, dir)];
   const clean = dir.replace(/\/+$/, "") || "/";

@@ -4,7 +4,7 @@
 // symlink never leads out of the image and a fifo never hangs the check.
 import { readdirSync, type Stats } from "node:fs";
 import { readHead } from "../supervise/read-head";
-import { codeOf } from "../supervise/cgroup-files";
+import { codeOf } from "../sys/errors";
 import { resolveIn } from "./root-path";
 
 /** A file's bytes, or why they could not be read (code "ENOENT" when absent). */

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { codeOf } from "./cgroup-files";
+import { codeOf } from "../sys/errors";
 import { keyValues } from "./cgroup-parse";
 
 /** Calls back once a cgroup holds no process, in it or below it. */

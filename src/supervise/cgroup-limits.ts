@@ -2,7 +2,8 @@
 // copied into its cgroup before every spawn of ./run and ./finish, so an edit
 // takes effect at the next restart, as the s6 files do.
 import { logLine, reason } from "../cli/log";
-import { codeOf, writeCgroupFile } from "./cgroup-files";
+import { codeOf } from "../sys/errors";
+import { writeCgroupFile } from "./cgroup-files";
 import { readHead } from "./read-head";
 import { checkLimit, LIMIT_DEFAULTS, LIMIT_FILES, type LimitFile } from "./cgroup-parse";
 

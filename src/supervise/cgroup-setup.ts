@@ -4,7 +4,7 @@
 // in, so the decisions are unit-tested without a cgroupfs.
 import { basename, dirname } from "node:path";
 import { reason } from "../cli/log";
-import { codeOf } from "./cgroup-files";
+import { codeOf } from "../sys/errors";
 import { availableControllers, cgroup2Mounts, cgroupDir, pickCgroup2Mount, unifiedPath } from "./cgroup-parse";
 
 /** The file operations setup needs; each throws errno-shaped errors. */

@@ -3,7 +3,8 @@
 // everything it started (cgroup.kill), limits apply to the whole service,
 // and status can show its memory and CPU time. See docs/cgroups.md.
 import { mkdirSync, readFileSync, readlinkSync } from "node:fs";
-import { writeCgroupFile, codeOf } from "./cgroup-files";
+import { codeOf } from "../sys/errors";
+import { writeCgroupFile } from "./cgroup-files";
 import { InotifyEmptyWatch } from "./cgroup-empty";
 import { cgroupName } from "./cgroup-parse";
 import { ServiceGroup } from "./cgroup-service";

@@ -5,6 +5,7 @@
 // listens on. The same layout serves a scan dir's .s6-svscan/.
 import { mkdirSync, readdirSync, renameSync, writeFileSync, chmodSync, statSync, unlinkSync } from "node:fs";
 import { native } from "../sys/load";
+import { codeOf, errnoError } from "../sys/errors";
 
 /** The open handles of one supervise/ (or .s6-svscan/) directory. */
 export interface ControlDir {
@@ -25,8 +26,8 @@ function isFifo(path: string): boolean {
 }
 
 /** Creates dir (0700) with lock and control, takes the lock, opens the fifo.
- *  Throws EBUSY-like errors from lockWrite as an Error with code "ELOCKED"
- *  when another supervisor holds the lock. */
+ *  Throws an error with code "ELOCKED" (no libc errno: fcntl said the lock
+ *  is taken, not that it failed) when another supervisor holds the lock. */
 export function openControlDir(dir: string, onControl: (bytes: Buffer) => void): ControlDir {
   const sys = native();
   const c = sys.constants;
@@ -34,11 +35,7 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
   const lockFd = sys.open(`${dir}/lock`, c.O_WRONLY! | c.O_CREAT! | c.O_CLOEXEC!, 0o644);
   try {
     if (!sys.lockWrite(lockFd)) {
-      throw Object.assign(new Error(`${dir}/lock is held by another supervisor`), {
-        code: "ELOCKED",
-        syscall: "fcntl",
-        path: `${dir}/lock`,
-      });
+      throw errnoError("ELOCKED", "fcntl", `${dir}/lock`, `${dir}/lock is held by another supervisor`);
     }
     const control = `${dir}/control`;
     if (!isFifo(control)) {
@@ -81,7 +78,7 @@ export function ensureFifodir(dir: string): void {
     mkdirSync(dir, { mode: 0o3730 });
     chmodSync(dir, 0o3730); // mkdir's mode is filtered by the umask
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    if (codeOf(e) !== "EEXIST") throw e;
   }
 }
 
@@ -106,7 +103,7 @@ export function broadcastEvent(dir: string, letters: string): void {
       fd = sys.open(path, c.O_WRONLY! | c.O_NONBLOCK! | c.O_CLOEXEC!, 0);
       sys.write(fd, bytes);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = codeOf(e);
       if (code === "ENXIO" || code === "EPIPE") {
         try { unlinkSync(path); } catch { /* raced with its owner */ }
       }

@@ -17,6 +17,7 @@ import { NotifyPipe } from "./notify-pipe";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
 import { UnknownBytesWarning } from "../control/unknown-bytes";
+import { codeOf, errnoError } from "../sys/errors";
 
 /** What a service needs from the supervisor that owns it. */
 export interface ServiceHost {
@@ -49,6 +50,8 @@ export class Service {
   private detached = false;
   private devnull = -1;
   private problem = "";
+  /** its errno code ("ENOENT" for a missing run) */
+  private problemCode = "";
   /** the directory left the scan dir (it may be gone from disk) */
   private removed = false;
   /** held down until its dependencies are ready (release() lets it go) */
@@ -165,6 +168,7 @@ export class Service {
     const r = readServiceConfig(this.dir, this.name);
     this.configWarnings.report(r.warnings);
     this.problem = r.ok ? "" : r.problem;
+    this.problemCode = r.ok ? "" : r.code;
     if (r.ok) this.config = r.config;
   }
 
@@ -240,8 +244,7 @@ export class Service {
     this.refreshConfig();
     const now = Date.now();
     if (this.problem) {
-      const errno = /: (E[A-Z]+)$/.exec(this.problem)?.[1] ?? "ENOEXEC";
-      return this.feed({ type: "spawnFailed", errno, now, during: "exec", why: this.problem });
+      return this.feed({ type: "spawnFailed", errno: this.problemCode, now, during: "exec", why: this.problem });
     }
     const settings = this.settings();
     if (!settings.ok) return this.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
@@ -260,7 +263,7 @@ export class Service {
     } catch (e) {
       if (notifyWrite >= 0) sys.close(notifyWrite);
       this.notify.close();
-      const code = (e as { code?: string }).code ?? "EIO";
+      const code = codeOf(e);
       const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
       return this.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${this.dir}/run: ${reason(e)}` });
     }
@@ -277,11 +280,11 @@ export class Service {
     let pid: number;
     try {
       const settings = this.settings();
-      if (!settings.ok) throw Object.assign(new Error(settings.problem), { code: "EINVAL" });
+      if (!settings.ok) throw errnoError("EINVAL", "spawn", `${this.dir}/finish`, settings.problem);
       pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: this.dir, setsid: true, fds: this.childFds(), ...settings.options });
     } catch (e) {
       logLine(`unable to spawn ${this.dir}/finish: ${reason(e)}`);
-      return this.feed({ type: "finishSpawnFailed", errno: (e as { code?: string }).code ?? "EIO", now: Date.now() });
+      return this.feed({ type: "finishSpawnFailed", errno: codeOf(e), now: Date.now() });
     }
     this.host.watchPid(pid, (exit) => this.feed({ type: "finishDied", pid, status: exit.status, now: Date.now() }));
     this.feed({ type: "finishSpawned", pid });
@@ -308,7 +311,7 @@ export class Service {
       else sys.kill(pid, signo);
     } catch (e) {
       // ESRCH: it died and its death is on its way to us; nothing to do.
-      if ((e as { code?: string }).code !== "ESRCH") logLine(`unable to signal ${this.dir}/run (pid ${pid}): ${reason(e)}`);
+      if (codeOf(e) !== "ESRCH") logLine(`unable to signal ${this.dir}/run (pid ${pid}): ${reason(e)}`);
     }
   }
 
@@ -331,7 +334,7 @@ export class Service {
       writeAtomic(`${this.dir}/supervise`, name, bytes);
       this.writeError = "";
     } catch (e) {
-      const code = (e as { code?: string }).code ?? "EIO";
+      const code = codeOf(e);
       if (this.removed && code === "ENOENT") return; // deleted with its directory
       // A full /run fails every state change alike: say it once until a write works again.
       if (code === this.writeError) return;
@@ -345,7 +348,7 @@ export class Service {
       if (present) writeFileSync(`${this.dir}/down`, "");
       else unlinkSync(`${this.dir}/down`);
     } catch (e) {
-      if (present || (e as { code?: string }).code !== "ENOENT") logLine(`unable to ${present ? "create" : "remove"} ${this.dir}/down: ${reason(e)}`);
+      if (present || codeOf(e) !== "ENOENT") logLine(`unable to ${present ? "create" : "remove"} ${this.dir}/down: ${reason(e)}`);
     }
   }
 
