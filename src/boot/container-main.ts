@@ -11,16 +11,16 @@ import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { Scanner, scanDirExists } from "../supervise/scanner";
-import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
+import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { containerActionForSignal, CONTAINER_STOP_SIGNALS, FORWARDED_SIGNALS } from "../shutdown/actions";
 import { containerEnd, stopScanner } from "../shutdown/stage3";
-import { openCatchAll } from "./console";
+import { openCatchAll } from "./console-setup";
 import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
 import { ReadyGate } from "./container-ready";
 import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./container-cmd";
 import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
-import { closeUntakenFds } from "./kept-fds";
+import { closeUntakenFds } from "../sys/kept-fds";
 import { prepareAdoption } from "../supervise/adopt";
 import { USAGE, type InitValues } from "./init-options";
 import { watchSource } from "./init-main";
@@ -28,7 +28,7 @@ import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } 
 import { loadEnvDir, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
-import { elapsed, timed, within } from "./timed";
+import { elapsed, timed, within } from "../cli/timed";
 
 /** timed() that only speaks on failure: a container's stderr is its user's log. */
 function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {

@@ -6,19 +6,19 @@
 // container-main.ts runs instead: there tsinit exits with CMD's code.
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
-import { openCatchAll } from "./console";
+import { openCatchAll } from "./console-setup";
 import { DEFAULT_GRACE_MS, parseInitArgs, splitCommand, USAGE } from "./init-options";
 import { containerMarked } from "./container-stage1";
 import { DepGate } from "../supervise/dep-gate";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
-import { closeUntakenFds } from "./kept-fds";
+import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { prepareAdoption } from "../supervise/adopt";
-import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
+import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
-import { elapsed, timed, within } from "./timed";
+import { elapsed, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { armTrim } from "./trim";

@@ -3,7 +3,7 @@
 // Mount points are found by st_dev, which needs no /proc.
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
-import { cgroup2Mounts } from "../supervise/cgroup-parse";
+import { cgroup2Mounts } from "../cgroup/parse";
 import { codeOf } from "../sys/errors";
 
 /** One filesystem stage 1 mounts when its target is not a mount point. */

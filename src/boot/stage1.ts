@@ -3,7 +3,7 @@
 // init-main.ts runs them in order through timed().
 import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from "node:fs";
 import * as sys from "../sys";
-import { readEnvDir, applyEnvChanges } from "../supervise/envdir";
+import { readEnvDir, applyEnvChanges } from "../resources/envdir";
 import { codeOf } from "../sys/errors";
 
 /** The PATH the kernel does not give init. */

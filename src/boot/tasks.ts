@@ -9,7 +9,7 @@ import { writeAtomic } from "../supervise/s6dir";
 import type { DepGate } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";
 import { isOurChild } from "../sys/proc";
-import { readServiceResources } from "../supervise/resources";
+import { readServiceResources } from "../resources/service-resources";
 import { codeOf } from "../sys/errors";
 
 /** What STATE/task/NAME.json holds. */

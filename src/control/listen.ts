@@ -7,8 +7,8 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { native } from "../sys/load";
-import { decodeStatus, type SuperviseStatus } from "./status";
-import { bitsFromStatus, WaitTracker, type Phase, type SvBits } from "./condition";
+import { decodeStatus, type SuperviseStatus } from "../s6/status-file";
+import { bitsFromStatus, WaitTracker, type Phase, type SvBits } from "../s6/condition";
 import { codeOf, errnoError } from "../sys/errors";
 
 /** A live subscription to one fifodir. */

@@ -5,8 +5,8 @@
 // without a cgroup, or a pid from another pid namespace, shows nothing.
 import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { cgroup2Mounts, cgroupDir, cgroupName, keyValues, pickCgroup2Mount, unifiedPath } from "../supervise/cgroup-parse";
-import { SUBTREE } from "../supervise/cgroup-setup";
+import { cgroup2Mounts, cgroupDir, cgroupName, keyValues, pickCgroup2Mount, unifiedPath } from "../cgroup/parse";
+import { SUBTREE } from "../cgroup/setup";
 
 /** What a service's cgroup says about it. */
 export interface CgroupUsage {

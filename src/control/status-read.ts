@@ -4,11 +4,11 @@
 // depends on and waits for (supervise/waiting, written by tsinit's dep gate).
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readWaitingFile } from "../supervise/dep-gate";
-import type { Waiting } from "../supervise/deps";
+import type { Waiting } from "../s6/deps";
 import { readDependencies } from "../supervise/deps-read";
 import { native } from "../sys/load";
 import { reason } from "../cli/log";
-import { decodeStatus } from "./status";
+import { decodeStatus } from "../s6/status-file";
 import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
 import { codeOf, errnoError } from "../sys/errors";

@@ -7,7 +7,7 @@ import { EXIT_USAGE } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { shortPath, systemFailure } from "./cli-util";
-import { phasesFor } from "./condition";
+import { phasesFor } from "../s6/condition";
 import { writeControl, type ControlWrite } from "./ctlfifo";
 import { waitForServices } from "./listen";
 import { parseSvcArgs, type SvcRequest } from "./svc-args";

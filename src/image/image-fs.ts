@@ -3,7 +3,7 @@
 // (root-path.ts), and read with read-head's bounded non-blocking read, so a
 // symlink never leads out of the image and a fifo never hangs the check.
 import { readdirSync, type Stats } from "node:fs";
-import { readHead } from "../supervise/read-head";
+import { readHead } from "../sys/read-head";
 import { codeOf } from "../sys/errors";
 import { resolveIn } from "./root-path";
 

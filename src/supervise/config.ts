@@ -6,8 +6,8 @@ import { reason } from "../cli/log";
 import { accessSync, constants, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
-import { parseSignal } from "./signal-names";
-import { readHead } from "./read-head";
+import { parseSignal } from "../s6/signal-names";
+import { readHead } from "../sys/read-head";
 import { codeOf } from "../sys/errors";
 
 /** The config and what was wrong with it, or the reason the service cannot start. */

@@ -5,7 +5,7 @@
 // the task record for tasks) so `tsinit status` can say it.
 import { readFileSync, unlinkSync } from "node:fs";
 import { logLine } from "../cli/log";
-import { checkGraph, plan, stopOrder, type DepNode, type DepState, type GraphCheck, type Waiting } from "./deps";
+import { checkGraph, plan, stopOrder, type DepNode, type DepState, type GraphCheck, type Waiting } from "../s6/deps";
 import { writeAtomic } from "./s6dir";
 
 const PROBLEMS_LOGGED = 5;

@@ -29,11 +29,11 @@
 //   kills the pid only. Letters still signal the pid only, as in s6.
 // - Control letters that arrive in `starting` are kept and replayed once
 //   spawned/spawnFailed arrives (s6 spawns synchronously and never sees them).
-import type { SuperviseLetter } from "../control/letters";
+import type { SuperviseLetter } from "../s6/letters";
 import {
   SIGABRT, SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SIGTERM,
   SIGUSR1, SIGUSR2, SIGWINCH,
-} from "./signal-names";
+} from "../s6/signal-names";
 
 /** What the machine needs from the service directory (see config.ts). */
 export interface SuperviseConfig {

@@ -6,17 +6,17 @@
 import { unlinkSync, writeFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } from "../control/status";
-import { parseSuperviseControl } from "../control/letters";
+import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } from "../s6/status-file";
+import { parseSuperviseControl } from "../s6/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
-import { readServiceResources, type ResourceOptions } from "./resources";
-import type { ServiceCgroup } from "./cgroup";
-import { stampToMs, type SuperviseStatus } from "../control/status";
+import { readServiceResources, type ResourceOptions } from "../resources/service-resources";
+import type { ServiceCgroup } from "../cgroup/tree";
+import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { NotifyPipe } from "./notify-pipe";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
-import { UnknownBytesWarning } from "../control/unknown-bytes";
+import { UnknownBytesWarning } from "./unknown-bytes";
 import { codeOf, errnoError } from "../sys/errors";
 
 /** What a service needs from the supervisor that owns it. */

@@ -4,7 +4,7 @@
 // it and the usage lines. Only the command line is parsed: nothing runs.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { commands } from "../../src/cli/commands";
+import { commands } from "../../src/commands";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("cli shape");

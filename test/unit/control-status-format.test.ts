@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeWaitStatus, formatDuration, formatTable, stateOf, toJson, waitingNotes, type ServiceReport } from "../../src/control/status-format";
-import { stampFromMs, type SuperviseStatus } from "../../src/control/status";
+import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
 import { shortPath } from "../../src/control/cli-util";
 import { tai64nHex } from "../../src/control/listen";
 

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { readServiceResources, type ResourceHost, type ResourcesResult } from "../../src/supervise/resources";
+import { readServiceResources, type ResourceHost, type ResourcesResult } from "../../src/resources/service-resources";
 
 const made: string[] = [];
 

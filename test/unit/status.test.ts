@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import {
   decodeDeathTally, decodeStatus, deathTallyFromState, encodeDeathTally, encodeStatus,
   stampFromMs, stampToMs, statusFromState, type SuperviseStatus,
-} from "../../src/control/status";
+} from "../../src/s6/status-file";
 import { initialState, step } from "../../src/supervise/machine";
 import { cfg, drive, exited, letter, upState } from "./machine-helpers";
 

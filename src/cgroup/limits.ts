@@ -3,9 +3,9 @@
 // takes effect at the next restart, as the s6 files do.
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
-import { writeCgroupFile } from "./cgroup-files";
-import { readHead } from "./read-head";
-import { checkLimit, LIMIT_DEFAULTS, LIMIT_FILES, type LimitFile } from "./cgroup-parse";
+import { writeCgroupFile } from "./files";
+import { readHead } from "../sys/read-head";
+import { checkLimit, LIMIT_DEFAULTS, LIMIT_FILES, type LimitFile } from "./parse";
 
 /** What was said already for one service, so a restart loop does not repeat it. */
 export type Warned = Set<string>;

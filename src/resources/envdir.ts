@@ -6,7 +6,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { codeOf, reason } from "../sys/errors";
-import { readHead } from "./read-head";
+import { readHead } from "../sys/read-head";
 
 /** One variable to set (value) or unset (null). */
 export interface EnvChange {

@@ -4,12 +4,12 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import type { ServiceCgroup } from "./cgroup";
+import type { ServiceCgroup } from "./tree";
 import { codeOf } from "../sys/errors";
-import { writeCgroupFile } from "./cgroup-files";
-import { applyLimits, fresh, type Applied, type Warned } from "./cgroup-limits";
-import { procsPids } from "./cgroup-parse";
-import type { EmptyWatch } from "./cgroup-empty";
+import { writeCgroupFile } from "./files";
+import { applyLimits, fresh, type Applied, type Warned } from "./limits";
+import { procsPids } from "./parse";
+import type { EmptyWatch } from "./empty-watch";
 
 export class ServiceGroup implements ServiceCgroup {
   private fd = -1;

@@ -5,7 +5,7 @@
 import { basename, dirname } from "node:path";
 import { reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
-import { availableControllers, cgroup2Mounts, cgroupDir, pickCgroup2Mount, unifiedPath } from "./cgroup-parse";
+import { availableControllers, cgroup2Mounts, cgroupDir, pickCgroup2Mount, unifiedPath } from "./parse";
 
 /** The file operations setup needs; each throws errno-shaped errors. */
 export interface SetupFs {

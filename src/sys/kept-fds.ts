@@ -6,7 +6,7 @@
 // /run, so that even an exec from a fatal-signal handler, which runs no JS,
 // leaves the new image a map of them.
 import { fstatSync, readFileSync } from "node:fs";
-import * as sys from "../sys";
+import * as sys from ".";
 import { writeAtomic } from "../supervise/s6dir";
 
 const kept = new Map<string, number>();

@@ -4,11 +4,11 @@
 // and status can show its memory and CPU time. See docs/cgroups.md.
 import { mkdirSync, readFileSync, readlinkSync } from "node:fs";
 import { codeOf } from "../sys/errors";
-import { writeCgroupFile } from "./cgroup-files";
-import { InotifyEmptyWatch } from "./cgroup-empty";
-import { cgroupName } from "./cgroup-parse";
-import { ServiceGroup } from "./cgroup-service";
-import { setUpTree, type SetupFs } from "./cgroup-setup";
+import { writeCgroupFile } from "./files";
+import { InotifyEmptyWatch } from "./empty-watch";
+import { cgroupName } from "./parse";
+import { ServiceGroup } from "./service-cgroup";
+import { setUpTree, type SetupFs } from "./setup";
 
 /** One service's cgroup, as the effects layer uses it. */
 export interface ServiceCgroup {
