@@ -5,7 +5,7 @@
 import { accessSync, constants as fsc, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { writeAtomic } from "../supervise/s6dir";
+import { writeAtomic } from "../sys/write-atomic";
 import type { DepGate } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";
 import { isOurChild } from "../sys/proc";

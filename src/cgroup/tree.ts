@@ -7,19 +7,10 @@ import { codeOf } from "../sys/errors";
 import { writeCgroupFile } from "./files";
 import { InotifyEmptyWatch } from "./empty-watch";
 import { cgroupName } from "./parse";
-import { ServiceGroup } from "./service-cgroup";
-import { setUpTree, type SetupFs } from "./setup";
+import { ServiceGroup, type ServiceCgroup } from "./service-cgroup";
 
-/** One service's cgroup, as the effects layer uses it. */
-export interface ServiceCgroup {
-  /** An O_WRONLY|O_CLOEXEC fd on its cgroup.procs for spawn's cgroupFd
-   *  (created on first use, limits from DIR written), or -1 to spawn without. */
-  procsFd(dir: string): number;
-  /** Kills everything still in it (cgroup.kill). */
-  killAll(): void;
-  /** The service is gone: close the fd, remove the cgroup once empty. */
-  release(): void;
-}
+export type { ServiceCgroup };
+import { setUpTree, type SetupFs } from "./setup";
 
 /** The subtree all services' cgroups live in. */
 export interface CgroupTree {

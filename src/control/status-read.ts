@@ -6,12 +6,12 @@ import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readWaitingFile } from "../supervise/dep-gate";
 import type { Waiting } from "../s6/deps";
 import { readDependencies } from "../supervise/deps-read";
-import { native } from "../sys/load";
 import { reason } from "../cli/log";
 import { decodeStatus } from "../s6/status-file";
 import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
 import { codeOf, errnoError } from "../sys/errors";
+import { isSupervised } from "../supervise/s6dir";
 
 // An entry, not what it points to: a run that is a dangling link or a
 // symlink loop still makes a service dir (whose run cannot start), not a
@@ -56,25 +56,6 @@ export function scanServices(scandir: string): Array<{ name: string; path: strin
   return out;
 }
 
-/** s6-svok: someone holds a write lock on supervise/lock. Missing → false.
- *  The holder may be in a pid namespace we cannot see, so "held" is any non-zero answer. */
-export function isSupervised(servicedir: string): boolean {
-  const sys = native();
-  const c = sys.constants;
-  let fd: number;
-  try {
-    fd = sys.open(`${servicedir}/supervise/lock`, c.O_RDONLY! | c.O_CLOEXEC!, 0);
-  } catch (e) {
-    const code = codeOf(e);
-    if (code === "ENOENT" || code === "ENOTDIR") return false;
-    throw e;
-  }
-  try {
-    return sys.lockHolder(fd) !== 0;
-  } finally {
-    sys.close(fd);
-  }
-}
 
 /** One service's report. Errors reading the status land in report.error,
  *  so one broken service does not hide the others. */

@@ -2,7 +2,6 @@
 // records), both big-endian with TAI64N stamps. The layout is in
 // notes/s6-protocol.md §1. Pure byte work: the caller writes status.new and
 // renames it.
-import type { SuperviseState } from "../supervise/machine";
 
 /** A wall-clock instant with the nanoseconds TAI64N can carry. */
 export interface Stamp {
@@ -116,25 +115,4 @@ export function decodeDeathTally(bytes: Uint8Array): DeathRecord[] {
     out.push({ stamp: getTain(view, at), exitCode: bytes[at + 12]!, signal: bytes[at + 13]! });
   }
   return out;
-}
-
-/** The status s6-supervise would have written for this machine state. */
-export function statusFromState(state: SuperviseState): SuperviseStatus {
-  const phase = state.phase;
-  const pid = phase.kind === "up" ? phase.pid : phase.kind === "finishing" ? phase.pid ?? 0 : 0;
-  return {
-    stamp: stampFromMs(state.stamp),
-    readyStamp: stampFromMs(state.readyStamp),
-    pid,
-    waitStatus: state.waitStatus,
-    paused: state.paused,
-    finishing: phase.kind === "finishing",
-    wantUp: state.wantUp,
-    ready: state.ready,
-  };
-}
-
-/** The death_tally records for this machine state. */
-export function deathTallyFromState(state: SuperviseState): DeathRecord[] {
-  return state.deaths.map((d) => ({ stamp: stampFromMs(d.at), exitCode: d.exitCode, signal: d.signal }));
 }

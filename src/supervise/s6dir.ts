@@ -3,8 +3,12 @@
 // open read+write so it never reports EOF), status (35 bytes, written to
 // status.new then renamed), and the event/ fifodir (03730) that s6-svwait
 // listens on. The same layout serves a scan dir's .s6-svscan/.
-import { mkdirSync, readdirSync, renameSync, writeFileSync, chmodSync, statSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, chmodSync, statSync, unlinkSync } from "node:fs";
 import { native } from "../sys/load";
+import { writeAtomic } from "../sys/write-atomic";
+
+/** The supervise/ files are replaced whole (sys/write-atomic.ts). */
+export { writeAtomic };
 import { codeOf, errnoError } from "../sys/errors";
 
 /** The open handles of one supervise/ (or .s6-svscan/) directory. */
@@ -65,11 +69,24 @@ export function closeControlDir(cd: ControlDir): void {
   try { sys.close(cd.lockFd); } catch { /* already */ }
 }
 
-/** Replaces dir/name atomically (write name.new, rename), as s6 does. */
-export function writeAtomic(dir: string, name: string, data: Uint8Array, mode = 0o644): void {
-  const tmp = `${dir}/${name}.new`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, `${dir}/${name}`);
+/** s6-svok: someone holds a write lock on supervise/lock. Missing → false.
+ *  The holder may be in a pid namespace we cannot see, so "held" is any non-zero answer. */
+export function isSupervised(servicedir: string): boolean {
+  const sys = native();
+  const c = sys.constants;
+  let fd: number;
+  try {
+    fd = sys.open(`${servicedir}/supervise/lock`, c.O_RDONLY! | c.O_CLOEXEC!, 0);
+  } catch (e) {
+    const code = codeOf(e);
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw e;
+  }
+  try {
+    return sys.lockHolder(fd) !== 0;
+  } finally {
+    sys.close(fd);
+  }
 }
 
 /** Creates the event/ fifodir with s6's mode 03730 if it is missing. */

@@ -6,7 +6,8 @@
 import { unlinkSync, writeFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } from "../s6/status-file";
+import { encodeDeathTally, encodeStatus } from "../s6/status-file";
+import { deathTallyFromState, statusFromState } from "./state-status";
 import { parseSuperviseControl } from "../s6/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";

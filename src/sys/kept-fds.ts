@@ -7,7 +7,7 @@
 // leaves the new image a map of them.
 import { fstatSync, readFileSync } from "node:fs";
 import * as sys from ".";
-import { writeAtomic } from "../supervise/s6dir";
+import { writeAtomic } from "./write-atomic";
 
 const kept = new Map<string, number>();
 let file = "";

@@ -3,11 +3,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  decodeDeathTally, decodeStatus, deathTallyFromState, encodeDeathTally, encodeStatus,
-  stampFromMs, stampToMs, statusFromState, type SuperviseStatus,
+  decodeDeathTally, decodeStatus, encodeDeathTally, encodeStatus,
+  stampFromMs, stampToMs, type SuperviseStatus,
 } from "../../src/s6/status-file";
 import { initialState, step } from "../../src/supervise/machine";
 import { cfg, drive, exited, letter, upState } from "./machine-helpers";
+import { deathTallyFromState, statusFromState } from "../../src/supervise/state-status";
 
 const bytes = suite("status bytes");
 
