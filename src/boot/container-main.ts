@@ -11,7 +11,6 @@ import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { Scanner, scanDirExists } from "../supervise/scanner";
-import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { containerActionForSignal, CONTAINER_STOP_SIGNALS, FORWARDED_SIGNALS } from "../shutdown/actions";
 import { containerEnd, stopScanner } from "../shutdown/stage3";
 import { openCatchAll } from "./console-setup";
@@ -21,9 +20,8 @@ import { ReadyGate } from "./container-ready";
 import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./container-cmd";
 import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
-import { prepareAdoption } from "../supervise/adopt";
 import { USAGE, type InitValues } from "./init-options";
-import { watchSource } from "./init-main";
+import { startSupervision } from "./supervision";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
@@ -170,19 +168,14 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   if (usable === true) {
     step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited).length} tasks`);
     if (scanDirExists(values.scandir)) {
-      step("boot", `mirror ${values.scandir} to ${live}`, () => {
-        for (const p of syncMirror(values.scandir, live)) logLine(p);
-      });
-      let cgroups: CgroupTree | null = null;
-      step("boot", "set up cgroups", () => {
-        const r = openCgroupTree();
-        cgroups = r.tree;
-        return r.detail;
-      });
-      const plan = inherited ? await prepareAdoption(live, (pid) => watch.has(pid)) : null;
-      step("boot", "start supervision", () => {
-        scanner = new Scanner(live, {
-          cgroups, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
+      await startSupervision({
+        step,
+        scandir: values.scandir,
+        live,
+        inherited: !!inherited,
+        isWatched: (pid) => watch.has(pid),
+        options: {
+          env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
           onFinished: () => {
             scannerDone();
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).
@@ -190,9 +183,9 @@ export async function containerMain(values: InitValues, command: string[]): Prom
             if (cmdPid > 0) forwardSignal(cmdPid, "SIGTERM", !!values["signal-group"]);
             else if (!hasCommand) end(0, "supervision ended");
           },
-        });
-        scanner.start(plan);
-        watchSource(values.scandir, rescan);
+        },
+        created: (s) => (scanner = s),
+        rescan,
       });
     }
   }

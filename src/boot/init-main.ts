@@ -15,14 +15,13 @@ import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
-import { prepareAdoption } from "../supervise/adopt";
-import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { armTrim } from "./trim";
 import { syncMirror } from "./mirror";
+import { startSupervision } from "./supervision";
 import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { watchPowerButtons } from "../shutdown/power-button";
@@ -174,22 +173,13 @@ export async function main(args: string[]): Promise<number | void> {
     for (const p of syncMirror(values.scandir, live)) logLine(p);
     scanner?.rescan();
   };
-  timed("boot", `mirror ${values.scandir} to ${live}`, () => {
-    const problems = syncMirror(values.scandir, live);
-    for (const p of problems) logLine(p);
-  });
-  let cgroups: CgroupTree | null = null;
-  timed("boot", "set up cgroups", () => {
-    const r = openCgroupTree();
-    cgroups = r.tree;
-    return r.detail;
-  });
-  // After a re-exec: which running processes each status truly names, and
-  // the leftovers of services whose status does not hold, stopped first.
-  const plan = inherited ? await prepareAdoption(live, (pid) => watch.has(pid)) : null;
-  timed("boot", "start supervision", () => {
-    scanner = new Scanner(live, {
-      cgroups,
+  await startSupervision({
+    step: timed,
+    scandir: values.scandir,
+    live,
+    inherited: !!inherited,
+    isWatched: (pid) => watch.has(pid),
+    options: {
       env,
       gate,
       stdout: childOut,
@@ -200,11 +190,13 @@ export async function main(args: string[]): Promise<number | void> {
         // s6-svscanctl -t on the live dir: every service is down, so the machine goes down too.
         if (!shuttingDown) shutdown("poweroff");
       },
-    });
-    scanner.start(plan);
-    for (const exit of earlyExits.splice(0)) dispatchExit(exit);
-    if (inherited) closeUntakenFds();
-    watchSource(values.scandir, rescan);
+    },
+    created: (s) => (scanner = s),
+    started: () => {
+      for (const exit of earlyExits.splice(0)) dispatchExit(exit);
+      if (inherited) closeUntakenFds();
+    },
+    rescan,
   });
   timed("boot", "listen to the power button", () => {
     watchPowerButtons((device) => {
@@ -226,24 +218,4 @@ export async function main(args: string[]): Promise<number | void> {
   logLine(`boot: done in ${elapsed(t0)}`);
   armTrim();
   return new Promise<number>(() => undefined);
-}
-
-
-/** New or removed service dirs in the image's scan dir (when it is writable) reach the mirror. */
-export function watchSource(dir: string, onChange: () => void): void {
-  const c = sys.constants();
-  try {
-    let queued = false;
-    const ifd = sys.inotifyInit(() => {
-      if (queued) return;
-      queued = true;
-      setImmediate(() => {
-        queued = false;
-        onChange();
-      });
-    });
-    sys.inotifyAdd(ifd, dir, c.IN_CREATE! | c.IN_DELETE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!);
-  } catch (e) {
-    logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);
-  }
 }
