@@ -57,8 +57,9 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   // After a re-exec the copies are the previous image's kept fds, taken once the map is read.
   let stdio: OriginalStdio = inherited ? [-1, -1, -1] : originalStdio(false);
 
-  const watch = new Map<number, (exit: sys.Exit) => void>();
-  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+  // One router for tasks, CMD and services (the scanner is given it).
+  const deaths = new sys.DeathRouter();
+  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => deaths.watchPid(pid, cb);
   let scanner: Scanner | undefined;
   let scannerDone: () => void = () => undefined;
   const scannerFinished = new Promise<void>((r) => (scannerDone = r));
@@ -151,13 +152,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   if (carried.pid) watchCommand(carried.pid);
   step("boot", "catch signals and deaths", () => {
     sys.startEvents([...new Set([...FORWARDED_SIGNALS, ...CONTAINER_STOP_SIGNALS, REEXEC_SIGNAL])]);
-    sys.events.on("exit", (exit) => {
-      const cb = watch.get(exit.pid);
-      if (cb) {
-        watch.delete(exit.pid);
-        cb(exit);
-      } else scanner?.reaped(exit);
-    });
+    sys.events.on("exit", (exit) => void deaths.route(exit));
     sys.events.on("signal", onSignal);
   });
   step("boot", "load the environment", () => loadEnvDir(values.envdir));
@@ -173,9 +168,9 @@ export async function containerMain(values: InitValues, command: string[]): Prom
         scandir: values.scandir,
         live,
         inherited: !!inherited,
-        isWatched: (pid) => watch.has(pid),
+        isWatched: (pid) => deaths.has(pid),
         options: {
-          env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
+          deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
           onFinished: () => {
             scannerDone();
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).

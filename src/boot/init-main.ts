@@ -67,7 +67,7 @@ export async function main(args: string[]): Promise<number | void> {
       env: sys.envStrings(process.env),
       graceMs,
       nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
-      watchPid: (pid, cb) => watch.set(pid, cb),
+      watchPid,
       freeze: () => scanner?.freeze(),
       stopServices: (grace) => stopScanner(scanner, scannerFinished, grace),
       flushLogs: async () => {
@@ -94,16 +94,11 @@ export async function main(args: string[]): Promise<number | void> {
   process.on("unhandledRejection", (e) => onFatal(`unhandled rejection: ${reason(e)}`));
 
   // Deaths of everything we spawned go to their owner; the rest are orphans, just reaped.
-  const watch = new Map<number, (exit: sys.Exit) => void>();
-  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+  // One router for tasks, services (the scanner is given it) and stage 3.
+  const deaths = new sys.DeathRouter();
+  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => deaths.watchPid(pid, cb);
   const earlyExits: sys.Exit[] = [];
-  const dispatchExit = (exit: sys.Exit) => {
-    const cb = watch.get(exit.pid);
-    if (cb) {
-      watch.delete(exit.pid);
-      cb(exit);
-    } else scanner?.reaped(exit);
-  };
+  const dispatchExit = (exit: sys.Exit) => void deaths.route(exit);
   // Set once boot is done; a request before that waits for the next one.
   let plannedReexec: () => Promise<void> = async () => logLine("info: re-exec requested during boot: ignored");
 
@@ -141,7 +136,7 @@ export async function main(args: string[]): Promise<number | void> {
     sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP", REEXEC_SIGNAL]);
     sys.events.on("exit", (exit) => {
       // After a re-exec, deaths before the adoption may be of adopted services: keep them.
-      if (!watch.has(exit.pid) && !scanner && inherited) earlyExits.push(exit);
+      if (!deaths.has(exit.pid) && !scanner && inherited) earlyExits.push(exit);
       else dispatchExit(exit);
     });
     sys.events.on("signal", (signo) => {
@@ -178,8 +173,9 @@ export async function main(args: string[]): Promise<number | void> {
     scandir: values.scandir,
     live,
     inherited: !!inherited,
-    isWatched: (pid) => watch.has(pid),
+    isWatched: (pid) => deaths.has(pid),
     options: {
+      deaths,
       env,
       gate,
       stdout: childOut,

@@ -12,6 +12,7 @@ import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
 import { codeOf, errnoError } from "../sys/errors";
 import { isSupervised } from "../supervise/s6dir";
+import { isDir } from "../sys/file-kind";
 
 // An entry, not what it points to: a run that is a dangling link or a
 // symlink loop still makes a service dir (whose run cannot start), not a
@@ -32,14 +33,6 @@ function runProblem(dir: string): string | undefined {
     return hasEntry(`${dir}/run`) ? `run: ${codeOf(e)}` : undefined;
   }
 }
-
-const isDir = (path: string): boolean => {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-};
 
 /** The services of a scan dir, sorted: every non-dot entry that is (or links
  *  to) a directory, each followed by its X/log when that is a directory.

@@ -3,30 +3,20 @@
 // open read+write so it never reports EOF), status (35 bytes, written to
 // status.new then renamed), and the event/ fifodir (03730) that s6-svwait
 // listens on. The same layout serves a scan dir's .s6-svscan/.
-import { mkdirSync, readdirSync, chmodSync, statSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, chmodSync, unlinkSync } from "node:fs";
 import { native } from "../sys/load";
 import { writeAtomic } from "../sys/write-atomic";
 
 /** The supervise/ files are replaced whole (sys/write-atomic.ts). */
 export { writeAtomic };
 import { codeOf, errnoError } from "../sys/errors";
+import { isFifo } from "../sys/file-kind";
 
 /** The open handles of one supervise/ (or .s6-svscan/) directory. */
 export interface ControlDir {
   dir: string;
   lockFd: number;
   controlFd: number;
-}
-
-const S_IFMT = 0o170000;
-const S_IFIFO = 0o010000;
-
-function isFifo(path: string): boolean {
-  try {
-    return (statSync(path).mode & S_IFMT) === S_IFIFO;
-  } catch {
-    return false;
-  }
 }
 
 /** Creates dir (0700) with lock and control, takes the lock, opens the fifo.
@@ -89,14 +79,17 @@ export function isSupervised(servicedir: string): boolean {
   }
 }
 
-/** Creates the event/ fifodir with s6's mode 03730 if it is missing. */
+/** Creates the fifodir if missing, as ftrigw_fifodir_make does: 0700 first,
+ *  then 03730, so anyone in the group may add a fifo but only its owner may
+ *  remove it. The supervisor's event/ and a listener's fifodir alike. */
 export function ensureFifodir(dir: string): void {
   try {
-    mkdirSync(dir, { mode: 0o3730 });
-    chmodSync(dir, 0o3730); // mkdir's mode is filtered by the umask
+    mkdirSync(dir, { mode: 0o700 });
   } catch (e) {
-    if (codeOf(e) !== "EEXIST") throw e;
+    if (codeOf(e) === "EEXIST") return;
+    throw e;
   }
+  chmodSync(dir, 0o3730);
 }
 
 /** Sends event letters to every listener in the fifodir (s6's ftrig protocol):

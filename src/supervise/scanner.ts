@@ -4,7 +4,7 @@
 // .s6-svscan/control. A service X with X/log/ gets a logger X/log whose stdin
 // is one pipe held here for as long as the pair lives, so restarts of either
 // side never lose a line (the bytes wait in the pipe).
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as sys from "../sys";
 import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
@@ -24,6 +24,7 @@ import { planKey } from "./adopt";
 import type { AdoptionPlan } from "./adopt-plan";
 import { startServiceLog, type ServiceLog } from "../log/service-log";
 import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
+import { isDir } from "../sys/file-kind";
 
 /** One scan-dir entry: the service, its logger and the pipe between them. */
 interface Slot {
@@ -51,6 +52,8 @@ export interface ScannerOptions {
   stderr?: number;
   /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
   logRoot?: string;
+  /** who gets each death (PID 1 shares its own with the scanner); a private one by default */
+  deaths?: sys.DeathRouter;
   /** one cgroup per service under this subtree (PID 1 with cgroup v2); none by default */
   cgroups?: CgroupTree | null;
 }
@@ -67,8 +70,8 @@ const DIR_EVENTS = ["IN_CREATE", "IN_DELETE", "IN_MOVED_FROM", "IN_MOVED_TO", "I
 /** The scanner of one directory. */
 export class Scanner implements ServiceHost {
   private readonly slots = new Map<string, Slot>();
-  private readonly pids = new Map<number, (exit: sys.Exit) => void>();
   private readonly live = new Set<Service>();
+  private readonly deaths: sys.DeathRouter;
 
   /** the first scan after a re-exec takes over running services */
   private adopting = false;
@@ -97,6 +100,7 @@ export class Scanner implements ServiceHost {
 
   constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {
     this.gate = options.gate ?? new DepGate();
+    this.deaths = options.deaths ?? new sys.DeathRouter();
     this.unknownBytes = new UnknownBytesWarning(`${scanDir}/.s6-svscan/control`);
   }
 
@@ -120,15 +124,12 @@ export class Scanner implements ServiceHost {
 
   /** Routes a reaped death to whoever spawned that pid; orphans are just reaped. */
   reaped(exit: sys.Exit): void {
-    const cb = this.pids.get(exit.pid);
-    if (!cb) return;
-    this.pids.delete(exit.pid);
-    cb(exit);
+    this.deaths.route(exit);
   }
 
   // ---- ServiceHost ----
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void {
-    this.pids.set(pid, cb);
+    this.deaths.watchPid(pid, cb);
   }
 
   env(): string[] {
@@ -458,14 +459,6 @@ function readMillis(file: string): number {
     return timeoutUpOf(readHead(file).toString("utf8"));
   } catch {
     return 0;
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

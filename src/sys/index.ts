@@ -13,6 +13,7 @@ export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
+export { DeathRouter } from "./deaths";
 
 /** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* by name */
 export const constants = (): Record<string, number> => native().constants;
