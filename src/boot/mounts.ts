@@ -20,7 +20,7 @@ export interface EarlyMount {
 export const EARLY_MOUNTS: EarlyMount[] = [
   { target: "/proc", fstype: "proc", source: "proc", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
   { target: "/sys", fstype: "sysfs", source: "sysfs", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
-  // One cgroup per service (src/supervise/cgroup.ts). Its options are
+  // One cgroup per service (src/cgroup/tree.ts). Its options are
   // system-wide (see cgroup2Data), so none are given here.
   { target: "/sys/fs/cgroup", fstype: "cgroup2", source: "cgroup2", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
   { target: "/dev", fstype: "devtmpfs", source: "devtmpfs", flags: ["MS_NOSUID"], data: "mode=0755" },

@@ -17,7 +17,7 @@ export type Applied = Map<string, string>;
 /** What the kernel puts in a cgroup it has just made. */
 export const fresh = (): Applied => new Map<string, string>([...Object.entries(LIMIT_DEFAULTS), ["memory.oom.group", "0"]]);
 
-/** A limit file of the service dir (a user's file: read as read-head.ts reads them), or null when absent. */
+/** A limit file of the service dir (a user's file: read as sys/read-head.ts reads them), or null when absent. */
 function readLimitFile(path: string): string | null {
   try {
     return readHead(path).toString("utf8");

@@ -1,7 +1,7 @@
 // tsinit's files beside s6's in a service or task directory: user, rlimits/,
 // nice, umask, env/, and the cgroup limits memory.max, cpu.max, pids.max,
-// checked by the parsers the supervisor applies them with (resources.ts,
-// service-user.ts, cgroup-parse.ts, envdir.ts). A value that resources.ts
+// checked by the parsers the supervisor applies them with (resources/service-resources.ts,
+// service-user.ts, envdir.ts, cgroup/parse.ts). A value that service-resources.ts
 // rejects keeps the service down at boot: an error here.
 import { LIMIT_NAMES, parseLimit, parseNice, parseUmask, type ResourceHost } from "../resources/service-resources";
 import { resolveUser } from "../resources/service-user";

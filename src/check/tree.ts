@@ -64,7 +64,7 @@ function checkTasks(ctx: CheckContext, dir: string): DepNode[] {
   return nodes;
 }
 
-/** Names that nothing has, and cycles, with the graph logic boot uses (deps.ts). */
+/** Names that nothing has, and cycles, with the graph logic boot uses (s6/deps.ts). */
 function checkDependencies(ctx: CheckContext, nodes: DepNode[]): void {
   const names = new Set(nodes.map((n) => n.name));
   for (const n of nodes) {

@@ -1,7 +1,11 @@
 // s6 2.11's supervise/status (35 bytes) and supervise/death_tally (14-byte
-// records), both big-endian with TAI64N stamps. The layout is in
-// notes/s6-protocol.md §1. Pure byte work: the caller writes status.new and
-// renames it.
+// records), both big-endian with TAI64N stamps (s6's s6_svstatus_pack.c):
+//   status:  0 stamp (12, last spawn or death) | 12 ready stamp (12) |
+//            24 pid (8; run's, finish's while finishing, 0 when down) |
+//            32 raw wait status (2) | 34 flags (1: paused 1, finishing 2,
+//            want-up 4, ready 8)
+//   death_tally record: stamp (12) | exit code (1, 128+n if signalled) | signal (1)
+// Pure byte work: the caller writes status.new and renames it.
 import { getTai64n, putTai64n, stampFromMs, stampToMs, type Stamp } from "./tai64n";
 
 /** The stamps' codec is s6/tai64n.ts; callers of the status file get them here too. */

@@ -1,4 +1,4 @@
-// Applies deps.ts to the running machine: holds services and tasks until what
+// Applies s6/deps.ts to the running machine: holds services and tasks until what
 // they depend on is ready, releases them as readiness arrives (events, no
 // polling), marks a service failed when it is not ready within its
 // `timeout-up`, and writes why each waits (supervise/waiting for services,

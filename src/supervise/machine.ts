@@ -18,7 +18,7 @@
 // started again — no restart, no retry, no `u` — so a stage-3 hook that runs
 // `kill -15 -1` ends the services instead of having them respawned.
 //
-// Deliberate differences from s6 2.11 (documented in the report):
+// Deliberate differences from s6 2.11:
 // - Throttle: restart at once when the run lasted >= 1 s since its spawn,
 //   else arm "restart" for the remainder (s6 waits 1 s after finish, or
 //   ready+1 s).

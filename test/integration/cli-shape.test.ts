@@ -1,4 +1,4 @@
-// One CLI style (issue 15): every subcommand of src/cli/commands.ts (a new
+// One CLI style (issue 15): every subcommand of src/commands.ts (a new
 // one is covered by being in the table) answers --help with a usage line, an
 // example and its exit codes, and a bad option with exit 100, a line naming
 // it and the usage lines. Only the command line is parsed: nothing runs.
