@@ -10,8 +10,8 @@ import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { graphOf, readTree, roomCycles, roomOf, type ImportGraph } from "../helpers/import-graph";
 
-/** The files that must stay pure: the s6 codecs and the supervision state machine. */
-const isPure = (path: string): boolean => roomOf(path) === "s6" || path === "supervise/machine.ts";
+/** The files that must stay pure: the s6 codecs and the supervision state machine (machine*.ts). */
+const isPure = (path: string): boolean => roomOf(path) === "s6" || /^supervise\/machine(-[a-z]+)?\.ts$/.test(path);
 
 const FS_MODULES = new Set(["fs", "node:fs", "fs/promises", "node:fs/promises"]);
 const CHILD_PROCESS = new Set(["child_process", "node:child_process"]);
