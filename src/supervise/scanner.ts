@@ -4,7 +4,8 @@
 // .s6-svscan/control. A service X with X/log/ gets a logger X/log whose stdin
 // is one pipe held here for as long as the pair lives, so restarts of either
 // side never lose a line (the bytes wait in the pipe). The entries (slots)
-// are scan-slots.ts; when to scan again is rescan-timer.ts.
+// are scan-slots.ts; when to scan again is rescan-timer.ts. A little over 250
+// lines: what starts, stops and ends supervision is kept in one class.
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { parseSvscanControl, type SvscanLetter } from "../s6/letters";
