@@ -4,6 +4,7 @@
 // checks the rules of docs/architecture.md against it.
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
+import { checkGraph, type DepNode } from "../../src/s6/deps";
 
 /** One file's imports: relative ones as tree paths ("s6/letters.ts"), the others as written ("node:fs"). */
 export interface FileImports {
@@ -59,44 +60,15 @@ export function readTree(root: string): Map<string, string> {
 /** A file's room: its top folder ("supervise"), or the file itself at the top ("main.ts"). */
 export const roomOf = (path: string): string => path.split("/")[0]!;
 
-/** Rooms that import each other, directly or round a loop: each loop once, as its rooms in order. */
+/** Rooms that import each other, directly or round a loop: each loop once,
+ *  as its rooms sorted. The cycle finder is the one boot orders services with. */
 export function roomCycles(graph: ImportGraph): string[][] {
   const edges = new Map<string, Set<string>>();
   for (const [path, { local }] of graph) {
-    for (const to of local) {
-      if (roomOf(path) === roomOf(to)) continue;
-      if (!edges.has(roomOf(path))) edges.set(roomOf(path), new Set());
-      edges.get(roomOf(path))!.add(roomOf(to));
-    }
+    if (!edges.has(roomOf(path))) edges.set(roomOf(path), new Set());
+    for (const to of local) if (roomOf(path) !== roomOf(to)) edges.get(roomOf(path))!.add(roomOf(to));
   }
-  // Tarjan's strongly connected components: a component of more than one room is a cycle.
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const visit = (v: string) => {
-    index.set(v, index.size);
-    low.set(v, index.get(v)!);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const comp: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        comp.push(w);
-      } while (w !== v);
-      if (comp.length > 1) out.push(comp.sort());
-    }
-  };
-  for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
-  return out;
+  const nodes: DepNode[] = [...edges].map(([room, deps]) => ({ name: room, kind: "service", deps: [...deps], source: room }));
+  const cycles = checkGraph(nodes).problems.filter((p) => p.includes(": dependency cycle: "));
+  return cycles.map((p) => [...new Set(p.split(": dependency cycle: ")[1]!.split(" -> "))].sort());
 }
