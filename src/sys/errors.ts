@@ -2,7 +2,6 @@
 // syscall, modelled on Node's ErrnoException so fs errors and ours read alike.
 // Every error TS builds itself (errnoError), every read of a code (codeOf) and
 // every reason in a log line (reason) goes through this file.
-import { constants } from "node:os";
 import { getSystemErrorMap } from "node:util";
 
 /** A failed syscall: code "ENOENT", errno 2, syscall "open", path when one was involved. */
@@ -27,8 +26,13 @@ export const codeOf = (e: unknown): string => {
   return typeof code === "string" ? code : "EIO";
 };
 
-/** errno's number for a code (2 for "ENOENT"), 0 for a code libc does not have. */
-const errnoNumber = (code: string): number => (constants.errno as Record<string, number>)[code] ?? 0;
+/** errno's number for a code (2 for "ENOENT"), 0 for a code libc does not have.
+ *  From libuv's table (negative numbers), which log.ts's reason() reads
+ *  already: node:os would be one more module to load at every start. */
+function errnoNumber(code: string): number {
+  for (const [n, [name]] of getSystemErrorMap()) if (name === code) return -n;
+  return 0;
+}
 
 /** An error in the addon's shape for a failure TS finds itself: code, errno,
  *  syscall, path, and the message Node would give ("ENOENT: no such file or
