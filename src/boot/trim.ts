@@ -16,7 +16,7 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { elapsed } from "./timed";
+import { elapsed } from "../cli/timed";
 
 const SETTLE_MS = 1000;
 const CAP_MS = 10_000;
