@@ -122,6 +122,14 @@ function cpuOf(pid: number): number {
 }
 const TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
+/** node -e 0's two runs from the probe's three stamps; undefined when a
+ *  console line interleaved into it garbled a stamp (they must increase). */
+function floorOf(f: RegExpMatchArray | null): [number, number] | undefined {
+  if (!f) return undefined;
+  const [a, b, c] = [Number(f[1]), Number(f[2]), Number(f[3])];
+  return a <= b && b <= c ? [b - a, c - b] : undefined;
+}
+
 /** A tsinit boot line's milliseconds, as seconds. */
 function stamp(out: string, re: RegExp): number | undefined {
   const m = out.match(re);
@@ -145,7 +153,7 @@ async function once(image: string, name: string): Promise<Sample> {
     const out = vm.output();
     return {
       initExec: Number(exec[1]), allUp: Number(up[1]), hostAllUp, powerOff: Date.now() - t, cpuExec, cpuAllUp,
-      floor: f ? [Number(f[2]) - Number(f[1]), Number(f[3]) - Number(f[2])] : undefined,
+      floor: floorOf(f),
       toLog: stamp(out, /boot: exec to the catch-all log \(([\d.]+) ms\)/), stage1: stamp(out, /boot: done in ([\d.]+) ms/),
     };
   } finally {
@@ -188,6 +196,10 @@ async function main(): Promise<void> {
         process.stderr.write(`boot ${i + 1}/${BOOTS} ${name}: exec ${s.initExec.toFixed(2)} s, all up ${s.allUp.toFixed(2)} s, qemu CPU exec → all up ${(s.cpuAllUp - s.cpuExec).toFixed(2)} s${own}${floor}, power-off ${s.powerOff} ms\n`);
       }
     }
+    const floorCell = (ss: Sample[]) => {
+      const runs = ss.flatMap((s) => (s.floor ? [s.floor] : []));
+      return runs.length ? `${median(runs.map((r) => r[0])).toFixed(2)}, ${median(runs.map((r) => r[1])).toFixed(2)}` : "";
+    };
     const m = (name: string, k: Exclude<keyof Sample, "floor">) => median(samples[name]!.map((s) => s[k] ?? NaN));
     const opt = (name: string, k: "toLog" | "stage1") => (samples[name]!.every((s) => s[k] !== undefined) ? m(name, k).toFixed(2) : "");
     console.log(`\nqemu -accel tcg, ${BOOTS} boots each, medians (guest s = /proc/uptime; host ms from qemu start or from the button):`);
@@ -201,7 +213,7 @@ async function main(): Promise<void> {
         `${m(name, "cpuAllUp").toFixed(2)}, ${median(samples[name]!.map((s) => s.cpuAllUp - s.cpuExec)).toFixed(2)}`,
         opt(name, "toLog"),
         opt(name, "stage1"),
-        FLOOR ? `${median(samples[name]!.map((s) => s.floor![0])).toFixed(2)}, ${median(samples[name]!.map((s) => s.floor![1])).toFixed(2)}` : "",
+        FLOOR ? floorCell(samples[name]!) : "",
         (m(name, "hostAllUp") / 1000).toFixed(2),
         (m(name, "powerOff") / 1000).toFixed(2),
         power[name]!,
