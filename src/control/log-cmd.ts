@@ -19,7 +19,7 @@ scan dir, see tsinit svc --help), or with none of every service and PID 1's
 catch-all, merged by time, one line each: TIME NAME: text. Lines come from
 the built-in logger's files (log/ without run: RUNDIR/log/NAME or log/dir),
 from s6-log's logdirs (those log/run names), and for a service without log/
-from the catch-all, where PID 1 labels them NAME: (NAME[err]: for stderr).
+from the catch-all, where PID 1 puts NAME: before each of its lines.
   -f, --follow      keep showing new lines, across rotations (inotify)
   -n, --lines N     only the last N lines (default all; 10 with -f)
   --since TIME      lines from TIME on: 2026-11-30 14:00 (local), an ISO

@@ -6,6 +6,10 @@
 // last ringSize bytes are kept and written first when it opens).
 // PID 1's own lines never go through the pipe: PID 1 writing into a pipe that
 // only PID 1 drains would deadlock as soon as the pipe is full.
+// A service without a logger gets a pipe of its own (the scanner keeps it, as
+// the one between a service and its logger), read here and fanned in with
+// "NAME: " before each line, so the catch-all says who wrote what; the shared
+// pipe stays for tasks, orphans and anything else without a name.
 import * as sys from "../sys";
 import { ConsoleWriter, type ConsoleStats } from "./console";
 import { LineFramer } from "./lines";
@@ -61,11 +65,20 @@ export interface CatchAll {
   writeLine(text: string): void;
   /** Opens the rotating files in dir (once; later calls are ignored). */
   openFiles(dir?: string): void;
+  /** Reads a service's own pipe (read end, made O_NONBLOCK here; the caller
+   *  keeps and closes it) into the catch-all, each line as "NAME: text". */
+  readLabelled(name: string, fd: number): LabelledReader;
   /** Resolves once everything queued so far is on disk (before a re-exec, which keeps the pipe). */
   idle(): Promise<void>;
   /** Reads what is left in the pipe, writes partial lines, closes the files. Closes no fd. */
   stop(): Promise<void>;
   stats(): CatchAllStats;
+}
+
+/** One service's pipe being read into the catch-all. */
+export interface LabelledReader {
+  /** Reads what is there now, writes the partial line, stops watching. Does not close the fd. */
+  stop(): void;
 }
 
 /** Creates the pipe and starts reading it. */
@@ -102,6 +115,38 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     onError: (e) => reportToConsole(`unable to read the catch-all pipe: ${(e as Error).message}`),
   });
 
+  // Labelled lines are whole lines: they go the way PID 1's own do, whose
+  // framers never hold a partial line between calls.
+  const labelled = new Set<PipeReader>();
+  const readLabelled = (name: string, fd: number): LabelledReader => {
+    const lines = new LineFramer({ timestamp: "none", maxLine: opts.maxLine });
+    const prefix = Buffer.from(`${name}: `);
+    const write = (framed: Buffer) => {
+      if (framed.length === 0) return;
+      const parts: Buffer[] = [];
+      for (let at = 0; at < framed.length;) {
+        const end = framed.indexOf(0x0a, at) + 1;
+        parts.push(prefix, framed.subarray(at, end));
+        at = end;
+      }
+      const buf = Buffer.concat(parts);
+      emit(ownFile.push(buf), ownConsole.push(buf));
+    };
+    sys.setNonblock(fd, true);
+    const reader = readPipe(fd, (chunk) => write(lines.push(chunk)), {
+      onEnd: () => write(lines.flush()),
+      onError: (e) => reportToConsole(`unable to read the output pipe of ${name}: ${(e as Error).message}`),
+    });
+    labelled.add(reader);
+    return {
+      stop() {
+        reader.stop();
+        labelled.delete(reader);
+        write(lines.flush());
+      },
+    };
+  };
+
   const openFiles = (dir = DEFAULT_CATCH_ALL_DIR) => {
     if (sink) return;
     sink = new RotatingSink({
@@ -127,11 +172,13 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
       emit(ownFile.push(buf), ownConsole.push(buf));
     },
     openFiles,
+    readLabelled,
     idle: async () => {
       if (sink) await sink.idle();
     },
     async stop() {
       reader.stop();
+      for (const r of labelled) r.stop();
       try { sys.close(readFd); } catch { /* already */ }
       if (sink) await sink.close();
       consoleOut.flush();

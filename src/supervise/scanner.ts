@@ -32,6 +32,9 @@ interface Slot {
   log?: Service;
   /** the built-in logger, for log/ without run */
   builtin?: ServiceLog;
+  /** no log/: the pipe is the service's own into the catch-all (options.labelOutput) */
+  labelOnly?: boolean;
+  labelled?: { stop(): void };
   pipe?: [number, number];
   /** inotify watch on the service dir (run appearing) */
   wd: number;
@@ -49,6 +52,10 @@ export interface ScannerOptions {
   /** stdout and stderr of services without a logger (PID 1: the catch-all pipe); default 1 and 2 */
   stdout?: number;
   stderr?: number;
+  /** Services without log/ get a pipe of their own (stdout and stderr), read
+   *  by this (PID 1: into the catch-all, labelled with NAME); without it they
+   *  share stdout/stderr above, as under s6-svscan. */
+  labelOutput?: (name: string, readFd: number) => { stop(): void };
   /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
   logRoot?: string;
   /** one cgroup per service under this subtree (PID 1 with cgroup v2); none by default */
@@ -251,7 +258,8 @@ export class Scanner implements ServiceHost {
   private addSlot(entry: ScanEntry): void {
     if (this.ending || this.frozen) return;
     const slot: Slot = { entry, wd: -1 };
-    if (isDir(`${entry.path}/log`)) {
+    slot.labelOnly = !isDir(`${entry.path}/log`) && this.options.labelOutput !== undefined;
+    if (slot.labelOnly || isDir(`${entry.path}/log`)) {
       try {
         slot.pipe = this.logPipe(entry.name);
       } catch (e) {
@@ -285,7 +293,9 @@ export class Scanner implements ServiceHost {
     const out = this.options.stdout ?? 1;
     const err = this.options.stderr ?? 2;
     // The logger first: a service held by its dependencies still has its log ready.
-    if (slot.pipe && !slot.builtin && !slot.log) {
+    if (slot.pipe && slot.labelOnly) {
+      slot.labelled ??= this.options.labelOutput!(entry.name, slot.pipe[0]);
+    } else if (slot.pipe && !slot.builtin && !slot.log) {
       if (wantsBuiltinLogger(entry.path)) {
         // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
         // the disk is behind (the service blocks, as under s6-log), then drops and counts.
@@ -302,7 +312,7 @@ export class Scanner implements ServiceHost {
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
       }
     }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held);
   }
 
   /** A directory still in the scan dir whose service or logger is not
@@ -310,7 +320,7 @@ export class Scanner implements ServiceHost {
    *  it again, as s6-svscan does. The other half and the pipe stay as they are. */
   private revive(slot: Slot): void {
     if (slot.removed || this.ending) return;
-    if (slot.main && (!slot.pipe || slot.builtin || slot.log)) return;
+    if (slot.main && (!slot.pipe || slot.labelOnly || slot.builtin || slot.log)) return;
     // Still waiting in the gate: it starts held, and the gate releases it.
     this.startMissing(slot, this.gate.state(slot.entry.name) === "waiting");
   }
@@ -365,6 +375,8 @@ export class Scanner implements ServiceHost {
     // stop() unwatches at once, so closing the pipe right after is safe.
     if (slot.builtin) void slot.builtin.stop();
     slot.builtin = undefined;
+    slot.labelled?.stop();
+    slot.labelled = undefined;
     if (slot.pipe) {
       for (const fd of slot.pipe) sys.close(fd);
       forgetFd(`log:${slot.entry.name}:r`);
