@@ -183,7 +183,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
       step("boot", "start supervision", () => {
         scanner = new Scanner(live, {
           cgroups, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
-          labelOutput: (name, fd) => catchAll.readLabelled(name, fd),
+          labelOutput: catchAll,
           onFinished: () => {
             scannerDone();
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).

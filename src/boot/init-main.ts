@@ -194,7 +194,7 @@ export async function main(args: string[]): Promise<number | void> {
       gate,
       stdout: childOut,
       stderr: childErr,
-      labelOutput: catchAll ? (name, fd) => catchAll.readLabelled(name, fd) : undefined,
+      labelOutput: catchAll ?? undefined,
       logRoot: `${values.rundir}/log`,
       onFinished: () => {
         scannerDone();

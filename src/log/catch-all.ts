@@ -67,18 +67,14 @@ export interface CatchAll {
   openFiles(dir?: string): void;
   /** Reads a service's own pipe (read end, made O_NONBLOCK here; the caller
    *  keeps and closes it) into the catch-all, each line as "NAME: text". */
-  readLabelled(name: string, fd: number): LabelledReader;
+  readLabelled(name: string, fd: number): void;
+  /** Reads what is in it now, writes its partial line, stops watching fd (not closed). */
+  stopLabelled(fd: number): void;
   /** Resolves once everything queued so far is on disk (before a re-exec, which keeps the pipe). */
   idle(): Promise<void>;
   /** Reads what is left in the pipe, writes partial lines, closes the files. Closes no fd. */
   stop(): Promise<void>;
   stats(): CatchAllStats;
-}
-
-/** One service's pipe being read into the catch-all. */
-export interface LabelledReader {
-  /** Reads what is there now, writes the partial line, stops watching. Does not close the fd. */
-  stop(): void;
 }
 
 /** Creates the pipe and starts reading it. */
@@ -116,35 +112,46 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
   });
 
   // Labelled lines are whole lines: they go the way PID 1's own do, whose
-  // framers never hold a partial line between calls.
-  const labelled = new Set<PipeReader>();
-  const readLabelled = (name: string, fd: number): LabelledReader => {
-    const lines = new LineFramer({ timestamp: "none", maxLine: opts.maxLine });
+  // framers never hold a partial line between calls. One callback and one
+  // small record per pipe (a framer only once it has data): at 1000
+  // services a reader object with its closures each (~2 KiB) would show in PSS.
+  const labelled = new Map<number, { name: string; lines?: LineFramer }>();
+  const writeLabelled = (name: string, framed: Buffer) => {
+    if (framed.length === 0) return;
     const prefix = Buffer.from(`${name}: `);
-    const write = (framed: Buffer) => {
-      if (framed.length === 0) return;
-      const parts: Buffer[] = [];
-      for (let at = 0; at < framed.length;) {
-        const end = framed.indexOf(0x0a, at) + 1;
-        parts.push(prefix, framed.subarray(at, end));
-        at = end;
+    const parts: Buffer[] = [];
+    for (let at = 0; at < framed.length;) {
+      const nl = framed.indexOf(0x0a, at);
+      const end = nl < 0 ? framed.length : nl + 1;
+      parts.push(prefix, framed.subarray(at, end));
+      at = end;
+    }
+    const buf = Buffer.concat(parts);
+    emit(ownFile.push(buf), ownConsole.push(buf));
+  };
+  const endLabelled = (fd: number) => {
+    const who = labelled.get(fd);
+    if (!who) return;
+    labelled.delete(fd);
+    try { sys.unwatch(fd); } catch { /* not watched */ }
+    if (who.lines) writeLabelled(who.name, who.lines.flush());
+  };
+  // Bounded reads per wake-up, as pipe-reader's: the watch is level-triggered.
+  const readLabelledFd = (fd: number, reads = 16) => {
+    const who = labelled.get(fd);
+    for (let i = 0; who && i < reads; i++) {
+      let chunk: Buffer | null;
+      try {
+        chunk = sys.read(fd, 65536);
+      } catch (e) {
+        reportToConsole(`unable to read the output pipe of ${who.name}: ${(e as Error).message}`);
+        return endLabelled(fd);
       }
-      const buf = Buffer.concat(parts);
-      emit(ownFile.push(buf), ownConsole.push(buf));
-    };
-    sys.setNonblock(fd, true);
-    const reader = readPipe(fd, (chunk) => write(lines.push(chunk)), {
-      onEnd: () => write(lines.flush()),
-      onError: (e) => reportToConsole(`unable to read the output pipe of ${name}: ${(e as Error).message}`),
-    });
-    labelled.add(reader);
-    return {
-      stop() {
-        reader.stop();
-        labelled.delete(reader);
-        write(lines.flush());
-      },
-    };
+      if (chunk === null) return;
+      if (chunk.length === 0) return endLabelled(fd);
+      who.lines ??= new LineFramer({ timestamp: "none", maxLine: opts.maxLine });
+      writeLabelled(who.name, who.lines.push(chunk));
+    }
   };
 
   const openFiles = (dir = DEFAULT_CATCH_ALL_DIR) => {
@@ -172,13 +179,21 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
       emit(ownFile.push(buf), ownConsole.push(buf));
     },
     openFiles,
-    readLabelled,
+    readLabelled(name: string, fd: number) {
+      sys.setNonblock(fd, true);
+      labelled.set(fd, { name });
+      sys.watchReadable(fd, readLabelledFd);
+    },
+    stopLabelled(fd: number) {
+      readLabelledFd(fd, 64);
+      endLabelled(fd);
+    },
     idle: async () => {
       if (sink) await sink.idle();
     },
     async stop() {
       reader.stop();
-      for (const r of labelled) r.stop();
+      for (const fd of [...labelled.keys()]) endLabelled(fd);
       try { sys.close(readFd); } catch { /* already */ }
       if (sink) await sink.close();
       consoleOut.flush();

@@ -34,7 +34,7 @@ interface Slot {
   builtin?: ServiceLog;
   /** no log/: the pipe is the service's own into the catch-all (options.labelOutput) */
   labelOnly?: boolean;
-  labelled?: { stop(): void };
+  labelled?: boolean;
   pipe?: [number, number];
   /** inotify watch on the service dir (run appearing) */
   wd: number;
@@ -55,7 +55,7 @@ export interface ScannerOptions {
   /** Services without log/ get a pipe of their own (stdout and stderr), read
    *  by this (PID 1: into the catch-all, labelled with NAME); without it they
    *  share stdout/stderr above, as under s6-svscan. */
-  labelOutput?: (name: string, readFd: number) => { stop(): void };
+  labelOutput?: { readLabelled(name: string, readFd: number): void; stopLabelled(readFd: number): void };
   /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
   logRoot?: string;
   /** one cgroup per service under this subtree (PID 1 with cgroup v2); none by default */
@@ -294,7 +294,8 @@ export class Scanner implements ServiceHost {
     const err = this.options.stderr ?? 2;
     // The logger first: a service held by its dependencies still has its log ready.
     if (slot.pipe && slot.labelOnly) {
-      slot.labelled ??= this.options.labelOutput!(entry.name, slot.pipe[0]);
+      if (!slot.labelled) this.options.labelOutput!.readLabelled(entry.name, slot.pipe[0]);
+      slot.labelled = true;
     } else if (slot.pipe && !slot.builtin && !slot.log) {
       if (wantsBuiltinLogger(entry.path)) {
         // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
@@ -375,7 +376,7 @@ export class Scanner implements ServiceHost {
     // stop() unwatches at once, so closing the pipe right after is safe.
     if (slot.builtin) void slot.builtin.stop();
     slot.builtin = undefined;
-    slot.labelled?.stop();
+    if (slot.labelled && slot.pipe) this.options.labelOutput?.stopLabelled(slot.pipe[0]);
     slot.labelled = undefined;
     if (slot.pipe) {
       for (const fd of slot.pipe) sys.close(fd);
