@@ -171,6 +171,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
         isWatched: (pid) => deaths.has(pid),
         options: {
           deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
+          labelOutput: catchAll,
           onFinished: () => {
             scannerDone();
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).

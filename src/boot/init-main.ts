@@ -180,6 +180,7 @@ export async function main(args: string[]): Promise<number | void> {
       gate,
       stdout: childOut,
       stderr: childErr,
+      labelOutput: catchAll ?? undefined,
       logRoot: `${values.rundir}/log`,
       onFinished: () => {
         scannerDone();

@@ -6,6 +6,10 @@
 // last ringSize bytes are kept and written first when it opens).
 // PID 1's own lines never go through the pipe: PID 1 writing into a pipe that
 // only PID 1 drains would deadlock as soon as the pipe is full.
+// A service without a logger gets a pipe of its own (the scanner keeps it, as
+// the one between a service and its logger), read here and fanned in with
+// "NAME: " before each line, so the catch-all says who wrote what; the shared
+// pipe stays for tasks, orphans and anything else without a name.
 import * as sys from "../sys";
 import { ConsoleWriter, type ConsoleStats } from "./console";
 import { LineFramer } from "./lines";
@@ -61,6 +65,11 @@ export interface CatchAll {
   writeLine(text: string): void;
   /** Opens the rotating files in dir (once; later calls are ignored). */
   openFiles(dir?: string): void;
+  /** Reads a service's own pipe (read end, made O_NONBLOCK here; the caller
+   *  keeps and closes it) into the catch-all, each line as "NAME: text". */
+  readLabelled(name: string, fd: number): void;
+  /** Reads what is in it now, writes its partial line, stops watching fd (not closed). */
+  stopLabelled(fd: number): void;
   /** Resolves once everything queued so far is on disk (before a re-exec, which keeps the pipe). */
   idle(): Promise<void>;
   /** Reads what is left in the pipe, writes partial lines, closes the files. Closes no fd. */
@@ -102,6 +111,49 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     onError: (e) => reportToConsole(`unable to read the catch-all pipe: ${(e as Error).message}`),
   });
 
+  // Labelled lines are whole lines: they go the way PID 1's own do, whose
+  // framers never hold a partial line between calls. One callback and one
+  // small record per pipe (a framer only once it has data): at 1000
+  // services a reader object with its closures each (~2 KiB) would show in PSS.
+  const labelled = new Map<number, { name: string; lines?: LineFramer }>();
+  const writeLabelled = (name: string, framed: Buffer) => {
+    if (framed.length === 0) return;
+    const prefix = Buffer.from(`${name}: `);
+    const parts: Buffer[] = [];
+    for (let at = 0; at < framed.length;) {
+      const nl = framed.indexOf(0x0a, at);
+      const end = nl < 0 ? framed.length : nl + 1;
+      parts.push(prefix, framed.subarray(at, end));
+      at = end;
+    }
+    const buf = Buffer.concat(parts);
+    emit(ownFile.push(buf), ownConsole.push(buf));
+  };
+  const endLabelled = (fd: number) => {
+    const who = labelled.get(fd);
+    if (!who) return;
+    labelled.delete(fd);
+    try { sys.unwatch(fd); } catch { /* not watched */ }
+    if (who.lines) writeLabelled(who.name, who.lines.flush());
+  };
+  // Bounded reads per wake-up, as pipe-reader's: the watch is level-triggered.
+  const readLabelledFd = (fd: number, reads = 16) => {
+    const who = labelled.get(fd);
+    for (let i = 0; who && i < reads; i++) {
+      let chunk: Buffer | null;
+      try {
+        chunk = sys.read(fd, 65536);
+      } catch (e) {
+        reportToConsole(`unable to read the output pipe of ${who.name}: ${(e as Error).message}`);
+        return endLabelled(fd);
+      }
+      if (chunk === null) return;
+      if (chunk.length === 0) return endLabelled(fd);
+      who.lines ??= new LineFramer({ timestamp: "none", maxLine: opts.maxLine });
+      writeLabelled(who.name, who.lines.push(chunk));
+    }
+  };
+
   const openFiles = (dir = DEFAULT_CATCH_ALL_DIR) => {
     if (sink) return;
     sink = new RotatingSink({
@@ -127,11 +179,21 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
       emit(ownFile.push(buf), ownConsole.push(buf));
     },
     openFiles,
+    readLabelled(name: string, fd: number) {
+      sys.setNonblock(fd, true);
+      labelled.set(fd, { name });
+      sys.watchReadable(fd, readLabelledFd);
+    },
+    stopLabelled(fd: number) {
+      readLabelledFd(fd, 64);
+      endLabelled(fd);
+    },
     idle: async () => {
       if (sink) await sink.idle();
     },
     async stop() {
       reader.stop();
+      for (const fd of [...labelled.keys()]) endLabelled(fd);
       try { sys.close(readFd); } catch { /* already */ }
       if (sink) await sink.close();
       consoleOut.flush();

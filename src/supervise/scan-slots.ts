@@ -35,6 +35,9 @@ export interface Slot {
   log?: Service;
   /** the built-in logger, for log/ without run */
   builtin?: ServiceLog;
+  /** no log/: the pipe is the service's own into the catch-all (options.labelOutput) */
+  labelOnly?: boolean;
+  labelled?: boolean;
   pipe?: [number, number];
   /** inotify watch on the service dir (run appearing) */
   wd: number;
@@ -47,6 +50,10 @@ export interface SlotOptions {
   /** stdout and stderr of services without a logger (PID 1: the catch-all pipe); default 1 and 2 */
   stdout?: number;
   stderr?: number;
+  /** Services without log/ get a pipe of their own (stdout and stderr), read
+   *  by this (PID 1: into the catch-all, labelled with NAME); without it they
+   *  share stdout/stderr above, as under s6-svscan. */
+  labelOutput?: { readLabelled(name: string, readFd: number): void; stopLabelled(readFd: number): void };
   /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
   logRoot?: string;
 }
@@ -106,7 +113,8 @@ export class ScanSlots {
   add(entry: ScanEntry): void {
     if (this.host.ending() || this.host.frozen()) return;
     const slot: Slot = { entry, wd: -1 };
-    if (isDir(`${entry.path}/log`)) {
+    slot.labelOnly = !isDir(`${entry.path}/log`) && this.host.options.labelOutput !== undefined;
+    if (slot.labelOnly || isDir(`${entry.path}/log`)) {
       try {
         slot.pipe = this.logPipe(entry.name);
       } catch (e) {
@@ -140,7 +148,10 @@ export class ScanSlots {
     const out = this.host.options.stdout ?? 1;
     const err = this.host.options.stderr ?? 2;
     // The logger first: a service held by its dependencies still has its log ready.
-    if (slot.pipe && !slot.builtin && !slot.log) {
+    if (slot.pipe && slot.labelOnly) {
+      if (!slot.labelled) this.host.options.labelOutput!.readLabelled(entry.name, slot.pipe[0]);
+      slot.labelled = true;
+    } else if (slot.pipe && !slot.builtin && !slot.log) {
       if (wantsBuiltinLogger(entry.path)) {
         // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
         // the disk is behind (the service blocks, as under s6-log), then drops and counts.
@@ -157,7 +168,7 @@ export class ScanSlots {
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
       }
     }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held);
   }
 
   /** A directory still in the scan dir whose service or logger is not
@@ -165,7 +176,7 @@ export class ScanSlots {
    *  it again, as s6-svscan does. The other half and the pipe stay as they are. */
   revive(slot: Slot): void {
     if (slot.removed || this.host.ending()) return;
-    if (slot.main && (!slot.pipe || slot.builtin || slot.log)) return;
+    if (slot.main && (!slot.pipe || slot.labelOnly || slot.builtin || slot.log)) return;
     // Still waiting in the gate: it starts held, and the gate releases it.
     this.startMissing(slot, this.host.gate.state(slot.entry.name) === "waiting");
   }
@@ -222,6 +233,8 @@ export class ScanSlots {
     // stop() unwatches at once, so closing the pipe right after is safe.
     if (slot.builtin) void slot.builtin.stop();
     slot.builtin = undefined;
+    if (slot.labelled && slot.pipe) this.host.options.labelOutput?.stopLabelled(slot.pipe[0]);
+    slot.labelled = undefined;
     if (slot.pipe) {
       for (const fd of slot.pipe) sys.close(fd);
       forgetFd(`log:${slot.entry.name}:r`);

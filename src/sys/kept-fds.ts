@@ -18,7 +18,22 @@ export function setKeptFdsFile(path: string): void {
   save();
 }
 
+// A scan of 1000 services keeps 2000 fds in one job: one write of the map at
+// the job's end, not one per fd (that rewrote a growing file 2000 times and
+// doubled PID 1's CPU to bring them up). An exec from JS flushes first; a
+// fatal signal inside that job leaves the map as it was before it.
+let saveQueued = false;
+
 function save(): void {
+  if (!file || saveQueued) return;
+  saveQueued = true;
+  queueMicrotask(flushKeptFds);
+}
+
+/** Writes the map now if a change is pending (before an execve). */
+export function flushKeptFds(): void {
+  if (!saveQueued) return;
+  saveQueued = false;
   if (!file) return;
   const slash = file.lastIndexOf("/");
   try {
