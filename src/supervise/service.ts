@@ -10,7 +10,7 @@ import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } 
 import { parseSuperviseControl } from "../control/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
-import { readServiceResources, type ResourceOptions } from "./resources";
+import { listServiceDir, readServiceResources, type ResourceOptions } from "./resources";
 import type { ServiceCgroup } from "./cgroup";
 import { stampToMs, type SuperviseStatus } from "../control/status";
 import { NotifyPipe } from "./notify-pipe";
@@ -60,8 +60,8 @@ export class Service {
   private readonly configWarnings = new NewWarnings();
   private readonly resourceWarnings = new NewWarnings();
   private readonly unknownBytes: UnknownBytesWarning;
-  /** while one read's letters go through the machine: what to write once they are done */
-  private batch: { status: boolean; events: string } | null = null;
+  /** while one read's letters or one death go through the machine: what to write once they are done */
+  private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
 
   constructor(
     readonly dir: string,
@@ -144,25 +144,40 @@ export class Service {
     const parsed = parseSuperviseControl(bytes);
     this.unknownBytes.note(parsed.unknown);
     if (parsed.letters.length === 0) return;
-    const outer = this.batch !== null; // a command() from inside a batch joins it
-    this.batch ??= { status: false, events: "" };
-    try {
+    this.batched(() => {
       for (const letter of parsed.letters) this.feed({ type: "control", letter });
+    });
+  }
+
+  /** Runs fn with state writes held back, then writes what it left to write, once. */
+  private batched(fn: () => void): void {
+    const outer = this.batch !== null; // a command() from inside a batch joins it
+    this.batch ??= { status: false, deathTally: false, events: "" };
+    try {
+      fn();
     } finally {
       if (!outer) this.flushBatch();
     }
   }
 
-  /** Writes what the letters of one read left to write (also before an exit, so nothing lands after it). */
-  private flushBatch(): void {
+  /** Writes what the batch left to write so far; the batch stays open. */
+  private writePending(): void {
     const batch = this.batch;
-    this.batch = null;
-    if (batch?.status) this.writeFile("status", encodeStatus(statusFromState(this.state)));
-    if (batch?.events) broadcastEvent(`${this.dir}/event`, batch.events);
+    if (!batch) return;
+    if (batch.deathTally) this.writeFile("death_tally", encodeDeathTally(deathTallyFromState(this.state)));
+    if (batch.status) this.writeFile("status", encodeStatus(statusFromState(this.state)));
+    if (batch.events) broadcastEvent(`${this.dir}/event`, batch.events);
+    Object.assign(batch, { status: false, deathTally: false, events: "" });
   }
 
-  private refreshConfig(): void {
-    const r = readServiceConfig(this.dir, this.name);
+  /** Ends the batch, writing what it left (also before an exit, so nothing lands after it). */
+  private flushBatch(): void {
+    this.writePending();
+    this.batch = null;
+  }
+
+  private refreshConfig(listing?: readonly string[]): void {
+    const r = readServiceConfig(this.dir, this.name, listing);
     this.configWarnings.report(r.warnings);
     this.problem = r.ok ? "" : r.problem;
     if (r.ok) this.config = r.config;
@@ -176,8 +191,12 @@ export class Service {
     if (!this.problem && this.state.wantUp && this.state.phase.kind === "throttled") this.feed({ type: "control", letter: "u" });
   }
 
-  /** One event through the machine, then its effects in order. */
+  /** One event through the machine, then its effects in order. A death
+   *  batches its writes: the restart is spawned first and death_tally,
+   *  status and the "dDu" events follow it (on a disk-backed dir two
+   *  renames before the spawn cost milliseconds of restart latency). */
   private feed(event: SuperviseEvent): void {
+    if (event.type === "died" && !this.batch) return this.batched(() => this.feed(event));
     this.apply1(step(this.state, event, this.config));
   }
 
@@ -197,6 +216,7 @@ export class Service {
       case "spawnRun":
         return this.spawnRun();
       case "spawnFinish":
+        this.writePending(); // finish starts with the death in status, as in s6
         return this.spawnFinish(effect.args);
       case "kill":
         return this.signal(effect.pid, effect.signal, false);
@@ -210,6 +230,7 @@ export class Service {
         if (this.batch) return void (this.batch.status = true);
         return this.writeFile("status", encodeStatus(statusFromState(this.state)));
       case "writeDeathTally":
+        if (this.batch) return void (this.batch.deathTally = true);
         return this.writeFile("death_tally", encodeDeathTally(deathTallyFromState(this.state)));
       case "event":
         if (this.batch) return void (this.batch.events += effect.letters);
@@ -237,13 +258,14 @@ export class Service {
   }
 
   private spawnRun(): void {
-    this.refreshConfig();
+    const listing = listServiceDir(this.dir); // the one read of the directory for this spawn
+    this.refreshConfig(listing.ok ? listing.value : undefined);
     const now = Date.now();
     if (this.problem) {
       const errno = /: (E[A-Z]+)$/.exec(this.problem)?.[1] ?? "ENOEXEC";
       return this.feed({ type: "spawnFailed", errno, now, during: "exec", why: this.problem });
     }
-    const settings = this.settings();
+    const settings = this.settings(listing);
     if (!settings.ok) return this.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
     const nfd = this.config.notificationFd;
     let notifyWrite = -1;
@@ -273,10 +295,11 @@ export class Service {
   }
 
   private spawnFinish(args: [string, string, string]): void {
-    this.refreshConfig();
+    const listing = listServiceDir(this.dir);
+    this.refreshConfig(listing.ok ? listing.value : undefined);
     let pid: number;
     try {
-      const settings = this.settings();
+      const settings = this.settings(listing);
       if (!settings.ok) throw Object.assign(new Error(settings.problem), { code: "EINVAL" });
       pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: this.dir, setsid: true, fds: this.childFds(), ...settings.options });
     } catch (e) {
@@ -289,8 +312,8 @@ export class Service {
 
   /** What run and finish are started with: the service's own user, limits and
    *  env on top of the host's, and its cgroup; or why it must not start. */
-  private settings(): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
-    const r = readServiceResources(this.dir, this.host.env());
+  private settings(listing: ReturnType<typeof listServiceDir>): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
+    const r = readServiceResources(this.dir, this.host.env(), undefined, listing);
     this.resourceWarnings.report(r.warnings);
     if (!r.ok) return r;
     const cgroupFd = this.cgroupOf()?.procsFd(this.dir) ?? -1;
