@@ -7,7 +7,7 @@ import { basename } from "node:path";
 import { EXIT_SYSTEM } from "./cli/exit-codes";
 import { logLine, reason, setProgramName, writeText } from "./cli/log";
 import { UsageError, usageLines } from "./cli/usage";
-import { commands, findCommand, type Command } from "./cli/commands";
+import { commands, findCommand, type Command } from "./commands";
 import { VERSION } from "./version";
 
 function help(): string {

@@ -4,7 +4,7 @@
 // here asks PID 1 anything: a wedged init can still be analyzed.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import type { TaskRecord } from "../boot/tasks";
-import { decodeDeathTally, decodeStatus, type Stamp } from "../control/status";
+import { decodeDeathTally, decodeStatus, type Stamp } from "../s6/status-file";
 import { scanServices } from "../control/status-read";
 import { readWaitingFile } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";

@@ -11,24 +11,22 @@ import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { Scanner, scanDirExists } from "../supervise/scanner";
-import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
 import { containerActionForSignal, CONTAINER_STOP_SIGNALS, FORWARDED_SIGNALS } from "../shutdown/actions";
 import { containerEnd, stopScanner } from "../shutdown/stage3";
-import { openCatchAll } from "./console";
+import { openCatchAll } from "./console-setup";
 import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
 import { ReadyGate } from "./container-ready";
 import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./container-cmd";
 import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
-import { closeUntakenFds } from "./kept-fds";
-import { prepareAdoption } from "../supervise/adopt";
+import { closeUntakenFds } from "../sys/kept-fds";
 import { USAGE, type InitValues } from "./init-options";
-import { watchSource } from "./init-main";
+import { startSupervision } from "./supervision";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
-import { elapsed, timed, within } from "./timed";
+import { elapsed, timed, within } from "../cli/timed";
 
 /** timed() that only speaks on failure: a container's stderr is its user's log. */
 function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
@@ -59,8 +57,9 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   // After a re-exec the copies are the previous image's kept fds, taken once the map is read.
   let stdio: OriginalStdio = inherited ? [-1, -1, -1] : originalStdio(false);
 
-  const watch = new Map<number, (exit: sys.Exit) => void>();
-  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+  // One router for tasks, CMD and services (the scanner is given it).
+  const deaths = new sys.DeathRouter();
+  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => deaths.watchPid(pid, cb);
   let scanner: Scanner | undefined;
   let scannerDone: () => void = () => undefined;
   const scannerFinished = new Promise<void>((r) => (scannerDone = r));
@@ -153,13 +152,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   if (carried.pid) watchCommand(carried.pid);
   step("boot", "catch signals and deaths", () => {
     sys.startEvents([...new Set([...FORWARDED_SIGNALS, ...CONTAINER_STOP_SIGNALS, REEXEC_SIGNAL])]);
-    sys.events.on("exit", (exit) => {
-      const cb = watch.get(exit.pid);
-      if (cb) {
-        watch.delete(exit.pid);
-        cb(exit);
-      } else scanner?.reaped(exit);
-    });
+    sys.events.on("exit", (exit) => void deaths.route(exit));
     sys.events.on("signal", onSignal);
   });
   step("boot", "load the environment", () => loadEnvDir(values.envdir));
@@ -170,19 +163,14 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   if (usable === true) {
     step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited).length} tasks`);
     if (scanDirExists(values.scandir)) {
-      step("boot", `mirror ${values.scandir} to ${live}`, () => {
-        for (const p of syncMirror(values.scandir, live)) logLine(p);
-      });
-      let cgroups: CgroupTree | null = null;
-      step("boot", "set up cgroups", () => {
-        const r = openCgroupTree();
-        cgroups = r.tree;
-        return r.detail;
-      });
-      const plan = inherited ? await prepareAdoption(live, (pid) => watch.has(pid)) : null;
-      step("boot", "start supervision", () => {
-        scanner = new Scanner(live, {
-          cgroups, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
+      await startSupervision({
+        step,
+        scandir: values.scandir,
+        live,
+        inherited: !!inherited,
+        isWatched: (pid) => deaths.has(pid),
+        options: {
+          deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
           onFinished: () => {
             scannerDone();
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).
@@ -190,9 +178,9 @@ export async function containerMain(values: InitValues, command: string[]): Prom
             if (cmdPid > 0) forwardSignal(cmdPid, "SIGTERM", !!values["signal-group"]);
             else if (!hasCommand) end(0, "supervision ended");
           },
-        });
-        scanner.start(plan);
-        watchSource(values.scandir, rescan);
+        },
+        created: (s) => (scanner = s),
+        rescan,
       });
     }
   }

@@ -3,8 +3,8 @@
 // burn the bound), or after the --wait bound. The gate already hears every
 // readiness change, so this listens there instead of looking again and again.
 import { DepGate, type GateMember } from "../supervise/dep-gate";
-import type { DepState } from "../supervise/deps";
-import { within } from "./timed";
+import type { DepState } from "../s6/deps";
+import { within } from "../cli/timed";
 
 /** A DepGate that can say when all its members have settled. */
 export class ReadyGate extends DepGate {

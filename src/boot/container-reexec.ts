@@ -6,7 +6,7 @@
 // process.env, which services inherit); the stdio copies are kept fds.
 import * as sys from "../sys";
 import { keepOriginalStdio, type OriginalStdio } from "./container-cmd";
-import { forgetFd, keepFd, takeFd } from "./kept-fds";
+import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
 import { carry, takeCarried } from "./reexec";
 
 const CMD_PID_ENV = "TSINIT_CMD_PID";

@@ -6,23 +6,22 @@
 // container-main.ts runs instead: there tsinit exits with CMD's code.
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
-import { openCatchAll } from "./console";
+import { openCatchAll } from "./console-setup";
 import { DEFAULT_GRACE_MS, parseInitArgs, splitCommand, USAGE } from "./init-options";
 import { containerMarked } from "./container-stage1";
 import { DepGate } from "../supervise/dep-gate";
 import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
-import { closeUntakenFds } from "./kept-fds";
+import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
-import { prepareAdoption } from "../supervise/adopt";
-import { openCgroupTree, type CgroupTree } from "../supervise/cgroup";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
-import { elapsed, timed, within } from "./timed";
+import { elapsed, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { armTrim } from "./trim";
 import { syncMirror } from "./mirror";
+import { startSupervision } from "./supervision";
 import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { watchPowerButtons } from "../shutdown/power-button";
@@ -68,7 +67,7 @@ export async function main(args: string[]): Promise<number | void> {
       env: sys.envStrings(process.env),
       graceMs,
       nextDeath: () => new Promise<void>((r) => sys.events.once("exit", () => r())),
-      watchPid: (pid, cb) => watch.set(pid, cb),
+      watchPid,
       freeze: () => scanner?.freeze(),
       stopServices: (grace) => stopScanner(scanner, scannerFinished, grace),
       flushLogs: async () => {
@@ -95,16 +94,11 @@ export async function main(args: string[]): Promise<number | void> {
   process.on("unhandledRejection", (e) => onFatal(`unhandled rejection: ${reason(e)}`));
 
   // Deaths of everything we spawned go to their owner; the rest are orphans, just reaped.
-  const watch = new Map<number, (exit: sys.Exit) => void>();
-  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => watch.set(pid, cb);
+  // One router for tasks, services (the scanner is given it) and stage 3.
+  const deaths = new sys.DeathRouter();
+  const watchPid = (pid: number, cb: (exit: sys.Exit) => void) => deaths.watchPid(pid, cb);
   const earlyExits: sys.Exit[] = [];
-  const dispatchExit = (exit: sys.Exit) => {
-    const cb = watch.get(exit.pid);
-    if (cb) {
-      watch.delete(exit.pid);
-      cb(exit);
-    } else scanner?.reaped(exit);
-  };
+  const dispatchExit = (exit: sys.Exit) => void deaths.route(exit);
   // Set once boot is done; a request before that waits for the next one.
   let plannedReexec: () => Promise<void> = async () => logLine("info: re-exec requested during boot: ignored");
 
@@ -142,7 +136,7 @@ export async function main(args: string[]): Promise<number | void> {
     sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP", REEXEC_SIGNAL]);
     sys.events.on("exit", (exit) => {
       // After a re-exec, deaths before the adoption may be of adopted services: keep them.
-      if (!watch.has(exit.pid) && !scanner && inherited) earlyExits.push(exit);
+      if (!deaths.has(exit.pid) && !scanner && inherited) earlyExits.push(exit);
       else dispatchExit(exit);
     });
     sys.events.on("signal", (signo) => {
@@ -174,22 +168,14 @@ export async function main(args: string[]): Promise<number | void> {
     for (const p of syncMirror(values.scandir, live)) logLine(p);
     scanner?.rescan();
   };
-  timed("boot", `mirror ${values.scandir} to ${live}`, () => {
-    const problems = syncMirror(values.scandir, live);
-    for (const p of problems) logLine(p);
-  });
-  let cgroups: CgroupTree | null = null;
-  timed("boot", "set up cgroups", () => {
-    const r = openCgroupTree();
-    cgroups = r.tree;
-    return r.detail;
-  });
-  // After a re-exec: which running processes each status truly names, and
-  // the leftovers of services whose status does not hold, stopped first.
-  const plan = inherited ? await prepareAdoption(live, (pid) => watch.has(pid)) : null;
-  timed("boot", "start supervision", () => {
-    scanner = new Scanner(live, {
-      cgroups,
+  await startSupervision({
+    step: timed,
+    scandir: values.scandir,
+    live,
+    inherited: !!inherited,
+    isWatched: (pid) => deaths.has(pid),
+    options: {
+      deaths,
       env,
       gate,
       stdout: childOut,
@@ -200,11 +186,13 @@ export async function main(args: string[]): Promise<number | void> {
         // s6-svscanctl -t on the live dir: every service is down, so the machine goes down too.
         if (!shuttingDown) shutdown("poweroff");
       },
-    });
-    scanner.start(plan);
-    for (const exit of earlyExits.splice(0)) dispatchExit(exit);
-    if (inherited) closeUntakenFds();
-    watchSource(values.scandir, rescan);
+    },
+    created: (s) => (scanner = s),
+    started: () => {
+      for (const exit of earlyExits.splice(0)) dispatchExit(exit);
+      if (inherited) closeUntakenFds();
+    },
+    rescan,
   });
   timed("boot", "listen to the power button", () => {
     watchPowerButtons((device) => {
@@ -226,24 +214,4 @@ export async function main(args: string[]): Promise<number | void> {
   logLine(`boot: done in ${elapsed(t0)}`);
   armTrim();
   return new Promise<number>(() => undefined);
-}
-
-
-/** New or removed service dirs in the image's scan dir (when it is writable) reach the mirror. */
-export function watchSource(dir: string, onChange: () => void): void {
-  const c = sys.constants();
-  try {
-    let queued = false;
-    const ifd = sys.inotifyInit(() => {
-      if (queued) return;
-      queued = true;
-      setImmediate(() => {
-        queued = false;
-        onChange();
-      });
-    });
-    sys.inotifyAdd(ifd, dir, c.IN_CREATE! | c.IN_DELETE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!);
-  } catch (e) {
-    logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);
-  }
 }

@@ -6,20 +6,13 @@
 // and event/ beside them. Tools are pointed at the live dir
 // (/run/tsinit/service/NAME); run scripts see their own files through the
 // links, and the image stays untouched.
-import { mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, lstatSync } from "node:fs";
+import { mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, lstatSync } from "node:fs";
 import { reason } from "../cli/log";
 import { readScanDir } from "../supervise/scandir";
+import { isDir } from "../sys/file-kind";
 
 /** Entries that belong to the supervisor, never mirrored from the image. */
 const STATE_NAMES = new Set(["supervise", "event", ".s6-svscan"]);
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** Mirrors one service dir (and its log/) into live; returns problems. */
 function mirrorService(src: string, live: string, problems: string[]): void {

@@ -3,7 +3,8 @@
 // Mount points are found by st_dev, which needs no /proc.
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
-import { cgroup2Mounts } from "../supervise/cgroup-parse";
+import { cgroup2Mounts } from "../cgroup/parse";
+import { codeOf } from "../sys/errors";
 
 /** One filesystem stage 1 mounts when its target is not a mount point. */
 export interface EarlyMount {
@@ -19,7 +20,7 @@ export interface EarlyMount {
 export const EARLY_MOUNTS: EarlyMount[] = [
   { target: "/proc", fstype: "proc", source: "proc", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
   { target: "/sys", fstype: "sysfs", source: "sysfs", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
-  // One cgroup per service (src/supervise/cgroup.ts). Its options are
+  // One cgroup per service (src/cgroup/tree.ts). Its options are
   // system-wide (see cgroup2Data), so none are given here.
   { target: "/sys/fs/cgroup", fstype: "cgroup2", source: "cgroup2", flags: ["MS_NOSUID", "MS_NODEV", "MS_NOEXEC"], data: "" },
   { target: "/dev", fstype: "devtmpfs", source: "devtmpfs", flags: ["MS_NOSUID"], data: "mode=0755" },
@@ -41,7 +42,7 @@ export function mountIfAbsent(m: EarlyMount, root = ""): boolean {
   try {
     if (isMountPoint(target)) return false;
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") throw e;
+    if (codeOf(e) !== "ENOENT") throw e;
     mkdirSync(target, { recursive: true, mode: 0o755 });
   }
   const c = sys.constants();

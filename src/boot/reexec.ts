@@ -79,12 +79,28 @@ export function takeCarried(name: string, env: NodeJS.ProcessEnv = process.env):
   return v;
 }
 
+/** The signals that would kill PID 1 (and so panic the kernel) and that a
+ *  re-exec survives: faults in our own code or Node's, and V8's out-of-memory,
+ *  which ends in abort(). */
+export const FATAL_SIGNALS = ["SIGSEGV", "SIGBUS", "SIGABRT", "SIGILL", "SIGFPE"];
+
+/** What the handler says for each (it runs no JS: the lines are made now). */
+export function crashLines(): { signals: number[]; lines: string[]; failLine: string } {
+  const signals = FATAL_SIGNALS.map((name) => sys.signalNumber(name));
+  // "tsinit:" whatever name we run under, as the handler always said.
+  return {
+    signals,
+    lines: signals.map((n) => `tsinit: fatal signal ${n}: re-executing to keep process 1 alive\n`),
+    failLine: "tsinit: unable to re-execute after a fatal signal\n",
+  };
+}
+
 /** Arms the fatal-signal path: a crash soon after start counts toward a loop. */
 export function armCrashReexec(inherited: Inherited | null, startedAt: number): void {
   // The count is fixed now, for a crash within the window; the handler cannot compute.
   const crashes = nextCrashCount(inherited, startedAt, startedAt);
   armed = { inherited, startedAt };
-  sys.armCrashExec(selfPath(), selfArgv(), envWith("signal", crashes));
+  sys.armCrashExec(selfPath(), selfArgv(), envWith("signal", crashes), crashLines());
 }
 
 /** Replaces this image now; returns only by throwing (exec failed). */

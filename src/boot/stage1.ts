@@ -3,7 +3,8 @@
 // init-main.ts runs them in order through timed().
 import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from "node:fs";
 import * as sys from "../sys";
-import { readEnvDir, applyEnvChanges } from "../supervise/envdir";
+import { readEnvDir, applyEnvChanges } from "../resources/envdir";
+import { codeOf } from "../sys/errors";
 
 /** The PATH the kernel does not give init. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -44,7 +45,7 @@ export function ownSession(): string {
   try {
     sys.setsid();
   } catch (e) {
-    if ((e as { code?: string }).code !== "EPERM") throw e;
+    if (codeOf(e) !== "EPERM") throw e;
   }
   return `session ${sys.getsid(0)}, process group ${sys.getpgrp()}`;
 }
@@ -55,7 +56,7 @@ export function hostnameFrom(file: string): string {
   try {
     name = readFileSync(file, "utf8").split("\n")[0]!.trim();
   } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return `no ${file}`;
+    if (codeOf(e) === "ENOENT") return `no ${file}`;
     throw e;
   }
   if (!name) return `${file} is empty`;
@@ -68,7 +69,7 @@ export function loadEnvDir(dir: string): string {
   if (!process.env.PATH) process.env.PATH = DEFAULT_PATH;
   const r = readEnvDir(dir);
   if (!r.ok) {
-    if (/ENOENT/.test(r.problem)) return `no ${dir}`;
+    if (r.code === "ENOENT") return `no ${dir}`;
     throw new Error(r.problem);
   }
   const next = applyEnvChanges(process.env as Record<string, string>, r.changes);

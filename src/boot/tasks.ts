@@ -5,11 +5,12 @@
 import { accessSync, constants as fsc, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { writeAtomic } from "../supervise/s6dir";
+import { writeAtomic } from "../sys/write-atomic";
 import type { DepGate } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";
 import { isOurChild } from "../sys/proc";
-import { readServiceResources } from "../supervise/resources";
+import { readServiceResources } from "../resources/service-resources";
+import { codeOf } from "../sys/errors";
 
 /** What STATE/task/NAME.json holds. */
 export interface TaskRecord {
@@ -37,7 +38,7 @@ export function listTasks(taskDir: string): { name: string; path: string }[] {
   try {
     names = readdirSync(taskDir).sort();
   } catch (e) {
-    if ((e as { code?: string }).code !== "ENOENT") logLine(`unable to read ${taskDir}: ${reason(e)}`);
+    if (codeOf(e) !== "ENOENT") logLine(`unable to read ${taskDir}: ${reason(e)}`);
     return [];
   }
   const tasks: { name: string; path: string }[] = [];

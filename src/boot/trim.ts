@@ -19,7 +19,7 @@
 import { readFileSync, readlinkSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { elapsed } from "./timed";
+import { elapsed } from "../cli/timed";
 
 const SETTLE_MS = 1000;
 /** Pressure GCs in a row for "flush" (bench/small: Pss_Anon 9.3 -> 8.1 MiB

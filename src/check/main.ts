@@ -9,8 +9,7 @@ import { UsageError } from "../cli/usage";
 import { parseOrUsage } from "./cli";
 import { checkImage, UnreadableDir, type DirReport } from "./check-image";
 import { formatFinding } from "./findings";
-import { plainReason } from "./errno-text";
-import { codeOf } from "../supervise/cgroup-files";
+import { codeOf, errnoError, plainReason } from "../sys/errors";
 import { imagePath } from "../image/root-path";
 
 export const USAGE = `usage: tsinit check [--root ROOT] [--json] [DIR...]
@@ -80,7 +79,7 @@ export function main(args: string[]): number {
   }
   const root = resolve(values.root ?? "/");
   try {
-    if (!statSync(root).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    if (!statSync(root).isDirectory()) throw errnoError("ENOTDIR", "stat", root);
   } catch (e) {
     logLine(`unable to open ${root}: ${plainReason(codeOf(e))}`);
     return EXIT_SYSTEM;

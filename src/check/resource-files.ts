@@ -1,12 +1,12 @@
 // tsinit's files beside s6's in a service or task directory: user, rlimits/,
 // nice, umask, env/, and the cgroup limits memory.max, cpu.max, pids.max,
-// checked by the parsers the supervisor applies them with (resources.ts,
-// service-user.ts, cgroup-parse.ts, envdir.ts). A value that resources.ts
+// checked by the parsers the supervisor applies them with (resources/service-resources.ts,
+// service-user.ts, envdir.ts, cgroup/parse.ts). A value that service-resources.ts
 // rejects keeps the service down at boot: an error here.
-import { LIMIT_NAMES, parseLimit, parseNice, parseUmask, type ResourceHost } from "../supervise/resources";
-import { resolveUser } from "../supervise/service-user";
-import { checkLimit, LIMIT_FILES } from "../supervise/cgroup-parse";
-import { envFileSkipped } from "../supervise/envdir";
+import { LIMIT_NAMES, parseLimit, parseNice, parseUmask, type ResourceHost } from "../resources/service-resources";
+import { resolveUser } from "../resources/service-user";
+import { checkLimit, LIMIT_FILES } from "../cgroup/parse";
+import { envFileSkipped } from "../resources/envdir";
 import { firstLineOf } from "../supervise/config";
 import { afterFile, optionalLine, type CheckContext } from "./context";
 import { isShellName } from "./names";

@@ -3,7 +3,7 @@
 // use a default, check says so before the image is built.
 import { INT_MAX, scanUint, timeoutUpOf } from "../supervise/config";
 import { MAX_DEATH_TALLY } from "../supervise/machine";
-import { parseSignal } from "../supervise/signal-names";
+import { parseSignal } from "../s6/signal-names";
 import { optionalLine, type CheckContext } from "./context";
 
 /** Checks notification-fd, down-signal, the timeouts and max-death-tally of DIR. */

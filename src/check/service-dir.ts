@@ -1,7 +1,7 @@
 // One service (or task) directory: what the supervisor reads from it before
 // each start, checked the same way, and its dependencies for the graph.
 import { dependencyNames, DEPENDENCIES_MAX } from "../supervise/deps-read";
-import type { DepNode } from "../supervise/deps";
+import type { DepNode } from "../s6/deps";
 import { LOG_FILES, LOG_INT_MIN, logIntOf } from "../log/service-log-config";
 import { isTimestampFormat } from "../log/stamp";
 import { optionalLine, type CheckContext } from "./context";

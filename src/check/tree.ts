@@ -2,7 +2,7 @@
 // DIR/task (one-shot tasks), DIR/env (the global environment). A DIR that
 // has none of them is taken as a scan dir, or as one service dir when it
 // holds a run file.
-import { checkGraph, type DepNode } from "../supervise/deps";
+import { checkGraph, type DepNode } from "../s6/deps";
 import type { CheckContext } from "./context";
 import { checkServiceName } from "./names";
 import { checkEnvDir } from "./resource-files";
@@ -64,7 +64,7 @@ function checkTasks(ctx: CheckContext, dir: string): DepNode[] {
   return nodes;
 }
 
-/** Names that nothing has, and cycles, with the graph logic boot uses (deps.ts). */
+/** Names that nothing has, and cycles, with the graph logic boot uses (s6/deps.ts). */
 function checkDependencies(ctx: CheckContext, nodes: DepNode[]): void {
   const names = new Set(nodes.map((n) => n.name));
   for (const n of nodes) {

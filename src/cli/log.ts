@@ -2,7 +2,6 @@
 // "tsinit: unable to VERB OBJECT: reason", "tsinit: warning: ...", "tsinit: info: ...".
 import { writeSync } from "node:fs";
 import { isErrnoError } from "../sys/errors";
-import { getSystemErrorMap } from "node:util";
 
 let program = "tsinit";
 let sink: ((line: string) => void) | null = null;
@@ -43,30 +42,8 @@ export function writeText(fd: 1 | 2, text: string): void {
   }
 }
 
-/** The errno text Node and the addon put in a syscall error's message
- *  ("ENOENT: no such file or directory, open '/x'"), else libuv's for that code. */
-function errnoText(code: string, message: string | undefined, syscall: unknown): string | undefined {
-  if (message?.startsWith(`${code}: `) && typeof syscall === "string") {
-    const rest = message.slice(code.length + 2);
-    const cut = rest.lastIndexOf(`, ${syscall}`);
-    if (cut > 0) return rest.slice(0, cut);
-  }
-  for (const [name, text] of getSystemErrorMap().values()) if (name === code) return text;
-  return undefined;
-}
-
-/** The reason part of a log line from any thrown value: a syscall error as
- *  "No such file or directory (ENOENT)" (the path is already in the line),
- *  anything else by its message. */
-export function reason(e: unknown): string {
-  if (e && typeof e === "object" && "code" in e && typeof (e as { code: unknown }).code === "string") {
-    const err = e as { code: string; message?: string; syscall?: unknown };
-    const text = /^E[A-Z0-9]+$/.test(err.code) ? errnoText(err.code, err.message, err.syscall) : undefined;
-    if (text) return `${text.charAt(0).toUpperCase()}${text.slice(1)} (${err.code})`;
-    return err.message ?? err.code;
-  }
-  return e instanceof Error ? e.message : String(e);
-}
+/** The reason part of a log line (sys/errors.ts, beside the error shape). */
+export { reason } from "../sys/errors";
 
 /** Writes "PROGRAM: message" to stdout: what a command reports having done. */
 export function sayLine(message: string): void {

@@ -14,14 +14,6 @@ export function shortPath(path: string): string {
   return path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH)}…` : path;
 }
 
-/** The errno name of a syscall error ("ENOENT"), else the message: for
- *  comparisons; a log line says reason(e). */
-export function errnoCode(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code === "string") return code;
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Logs "unable to VERB OBJECT: Reason (ECODE)" and returns 111, s6's system-error exit. */
 export function systemFailure(verb: string, object: string, e: unknown): number {
   logLine(`unable to ${verb} ${shortPath(object)}: ${reason(e)}`);

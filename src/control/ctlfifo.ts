@@ -4,6 +4,7 @@
 // the pipe keeps atomic (a command line holds at most 64 letters < PIPE_BUF).
 import { statSync } from "node:fs";
 import { native } from "../sys/load";
+import { codeOf, errnoError } from "../sys/errors";
 
 /** What happened: written, nobody reading (ENXIO, or no SUB dir yet), or SUB is odd. */
 export type ControlWrite = "written" | "not-listening" | "broken";
@@ -17,7 +18,7 @@ export function writeControl(dir: string, sub: string, letters: string): Control
   try {
     fd = sys.open(`${dir}/${sub}/control`, c.O_WRONLY! | c.O_NONBLOCK! | c.O_CLOEXEC!, 0);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = codeOf(e);
     if (code === "ENXIO") return "not-listening";
     if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "EISDIR") throw e;
     return investigate(dir, sub);
@@ -36,13 +37,13 @@ export function writeControl(dir: string, sub: string, letters: string): Control
 // error); no SUB directory means no supervisor ever ran there.
 function investigate(dir: string, sub: string): ControlWrite {
   if (!statSync(dir).isDirectory()) {
-    throw Object.assign(new Error(`ENOTDIR: not a directory, open '${dir}'`), { code: "ENOTDIR", syscall: "open", path: dir });
+    throw errnoError("ENOTDIR", "open", dir);
   }
   try {
     statSync(`${dir}/${sub}`);
     return "broken"; // SUB exists but its control fifo is missing or not a fifo
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return "not-listening";
+    if (codeOf(e) === "ENOENT") return "not-listening";
     return "broken";
   }
 }

@@ -4,11 +4,14 @@
 // DIR/event, opens it for reading and also holds a writer so it never sees
 // EOF, then renames it without the dot: the supervisor writes event letters
 // to every `ftrig1:@*` fifo and removes those nobody reads any more.
-import { chmodSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { readFileSync, renameSync, unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { native } from "../sys/load";
-import { decodeStatus, type SuperviseStatus } from "./status";
-import { bitsFromStatus, WaitTracker, type Phase, type SvBits } from "./condition";
+import { decodeStatus, type SuperviseStatus } from "../s6/status-file";
+import { bitsFromStatus, WaitTracker, type Phase, type SvBits } from "../s6/condition";
+import { codeOf, errnoError } from "../sys/errors";
+import { tai64n } from "../s6/tai64n";
+import { ensureFifodir } from "../supervise/s6dir";
 
 /** A live subscription to one fifodir. */
 export interface Subscription {
@@ -21,44 +24,24 @@ export interface Subscription {
 /** The letters s6-svwait subscribes to ("[DuUdOx]"); others (like "s") are dropped. */
 const EVENT_LETTERS = /[^DuUdOx]/g;
 const RANDOM_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const TAI_OFFSET = (1n << 62n) + 37n;
-
-/** TAI64N of a millisecond time as 24 hex digits, as skalibs' timestamp() writes it. */
-export function tai64nHex(ms: number): string {
-  const sec = Math.floor(ms / 1000);
-  const nsec = (ms - sec * 1000) * 1e6;
-  return (BigInt(sec) + TAI_OFFSET).toString(16).padStart(16, "0") + Math.round(nsec).toString(16).padStart(8, "0");
-}
 
 function randomSuffix(): string {
   return [...randomBytes(6)].map((b) => RANDOM_CHARS[b % RANDOM_CHARS.length]).join("");
-}
-
-/** Creates the fifodir if missing, as ftrigw_fifodir_make does: 03730, so
- *  anyone in the group may add a fifo but only its owner may remove it. */
-function ensureEventDir(dir: string): void {
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return;
-    throw e;
-  }
-  chmodSync(dir, 0o3730);
 }
 
 /** Subscribes to the fifodir; onLetters gets the s6 event letters as they arrive. */
 export function subscribe(fifodir: string, onLetters: (letters: string) => void): Subscription {
   const sys = native();
   const c = sys.constants;
-  ensureEventDir(fifodir);
+  ensureFifodir(fifodir);
   let tmp = "";
   for (let tries = 0; ; tries++) {
-    tmp = `${fifodir}/.ftrig1:@${tai64nHex(Date.now())}:${randomSuffix()}`;
+    tmp = `${fifodir}/.ftrig1:${tai64n(Date.now())}:${randomSuffix()}`;
     try {
       sys.mkfifo(tmp, 0o600);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || tries >= 8) throw e;
+      if (codeOf(e) !== "EEXIST" || tries >= 8) throw e;
     }
   }
   const final = `${fifodir}/${tmp.slice(fifodir.length + 2)}`;
@@ -99,7 +82,7 @@ export function readStatus(servicedir: string): SuperviseStatus {
   const path = `${servicedir}/supervise/status`;
   const status = decodeStatus(readFileSync(path));
   if (status) return status;
-  throw Object.assign(new Error(`EPROTO: status file is not 35 bytes, read '${path}'`), { code: "EPROTO", syscall: "read", path });
+  throw errnoError("EPROTO", "read", path, `EPROTO: status file is not 35 bytes, read '${path}'`);
 }
 
 /** A setup failure: which service, and whether subscribing or reading its status failed. */

@@ -37,7 +37,7 @@ const OPTIONS = {
   help: { type: "boolean" },
 } as const;
 
-/** Option name → s6-svscan letter (letters.ts SVSCAN_LETTERS). */
+/** Option name → s6-svscan letter (s6/letters.ts SVSCAN_LETTERS). */
 const LETTER: Record<string, string> = {
   rescan: "a", hangup: "h", term: "t", interrupt: "i", quit: "q", abort: "b", reap: "z",
   "kill-inactive": "n", "kill-inactive-all": "N",

@@ -1,12 +1,12 @@
 // A service's memory and CPU time for `tsinit status`, from its cgroup: the
 // cgroup of its running pid (/proc/PID/cgroup) under the cgroup2 mount of
 // /proc/self/mountinfo, taken only when it is the service's own cgroup
-// (.../tsinit/NAME, see src/supervise/cgroup.ts). No state file: a service
+// (.../tsinit/NAME, see src/cgroup/tree.ts). No state file: a service
 // without a cgroup, or a pid from another pid namespace, shows nothing.
 import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { cgroup2Mounts, cgroupDir, cgroupName, keyValues, pickCgroup2Mount, unifiedPath } from "../supervise/cgroup-parse";
-import { SUBTREE } from "../supervise/cgroup-setup";
+import { cgroup2Mounts, cgroupDir, cgroupName, keyValues, pickCgroup2Mount, unifiedPath } from "../cgroup/parse";
+import { SUBTREE } from "../cgroup/setup";
 
 /** What a service's cgroup says about it. */
 export interface CgroupUsage {

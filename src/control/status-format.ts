@@ -1,8 +1,8 @@
 // What `tsinit status` prints, as pure functions of decoded status records
 // and "now": a table for people, JSON for scripts. No filesystem, no clock.
-import type { Waiting } from "../supervise/deps";
-import { signalName } from "../supervise/signal-names";
-import { stampToMs, type SuperviseStatus } from "./status";
+import type { Waiting } from "../s6/deps";
+import { signalName } from "../s6/signal-names";
+import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { formatBytes, formatCpu, type CgroupUsage } from "./status-cgroup";
 
 /** One service as read from disk. */

@@ -4,14 +4,15 @@
 // depends on and waits for (supervise/waiting, written by tsinit's dep gate).
 import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { readWaitingFile } from "../supervise/dep-gate";
-import type { Waiting } from "../supervise/deps";
+import type { Waiting } from "../s6/deps";
 import { readDependencies } from "../supervise/deps-read";
-import { native } from "../sys/load";
 import { reason } from "../cli/log";
-import { errnoCode } from "./cli-util";
-import { decodeStatus } from "./status";
+import { decodeStatus } from "../s6/status-file";
 import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
+import { codeOf, errnoError } from "../sys/errors";
+import { isSupervised } from "../supervise/s6dir";
+import { isDir } from "../sys/file-kind";
 
 // An entry, not what it points to: a run that is a dangling link or a
 // symlink loop still makes a service dir (whose run cannot start), not a
@@ -29,17 +30,9 @@ function runProblem(dir: string): string | undefined {
     statSync(`${dir}/run`);
     return undefined;
   } catch (e) {
-    return hasEntry(`${dir}/run`) ? `run: ${errnoCode(e)}` : undefined;
+    return hasEntry(`${dir}/run`) ? `run: ${codeOf(e)}` : undefined;
   }
 }
-
-const isDir = (path: string): boolean => {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-};
 
 /** The services of a scan dir, sorted: every non-dot entry that is (or links
  *  to) a directory, each followed by its X/log when that is a directory.
@@ -56,25 +49,6 @@ export function scanServices(scandir: string): Array<{ name: string; path: strin
   return out;
 }
 
-/** s6-svok: someone holds a write lock on supervise/lock. Missing → false.
- *  The holder may be in a pid namespace we cannot see, so "held" is any non-zero answer. */
-export function isSupervised(servicedir: string): boolean {
-  const sys = native();
-  const c = sys.constants;
-  let fd: number;
-  try {
-    fd = sys.open(`${servicedir}/supervise/lock`, c.O_RDONLY! | c.O_CLOEXEC!, 0);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return false;
-    throw e;
-  }
-  try {
-    return sys.lockHolder(fd) !== 0;
-  } finally {
-    sys.close(fd);
-  }
-}
 
 /** One service's report. Errors reading the status land in report.error,
  *  so one broken service does not hide the others. */
@@ -97,7 +71,7 @@ export function readService(name: string, path: string): ServiceReport {
     if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
   } catch (e) {
     // A supervisor that just started may not have written it yet: that is "unknown", not an error.
-    if (errnoCode(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
+    if (codeOf(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
   }
   return report;
 }
@@ -114,7 +88,7 @@ export function cleanWaiting(w: unknown): Waiting | null {
  *  (errno-shaped) when DIR itself cannot be read. */
 export function readDir(dir: string): ServiceReport[] {
   if (!statSync(dir).isDirectory()) {
-    throw Object.assign(new Error("ENOTDIR"), { code: "ENOTDIR", syscall: "stat", path: dir });
+    throw errnoError("ENOTDIR", "stat", dir);
   }
   if (isServiceDir(dir)) return [readService(dir, dir)];
   const clean = dir.replace(/\/+$/, "") || "/";

@@ -2,7 +2,7 @@
 // records (src/boot/tasks.ts) and "now": rows for a second table, and JSON
 // objects of kind "task" beside the services' kind "service".
 import type { TaskRecord } from "../boot/tasks";
-import { signalName } from "../supervise/signal-names";
+import { signalName } from "../s6/signal-names";
 import { formatDuration, renderTable, waitingNotes, type Colour } from "./status-format";
 
 /** One task as read from RUNDIR/task/NAME.json. */

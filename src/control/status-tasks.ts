@@ -7,6 +7,7 @@ import type { TaskRecord } from "../boot/tasks";
 import { readDependencies } from "../supervise/deps-read";
 import { reason } from "../cli/log";
 import type { TaskReport } from "./status-task-format";
+import { errnoError } from "../sys/errors";
 
 /** RUNDIR/task for a scan dir RUNDIR/service, when it holds records; else null.
  *  The image's /etc/s6/task (scripts, not records) has no *.json, so it is not mistaken. */
@@ -50,7 +51,7 @@ export function readTask(dir: string, file: string): TaskReport {
 /** Every record of a task record dir, sorted by name. Throws when dir cannot be read. */
 export function readTasks(dir: string): TaskReport[] {
   if (!statSync(dir).isDirectory()) {
-    throw Object.assign(new Error("ENOTDIR"), { code: "ENOTDIR", syscall: "stat", path: dir });
+    throw errnoError("ENOTDIR", "stat", dir);
   }
   const clean = dir.replace(/\/+$/, "") || "/";
   return readdirSync(clean)

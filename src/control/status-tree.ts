@@ -3,7 +3,7 @@
 // nodes in, lines out. A node drawn in full once is repeated later with
 // "(see above)" and no children, so a shared dependency does not blow the
 // tree up; a dependency back onto the current path is cut with "(cycle)".
-import { stampToMs } from "./status";
+import { stampToMs } from "../s6/status-file";
 import { formatDuration, stateOf, type ServiceReport } from "./status-format";
 import { taskStateText, type TaskReport } from "./status-task-format";
 

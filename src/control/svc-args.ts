@@ -3,7 +3,7 @@
 // skalibs' subgetopt: clustered flags ("-du"), "-T 5000" or "-T5000",
 // "-wU" or "-w U", "--" ends the options. Letters are written verbatim and
 // in order (-o stays "o"; the supervisor gives it its meaning).
-import { SUPERVISE_LETTERS, type SuperviseLetter } from "./letters";
+import { SUPERVISE_LETTERS, type SuperviseLetter } from "../s6/letters";
 
 /** What s6-svc -w waits for: d down, D down+finished, u up, U up+ready, r restarted, R restarted+ready. */
 export type SvcWait = "d" | "D" | "u" | "U" | "r" | "R";

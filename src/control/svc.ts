@@ -7,11 +7,12 @@ import { EXIT_USAGE } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { shortPath, systemFailure } from "./cli-util";
-import { phasesFor } from "./condition";
+import { phasesFor } from "../s6/condition";
 import { writeControl, type ControlWrite } from "./ctlfifo";
 import { waitForServices } from "./listen";
 import { parseSvcArgs, type SvcRequest } from "./svc-args";
 import { reportSetupError, reportWait } from "./wait-report";
+import { codeOf } from "../sys/errors";
 
 const USAGE = `usage: tsinit svc [-wu|-wU|-wd|-wD|-wr|-wR] [-T ms] [-abqhkti12pcyroduDUxOQ] SERVICEDIR
 
@@ -52,7 +53,7 @@ function effectiveWait(req: SvcRequest): SvcRequest["wait"] {
     accessSync(fn);
     return req.wait;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw Object.assign(e as Error, { access: fn });
+    if (codeOf(e) !== "ENOENT") throw Object.assign(e as Error, { access: fn });
   }
   logLine(`warning: ${shortPath(fn)} not present - ignoring request for readiness notification`);
   return req.wait === "U" ? "u" : "r";

@@ -3,7 +3,7 @@
 // fifodirs (listen.ts) from a starting point read in supervise/status.
 import { UsageError } from "../cli/usage";
 import { parseMillis, parseOrdered } from "./cli-util";
-import { phasesFor, type WaitGoal } from "./condition";
+import { phasesFor, type WaitGoal } from "../s6/condition";
 import { waitForServices } from "./listen";
 import { reportSetupError, reportWait } from "./wait-report";
 

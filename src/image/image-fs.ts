@@ -3,8 +3,8 @@
 // (root-path.ts), and read with read-head's bounded non-blocking read, so a
 // symlink never leads out of the image and a fifo never hangs the check.
 import { readdirSync, type Stats } from "node:fs";
-import { readHead } from "../supervise/read-head";
-import { codeOf } from "../supervise/cgroup-files";
+import { readHead } from "../sys/read-head";
+import { codeOf } from "../sys/errors";
 import { resolveIn } from "./root-path";
 
 /** A file's bytes, or why they could not be read (code "ENOENT" when absent). */

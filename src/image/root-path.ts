@@ -5,7 +5,7 @@
 // re-rooting absolute link targets at ROOT and stopping ".." at ROOT, as a
 // chroot does. Nothing here executes or opens a file for writing.
 import { lstatSync, readlinkSync, type Stats } from "node:fs";
-import { codeOf } from "../supervise/cgroup-files";
+import { codeOf } from "../sys/errors";
 
 /** Linux's MAXSYMLINKS: more links than this in one walk is ELOOP. */
 const MAX_LINKS = 40;

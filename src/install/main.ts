@@ -11,8 +11,7 @@ import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { parseOrUsage } from "../check/cli";
 import { checkImage, UnreadableDir } from "../check/check-image";
-import { plainReason } from "../check/errno-text";
-import { codeOf } from "../supervise/cgroup-files";
+import { codeOf, errnoError, plainReason } from "../sys/errors";
 import { printReports } from "../check/main";
 import { readElf, readElfBytes } from "../image/elf";
 import { missingInImage, type Needer } from "./needs";
@@ -90,7 +89,7 @@ export function main(args: string[]): number {
     return EXIT_SYSTEM;
   }
   try {
-    if (!statSync(root).isDirectory()) throw Object.assign(new Error(), { code: "ENOTDIR" });
+    if (!statSync(root).isDirectory()) throw errnoError("ENOTDIR", "stat", root);
   } catch (e) {
     logLine(`unable to open ${root}: ${plainReason(codeOf(e))}`);
     return EXIT_SYSTEM;

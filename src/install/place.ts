@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { resolveIn } from "../image/root-path";
 import { DEFAULT_PATH } from "../boot/stage1";
+import { errnoError } from "../sys/errors";
 
 /** One line per thing done (or found already done). */
 export type Changes = Array<{ changed: boolean; line: string }>;
@@ -20,14 +21,14 @@ export function ensureDir(root: string, dir: string, changes?: Changes): string 
   for (let tries = 0; tries < 64; tries++) {
     const r = resolveIn(root, dir);
     if (r.ok) {
-      if (!r.stat.isDirectory()) throw Object.assign(new Error(`${r.host} is not a directory`), { code: "ENOTDIR", syscall: "mkdir", path: r.host });
+      if (!r.stat.isDirectory()) throw errnoError("ENOTDIR", "mkdir", r.host, `${r.host} is not a directory`);
       return r.host;
     }
-    if (r.code !== "ENOENT") throw Object.assign(new Error(`${r.code}: ${r.host}`), { code: r.code, syscall: "lstat", path: r.host });
+    if (r.code !== "ENOENT") throw errnoError(r.code, "lstat", r.host, `${r.code}: ${r.host}`);
     fs.mkdirSync(r.host, 0o755);
     changes?.push({ changed: true, line: `${r.host}: created` });
   }
-  throw Object.assign(new Error(`too many levels creating ${dir}`), { code: "ELOOP" });
+  throw errnoError("ELOOP", "mkdir", dir, `too many levels creating ${dir}`);
 }
 
 const tempName = (dir: string, name: string) => `${dir}/.${name}.${randomBytes(6).toString("hex")}`;

@@ -7,6 +7,7 @@
 // stopped for good costs no timers at all.
 import * as sys from "../sys";
 import { dropNotice, LineQueue } from "./queue";
+import { codeOf } from "../sys/errors";
 
 export interface ConsoleOptions {
   /** an fd already O_NONBLOCK (startCatchAll sets it) */
@@ -82,7 +83,7 @@ export class ConsoleWriter {
       } catch (e) {
         // EIO on a hung-up tty, EBADF: what is queued is lost; later lines try again.
         this.counts.errors++;
-        this.counts.lastError = (e as { code?: string }).code ?? String(e);
+        this.counts.lastError = codeOf(e) ?? String(e);
         this.queue.dropAll();
         this.queue.takeDrops(); // no notice: it would fail the same way
         return;

@@ -1,6 +1,6 @@
 // Error reports at most once per kind per interval: a full disk fails every
 // write, and the console must not fill with the same line.
-import { reason } from "../cli/log";
+import { codeOf, reason } from "../sys/errors";
 
 /** Says a message unless one with the same key was said within everyMs. */
 export class RateLimitedReporter {
@@ -16,8 +16,7 @@ export class RateLimitedReporter {
 
   /** Reports "unable to VERB OBJECT: reason", keyed by the error's code. */
   failed(verb: string, object: string, e: unknown): void {
-    const code = (e as { code?: unknown })?.code;
-    const key = typeof code === "string" ? code : "EIO";
+    const key = codeOf(e);
     const t = this.now();
     const prev = this.last.get(key);
     if (prev !== undefined && t - prev < this.everyMs) {

@@ -2,7 +2,7 @@
 // sizes and names. Archives are named as s6-log names them, "@" + TAI64N of the
 // rotation + ".s": one rename per rotation (no shifting current.1..N), names
 // sort by age, and s6-log's readers (s6-tai64nlocal, ls) work on them.
-import { nanosFromTai64n, tai64nFromNanos } from "./stamp";
+import { nanosFromTai64n, tai64nFromNanos } from "../s6/tai64n";
 
 const ARCHIVE = /^@[0-9a-f]{24}\.[su]$/;
 

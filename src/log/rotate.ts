@@ -2,7 +2,9 @@
 // at most maxFiles archives. One asynchronous operation in flight at a time,
 // fed from a bounded LineQueue: input is never refused, it is dropped and
 // counted when the disk cannot keep up or fails, and a failing disk is retried
-// with the next input (a disk that frees up resumes logging).
+// with the next input (a disk that frees up resumes logging). A little over
+// 250 lines: the one-operation-in-flight state is one class, kept whole.
+import { codeOf } from "../sys/errors";
 import { countLines } from "./lines";
 import { dropNotice, LineQueue, type DropCount } from "./queue";
 import { RateLimitedReporter } from "./report";
@@ -248,8 +250,8 @@ export class RotatingSink {
     await Promise.all([
       this.io.close(fd).catch(() => {}),
       ...pruned.map((old) =>
-        this.io.unlink(`${this.dir}/${old}`).catch((e: { code?: string }) => {
-          if (e.code !== "ENOENT") this.reporter.failed("remove", `${this.dir}/${old}`, e);
+        this.io.unlink(`${this.dir}/${old}`).catch((e: unknown) => {
+          if (codeOf(e) !== "ENOENT") this.reporter.failed("remove", `${this.dir}/${old}`, e);
         }),
       ),
     ]);

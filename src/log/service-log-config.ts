@@ -4,6 +4,7 @@ import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { reason } from "../cli/log";
 import { isTimestampFormat, type TimestampFormat } from "./stamp";
+import { codeOf } from "../sys/errors";
 
 /** Where and how one service's lines are kept. */
 export interface ServiceLogConfig {
@@ -38,7 +39,7 @@ export function wantsBuiltinLogger(serviceDir: string): boolean {
     statSync(`${serviceDir}/log/run`);
     return false;
   } catch (e) {
-    return (e as { code?: string }).code === "ENOENT";
+    return codeOf(e) === "ENOENT";
   }
 }
 
@@ -46,7 +47,7 @@ function firstLine(path: string): string | null {
   try {
     return readFileSync(path, "utf8").split("\n", 1)[0]!.trim();
   } catch (e) {
-    if ((e as { code?: string }).code === "ENOENT") return null;
+    if (codeOf(e) === "ENOENT") return null;
     throw e;
   }
 }

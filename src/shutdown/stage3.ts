@@ -5,7 +5,7 @@
 import { accessSync, constants as fsc, readFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { elapsed, timed, within } from "../boot/timed";
+import { elapsed, timed, within } from "../cli/timed";
 import { rebootCommand, type PowerAction } from "./actions";
 import { isInitialPidNamespace, otherProcesses } from "./procs";
 import type { Scanner } from "../supervise/scanner";

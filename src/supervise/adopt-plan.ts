@@ -10,8 +10,8 @@
 // after a re-exec — that is still our child. A service whose claim fails is
 // started afresh, so whatever still runs with its dir as cwd is its previous
 // instance and is stopped first: never two copies of one service.
-import type { SuperviseStatus } from "../control/status";
-import { stampToMs } from "../control/status";
+import type { SuperviseStatus } from "../s6/status-file";
+import { stampToMs } from "../s6/status-file";
 
 /** One service dir and what its supervise/status says. */
 export interface StatusClaim {

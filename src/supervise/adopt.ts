@@ -9,8 +9,8 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { decodeStatus } from "../control/status";
-import { isSupervised } from "../control/status-read";
+import { decodeStatus } from "../s6/status-file";
+import { isSupervised } from "./s6dir";
 import { bootTimeMs, childrenOf, procCwd, procStat, processTable, startedAtMs } from "../sys/proc";
 import { readScanDir } from "./scandir";
 import { readServiceConfig } from "./config";

@@ -6,20 +6,17 @@ import { reason } from "../cli/log";
 import { accessSync, constants, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine";
-import { parseSignal } from "./signal-names";
-import { readHead } from "./read-head";
+import { parseSignal } from "../s6/signal-names";
+import { readHead } from "../sys/read-head";
+import { codeOf } from "../sys/errors";
 
 /** The config and what was wrong with it, or the reason the service cannot start. */
 export type ConfigResult =
   | { ok: true; config: SuperviseConfig; warnings: string[] }
-  | { ok: false; problem: string; warnings: string[] };
+  | { ok: false; problem: string; code: string; warnings: string[] };
 
 /** The largest value s6 accepts in notification-fd and the timeouts. */
 export const INT_MAX = 2 ** 31 - 1;
-
-function errnoOf(e: unknown): string {
-  return (e as NodeJS.ErrnoException)?.code ?? String(e);
-}
 
 /** The first line of a file's bytes, trailing blanks dropped: what every s6 file holds. */
 export function firstLineOf(bytes: Buffer): string {
@@ -45,7 +42,7 @@ function readFirstLine(file: string | null, warnings: string[]): string | null {
   try {
     return firstLineOf(readHead(file));
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${reason(e)}`);
+    if (codeOf(e) !== "ENOENT") warnings.push(`warning: unable to read ${file}: ${reason(e)}`);
     return null;
   }
 }
@@ -67,26 +64,26 @@ function exists(file: string | null, warnings: string[]): boolean {
     accessSync(file, constants.F_OK);
     return true;
   } catch (e) {
-    if (errnoOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${reason(e)}`);
+    if (codeOf(e) !== "ENOENT") warnings.push(`warning: unable to access ${file}: ${reason(e)}`);
     return false;
   }
 }
 
-/** Why DIR/run cannot be executed, or null when it can. */
-export function checkRun(dir: string): string | null {
+/** Why DIR/run cannot be executed and the errno code that says it, or null when it can. */
+export function checkRun(dir: string): { problem: string; code: string } | null {
   const run = join(dir, "run");
   let st: Stats;
   try {
     st = statSync(run);
   } catch (e) {
     // ENOENT is a missing run; ELOOP, EACCES… name a run that is there but cannot be reached.
-    return `unable to ${errnoOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${reason(e)}`;
+    return { problem: `unable to ${codeOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${reason(e)}`, code: codeOf(e) };
   }
-  if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
+  if (!st.isFile()) return { problem: `unable to execute ${run}: not a regular file`, code: "ENOEXEC" };
   try {
     accessSync(run, constants.X_OK);
   } catch (e) {
-    return `unable to execute ${run}: ${reason(e)}`;
+    return { problem: `unable to execute ${run}: ${reason(e)}`, code: codeOf(e) };
   }
   return null;
 }
@@ -95,12 +92,12 @@ export function checkRun(dir: string): string | null {
  *  each spawn: s6 reads notification-fd, down-signal, timeouts and
  *  max-death-tally when it uses them, so edits apply without a restart.
  *  LISTING: DIR's names, read just before (one read of the directory per
- *  spawn, shared with resources.ts); a file not in it is absent, not opened. */
+ *  spawn, shared with resources/service-resources.ts); a file not in it is absent, not opened. */
 export function readServiceConfig(dir: string, name: string, listing?: readonly string[]): ConfigResult {
   const warnings: string[] = [];
   const file = (f: string) => (listing && !listing.includes(f) ? null : join(dir, f));
-  const problem = checkRun(dir);
-  if (problem) return { ok: false, problem, warnings };
+  const bad = checkRun(dir);
+  if (bad) return { ok: false, ...bad, warnings };
 
   let downSignal = DEFAULT_CONFIG.downSignal;
   const sigText = readFirstLine(file("down-signal"), warnings);

@@ -1,11 +1,11 @@
-// Applies deps.ts to the running machine: holds services and tasks until what
+// Applies s6/deps.ts to the running machine: holds services and tasks until what
 // they depend on is ready, releases them as readiness arrives (events, no
 // polling), marks a service failed when it is not ready within its
 // `timeout-up`, and writes why each waits (supervise/waiting for services,
 // the task record for tasks) so `tsinit status` can say it.
 import { readFileSync, unlinkSync } from "node:fs";
 import { logLine } from "../cli/log";
-import { checkGraph, plan, stopOrder, type DepNode, type DepState, type GraphCheck, type Waiting } from "./deps";
+import { checkGraph, plan, stopOrder, type DepNode, type DepState, type GraphCheck, type Waiting } from "../s6/deps";
 import { writeAtomic } from "./s6dir";
 
 const PROBLEMS_LOGGED = 5;

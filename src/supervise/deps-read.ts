@@ -3,7 +3,7 @@
 // empty file per name, as s6-rc spells it). Both may exist; names are merged.
 import { readdirSync } from "node:fs";
 import { reason } from "../cli/log";
-import { readHead } from "./read-head";
+import { readHead } from "../sys/read-head";
 import { codeOf } from "../sys/errors";
 
 /** How much of a dependencies file is read. */

@@ -1,5 +1,9 @@
 // The supervision policy of one service, as s6-supervise 2.11 runs it, written
 // as a pure state machine: step(state, event, config) → { state, effects }.
+// This file is the state × event table (EVENTS below: a row per event, a
+// cell per phase in which it acts); the letters' table by phase is
+// machine-letters.ts, the moves both share machine-steps.ts, the types and
+// constants machine-types.ts.
 // No I/O and no clock: time arrives in events as `now` (ms since the epoch),
 // and every outside action is an Effect that a thin layer applies in order.
 //
@@ -18,7 +22,7 @@
 // started again — no restart, no retry, no `u` — so a stage-3 hook that runs
 // `kill -15 -1` ends the services instead of having them respawned.
 //
-// Deliberate differences from s6 2.11 (documented in the report):
+// Deliberate differences from s6 2.11:
 // - Throttle: restart at once when the run lasted >= 1 s since its spawn,
 //   else arm "restart" for the remainder (s6 waits 1 s after finish, or
 //   ready+1 s).
@@ -29,279 +33,127 @@
 //   kills the pid only. Letters still signal the pid only, as in s6.
 // - Control letters that arrive in `starting` are kept and replayed once
 //   spawned/spawnFailed arrives (s6 spawns synchronously and never sees them).
-import type { SuperviseLetter } from "../control/letters";
 import {
-  SIGABRT, SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SIGTERM,
-  SIGUSR1, SIGUSR2, SIGWINCH,
-} from "./signal-names";
+  EXEC_RETRY_MS, exitCodeOf, FORK_RETRY_MS, KILL_REPEAT_MS, wasSignaled,
+  type Phase, type Step, type SuperviseConfig, type SuperviseEvent, type SuperviseState,
+} from "./machine-types";
+import { SIGCONT, SIGKILL } from "../s6/signal-names";
+import { Ctx, finishDone, onRunDeath, startRun } from "./machine-steps";
+import { control } from "./machine-letters";
 
-/** What the machine needs from the service directory (see config.ts). */
-export interface SuperviseConfig {
-  /** argv[1] of run and argv[3] of finish: the name s6-svscan used */
-  name: string;
-  hasFinish: boolean;
-  /** ./down existed when the supervisor started (read only at start) */
-  hasDownFile: boolean;
-  downSignal: number;
-  /** 0 = never SIGKILL after d */
-  timeoutKillMs: number;
-  /** 0 = let finish run forever */
-  timeoutFinishMs: number;
-  /** 0..4096; 0 keeps no death records */
-  maxDeathTally: number;
-  notificationFd: number | null;
-}
-
-/** The defaults s6-supervise uses when a file is absent. */
-export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
-  hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
-  timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
-};
-
-/** The timers the effects layer keeps, one of each kind at most. */
-export type TimerKind = "restart" | "kill" | "finish";
-
-/** Where the service is; see the table at the top of this file. */
-export type Phase =
-  | { kind: "init" }
-  | { kind: "down" }
-  | { kind: "throttled"; reason: "throttle" | "spawnFailed" }
-  | { kind: "starting"; deferred: SuperviseLetter[] }
-  | { kind: "up"; pid: number; dying: boolean }
-  | { kind: "finishing"; pid: number | null }
-  | { kind: "exited" };
-
-/** One death of run, for supervise/death_tally. */
-export interface Death {
-  at: number;
-  /** exit code, or 128 + signal */
-  exitCode: number;
-  /** 0 when run exited */
-  signal: number;
-}
-
-/** Everything s6 keeps per service, plus the phase. */
-export interface SuperviseState {
-  phase: Phase;
-  wantUp: boolean;
-  paused: boolean;
-  /** s6's flagready: set on readiness, and again when down-and-ready after finish */
-  ready: boolean;
-  /** x (or removal) was received: exit once run and finish are over */
-  exitRequested: boolean;
-  /** ms of the last spawn or death */
-  stamp: number;
-  /** ms of the last readiness or down-and-ready */
-  readyStamp: number;
-  /** ms of the last successful spawn of run, for the throttle */
-  spawnedAt: number | null;
-  /** raw wait status of run's last death */
-  waitStatus: number;
-  /** oldest first, at most config.maxDeathTally */
-  deaths: Death[];
-  /** why the last spawn of run failed, so a retry that fails alike says nothing new */
-  lastSpawnFailure: string | null;
-  /** a shutdown began: deaths are recorded, nothing is started again */
-  frozen: boolean;
-}
-
-/** Inputs to the machine. */
-export type SuperviseEvent =
-  | { type: "start"; now: number }
-  | { type: "control"; letter: SuperviseLetter }
-  | { type: "spawned"; pid: number; now: number }
-  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork"; why?: string }
-  | { type: "died"; pid: number; status: number; now: number }
-  | { type: "finishSpawned"; pid: number }
-  | { type: "finishSpawnFailed"; errno: string; now: number }
-  | { type: "finishDied"; pid: number; status: number; now: number }
-  | { type: "timer"; kind: TimerKind }
-  | { type: "ready"; now: number }
-  | { type: "removed" }
-  /** a shutdown began: never start run again (see `frozen`) */
-  | { type: "freeze" }
-  /** a new image of PID 1 (re-exec) takes over what the old one left running,
-   *  from supervise/status: run (or finish) is still our child */
-  | { type: "adopt"; pid: number; finishing: boolean; wantUp: boolean; paused: boolean; ready: boolean; stamp: number; readyStamp: number; waitStatus: number };
-
-/** Outputs of the machine, to be applied in order. */
-export type Effect =
-  | { type: "spawnRun"; notificationFd: number | null }
-  | { type: "spawnFinish"; args: [string, string, string] }
-  | { type: "kill"; pid: number; signal: number }
-  | { type: "killGroup"; pgid: number; signal: number }
-  | { type: "armTimer"; kind: TimerKind; ms: number }
-  | { type: "cancelTimer"; kind: TimerKind }
-  | { type: "writeStatus" }
-  | { type: "writeDeathTally" }
-  | { type: "event"; letters: string }
-  | { type: "touchDown" }
-  | { type: "unlinkDown" }
-  | { type: "detachStdio" }
-  /** run and finish are both gone: what they left behind (a daemon that
-   *  double-forked) may be killed — the effects layer does it with cgroup.kill */
-  | { type: "killLeftovers" }
-  | { type: "log"; message: string }
-  | { type: "exited" };
-
-/** The result of one step. */
-export interface Step {
-  state: SuperviseState;
-  effects: Effect[];
-}
-
-/** Minimum time between two spawns of run. */
-export const THROTTLE_MS = 1000;
-/** Retry delay after run could not be executed (s6: 10 s). */
-export const EXEC_RETRY_MS = 10_000;
-/** Retry delay after fork/pipe failure (s6: 60 s). */
-export const FORK_RETRY_MS = 60_000;
-/** SIGKILL is repeated this often while a process refuses to die (s6: 5 s). */
-export const KILL_REPEAT_MS = 5000;
-/** s6's ceiling for max-death-tally. */
-export const MAX_DEATH_TALLY = 4096;
-
-/** A supervisor that has not received `start` yet. */
-export function initialState(): SuperviseState {
-  return {
-    phase: { kind: "init" }, wantUp: true, paused: false, ready: false, exitRequested: false,
-    stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [], lastSpawnFailure: null,
-    frozen: false,
-  };
-}
-
-/** True when the raw wait status says the process was killed by a signal. */
-export function wasSignaled(status: number): boolean {
-  const sig = status & 0x7f;
-  return sig !== 0 && sig !== 0x7f;
-}
-
-/** WEXITSTATUS, or 0 when signalled. */
-export function exitCodeOf(status: number): number {
-  return wasSignaled(status) ? 0 : (status >> 8) & 0xff;
-}
-
-/** WTERMSIG, or 0 when the process exited. */
-export function termSigOf(status: number): number {
-  return wasSignaled(status) ? status & 0x7f : 0;
-}
-
-const LETTER_SIGNALS: Partial<Record<SuperviseLetter, number>> = {
-  a: SIGALRM, b: SIGABRT, q: SIGQUIT, h: SIGHUP, k: SIGKILL, t: SIGTERM, i: SIGINT,
-  "1": SIGUSR1, "2": SIGUSR2, y: SIGWINCH,
-};
-
-/** The mutable working copy of one step: a fresh state and its effects. */
-class Ctx {
-  readonly effects: Effect[] = [];
-  constructor(public s: SuperviseState, readonly config: SuperviseConfig) {}
-  emit(e: Effect): void { this.effects.push(e); }
-  announce(): void {
-    // Several announces in a row would write the same final state twice.
-    if (this.effects.at(-1)?.type !== "writeStatus") this.emit({ type: "writeStatus" });
-  }
-  notify(letters: string): void { this.emit({ type: "event", letters }); }
-  log(message: string): void { this.emit({ type: "log", message }); }
-}
+export * from "./machine-types";
 
 /** Applies one event; never throws, never mutates its arguments. */
 export function step(state: SuperviseState, event: SuperviseEvent, config: SuperviseConfig): Step {
   const ctx = new Ctx({ ...state, deaths: state.deaths }, config);
-  handle(ctx, event);
+  const row = EVENTS[event.type] as Row<SuperviseEvent["type"]>;
+  const cell = row[ctx.s.phase.kind] ?? row.any;
+  cell?.(ctx, event as never);
   return { state: ctx.s, effects: ctx.effects };
 }
 
-function handle(ctx: Ctx, ev: SuperviseEvent): void {
-  const { s } = ctx;
-  const phase = s.phase;
-  switch (ev.type) {
-    case "start":
-      if (phase.kind === "init") onStart(ctx, ev.now);
-      return;
-    case "adopt":
-      if (phase.kind === "init") onAdopt(ctx, ev);
-      return;
-    case "control":
-      control(ctx, ev.letter);
-      return;
-    case "removed":
-      // Like s6-supervise's SIGTERM: -d then -x.
-      if (phase.kind === "init") { s.phase = { kind: "exited" }; ctx.emit({ type: "exited" }); return; }
+type Kind = Phase["kind"];
+type Ev<T extends SuperviseEvent["type"]> = Extract<SuperviseEvent, { type: T }>;
+type Cell<T extends SuperviseEvent["type"]> = (ctx: Ctx, ev: Ev<T>) => void;
+/** An event's cells: one per phase it acts in, `any` for the other phases;
+ *  a phase with neither ignores the event (a late or stale report). */
+type Row<T extends SuperviseEvent["type"]> = Partial<Record<Kind | "any", Cell<T>>>;
+type In<K extends Kind> = Extract<Phase, { kind: K }>;
+const phaseOf = <K extends Kind>(ctx: Ctx) => ctx.s.phase as In<K>;
+
+/** The state × event table. */
+const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
+  start: { init: (ctx, ev) => onStart(ctx, ev.now) },
+  adopt: { init: onAdopt },
+  control: { any: (ctx, ev) => control(ctx, ev.letter) },
+  removed: {
+    init: (ctx) => {
+      ctx.s.phase = { kind: "exited" };
+      ctx.emit({ type: "exited" });
+    },
+    // Like s6-supervise's SIGTERM: -d then -x.
+    any: (ctx) => {
       control(ctx, "d");
       control(ctx, "x");
-      return;
-    case "freeze":
-      s.frozen = true;
-      if (phase.kind === "throttled") {
-        ctx.emit({ type: "cancelTimer", kind: "restart" });
-        s.phase = { kind: "down" };
-      }
-      return;
-    case "spawned":
-      if (phase.kind !== "starting") { ctx.log(`warning: ${ctx.config.name}: unexpected spawn report for pid ${ev.pid}`); return; }
-      s.phase = { kind: "up", pid: ev.pid, dying: false };
-      s.spawnedAt = ev.now;
-      s.stamp = ev.now;
-      s.ready = false;
-      s.lastSpawnFailure = null;
-      ctx.announce();
-      ctx.notify("u");
-      for (const l of phase.deferred) control(ctx, l);
-      return;
-    case "spawnFailed": {
-      if (phase.kind !== "starting") return;
-      if (s.frozen) {
-        s.phase = { kind: "down" };
-        for (const l of phase.deferred) control(ctx, l);
-        return;
-      }
-      const ms = ev.during === "fork" ? FORK_RETRY_MS : EXEC_RETRY_MS;
-      // One line per distinct failure: a missing run retried every 10 s
-      // would otherwise fill the catch-all log with the same sentence.
-      const why = ev.why ?? `unable to spawn ${ctx.config.name}/run: ${ev.errno}`;
-      if (why !== s.lastSpawnFailure) ctx.log(`${why} (retrying in ${ms / 1000} seconds)`);
-      s.lastSpawnFailure = why;
-      s.phase = { kind: "throttled", reason: "spawnFailed" };
-      ctx.emit({ type: "armTimer", kind: "restart", ms });
-      for (const l of phase.deferred) control(ctx, l);
-      return;
-    }
-    case "died":
-      if (phase.kind === "up" && phase.pid === ev.pid) onRunDeath(ctx, phase, ev.status, ev.now);
-      return;
-    case "finishSpawned":
-      if (phase.kind !== "finishing" || phase.pid !== null) return;
-      s.phase = { kind: "finishing", pid: ev.pid };
+    },
+  },
+  freeze: {
+    throttled: (ctx) => {
+      ctx.s.frozen = true;
+      ctx.emit({ type: "cancelTimer", kind: "restart" });
+      ctx.s.phase = { kind: "down" };
+    },
+    any: (ctx) => {
+      ctx.s.frozen = true;
+    },
+  },
+  spawned: { starting: onSpawned, any: (ctx, ev) => ctx.log(`warning: ${ctx.config.name}: unexpected spawn report for pid ${ev.pid}`) },
+  spawnFailed: { starting: onSpawnFailed },
+  died: {
+    up: (ctx, ev) => {
+      const phase = phaseOf<"up">(ctx);
+      if (phase.pid === ev.pid) onRunDeath(ctx, phase, ev.status, ev.now);
+    },
+  },
+  finishSpawned: {
+    finishing: (ctx, ev) => {
+      if (phaseOf<"finishing">(ctx).pid !== null) return;
+      ctx.s.phase = { kind: "finishing", pid: ev.pid };
       ctx.announce();
       if (ctx.config.timeoutFinishMs > 0) ctx.emit({ type: "armTimer", kind: "finish", ms: ctx.config.timeoutFinishMs });
-      return;
-    case "finishSpawnFailed":
-      if (phase.kind !== "finishing" || phase.pid !== null) return;
+    },
+  },
+  finishSpawnFailed: {
+    finishing: (ctx, ev) => {
+      if (phaseOf<"finishing">(ctx).pid !== null) return;
       ctx.log(`warning: unable to spawn ${ctx.config.name}/finish: ${ev.errno}`);
       finishDone(ctx, "D", ev.now);
-      return;
-    case "finishDied":
-      if (phase.kind !== "finishing" || phase.pid !== ev.pid) return;
+    },
+  },
+  finishDied: {
+    finishing: (ctx, ev) => {
+      if (phaseOf<"finishing">(ctx).pid !== ev.pid) return;
       ctx.emit({ type: "cancelTimer", kind: "finish" });
       if (!wasSignaled(ev.status) && exitCodeOf(ev.status) === 125) {
-        s.wantUp = false;
+        ctx.s.wantUp = false;
         finishDone(ctx, "OD", ev.now);
       } else finishDone(ctx, "D", ev.now);
-      return;
-    case "timer":
-      onTimer(ctx, ev.kind);
-      return;
-    case "ready":
-      // Only the first newline counts: s6 closes notification-fd after it.
-      if (phase.kind !== "up" || s.ready) return;
-      s.ready = true;
-      s.readyStamp = ev.now;
+    },
+  },
+  // A timer that does not match the phase is stale (cancelled too late): ignored.
+  timer: {
+    throttled: (ctx, ev) => {
+      if (ev.kind !== "restart") return;
+      if (ctx.s.wantUp && !ctx.s.frozen) startRun(ctx);
+      else ctx.s.phase = { kind: "down" };
+    },
+    up: (ctx, ev) => {
+      const phase = phaseOf<"up">(ctx);
+      if (ev.kind !== "kill" || !phase.dying) return;
+      ctx.log(`warning: ${ctx.config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
+      ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });
+      ctx.emit({ type: "armTimer", kind: "kill", ms: KILL_REPEAT_MS });
+    },
+    finishing: (ctx, ev) => {
+      const phase = phaseOf<"finishing">(ctx);
+      if (ev.kind !== "finish" || phase.pid === null) return;
+      ctx.log(`warning: ${ctx.config.name}/finish lifetime reached timeout-finish - sending it SIGKILL`);
+      ctx.emit({ type: "kill", pid: phase.pid, signal: SIGCONT });
+      ctx.emit({ type: "kill", pid: phase.pid, signal: SIGKILL });
+      ctx.emit({ type: "armTimer", kind: "finish", ms: KILL_REPEAT_MS });
+    },
+  },
+  // Only the first newline counts: s6 closes notification-fd after it.
+  ready: {
+    up: (ctx, ev) => {
+      if (ctx.s.ready) return;
+      ctx.s.ready = true;
+      ctx.s.readyStamp = ev.now;
       ctx.announce();
       ctx.notify("U");
-      return;
-  }
-  assertNever(ev);
-}
+    },
+  },
+};
 
 function onStart(ctx: Ctx, now: number): void {
   const { s } = ctx;
@@ -318,7 +170,7 @@ function onStart(ctx: Ctx, now: number): void {
 
 // Nothing is spawned and nothing is announced: the process was running all
 // along; only the timers that its phase needs are armed again.
-function onAdopt(ctx: Ctx, ev: Extract<SuperviseEvent, { type: "adopt" }>): void {
+function onAdopt(ctx: Ctx, ev: Ev<"adopt">): void {
   const { s } = ctx;
   s.wantUp = ev.wantUp;
   s.paused = ev.paused;
@@ -335,197 +187,35 @@ function onAdopt(ctx: Ctx, ev: Extract<SuperviseEvent, { type: "adopt" }>): void
   }
 }
 
-function startRun(ctx: Ctx): void {
-  ctx.s.phase = { kind: "starting", deferred: [] };
-  ctx.emit({ type: "spawnRun", notificationFd: ctx.config.notificationFd });
+function onSpawned(ctx: Ctx, ev: Ev<"spawned">): void {
+  const { s } = ctx;
+  const deferred = phaseOf<"starting">(ctx).deferred;
+  s.phase = { kind: "up", pid: ev.pid, dying: false };
+  s.spawnedAt = ev.now;
+  s.stamp = ev.now;
+  s.ready = false;
+  s.lastSpawnFailure = null;
+  ctx.announce();
+  ctx.notify("u");
+  for (const l of deferred) control(ctx, l);
 }
 
-function onRunDeath(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, status: number, now: number): void {
-  const { s, config } = ctx;
-  if (phase.dying) ctx.emit({ type: "cancelTimer", kind: "kill" });
-  s.waitStatus = status;
-  s.paused = false;
-  s.ready = false;
-  s.stamp = now;
-  const keep = Math.max(0, Math.min(MAX_DEATH_TALLY, Math.floor(config.maxDeathTally)));
-  if (keep > 0) {
-    const sig = termSigOf(status);
-    const death: Death = { at: now, exitCode: sig ? 128 + sig : exitCodeOf(status), signal: sig };
-    s.deaths = [...s.deaths, death].slice(-keep);
-    ctx.emit({ type: "writeDeathTally" });
-  }
-  if (!config.hasFinish) {
-    finishDone(ctx, "dD", now);
+function onSpawnFailed(ctx: Ctx, ev: Ev<"spawnFailed">): void {
+  const { s } = ctx;
+  const deferred = phaseOf<"starting">(ctx).deferred;
+  if (s.frozen) {
+    s.phase = { kind: "down" };
+    for (const l of deferred) control(ctx, l);
     return;
   }
-  s.phase = { kind: "finishing", pid: null };
-  ctx.announce();
-  ctx.notify("d");
-  const sig = termSigOf(status);
-  ctx.emit({ type: "spawnFinish", args: [sig ? "256" : String(exitCodeOf(status)), String(sig), config.name] });
+  const ms = ev.during === "fork" ? FORK_RETRY_MS : EXEC_RETRY_MS;
+  // One line per distinct failure: a missing run retried every 10 s
+  // would otherwise fill the catch-all log with the same sentence.
+  const why = ev.why ?? `unable to spawn ${ctx.config.name}/run: ${ev.errno}`;
+  if (why !== s.lastSpawnFailure) ctx.log(`${why} (retrying in ${ms / 1000} seconds)`);
+  s.lastSpawnFailure = why;
+  s.phase = { kind: "throttled", reason: "spawnFailed" };
+  ctx.emit({ type: "armTimer", kind: "restart", ms });
+  for (const l of deferred) control(ctx, l);
 }
 
-/** s6's set_down_and_ready, then exit or restart. */
-function finishDone(ctx: Ctx, letters: string, now: number): void {
-  const { s } = ctx;
-  ctx.emit({ type: "killLeftovers" });
-  s.phase = { kind: "down" };
-  s.ready = true;
-  s.readyStamp = now;
-  ctx.announce();
-  ctx.notify(letters);
-  if (s.exitRequested) exit(ctx);
-  else if (s.wantUp && !s.frozen) restartOrThrottle(ctx, now);
-}
-
-function restartOrThrottle(ctx: Ctx, now: number): void {
-  const ran = ctx.s.spawnedAt === null ? THROTTLE_MS : now - ctx.s.spawnedAt;
-  if (ran >= THROTTLE_MS) return startRun(ctx);
-  ctx.s.phase = { kind: "throttled", reason: "throttle" };
-  ctx.emit({ type: "armTimer", kind: "restart", ms: THROTTLE_MS - ran });
-}
-
-function exit(ctx: Ctx): void {
-  if (ctx.s.phase.kind === "throttled") ctx.emit({ type: "cancelTimer", kind: "restart" });
-  ctx.s.phase = { kind: "exited" };
-  ctx.notify("x");
-  ctx.emit({ type: "exited" });
-}
-
-function onTimer(ctx: Ctx, kind: TimerKind): void {
-  const { s, config } = ctx;
-  const phase = s.phase;
-  // A timer that does not match the phase is stale (cancelled too late): ignore it.
-  if (kind === "restart" && phase.kind === "throttled") {
-    if (s.wantUp && !s.frozen) startRun(ctx);
-    else s.phase = { kind: "down" };
-  } else if (kind === "kill" && phase.kind === "up" && phase.dying) {
-    ctx.log(`warning: ${config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
-    ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });
-    ctx.emit({ type: "armTimer", kind: "kill", ms: KILL_REPEAT_MS });
-  } else if (kind === "finish" && phase.kind === "finishing" && phase.pid !== null) {
-    ctx.log(`warning: ${config.name}/finish lifetime reached timeout-finish - sending it SIGKILL`);
-    ctx.emit({ type: "kill", pid: phase.pid, signal: SIGCONT });
-    ctx.emit({ type: "kill", pid: phase.pid, signal: SIGKILL });
-    ctx.emit({ type: "armTimer", kind: "finish", ms: KILL_REPEAT_MS });
-  }
-}
-
-function setWantUp(ctx: Ctx, wantUp: boolean): void {
-  ctx.s.wantUp = wantUp;
-  ctx.announce();
-}
-
-/** One control letter, by phase (s6-supervise's action table). */
-function control(ctx: Ctx, letter: SuperviseLetter): void {
-  const phase = ctx.s.phase;
-  switch (phase.kind) {
-    case "init":
-    case "exited":
-      return;
-    case "starting":
-      ctx.s.phase = { kind: "starting", deferred: [...phase.deferred, letter] };
-      return;
-    case "down":
-    case "throttled":
-      return controlDown(ctx, letter);
-    case "up":
-      return controlUp(ctx, phase, letter);
-    case "finishing":
-      return controlFinishing(ctx, letter);
-  }
-  assertNever(phase);
-}
-
-function controlDown(ctx: Ctx, letter: SuperviseLetter): void {
-  const stopTimer = () => {
-    if (ctx.s.phase.kind === "throttled") ctx.emit({ type: "cancelTimer", kind: "restart" });
-    ctx.s.phase = { kind: "down" };
-  };
-  switch (letter) {
-    case "a": case "b": case "q": case "h": case "k": case "t": case "i": case "1": case "2":
-    case "y": case "p": case "c": case "r":
-      return; // nothing to signal
-    case "u": case "U": case "o":
-      // -u while down starts at once, even during the throttle; -o starts once.
-      if (letter === "U") ctx.emit({ type: "unlinkDown" });
-      setWantUp(ctx, letter !== "o");
-      stopTimer();
-      if (ctx.s.frozen) return;
-      return startRun(ctx);
-    case "d": case "D": case "O": case "Q":
-      if (letter === "D" || letter === "Q") ctx.emit({ type: "touchDown" });
-      setWantUp(ctx, false);
-      return stopTimer();
-    case "x":
-      return exit(ctx);
-  }
-  assertNever(letter);
-}
-
-function controlUp(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, letter: SuperviseLetter): void {
-  const { s, config } = ctx;
-  const kill = (signal: number) => ctx.emit({ type: "kill", pid: phase.pid, signal });
-  switch (letter) {
-    case "a": case "b": case "q": case "h": case "k": case "t": case "i": case "1": case "2": case "y":
-      return kill(LETTER_SIGNALS[letter]!);
-    case "p": case "c":
-      kill(letter === "p" ? SIGSTOP : SIGCONT);
-      s.paused = letter === "p";
-      return ctx.announce();
-    case "r":
-      return kill(config.downSignal); // wantUp decides whether it comes back
-    case "o": case "O":
-      return setWantUp(ctx, false); // no kill: it just won't be restarted
-    case "u":
-      return setWantUp(ctx, true);
-    case "U":
-      ctx.emit({ type: "unlinkDown" });
-      return setWantUp(ctx, true);
-    case "Q":
-      ctx.emit({ type: "touchDown" });
-      return setWantUp(ctx, false);
-    case "d": case "D":
-      if (letter === "D") ctx.emit({ type: "touchDown" });
-      s.wantUp = false;
-      kill(config.downSignal);
-      kill(SIGCONT); // a stopped process must wake up to receive it
-      s.paused = false;
-      ctx.announce();
-      if (config.timeoutKillMs > 0) {
-        s.phase = { ...phase, dying: true };
-        ctx.emit({ type: "armTimer", kind: "kill", ms: config.timeoutKillMs });
-      }
-      return;
-    case "x":
-      s.exitRequested = true;
-      return ctx.emit({ type: "detachStdio" });
-  }
-  assertNever(letter);
-}
-
-function controlFinishing(ctx: Ctx, letter: SuperviseLetter): void {
-  switch (letter) {
-    case "a": case "b": case "q": case "h": case "k": case "t": case "i": case "1": case "2":
-    case "y": case "p": case "c": case "r":
-      return; // finish is never signalled by letters
-    case "o": case "d": case "O":
-      return setWantUp(ctx, false);
-    case "D": case "Q":
-      ctx.emit({ type: "touchDown" });
-      return setWantUp(ctx, false);
-    case "u":
-      return setWantUp(ctx, true);
-    case "U":
-      ctx.emit({ type: "unlinkDown" });
-      return setWantUp(ctx, true);
-    case "x":
-      ctx.s.exitRequested = true;
-      return ctx.emit({ type: "detachStdio" });
-  }
-  assertNever(letter);
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unhandled case: ${JSON.stringify(x)}`);
-}

@@ -3,7 +3,7 @@
 // is kept across a re-exec (kept-fds.ts), so a service that becomes ready
 // while a new image starts is still heard.
 import * as sys from "../sys";
-import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
+import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
 
 export class NotifyPipe {
   private fd = -1;

@@ -3,8 +3,14 @@
 // open read+write so it never reports EOF), status (35 bytes, written to
 // status.new then renamed), and the event/ fifodir (03730) that s6-svwait
 // listens on. The same layout serves a scan dir's .s6-svscan/.
-import { mkdirSync, readdirSync, renameSync, writeFileSync, chmodSync, statSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, chmodSync, unlinkSync } from "node:fs";
 import { native } from "../sys/load";
+import { writeAtomic } from "../sys/write-atomic";
+
+/** The supervise/ files are replaced whole (sys/write-atomic.ts). */
+export { writeAtomic };
+import { codeOf, errnoError } from "../sys/errors";
+import { isFifo } from "../sys/file-kind";
 
 /** The open handles of one supervise/ (or .s6-svscan/) directory. */
 export interface ControlDir {
@@ -13,20 +19,9 @@ export interface ControlDir {
   controlFd: number;
 }
 
-const S_IFMT = 0o170000;
-const S_IFIFO = 0o010000;
-
-function isFifo(path: string): boolean {
-  try {
-    return (statSync(path).mode & S_IFMT) === S_IFIFO;
-  } catch {
-    return false;
-  }
-}
-
 /** Creates dir (0700) with lock and control, takes the lock, opens the fifo.
- *  Throws EBUSY-like errors from lockWrite as an Error with code "ELOCKED"
- *  when another supervisor holds the lock. */
+ *  Throws an error with code "ELOCKED" (no libc errno: fcntl said the lock
+ *  is taken, not that it failed) when another supervisor holds the lock. */
 export function openControlDir(dir: string, onControl: (bytes: Buffer) => void): ControlDir {
   const sys = native();
   const c = sys.constants;
@@ -34,11 +29,7 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
   const lockFd = sys.open(`${dir}/lock`, c.O_WRONLY! | c.O_CREAT! | c.O_CLOEXEC!, 0o644);
   try {
     if (!sys.lockWrite(lockFd)) {
-      throw Object.assign(new Error(`${dir}/lock is held by another supervisor`), {
-        code: "ELOCKED",
-        syscall: "fcntl",
-        path: `${dir}/lock`,
-      });
+      throw errnoError("ELOCKED", "fcntl", `${dir}/lock`, `${dir}/lock is held by another supervisor`);
     }
     const control = `${dir}/control`;
     if (!isFifo(control)) {
@@ -68,21 +59,37 @@ export function closeControlDir(cd: ControlDir): void {
   try { sys.close(cd.lockFd); } catch { /* already */ }
 }
 
-/** Replaces dir/name atomically (write name.new, rename), as s6 does. */
-export function writeAtomic(dir: string, name: string, data: Uint8Array, mode = 0o644): void {
-  const tmp = `${dir}/${name}.new`;
-  writeFileSync(tmp, data, { mode });
-  renameSync(tmp, `${dir}/${name}`);
+/** s6-svok: someone holds a write lock on supervise/lock. Missing → false.
+ *  The holder may be in a pid namespace we cannot see, so "held" is any non-zero answer. */
+export function isSupervised(servicedir: string): boolean {
+  const sys = native();
+  const c = sys.constants;
+  let fd: number;
+  try {
+    fd = sys.open(`${servicedir}/supervise/lock`, c.O_RDONLY! | c.O_CLOEXEC!, 0);
+  } catch (e) {
+    const code = codeOf(e);
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw e;
+  }
+  try {
+    return sys.lockHolder(fd) !== 0;
+  } finally {
+    sys.close(fd);
+  }
 }
 
-/** Creates the event/ fifodir with s6's mode 03730 if it is missing. */
+/** Creates the fifodir if missing, as ftrigw_fifodir_make does: 0700 first,
+ *  then 03730, so anyone in the group may add a fifo but only its owner may
+ *  remove it. The supervisor's event/ and a listener's fifodir alike. */
 export function ensureFifodir(dir: string): void {
   try {
-    mkdirSync(dir, { mode: 0o3730 });
-    chmodSync(dir, 0o3730); // mkdir's mode is filtered by the umask
+    mkdirSync(dir, { mode: 0o700 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    if (codeOf(e) === "EEXIST") return;
+    throw e;
   }
+  chmodSync(dir, 0o3730);
 }
 
 /** Sends event letters to every listener in the fifodir (s6's ftrig protocol):
@@ -106,7 +113,7 @@ export function broadcastEvent(dir: string, letters: string): void {
       fd = sys.open(path, c.O_WRONLY! | c.O_NONBLOCK! | c.O_CLOEXEC!, 0);
       sys.write(fd, bytes);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = codeOf(e);
       if (code === "ENXIO" || code === "EPIPE") {
         try { unlinkSync(path); } catch { /* raced with its owner */ }
       }

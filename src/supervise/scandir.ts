@@ -3,7 +3,8 @@
 // a symlink to one; two names for the same directory (dev+ino) are one
 // service. Pure over a list of entries so it is tested without a filesystem.
 import { reason } from "../cli/log";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { isDir } from "../sys/file-kind";
 import { codeOf } from "../sys/errors";
 
 /** One service found in the scan dir. */
@@ -73,4 +74,9 @@ export function diffScan(running: Iterable<string>, found: ScanEntry[]): { added
     added: found.filter((e) => !before.has(e.key)),
     removed: [...before].filter((k) => !now.has(k)),
   };
+}
+
+/** True when DIR looks like a scan dir we could supervise. */
+export function scanDirExists(dir: string): boolean {
+  return existsSync(dir) && isDir(dir);
 }

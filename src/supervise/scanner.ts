@@ -3,54 +3,35 @@
 // and go with the directory (inotify, no polling) and on `a`/`h` written to
 // .s6-svscan/control. A service X with X/log/ gets a logger X/log whose stdin
 // is one pipe held here for as long as the pair lives, so restarts of either
-// side never lose a line (the bytes wait in the pipe).
-import { existsSync, statSync } from "node:fs";
+// side never lose a line (the bytes wait in the pipe). The entries (slots)
+// are scan-slots.ts; when to scan again is rescan-timer.ts. A little over 250
+// lines: what starts, stops and ends supervision is kept in one class.
 import * as sys from "../sys";
-import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
-import { parseSvscanControl } from "../control/letters";
-import { UnknownBytesWarning } from "../control/unknown-bytes";
+import { parseSvscanControl, type SvscanLetter } from "../s6/letters";
+import { UnknownBytesWarning } from "./unknown-bytes";
 import { closeControlDir, openControlDir, type ControlDir } from "./s6dir";
-import { diffScan, readScanDir, type ScanEntry } from "./scandir";
-import { Service, type ServiceHost } from "./service";
-import type { CgroupTree, ServiceCgroup } from "./cgroup";
-import { readHead } from "./read-head";
-import { DepGate, showWaitingFile } from "./dep-gate";
+import { diffScan, readScanDir, scanDirExists } from "./scandir";
+import type { Service, ServiceHost } from "./service";
+import type { CgroupTree, ServiceCgroup } from "../cgroup/tree";
+import { DepGate } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
-import { readDependencies } from "./deps-read";
-import { timeoutUpOf } from "./config";
-import { forgetFd, keepFd, takeFd } from "../boot/kept-fds";
-import { planKey } from "./adopt";
 import type { AdoptionPlan } from "./adopt-plan";
-import { startServiceLog, type ServiceLog } from "../log/service-log";
-import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
+import { isDir } from "../sys/file-kind";
+import { RescanTimer } from "./rescan-timer";
+import { FD_RETRY_MS, isFdShortage, ScanSlots, type SlotOptions } from "./scan-slots";
 
-/** One scan-dir entry: the service, its logger and the pipe between them. */
-interface Slot {
-  entry: ScanEntry;
-  main?: Service;
-  log?: Service;
-  /** the built-in logger, for log/ without run */
-  builtin?: ServiceLog;
-  pipe?: [number, number];
-  /** inotify watch on the service dir (run appearing) */
-  wd: number;
-  /** the directory left the scan dir: its services are being stopped */
-  removed?: boolean;
-}
+export { FD_RETRY_MS, scanDirExists };
 
-export interface ScannerOptions {
+export interface ScannerOptions extends SlotOptions {
   /** the environment services get, as "K=V" strings */
   env?: () => string[];
   /** called once every service has exited after t/q/i (or b) */
   onFinished?: (how: "term" | "quit" | "abort") => void;
   /** the dependency gate shared with the tasks; the scanner makes its own if none */
   gate?: DepGate;
-  /** stdout and stderr of services without a logger (PID 1: the catch-all pipe); default 1 and 2 */
-  stdout?: number;
-  stderr?: number;
-  /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
-  logRoot?: string;
+  /** who gets each death (PID 1 shares its own with the scanner); a private one by default */
+  deaths?: sys.DeathRouter;
   /** one cgroup per service under this subtree (PID 1 with cgroup v2); none by default */
   cgroups?: CgroupTree | null;
 }
@@ -58,17 +39,13 @@ export interface ScannerOptions {
 /** s6-svscan scans again 1 s after a supervisor exits, and so starts a new
  *  one for a directory still in the scan dir (after `x`). */
 const SUPERVISOR_RESCAN_MS = 1000;
-/** A scan or a service's setup that ran out of fds is tried again after this
- *  (s6-svscan's DIR_RETRY_TIMEOUT): a one-shot timer, armed only then. */
-export const FD_RETRY_MS = 3000;
-
 const DIR_EVENTS = ["IN_CREATE", "IN_DELETE", "IN_MOVED_FROM", "IN_MOVED_TO", "IN_ATTRIB", "IN_CLOSE_WRITE", "IN_DELETE_SELF", "IN_MOVE_SELF"];
 
 /** The scanner of one directory. */
 export class Scanner implements ServiceHost {
-  private readonly slots = new Map<string, Slot>();
-  private readonly pids = new Map<number, (exit: sys.Exit) => void>();
+  private readonly slots: ScanSlots;
   private readonly live = new Set<Service>();
+  private readonly deaths: sys.DeathRouter;
 
   /** the first scan after a re-exec takes over running services */
   private adopting = false;
@@ -77,15 +54,9 @@ export class Scanner implements ServiceHost {
   private control?: ControlDir;
   private inotify = -1;
   private scanWd = -1;
-  private readonly wdToKey = new Map<number, string>();
-  private rescanQueued = false;
-  /** the one-shot rescan (after an exit, or an fd shortage) and when it is due */
-  private rescanTimer?: NodeJS.Timeout;
-  private rescanDue = 0;
+  private readonly rescans = new RescanTimer(() => this.rescan());
   /** what the last failed read of the scan dir said, so it is said once */
   private scanFailure = "";
-  /** dir -> why its setup failed, so a retry that fails alike says nothing */
-  private readonly setupFailures = new Map<string, string>();
   /** a shutdown began: deaths are recorded, nothing is started any more */
   private frozen = false;
   private ending: "term" | "quit" | "abort" | null = null;
@@ -97,6 +68,19 @@ export class Scanner implements ServiceHost {
 
   constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {
     this.gate = options.gate ?? new DepGate();
+    this.slots = new ScanSlots({
+      gate: this.gate,
+      options,
+      serviceHost: this,
+      ending: () => this.ending !== null,
+      frozen: () => this.frozen,
+      adopting: () => this.adopting,
+      plan: () => this.plan,
+      inotifyFd: () => this.inotify,
+      retryIn: (ms) => this.rescans.in(ms),
+      started: (service) => this.live.add(service),
+    });
+    this.deaths = options.deaths ?? new sys.DeathRouter();
     this.unknownBytes = new UnknownBytesWarning(`${scanDir}/.s6-svscan/control`);
   }
 
@@ -120,15 +104,12 @@ export class Scanner implements ServiceHost {
 
   /** Routes a reaped death to whoever spawned that pid; orphans are just reaped. */
   reaped(exit: sys.Exit): void {
-    const cb = this.pids.get(exit.pid);
-    if (!cb) return;
-    this.pids.delete(exit.pid);
-    cb(exit);
+    this.deaths.route(exit);
   }
 
   // ---- ServiceHost ----
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void {
-    this.pids.set(pid, cb);
+    this.deaths.watchPid(pid, cb);
   }
 
   env(): string[] {
@@ -141,13 +122,13 @@ export class Scanner implements ServiceHost {
 
   onExited(service: Service): void {
     this.live.delete(service);
-    for (const [key, slot] of this.slots) {
+    for (const [key, slot] of this.slots.entries()) {
       // `x` on a directory still there: s6-svscan starts a new supervisor at its next scan.
       const mine = slot.main === service || slot.log === service;
-      if (mine && !slot.removed && !this.ending && !this.frozen) this.rescanIn(SUPERVISOR_RESCAN_MS);
+      if (mine && !slot.removed && !this.ending && !this.frozen) this.rescans.in(SUPERVISOR_RESCAN_MS);
       if (slot.main === service) slot.main = undefined;
       if (slot.log === service) slot.log = undefined;
-      if (!slot.main && !slot.log) this.dropSlot(key, slot);
+      if (!slot.main && !slot.log) this.slots.drop(key, slot);
     }
     if (this.ending && this.ending !== "abort") this.staged?.advance();
     if (this.ending && this.live.size === 0) this.finish();
@@ -172,7 +153,7 @@ export class Scanner implements ServiceHost {
   freeze(): void {
     if (this.frozen) return;
     this.frozen = true;
-    this.cancelRescan();
+    this.rescans.cancel();
     for (const s of this.live) s.freeze();
   }
 
@@ -214,13 +195,13 @@ export class Scanner implements ServiceHost {
     for (const p of scan.problems) logLine(p);
     const { added, removed } = diffScan(this.slots.keys(), scan.services);
     // An entry that could not be stat'ed for want of fds or memory may be a running service.
-    if (scan.complete) for (const key of removed) this.removeSlot(key);
-    else this.rescanIn(FD_RETRY_MS);
+    if (scan.complete) for (const key of removed) this.slots.remove(key);
+    else this.rescans.in(FD_RETRY_MS);
     for (const entry of scan.services) {
       const slot = this.slots.get(entry.key);
-      if (slot && !added.includes(entry)) this.revive(slot);
+      if (slot && !added.includes(entry)) this.slots.revive(slot);
     }
-    for (const entry of added) this.addSlot(entry);
+    for (const entry of added) this.slots.add(entry);
   }
 
   private scanFailed(code: string): void {
@@ -228,165 +209,17 @@ export class Scanner implements ServiceHost {
     const line = `unable to read ${this.scanDir}: ${code}: keeping the ${this.slots.size} services as they are${retry ? `, retrying in ${FD_RETRY_MS / 1000} s` : ""}`;
     if (code !== this.scanFailure) logLine(line);
     this.scanFailure = code;
-    if (retry) this.rescanIn(FD_RETRY_MS);
-  }
-
-  /** One rescan in MS (or sooner, if one is already due sooner). */
-  private rescanIn(ms: number): void {
-    const due = Date.now() + ms;
-    if (this.rescanTimer && this.rescanDue <= due) return;
-    this.cancelRescan();
-    this.rescanDue = due;
-    this.rescanTimer = setTimeout(() => {
-      this.rescanTimer = undefined;
-      this.rescan();
-    }, ms);
-  }
-
-  private cancelRescan(): void {
-    if (this.rescanTimer) clearTimeout(this.rescanTimer);
-    this.rescanTimer = undefined;
-  }
-
-  private addSlot(entry: ScanEntry): void {
-    if (this.ending || this.frozen) return;
-    const slot: Slot = { entry, wd: -1 };
-    if (isDir(`${entry.path}/log`)) {
-      try {
-        slot.pipe = this.logPipe(entry.name);
-      } catch (e) {
-        return this.setupFailed(entry.path, e); // not in slots: the retry's scan adds it again
-      }
-    }
-    this.slots.set(entry.key, slot);
-    const deps = readDependencies(entry.path);
-    for (const p of deps.problems) logLine(p);
-    const held = deps.deps.length > 0;
-    // Into the gate before it starts: its first readiness news must find it there.
-    this.gate.add({
-      node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
-      release: () => slot.main?.release(),
-      showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
-      timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
-    });
-    this.startMissing(slot, held);
-    if (this.inotify >= 0) {
-      try {
-        slot.wd = sys.inotifyAdd(this.inotify, entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
-        this.wdToKey.set(slot.wd, entry.key);
-      } catch { /* no watch: the 10 s retry still works */ }
-    }
-    if (!slot.main && !slot.log) this.dropSlot(entry.key, slot);
-  }
-
-  /** Starts what a slot lacks: its logger, then the service (the pipe between them is the slot's). */
-  private startMissing(slot: Slot, held: boolean): void {
-    const { entry } = slot;
-    const out = this.options.stdout ?? 1;
-    const err = this.options.stderr ?? 2;
-    // The logger first: a service held by its dependencies still has its log ready.
-    if (slot.pipe && !slot.builtin && !slot.log) {
-      if (wantsBuiltinLogger(entry.path)) {
-        // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
-        // the disk is behind (the service blocks, as under s6-log), then drops and counts.
-        try {
-          slot.builtin = startServiceLog(entry.path, entry.name, slot.pipe[0], {
-            root: this.options.logRoot ?? DEFAULT_LOG_ROOT,
-            onReport: (m) => logLine(m),
-            holdMs: 250,
-          });
-        } catch (e) {
-          this.setupFailed(`${entry.path}/log`, e);
-        }
-      } else {
-        slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
-      }
-    }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
-  }
-
-  /** A directory still in the scan dir whose service or logger is not
-   *  supervised (its supervisor exited on `x`, or its setup failed): start
-   *  it again, as s6-svscan does. The other half and the pipe stay as they are. */
-  private revive(slot: Slot): void {
-    if (slot.removed || this.ending) return;
-    if (slot.main && (!slot.pipe || slot.builtin || slot.log)) return;
-    // Still waiting in the gate: it starts held, and the gate releases it.
-    this.startMissing(slot, this.gate.state(slot.entry.name) === "waiting");
-  }
-
-  // The pipe between a service and its logger outlives both, and a re-exec of
-  // PID 1 too: the service and the logger keep their ends across it.
-  private logPipe(name: string): [number, number] {
-    const r = this.adopting ? takeFd(`log:${name}:r`) : undefined;
-    const w = this.adopting ? takeFd(`log:${name}:w`) : undefined;
-    const pipe: [number, number] = r !== undefined && w !== undefined ? [r, w] : sys.pipe(false);
-    keepFd(`log:${name}:r`, pipe[0]);
-    keepFd(`log:${name}:w`, pipe[1]);
-    return pipe;
-  }
-
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
-    const service = new Service(dir, name, stdio, this);
-    try {
-      service.start(held, this.plan?.adopt.get(planKey(dir)) ?? null);
-    } catch (e) {
-      service.abandon();
-      this.setupFailed(dir, e);
-      return undefined;
-    }
-    this.setupFailures.delete(dir);
-    this.live.add(service);
-    return service;
-  }
-
-  // Out of fds (ours or the system's) is no fault of the directory: try again
-  // after a delay. Said once per directory and reason, not once per retry.
-  private setupFailed(dir: string, e: unknown): void {
-    const retry = isFdShortage(codeOf(e));
-    const why = `${reason(e)}${retry ? `: retrying in ${FD_RETRY_MS / 1000} s` : ""}`;
-    if (this.setupFailures.get(dir) !== why) logLine(`unable to supervise ${dir}: ${why}`);
-    this.setupFailures.set(dir, why);
-    if (retry) this.rescanIn(FD_RETRY_MS);
-  }
-
-  private removeSlot(key: string): void {
-    const slot = this.slots.get(key);
-    if (!slot) return;
-    slot.removed = true;
-    slot.main?.remove();
-    slot.log?.remove();
-  }
-
-  private dropSlot(key: string, slot: Slot): void {
-    this.gate.remove(slot.entry.name);
-    this.setupFailures.delete(slot.entry.path);
-    this.setupFailures.delete(`${slot.entry.path}/log`);
-    // stop() unwatches at once, so closing the pipe right after is safe.
-    if (slot.builtin) void slot.builtin.stop();
-    slot.builtin = undefined;
-    if (slot.pipe) {
-      for (const fd of slot.pipe) sys.close(fd);
-      forgetFd(`log:${slot.entry.name}:r`);
-      forgetFd(`log:${slot.entry.name}:w`);
-    }
-    slot.pipe = undefined;
-    if (slot.wd >= 0) {
-      try { sys.inotifyRm(this.inotify, slot.wd); } catch { /* dir gone: watch already dropped */ }
-      this.wdToKey.delete(slot.wd);
-    }
-    this.slots.delete(key);
+    if (retry) this.rescans.in(FD_RETRY_MS);
   }
 
   private onInotify(records: sys.NativeInotifyEvent[]): void {
     const c = sys.constants();
     for (const r of records) {
       if (r.wd === this.scanWd || r.mask & c.IN_Q_OVERFLOW!) {
-        this.queueRescan();
+        this.rescans.soon();
         continue;
       }
-      const key = this.wdToKey.get(r.wd);
-      const slot = key ? this.slots.get(key) : undefined;
+      const slot = this.slots.ofWatch(r.wd);
       if (!slot) continue;
       if (r.name === "run") slot.main?.poke();
       if (r.name === "log" && !slot.log && !this.ending && isDir(`${slot.entry.path}/log`)) {
@@ -395,47 +228,30 @@ export class Scanner implements ServiceHost {
     }
   }
 
-  // Many inotify records arrive at once when services are installed in bulk:
-  // one rescan after the batch, not one per record.
-  private queueRescan(): void {
-    if (this.rescanQueued) return;
-    this.rescanQueued = true;
-    setImmediate(() => {
-      this.rescanQueued = false;
-      this.rescan();
-    });
-  }
+  /** What each .s6-svscan/control letter does, as s6-svscan's. */
+  private readonly onLetter: Record<SvscanLetter, () => void> = {
+    a: () => this.rescan(),
+    h: () => this.rescan(),
+    n: () => this.rescan(),
+    N: () => this.rescan(),
+    z: () => undefined, // we reap on every SIGCHLD already
+    t: () => this.terminate("term"),
+    i: () => this.terminate("term"),
+    q: () => this.terminate("quit"),
+    b: () => {
+      this.ending = "abort";
+      this.finish();
+    },
+  };
 
   private onControl(bytes: Buffer): void {
     const parsed = parseSvscanControl(bytes);
     this.unknownBytes.note(parsed.unknown);
-    for (const letter of parsed.letters) {
-      switch (letter) {
-        case "a":
-        case "h":
-        case "n":
-        case "N":
-          this.rescan();
-          break;
-        case "z":
-          break; // we reap on every SIGCHLD already
-        case "t":
-        case "i":
-          this.terminate("term");
-          break;
-        case "q":
-          this.terminate("quit");
-          break;
-        case "b":
-          this.ending = "abort";
-          this.finish();
-          break;
-      }
-    }
+    for (const letter of parsed.letters) this.onLetter[letter]();
   }
 
   private finish(): void {
-    this.cancelRescan();
+    this.rescans.cancel();
     this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
@@ -445,31 +261,4 @@ export class Scanner implements ServiceHost {
     }
     this.options.onFinished?.(this.ending ?? "term");
   }
-}
-
-/** EMFILE (our fd limit) or ENFILE (the system's): a shortage that passes. */
-function isFdShortage(code: string | undefined): boolean {
-  return code === "EMFILE" || code === "ENFILE";
-}
-
-/** A millisecond count from the first line of file; 0 when absent or invalid. */
-function readMillis(file: string): number {
-  try {
-    return timeoutUpOf(readHead(file).toString("utf8"));
-  } catch {
-    return 0;
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** True when DIR looks like a scan dir we could supervise. */
-export function scanDirExists(dir: string): boolean {
-  return existsSync(dir) && isDir(dir);
 }

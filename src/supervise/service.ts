@@ -1,22 +1,28 @@
 // The thin layer that applies machine.ts's effects for one service directory:
-// spawning run and finish, signals, timers, the notification-fd pipe, and the
-// s6 files (supervise/status, death_tally, event/, down). All policy is in
-// machine.ts; this file only does what an Effect says and feeds the results
-// back in as events.
-import { unlinkSync, writeFileSync } from "node:fs";
+// its lifecycle (take supervise/, start, adopt, release, remove, exit), the
+// control fifo's letters, and each effect handed to the part that does it:
+// run and finish as processes (service-procs.ts), the s6 files
+// (service-files.ts), timers (timers.ts). All policy is in machine.ts; this
+// file only does what an Effect says and feeds the results back in as events.
+// A little over 250 lines: the effect dispatch and the lifecycle it drives
+// read best side by side.
 import * as sys from "../sys";
-import { logLine, reason } from "../cli/log";
-import { encodeDeathTally, encodeStatus, deathTallyFromState, statusFromState } from "../control/status";
-import { parseSuperviseControl } from "../control/letters";
+import { logLine } from "../cli/log";
+import { parseSuperviseControl } from "../s6/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
-import { listServiceDir, readServiceResources, type ResourceOptions } from "./resources";
-import type { ServiceCgroup } from "./cgroup";
-import { stampToMs, type SuperviseStatus } from "../control/status";
+import { listServiceDir } from "../resources/service-resources";
+import type { ServiceCgroup } from "../cgroup/tree";
+import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { NotifyPipe } from "./notify-pipe";
-import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
+import { closeControlDir, ensureFifodir, openControlDir, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
-import { UnknownBytesWarning } from "../control/unknown-bytes";
+import { UnknownBytesWarning } from "./unknown-bytes";
+import { ServiceFiles } from "./service-files";
+import { ServiceProcs, type ServiceStdio } from "./service-procs";
+import { Timers } from "./timers";
+
+export type { ServiceStdio };
 
 /** What a service needs from the supervisor that owns it. */
 export interface ServiceHost {
@@ -32,45 +38,45 @@ export interface ServiceHost {
   onReadiness?(service: Service, state: "started" | "ready"): void;
 }
 
-/** Where the service's stdio comes from: fds in the supervisor, or -1 for /dev/null. */
-export interface ServiceStdio {
-  stdin: number;
-  stdout: number;
-  stderr: number;
-}
-
 /** One supervised directory. */
 export class Service {
   private state: SuperviseState = initialState();
   private config: SuperviseConfig;
-  private readonly timers = new Map<TimerKind, NodeJS.Timeout>();
+  private readonly timers = new Timers<TimerKind>();
   private control?: ControlDir;
   private readonly notify: NotifyPipe;
-  private detached = false;
-  private devnull = -1;
+  private readonly files: ServiceFiles;
+  private readonly procs: ServiceProcs;
   private problem = "";
+  /** its errno code ("ENOENT" for a missing run) */
+  private problemCode = "";
   /** the directory left the scan dir (it may be gone from disk) */
   private removed = false;
   /** held down until its dependencies are ready (release() lets it go) */
   private held = false;
-  /** errno of the last failed state write, "" after a success */
-  private writeError = "";
   private readiness: "started" | "ready" = "started";
   private cgroup: ServiceCgroup | null | undefined;
   private readonly configWarnings = new NewWarnings();
-  private readonly resourceWarnings = new NewWarnings();
   private readonly unknownBytes: UnknownBytesWarning;
-  /** while one read's letters or one death go through the machine: what to write once they are done */
+  /** while one read's letters go through the machine: what to write once they are done */
   private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
 
   constructor(
     readonly dir: string,
     readonly name: string,
-    private readonly stdio: ServiceStdio,
+    stdio: ServiceStdio,
     private readonly host: ServiceHost,
   ) {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
+    this.files = new ServiceFiles(dir, () => this.removed);
+    this.procs = new ServiceProcs({
+      dir, name, stdio, notify: this.notify,
+      env: () => this.host.env(),
+      cgroup: () => this.cgroupOf(),
+      watchPid: (pid, cb) => this.host.watchPid(pid, cb),
+      feed: (event) => this.feed(event),
+    });
     this.unknownBytes = new UnknownBytesWarning(`${dir}/supervise/control`);
   }
 
@@ -164,9 +170,9 @@ export class Service {
   private writePending(): void {
     const batch = this.batch;
     if (!batch) return;
-    if (batch.deathTally) this.writeFile("death_tally", encodeDeathTally(deathTallyFromState(this.state)));
-    if (batch.status) this.writeFile("status", encodeStatus(statusFromState(this.state)));
-    if (batch.events) broadcastEvent(`${this.dir}/event`, batch.events);
+    if (batch.deathTally) this.files.writeDeathTally(this.state);
+    if (batch.status) this.files.writeStatus(this.state);
+    if (batch.events) this.files.announce(batch.events);
     Object.assign(batch, { status: false, deathTally: false, events: "" });
   }
 
@@ -180,6 +186,7 @@ export class Service {
     const r = readServiceConfig(this.dir, this.name, listing);
     this.configWarnings.report(r.warnings);
     this.problem = r.ok ? "" : r.problem;
+    this.problemCode = r.ok ? "" : r.code;
     if (r.ok) this.config = r.config;
   }
 
@@ -213,34 +220,40 @@ export class Service {
 
   private apply(effect: Effect): void {
     switch (effect.type) {
-      case "spawnRun":
-        return this.spawnRun();
-      case "spawnFinish":
+      case "spawnRun": {
+        const listing = listServiceDir(this.dir); // the one read of the directory for this spawn
+        this.refreshConfig(listing.ok ? listing.value : undefined);
+        return this.procs.spawnRun(this.config, this.problem ? { problem: this.problem, code: this.problemCode } : null, listing);
+      }
+      case "spawnFinish": {
         this.writePending(); // finish starts with the death in status, as in s6
-        return this.spawnFinish(effect.args);
+        const listing = listServiceDir(this.dir);
+        this.refreshConfig(listing.ok ? listing.value : undefined);
+        return this.procs.spawnFinish(effect.args, listing);
+      }
       case "kill":
-        return this.signal(effect.pid, effect.signal, false);
+        return this.procs.signal(effect.pid, effect.signal, false);
       case "killGroup":
-        return this.signal(effect.pgid, effect.signal, true);
+        return this.procs.signal(effect.pgid, effect.signal, true);
       case "armTimer":
-        return this.arm(effect.kind, effect.ms);
+        return this.timers.arm(effect.kind, effect.ms, () => this.feed({ type: "timer", kind: effect.kind }));
       case "cancelTimer":
-        return this.cancel(effect.kind);
+        return this.timers.cancel(effect.kind);
       case "writeStatus":
         if (this.batch) return void (this.batch.status = true);
-        return this.writeFile("status", encodeStatus(statusFromState(this.state)));
+        return this.files.writeStatus(this.state);
       case "writeDeathTally":
         if (this.batch) return void (this.batch.deathTally = true);
-        return this.writeFile("death_tally", encodeDeathTally(deathTallyFromState(this.state)));
+        return this.files.writeDeathTally(this.state);
       case "event":
         if (this.batch) return void (this.batch.events += effect.letters);
-        return broadcastEvent(`${this.dir}/event`, effect.letters);
+        return this.files.announce(effect.letters);
       case "touchDown":
-        return this.touchDown(true);
+        return this.files.setDown(true);
       case "unlinkDown":
-        return this.touchDown(false);
+        return this.files.setDown(false);
       case "detachStdio":
-        this.detached = true;
+        this.procs.detached = true;
         return;
       case "killLeftovers":
         return this.cgroupOf()?.killAll();
@@ -251,142 +264,20 @@ export class Service {
     }
   }
 
-  private childFds(): number[] {
-    const devnull = this.nullFd();
-    const pick = (fd: number) => (fd < 0 || this.detached ? devnull : fd);
-    return [pick(this.stdio.stdin), pick(this.stdio.stdout), this.stdio.stderr < 0 ? devnull : this.stdio.stderr];
-  }
-
-  private spawnRun(): void {
-    const listing = listServiceDir(this.dir); // the one read of the directory for this spawn
-    this.refreshConfig(listing.ok ? listing.value : undefined);
-    const now = Date.now();
-    if (this.problem) {
-      const errno = /: (E[A-Z]+)$/.exec(this.problem)?.[1] ?? "ENOEXEC";
-      return this.feed({ type: "spawnFailed", errno, now, during: "exec", why: this.problem });
-    }
-    const settings = this.settings(listing);
-    if (!settings.ok) return this.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
-    const nfd = this.config.notificationFd;
-    let notifyWrite = -1;
-    let pid: number;
-    try {
-      // /dev/null and the notification pipe need fds too: out of them is a failed spawn, retried.
-      const fds = this.childFds();
-      if (nfd !== null) {
-        notifyWrite = this.notify.open();
-        while (fds.length < nfd) fds.push(-1);
-        fds[nfd] = notifyWrite;
-      }
-      pid = sys.spawn({ file: "./run", argv: ["./run", this.name], cwd: this.dir, setsid: true, fds, ...settings.options });
-    } catch (e) {
-      if (notifyWrite >= 0) sys.close(notifyWrite);
-      this.notify.close();
-      const code = (e as { code?: string }).code ?? "EIO";
-      const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
-      return this.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${this.dir}/run: ${reason(e)}` });
-    }
-    if (notifyWrite >= 0) {
-      sys.close(notifyWrite);
-      this.notify.listen();
-    }
-    this.host.watchPid(pid, (exit) => this.feed({ type: "died", pid, status: exit.status, now: Date.now() }));
-    this.feed({ type: "spawned", pid, now });
-  }
-
-  private spawnFinish(args: [string, string, string]): void {
-    const listing = listServiceDir(this.dir);
-    this.refreshConfig(listing.ok ? listing.value : undefined);
-    let pid: number;
-    try {
-      const settings = this.settings(listing);
-      if (!settings.ok) throw Object.assign(new Error(settings.problem), { code: "EINVAL" });
-      pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: this.dir, setsid: true, fds: this.childFds(), ...settings.options });
-    } catch (e) {
-      logLine(`unable to spawn ${this.dir}/finish: ${reason(e)}`);
-      return this.feed({ type: "finishSpawnFailed", errno: (e as { code?: string }).code ?? "EIO", now: Date.now() });
-    }
-    this.host.watchPid(pid, (exit) => this.feed({ type: "finishDied", pid, status: exit.status, now: Date.now() }));
-    this.feed({ type: "finishSpawned", pid });
-  }
-
-  /** What run and finish are started with: the service's own user, limits and
-   *  env on top of the host's, and its cgroup; or why it must not start. */
-  private settings(listing: ReturnType<typeof listServiceDir>): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
-    const r = readServiceResources(this.dir, this.host.env(), undefined, listing);
-    this.resourceWarnings.report(r.warnings);
-    if (!r.ok) return r;
-    const cgroupFd = this.cgroupOf()?.procsFd(this.dir) ?? -1;
-    return { ok: true, options: cgroupFd >= 0 ? { ...r.options, cgroupFd } : r.options };
-  }
-
   private cgroupOf(): ServiceCgroup | null {
     if (this.cgroup === undefined) this.cgroup = this.host.cgroup?.(this.name) ?? null;
     return this.cgroup;
   }
 
-  private signal(pid: number, signo: number, group: boolean): void {
-    try {
-      if (group) sys.killpg(pid, signo);
-      else sys.kill(pid, signo);
-    } catch (e) {
-      // ESRCH: it died and its death is on its way to us; nothing to do.
-      if ((e as { code?: string }).code !== "ESRCH") logLine(`unable to signal ${this.dir}/run (pid ${pid}): ${reason(e)}`);
-    }
-  }
-
-  private arm(kind: TimerKind, ms: number): void {
-    this.cancel(kind);
-    this.timers.set(kind, setTimeout(() => {
-      this.timers.delete(kind);
-      this.feed({ type: "timer", kind });
-    }, ms));
-  }
-
-  private cancel(kind: TimerKind): void {
-    const t = this.timers.get(kind);
-    if (t) clearTimeout(t);
-    this.timers.delete(kind);
-  }
-
-  private writeFile(name: string, bytes: Uint8Array): void {
-    try {
-      writeAtomic(`${this.dir}/supervise`, name, bytes);
-      this.writeError = "";
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? "EIO";
-      if (this.removed && code === "ENOENT") return; // deleted with its directory
-      // A full /run fails every state change alike: say it once until a write works again.
-      if (code === this.writeError) return;
-      this.writeError = code;
-      logLine(`unable to write ${this.dir}/supervise/${name}: ${reason(e)}`);
-    }
-  }
-
-  private touchDown(present: boolean): void {
-    try {
-      if (present) writeFileSync(`${this.dir}/down`, "");
-      else unlinkSync(`${this.dir}/down`);
-    } catch (e) {
-      if (present || (e as { code?: string }).code !== "ENOENT") logLine(`unable to ${present ? "create" : "remove"} ${this.dir}/down: ${reason(e)}`);
-    }
-  }
-
-  private nullFd(): number {
-    if (this.devnull < 0) this.devnull = sys.open("/dev/null", sys.constants().O_RDWR! | sys.constants().O_CLOEXEC!, 0);
-    return this.devnull;
-  }
-
   /** start() threw (out of fds, say): let go of what it took (the lock, the
    *  control fifo, timers) so that a later try can take them again. */
   abandon(): void {
-    for (const kind of [...this.timers.keys()]) this.cancel(kind);
+    this.timers.cancelAll();
     this.notify.close();
     this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
-    if (this.devnull >= 0) sys.close(this.devnull);
-    this.devnull = -1;
+    this.procs.close();
   }
 
   private exit(): void {

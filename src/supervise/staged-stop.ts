@@ -1,5 +1,5 @@
 // Stopping every service of a scanner in order: group by group, dependents
-// before what they depend on (deps.ts stopOrder), then what was never in the
+// before what they depend on (s6/deps.ts stopOrder), then what was never in the
 // graph, then the loggers last, so the final lines still reach the logs.
 // Each step waits for the previous group to be gone.
 

@@ -13,6 +13,7 @@ export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
+export { DeathRouter } from "./deaths";
 
 /** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* by name */
 export const constants = (): Record<string, number> => native().constants;
@@ -39,7 +40,8 @@ export const execve = (file: string, argv: string[], env: string[]): never => na
 /** pidfd_open(2): readable (watchReadable) once pid has exited, child or not */
 export const pidfdOpen = (pid: number): number => native().pidfdOpen(pid);
 /** a fatal signal will execve this (see NativeAddon.armCrashExec) */
-export const armCrashExec = (file: string, argv: string[], env: string[]): void => native().armCrashExec(file, argv, env);
+export const armCrashExec = (file: string, argv: string[], env: string[], say: { signals: number[]; lines: string[]; failLine: string }): void =>
+  native().armCrashExec(file, argv, env, say.signals, say.lines, say.failLine);
 export const blockSignals = (sigs: Signal[]): void => native().blockSignals(sigs.map(signalNumber));
 export const unblockSignals = (sigs: Signal[]): void => native().unblockSignals(sigs.map(signalNumber));
 

@@ -6,7 +6,7 @@
 // first because they are tmpfs once mounted. Outside the executable (tsx in
 // tests and development, node dist/main.js) the require below loads the built file.
 import { withPrivateCopy } from "./unpack";
-import { reason } from "../cli/log";
+import { errnoError, reason } from "./errors";
 import type { NativeAddon } from "./native-types";
 
 const candidateDirs = (): string[] => {
@@ -31,12 +31,12 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
       loadedFrom = `${dir} (a private copy, then removed)`;
       return mod.exports;
     } catch (e) {
-      const { code, message } = e as NodeJS.ErrnoException;
-      tried.push(`${dir}: ${code === "ERR_DLOPEN_FAILED" || code === "EUNSAFE" || !code ? message : reason(e)}`);
+      // reason() gives the message itself for dlopen's ERR_DLOPEN_FAILED and unpack's EUNSAFE.
+      tried.push(`${dir}: ${reason(e)}`);
     }
   }
-  const err = new Error(`unable to load the addon: no directory is safe, writable and exec-allowed (${tried.join("; ")})`);
-  throw Object.assign(err, { code: "ENOADDON" });
+  throw errnoError("ENOADDON", "dlopen", undefined,
+    `unable to load the addon: no directory is safe, writable and exec-allowed (${tried.join("; ")})`);
 }
 
 /** The addon's bytes when we run as the packed executable. An asset rather

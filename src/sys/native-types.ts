@@ -82,10 +82,11 @@ export interface NativeAddon {
   getrlimit(resource: number): [number, number];
   /** setrlimit(2), -1 = RLIM_INFINITY */
   setrlimit(resource: number, soft: number, hard: number): void;
-  /** From now on a fatal signal (SEGV, BUS, ABRT, ILL, FPE) execve()s this
-   *  instead of killing the process: argv/env are prepared here because the
-   *  handler may not allocate. Calling again replaces them. */
-  armCrashExec(file: string, argv: string[], env: string[]): void;
+  /** From now on each of signals writes its line of lines to stderr and
+   *  execve()s this instead of killing the process (failLine if the exec
+   *  fails, then the default action): all prepared here because the handler
+   *  may not allocate. Calling again replaces them. */
+  armCrashExec(file: string, argv: string[], env: string[], signals: number[], lines: string[], failLine: string): void;
   /** pidfd_open(2): an fd (close-on-exec) readable once pid has exited; for
    *  waiting on a process that is not our child */
   pidfdOpen(pid: number): number;

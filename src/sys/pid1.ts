@@ -3,7 +3,7 @@
 // anywhere (--rundir), /proc/1 cannot. A foreign PID 1 (a shell, another
 // init) would take USR1 or RTMIN+25 as something else entirely, or die of it.
 import { readFileSync, readlinkSync, statSync } from "node:fs";
-import { reason } from "../cli/log";
+import { reason } from "./errors";
 import { signalNumber } from "./signals";
 
 /** PID 1's binary and whether it is ours; error when /proc/1/exe cannot be read

@@ -10,6 +10,7 @@
 // to be a fresh regular file of ours with one link. Where /proc is mounted
 // dlopen goes through /proc/self/fd/N, the very inode written.
 import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdtempSync, openSync, realpathSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import { errnoError } from "./errors";
 
 const CREATE_NEW = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const S_ISVTX = 0o1000;
@@ -29,7 +30,7 @@ function unsafeReason(dir: string, euid: number): string {
 
 /** Throws a plain error naming what is wrong with what was just made. */
 function refuse(what: string): never {
-  throw Object.assign(new Error(what), { code: "EUNSAFE" });
+  throw errnoError("EUNSAFE", "open", undefined, what);
 }
 
 /** Calls use(path) with the bytes in a private file under dir, then removes file and dir on every path. */

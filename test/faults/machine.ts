@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeStatus, type SuperviseStatus } from "../../src/control/status";
+import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, writeTree, type Tree } from "../helpers/tree";
 

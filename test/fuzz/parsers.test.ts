@@ -7,10 +7,10 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import {
   SUPERVISE_LETTERS, SVSCAN_LETTERS, describeByte, parseSuperviseControl, parseSvscanControl,
-} from "../../src/control/letters";
+} from "../../src/s6/letters";
 import {
   DEATH_RECORD_SIZE, STATUS_SIZE, decodeDeathTally, decodeStatus, encodeDeathTally, encodeStatus, type SuperviseStatus,
-} from "../../src/control/status";
+} from "../../src/s6/status-file";
 import { SVC_MAX_LETTERS, parseSvcArgs } from "../../src/control/svc-args";
 import { bytes, check } from "./fuzz";
 

@@ -3,7 +3,7 @@
 // init with every path under one temp root (ROOT/service, env, task; state
 // in ROOT/run). One place, so every test boots alike.
 import { existsSync, readFileSync } from "node:fs";
-import { decodeStatus, type SuperviseStatus } from "../../src/control/status";
+import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { eventually, startPid1, type Pid1 } from "./pid1";
 import { removeTree, tempTree, type Tree } from "./tree";
 

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { decodeStatus, encodeStatus } from "../../src/control/status";
+import { decodeStatus, encodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
 import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/machine";
 import { runningIn } from "../helpers/procs";

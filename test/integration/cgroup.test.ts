@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, st
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
 import { sh, svPid } from "../helpers/machine";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
-import { cgroup2Mounts, pickCgroup2Mount } from "../../src/supervise/cgroup-parse";
-import { InotifyEmptyWatch } from "../../src/supervise/cgroup-empty";
-import { ServiceTree, type ServiceCgroup } from "../../src/supervise/cgroup";
+import { cgroup2Mounts, pickCgroup2Mount } from "../../src/cgroup/parse";
+import { InotifyEmptyWatch } from "../../src/cgroup/empty-watch";
+import { ServiceTree, type ServiceCgroup } from "../../src/cgroup/tree";
 
 const MOUNT = (() => {
   const m = pickCgroup2Mount(cgroup2Mounts(readFileSync("/proc/self/mountinfo", "utf8")));

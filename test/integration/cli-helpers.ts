@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
-import { decodeStatus } from "../../src/control/status";
+import { decodeStatus } from "../../src/s6/status-file";
 
 /** What a finished command gave. */
 export interface Ran {

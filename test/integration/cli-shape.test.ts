@@ -1,10 +1,10 @@
-// One CLI style (issue 15): every subcommand of src/cli/commands.ts (a new
+// One CLI style (issue 15): every subcommand of src/commands.ts (a new
 // one is covered by being in the table) answers --help with a usage line, an
 // example and its exit codes, and a bad option with exit 100, a line naming
 // it and the usage lines. Only the command line is parsed: nothing runs.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { commands } from "../../src/cli/commands";
+import { commands } from "../../src/commands";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("cli shape");

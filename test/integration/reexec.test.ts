@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, renameSync } from "node:fs";
-import { decodeStatus } from "../../src/control/status";
+import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 import { sh } from "../helpers/machine";

@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { decodeStatus } from "../../src/control/status";
+import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
 import { writeTree, type Tree } from "../helpers/tree";
 import { bootScan, endMachine, sh, type Machine } from "../helpers/machine";

@@ -5,7 +5,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
-import { decodeStatus } from "../../src/control/status";
+import { decodeStatus } from "../../src/s6/status-file";
 import { eventually } from "../helpers/pid1";
 import { bootInit as boot, sh } from "../helpers/machine";
 import { removeTree } from "../helpers/tree";

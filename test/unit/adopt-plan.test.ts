@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { dirOf, planAdoption, planSurvivors, START_SLACK_MS, type ProcInfo, type StatusClaim } from "../../src/supervise/adopt-plan";
-import { stampFromMs, type SuperviseStatus } from "../../src/control/status";
+import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
 
 const test = suite("adopt-plan");
 const SELF = 1;

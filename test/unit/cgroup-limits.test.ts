@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { applyLimits, fresh } from "../../src/supervise/cgroup-limits";
+import { applyLimits, fresh } from "../../src/cgroup/limits";
 
 const INTERFACE = ["memory.max", "cpu.max", "pids.max", "memory.oom.group"];
 

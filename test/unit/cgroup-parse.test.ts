@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
   availableControllers, cgroup2Mounts, cgroupDir, cgroupName, checkLimit, keyValues, pickCgroup2Mount, procsPids, unifiedPath,
-} from "../../src/supervise/cgroup-parse";
+} from "../../src/cgroup/parse";
 import { formatBytes, formatCpu, serviceCgroupDir, supervisorNames } from "../../src/control/status-cgroup";
 
 // This development machine's hybrid layout, and a pure v2 machine.

@@ -4,7 +4,7 @@
 // machine's controller-less cgroup v2 cannot show for real.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { setUpTree, type SetupFs } from "../../src/supervise/cgroup-setup";
+import { setUpTree, type SetupFs } from "../../src/cgroup/setup";
 
 const INIT_PID_NS = "pid:[4026531836]";
 const INIT_CG_NS = "cgroup:[4026531835]";

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readServiceConfig } from "../../src/supervise/config";
-import { parseSignal, signalName } from "../../src/supervise/signal-names";
+import { parseSignal, signalName } from "../../src/s6/signal-names";
 
 const made: string[] = [];
 

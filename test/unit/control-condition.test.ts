@@ -2,8 +2,8 @@
 // when a phase holds, event letters, failures, and restarts.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { applyEvent, bitsFromStatus, phasesFor, satisfied, WaitTracker, type SvBits } from "../../src/control/condition";
-import type { SuperviseStatus } from "../../src/control/status";
+import { applyEvent, bitsFromStatus, phasesFor, satisfied, WaitTracker, type SvBits } from "../../src/s6/condition";
+import type { SuperviseStatus } from "../../src/s6/status-file";
 
 const st = (over: Partial<SuperviseStatus>): SuperviseStatus => ({
   stamp: { unixSec: 0, nsec: 0 }, readyStamp: { unixSec: 0, nsec: 0 }, pid: 0, waitStatus: 0,

@@ -1,7 +1,7 @@
 // Control FIFO bytes → letters, and s6-svc's command line → letters + wait.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { describeByte, parseSuperviseControl, parseSvscanControl } from "../../src/control/letters";
+import { describeByte, parseSuperviseControl, parseSvscanControl } from "../../src/s6/letters";
 import { parseSvcArgs } from "../../src/control/svc-args";
 
 const fifo = suite("control fifo bytes");

@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { TaskRecord } from "../../src/boot/tasks";
-import { stampFromMs, type SuperviseStatus } from "../../src/control/status";
+import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
 import { formatTable, stateOf, toJson, waitingNotes, type ServiceReport } from "../../src/control/status-format";
 import { cleanWaiting } from "../../src/control/status-read";
 import { formatTaskTable, taskStateText, taskToJson, type TaskReport } from "../../src/control/status-task-format";

@@ -3,9 +3,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeWaitStatus, formatDuration, formatTable, stateOf, toJson, waitingNotes, type ServiceReport } from "../../src/control/status-format";
-import { stampFromMs, type SuperviseStatus } from "../../src/control/status";
+import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
 import { shortPath } from "../../src/control/cli-util";
-import { tai64nHex } from "../../src/control/listen";
+import { tai64n } from "../../src/s6/tai64n";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const status = (over: Partial<SuperviseStatus>): SuperviseStatus => ({
@@ -37,7 +37,7 @@ dur("helpers: path truncation and TAI64N names", () => {
   assert.is(shortPath("a".repeat(10_000)), "a".repeat(80) + "…");
   assert.is(shortPath("/run/service/x"), "/run/service/x");
   // 1.5 s after the epoch: 2^62 + 37 + 1 seconds, 500 000 000 ns
-  assert.is(tai64nHex(1500), "4000000000000026" + "1dcd6500");
+  assert.is(tai64n(1500), "@4000000000000026" + "1dcd6500");
 });
 
 dur.run();

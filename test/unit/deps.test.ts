@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { checkGraph, plan, stopOrder, type DepNode, type DepState } from "../../src/supervise/deps";
+import { checkGraph, plan, stopOrder, type DepNode, type DepState } from "../../src/s6/deps";
 
 const test = suite("deps");
 const node = (name: string, deps: string[] = [], kind: DepNode["kind"] = "service"): DepNode => ({ name, kind, deps, source: `/s/${name}/dependencies` });

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { applyEnvChanges, envValueFromBytes, readEnvDir } from "../../src/supervise/envdir";
+import { applyEnvChanges, envValueFromBytes, readEnvDir } from "../../src/resources/envdir";
 
 const made: string[] = [];
 

@@ -3,7 +3,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { LineFramer, countLines, linePrefix } from "../../src/log/lines";
-import { nanosFromTai64n, stampPrefix, tai64n } from "../../src/log/stamp";
+import { stampPrefix } from "../../src/log/stamp";
+import { nanosFromTai64n, tai64n } from "../../src/s6/tai64n";
 
 const T = Date.UTC(2026, 10, 25, 15, 32, 8, 123);
 const b = (s: string) => Buffer.from(s);

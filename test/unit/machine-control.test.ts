@@ -3,7 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { initialState, step, type SuperviseState } from "../../src/supervise/machine";
-import { SUPERVISE_LETTERS, type SuperviseLetter } from "../../src/control/letters";
+import { SUPERVISE_LETTERS, type SuperviseLetter } from "../../src/s6/letters";
 import { cfg, drive, events, exited, letter, ofType, upState } from "./machine-helpers";
 
 const ctl = suite("machine: control letters");

@@ -4,7 +4,7 @@ import {
   DEFAULT_CONFIG, initialState, step,
   type Effect, type Step, type SuperviseConfig, type SuperviseEvent, type SuperviseState,
 } from "../../src/supervise/machine";
-import type { SuperviseLetter } from "../../src/control/letters";
+import type { SuperviseLetter } from "../../src/s6/letters";
 
 /** A config for service "svc" with the s6 defaults. */
 export function cfg(over: Partial<SuperviseConfig> = {}): SuperviseConfig {

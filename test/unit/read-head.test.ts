@@ -7,11 +7,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readHead } from "../../src/supervise/read-head";
-import { readEnvDir } from "../../src/supervise/envdir";
+import { readHead } from "../../src/sys/read-head";
+import { readEnvDir } from "../../src/resources/envdir";
 import { readServiceConfig } from "../../src/supervise/config";
 import { readDependencies } from "../../src/supervise/deps-read";
-import { readServiceResources } from "../../src/supervise/resources";
+import { readServiceResources } from "../../src/resources/service-resources";
 
 const test = suite("read-head: fifos in user dirs");
 let dir = "";

@@ -1,6 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { CRASH_LIMIT, CRASH_WINDOW_MS, isCrashLoop, nextCrashCount, takeInherited } from "../../src/boot/reexec";
+import { CRASH_LIMIT, CRASH_WINDOW_MS, crashLines, isCrashLoop, nextCrashCount, takeInherited } from "../../src/boot/reexec";
 import { initialState, step, DEFAULT_CONFIG } from "../../src/supervise/machine";
 
 const test = suite("reexec");
@@ -37,6 +37,14 @@ test("adopt takes over a running run without spawning or announcing anything", (
   assert.equal(fin.effects, [{ type: "armTimer", kind: "finish", ms: 5000 }]);
   const late = step(r.state, { type: "adopt", pid: 7, finishing: false, wantUp: true, paused: false, ready: false, stamp: 0, readyStamp: 0, waitStatus: 0 }, cfg);
   assert.equal(late.state.phase, r.state.phase, "only from init");
+});
+
+test("the fatal signals and what the handler says are TS's (the addon installs them)", () => {
+  const c = crashLines();
+  assert.equal(c.signals, [11, 7, 6, 4, 8]);
+  assert.is(c.lines[0], "tsinit: fatal signal 11: re-executing to keep process 1 alive\n");
+  assert.is(c.lines.length, c.signals.length);
+  assert.is(c.failLine, "tsinit: unable to re-execute after a fatal signal\n");
 });
 
 test.run();

@@ -8,9 +8,9 @@ import fc from "fast-check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseLimit, parseNice, parseUmask, type ResourceHost } from "../../src/supervise/resources";
-import { resolveUser } from "../../src/supervise/service-user";
-import { MAX_ID, parseGroup, parsePasswd } from "../../src/supervise/userdb";
+import { parseLimit, parseNice, parseUmask, type ResourceHost } from "../../src/resources/service-resources";
+import { resolveUser } from "../../src/resources/service-user";
+import { MAX_ID, parseGroup, parsePasswd } from "../../src/resources/userdb";
 import { check } from "../fuzz/fuzz";
 
 const test = suite("resources: properties");

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { readServiceResources, type ResourceHost, type ResourcesResult } from "../../src/supervise/resources";
+import { readServiceResources, type ResourceHost, type ResourcesResult } from "../../src/resources/service-resources";
 
 const made: string[] = [];
 
@@ -88,7 +88,7 @@ test("no resource files: the base env itself, no other field, no warning", () =>
 test("no resource files: one listing, no file opened, no passwd, no getrlimit", () => {
   const dir = tree({ run: "#!/bin/sh\n", finish: "#!/bin/sh\n", "timeout-kill": "10\n" });
   const calls: string[] = [];
-  // The module object itself (the namespace import is read-only); resources.ts reads through it.
+  // The module object itself (the namespace import is read-only); service-resources.ts reads through it.
   const real = require("node:fs") as Record<string, (...a: unknown[]) => unknown>;
   const spied = ["readdirSync", "readFileSync", "openSync", "statSync", "lstatSync", "accessSync", "existsSync"];
   const saved = spied.map((name) => real[name]);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readServiceConfig } from "../../src/supervise/config";
-import { listServiceDir, readServiceResources } from "../../src/supervise/resources";
+import { listServiceDir, readServiceResources } from "../../src/resources/service-resources";
 
 const test = suite("spawn listing");
 const made: string[] = [];

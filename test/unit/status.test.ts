@@ -3,15 +3,16 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  decodeDeathTally, decodeStatus, deathTallyFromState, encodeDeathTally, encodeStatus,
-  stampFromMs, stampToMs, statusFromState, type SuperviseStatus,
-} from "../../src/control/status";
+  decodeDeathTally, decodeStatus, encodeDeathTally, encodeStatus,
+  stampFromMs, stampToMs, type SuperviseStatus,
+} from "../../src/s6/status-file";
 import { initialState, step } from "../../src/supervise/machine";
 import { cfg, drive, exited, letter, upState } from "./machine-helpers";
+import { deathTallyFromState, statusFromState } from "../../src/supervise/state-status";
 
 const bytes = suite("status bytes");
 
-// notes/s6-protocol.md §1, captured from s6-supervise 2.11.3.2: pid 7527, want-up + ready.
+// The layout of src/s6/status-file.ts, captured from s6-supervise 2.11.3.2: pid 7527, want-up + ready.
 const EXAMPLE = Buffer.from("400000006b06ee5a31e4603f" + "400000006b06ee5b0862c05c" + "0000000000001d67" + "0000" + "0c", "hex");
 
 bytes("decodes the real s6 example", () => {

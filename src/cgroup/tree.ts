@@ -3,22 +3,14 @@
 // everything it started (cgroup.kill), limits apply to the whole service,
 // and status can show its memory and CPU time. See docs/cgroups.md.
 import { mkdirSync, readFileSync, readlinkSync } from "node:fs";
-import { writeCgroupFile, codeOf } from "./cgroup-files";
-import { InotifyEmptyWatch } from "./cgroup-empty";
-import { cgroupName } from "./cgroup-parse";
-import { ServiceGroup } from "./cgroup-service";
-import { setUpTree, type SetupFs } from "./cgroup-setup";
+import { codeOf } from "../sys/errors";
+import { writeCgroupFile } from "./files";
+import { InotifyEmptyWatch } from "./empty-watch";
+import { cgroupName } from "./parse";
+import { ServiceGroup, type ServiceCgroup } from "./service-cgroup";
 
-/** One service's cgroup, as the effects layer uses it. */
-export interface ServiceCgroup {
-  /** An O_WRONLY|O_CLOEXEC fd on its cgroup.procs for spawn's cgroupFd
-   *  (created on first use, limits from DIR written), or -1 to spawn without. */
-  procsFd(dir: string): number;
-  /** Kills everything still in it (cgroup.kill). */
-  killAll(): void;
-  /** The service is gone: close the fd, remove the cgroup once empty. */
-  release(): void;
-}
+export type { ServiceCgroup };
+import { setUpTree, type SetupFs } from "./setup";
 
 /** The subtree all services' cgroups live in. */
 export interface CgroupTree {

@@ -6,8 +6,8 @@
 // /run, so that even an exec from a fatal-signal handler, which runs no JS,
 // leaves the new image a map of them.
 import { fstatSync, readFileSync } from "node:fs";
-import * as sys from "../sys";
-import { writeAtomic } from "../supervise/s6dir";
+import * as sys from ".";
+import { writeAtomic } from "./write-atomic";
 
 const kept = new Map<string, number>();
 let file = "";

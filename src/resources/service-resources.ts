@@ -11,7 +11,7 @@ import * as sys from "../sys";
 import type { Rlimit, SpawnOptions } from "../sys";
 import { applyEnvChanges, readEnvDir, type EnvChange } from "./envdir";
 import { resolveUser } from "./service-user";
-import { readHead } from "./read-head";
+import { readHead } from "../sys/read-head";
 import type { PasswdEntry } from "./userdb";
 
 /** The spawn fields a service directory may set. */

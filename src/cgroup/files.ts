@@ -13,6 +13,3 @@ export function writeCgroupFile(path: string, value: string): void {
     closeSync(fd);
   }
 }
-
-/** One errno reader for the cgroup files (sys/errors.ts). */
-export { codeOf } from "../sys/errors";

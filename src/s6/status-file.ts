@@ -1,16 +1,15 @@
 // s6 2.11's supervise/status (35 bytes) and supervise/death_tally (14-byte
-// records), both big-endian with TAI64N stamps. The layout is in
-// notes/s6-protocol.md §1. Pure byte work: the caller writes status.new and
-// renames it.
-import type { SuperviseState } from "../supervise/machine";
+// records), both big-endian with TAI64N stamps (s6's s6_svstatus_pack.c):
+//   status:  0 stamp (12, last spawn or death) | 12 ready stamp (12) |
+//            24 pid (8; run's, finish's while finishing, 0 when down) |
+//            32 raw wait status (2) | 34 flags (1: paused 1, finishing 2,
+//            want-up 4, ready 8)
+//   death_tally record: stamp (12) | exit code (1, 128+n if signalled) | signal (1)
+// Pure byte work: the caller writes status.new and renames it.
+import { getTai64n, putTai64n, stampFromMs, stampToMs, type Stamp } from "./tai64n";
 
-/** A wall-clock instant with the nanoseconds TAI64N can carry. */
-export interface Stamp {
-  /** seconds since the Unix epoch (UTC, no leap seconds) */
-  unixSec: number;
-  /** 0..999999999 */
-  nsec: number;
-}
+/** The stamps' codec is s6/tai64n.ts; callers of the status file get them here too. */
+export { stampFromMs, stampToMs, type Stamp };
 
 /** The content of supervise/status as a plain record. */
 export interface SuperviseStatus {
@@ -42,35 +41,14 @@ export const STATUS_SIZE = 35;
 /** Size of one death_tally record. */
 export const DEATH_RECORD_SIZE = 14;
 
-const TAI_OFFSET = (1n << 62n) + 37n;
 const FLAG_PAUSED = 1, FLAG_FINISHING = 2, FLAG_WANTUP = 4, FLAG_READY = 8;
-
-/** A millisecond Unix time (Date.now()-like) as a Stamp. */
-export function stampFromMs(ms: number): Stamp {
-  const unixSec = Math.floor(ms / 1000);
-  return { unixSec, nsec: Math.round((ms - unixSec * 1000) * 1e6) };
-}
-
-/** A Stamp back to milliseconds since the epoch (sub-ms precision is dropped). */
-export function stampToMs(s: Stamp): number {
-  return s.unixSec * 1000 + Math.floor(s.nsec / 1e6);
-}
-
-function putTain(view: DataView, at: number, s: Stamp): void {
-  view.setBigUint64(at, BigInt(s.unixSec) + TAI_OFFSET);
-  view.setUint32(at + 8, s.nsec);
-}
-
-function getTain(view: DataView, at: number): Stamp {
-  return { unixSec: Number(view.getBigUint64(at) - TAI_OFFSET), nsec: view.getUint32(at + 8) };
-}
 
 /** The 35 bytes s6-supervise would write for this record. */
 export function encodeStatus(s: SuperviseStatus): Uint8Array {
   const bytes = new Uint8Array(STATUS_SIZE);
   const view = new DataView(bytes.buffer);
-  putTain(view, 0, s.stamp);
-  putTain(view, 12, s.readyStamp);
+  putTai64n(view, 0, s.stamp);
+  putTai64n(view, 12, s.readyStamp);
   view.setBigUint64(24, BigInt(s.pid));
   view.setUint16(32, s.waitStatus & 0xffff);
   bytes[34] = (s.paused ? FLAG_PAUSED : 0) | (s.finishing ? FLAG_FINISHING : 0) |
@@ -84,8 +62,8 @@ export function decodeStatus(bytes: Uint8Array): SuperviseStatus | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const flags = bytes[34]!;
   return {
-    stamp: getTain(view, 0),
-    readyStamp: getTain(view, 12),
+    stamp: getTai64n(view, 0),
+    readyStamp: getTai64n(view, 12),
     pid: Number(view.getBigUint64(24)),
     waitStatus: view.getUint16(32),
     paused: (flags & FLAG_PAUSED) !== 0,
@@ -101,7 +79,7 @@ export function encodeDeathTally(records: readonly DeathRecord[]): Uint8Array {
   const view = new DataView(bytes.buffer);
   records.forEach((r, i) => {
     const at = i * DEATH_RECORD_SIZE;
-    putTain(view, at, r.stamp);
+    putTai64n(view, at, r.stamp);
     bytes[at + 12] = r.exitCode & 0xff;
     bytes[at + 13] = r.signal & 0xff;
   });
@@ -113,28 +91,7 @@ export function decodeDeathTally(bytes: Uint8Array): DeathRecord[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: DeathRecord[] = [];
   for (let at = 0; at + DEATH_RECORD_SIZE <= bytes.length; at += DEATH_RECORD_SIZE) {
-    out.push({ stamp: getTain(view, at), exitCode: bytes[at + 12]!, signal: bytes[at + 13]! });
+    out.push({ stamp: getTai64n(view, at), exitCode: bytes[at + 12]!, signal: bytes[at + 13]! });
   }
   return out;
-}
-
-/** The status s6-supervise would have written for this machine state. */
-export function statusFromState(state: SuperviseState): SuperviseStatus {
-  const phase = state.phase;
-  const pid = phase.kind === "up" ? phase.pid : phase.kind === "finishing" ? phase.pid ?? 0 : 0;
-  return {
-    stamp: stampFromMs(state.stamp),
-    readyStamp: stampFromMs(state.readyStamp),
-    pid,
-    waitStatus: state.waitStatus,
-    paused: state.paused,
-    finishing: phase.kind === "finishing",
-    wantUp: state.wantUp,
-    ready: state.ready,
-  };
-}
-
-/** The death_tally records for this machine state. */
-export function deathTallyFromState(state: SuperviseState): DeathRecord[] {
-  return state.deaths.map((d) => ({ stamp: stampFromMs(d.at), exitCode: d.exitCode, signal: d.signal }));
 }

@@ -5,8 +5,8 @@
 // newlines. Reading is separate from applying so the latter stays pure.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { reason } from "../cli/log";
-import { readHead } from "./read-head";
+import { codeOf, reason } from "../sys/errors";
+import { readHead } from "../sys/read-head";
 
 /** One variable to set (value) or unset (null). */
 export interface EnvChange {
@@ -15,7 +15,7 @@ export interface EnvChange {
 }
 
 /** The changes, or why the directory could not be read (s6-envdir then fails as a whole). */
-export type EnvDirResult = { ok: true; changes: EnvChange[] } | { ok: false; problem: string };
+export type EnvDirResult = { ok: true; changes: EnvChange[] } | { ok: false; problem: string; code: string };
 
 /** skalibs reads at most this many bytes per file without -L. */
 export const ENVDIR_MAX_BYTES = 4095;
@@ -39,7 +39,7 @@ export function readEnvDir(dir: string): EnvDirResult {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    return { ok: false, problem: `unable to read directory ${dir}: ${reason(e)}` };
+    return { ok: false, problem: `unable to read directory ${dir}: ${reason(e)}`, code: codeOf(e) };
   }
   const changes: EnvChange[] = [];
   for (const name of names.sort()) {
@@ -49,7 +49,7 @@ export function readEnvDir(dir: string): EnvDirResult {
     try {
       bytes = readHead(file, ENVDIR_MAX_BYTES);
     } catch (e) {
-      return { ok: false, problem: `unable to read ${file}: ${reason(e)}` };
+      return { ok: false, problem: `unable to read ${file}: ${reason(e)}`, code: codeOf(e) };
     }
     changes.push({ name, value: envValueFromBytes(bytes) });
   }

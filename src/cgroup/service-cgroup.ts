@@ -4,11 +4,22 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import type { ServiceCgroup } from "./cgroup";
-import { codeOf, writeCgroupFile } from "./cgroup-files";
-import { applyLimits, fresh, type Applied, type Warned } from "./cgroup-limits";
-import { procsPids } from "./cgroup-parse";
-import type { EmptyWatch } from "./cgroup-empty";
+import { codeOf } from "../sys/errors";
+import { writeCgroupFile } from "./files";
+import { applyLimits, fresh, type Applied, type Warned } from "./limits";
+import { procsPids } from "./parse";
+import type { EmptyWatch } from "./empty-watch";
+
+/** One service's cgroup, as the effects layer uses it. */
+export interface ServiceCgroup {
+  /** An O_WRONLY|O_CLOEXEC fd on its cgroup.procs for spawn's cgroupFd
+   *  (created on first use, limits from DIR written), or -1 to spawn without. */
+  procsFd(dir: string): number;
+  /** Kills everything still in it (cgroup.kill). */
+  killAll(): void;
+  /** The service is gone: close the fd, remove the cgroup once empty. */
+  release(): void;
+}
 
 export class ServiceGroup implements ServiceCgroup {
   private fd = -1;

@@ -5,11 +5,11 @@ import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
 import { EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
 import { parseCommandLine, UsageError } from "../cli/usage";
-import { Scanner } from "./scanner";
+import { Scanner } from "../supervise/scanner";
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { prepareAdoption, stopSurvivors } from "./adopt";
-import { armCrashReexec, isCrashLoop, reexecNow, takeInherited } from "../boot/reexec";
-import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../boot/kept-fds";
+import { prepareAdoption, stopSurvivors } from "../supervise/adopt";
+import { armCrashReexec, isCrashLoop, reexecNow, takeInherited } from "./reexec";
+import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../sys/kept-fds";
 
 const USAGE = `usage: tsinit scan [-h] DIR
 

@@ -1,7 +1,7 @@
 // Each step of stage 1 and stage 3 is logged with how long it took, so a slow
 // boot or shutdown shows where the time went. A failed step is logged and the
 // caller goes on: a missing piece must never stop a boot.
-import { logLine, reason } from "../cli/log";
+import { logLine, reason } from "./log";
 
 /** Runs fn as the step `what`; logs "boot: WHAT[: result] (1.2 ms)" or
  *  "boot: unable to WHAT: reason (1.2 ms)". A string result is the detail. */

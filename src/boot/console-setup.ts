@@ -6,7 +6,7 @@ import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { startCatchAll, type CatchAll } from "../log/catch-all";
 import { isInitialPidNamespace } from "../shutdown/procs";
-import { keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "./kept-fds";
+import { keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "../sys/kept-fds";
 
 /** In a pid namespace the "console" is our stderr. A regular file is
  *  dup'ed: the copy shares fd 2's offset, so our lines land where the next

@@ -2,9 +2,10 @@
 // copied into its cgroup before every spawn of ./run and ./finish, so an edit
 // takes effect at the next restart, as the s6 files do.
 import { logLine, reason } from "../cli/log";
-import { codeOf, writeCgroupFile } from "./cgroup-files";
-import { readHead } from "./read-head";
-import { checkLimit, LIMIT_DEFAULTS, LIMIT_FILES, type LimitFile } from "./cgroup-parse";
+import { codeOf } from "../sys/errors";
+import { writeCgroupFile } from "./files";
+import { readHead } from "../sys/read-head";
+import { checkLimit, LIMIT_DEFAULTS, LIMIT_FILES, type LimitFile } from "./parse";
 
 /** What was said already for one service, so a restart loop does not repeat it. */
 export type Warned = Set<string>;
@@ -16,7 +17,7 @@ export type Applied = Map<string, string>;
 /** What the kernel puts in a cgroup it has just made. */
 export const fresh = (): Applied => new Map<string, string>([...Object.entries(LIMIT_DEFAULTS), ["memory.oom.group", "0"]]);
 
-/** A limit file of the service dir (a user's file: read as read-head.ts reads them), or null when absent. */
+/** A limit file of the service dir (a user's file: read as sys/read-head.ts reads them), or null when absent. */
 function readLimitFile(path: string): string | null {
   try {
     return readHead(path).toString("utf8");

@@ -4,8 +4,8 @@
 // in, so the decisions are unit-tested without a cgroupfs.
 import { basename, dirname } from "node:path";
 import { reason } from "../cli/log";
-import { codeOf } from "./cgroup-files";
-import { availableControllers, cgroup2Mounts, cgroupDir, pickCgroup2Mount, unifiedPath } from "./cgroup-parse";
+import { codeOf } from "../sys/errors";
+import { availableControllers, cgroup2Mounts, cgroupDir, pickCgroup2Mount, unifiedPath } from "./parse";
 
 /** The file operations setup needs; each throws errno-shaped errors. */
 export interface SetupFs {

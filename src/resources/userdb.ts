@@ -4,6 +4,7 @@
 // Parses are cached by (path, mtime, size, inode): a service's `user` is
 // re-read before every spawn, and 1000 services must not mean 1000 parses.
 import { readFileSync, statSync } from "node:fs";
+import { codeOf } from "../sys/errors";
 
 /** One /etc/passwd entry (the fields a service needs). */
 export interface PasswdEntry {
@@ -101,7 +102,7 @@ function cached<T>(file: string, parse: (text: string) => T): DbResult<T> {
     return { ok: true, db };
   } catch (e) {
     cache.delete(file);
-    return { ok: false, code: (e as NodeJS.ErrnoException).code ?? String(e) };
+    return { ok: false, code: codeOf(e) };
   }
 }
 

@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
-import { codeOf } from "./cgroup-files";
-import { keyValues } from "./cgroup-parse";
+import { codeOf } from "../sys/errors";
+import { keyValues } from "./parse";
 
 /** Calls back once a cgroup holds no process, in it or below it. */
 export interface EmptyWatch {

@@ -5,7 +5,7 @@
 // bytes shown), then what follows within a second is counted and told in one
 // line when the second ends; a quiet second ends the window (no timer left).
 import { logLine } from "../cli/log";
-import { describeByte } from "./letters";
+import { describeByte } from "../s6/letters";
 
 const BYTES_SHOWN = 16;
 const WINDOW_MS = 1000;

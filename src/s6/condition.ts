@@ -4,7 +4,7 @@
 // can both land before a re-read, which would then show "up" and miss the
 // down. Letters: d = down, D = down and finish done, u = up, U = up and
 // ready, O = run failed permanently (finish exited 125), x = supervisor exited.
-import type { SuperviseStatus } from "./status";
+import type { SuperviseStatus } from "./status-file";
 
 /** A wait goal as s6-svwait and s6-svc -w spell it. */
 export type WaitGoal = "u" | "U" | "d" | "D" | "r" | "R";

@@ -1,0 +1,246 @@
+// The scan dir's entries as the scanner keeps them: a slot per entry holds
+// the service, its logger (a supervised log/run, or the built-in one for a
+// log/ without run) and the pipe between them, which outlives both and a
+// re-exec of PID 1 too. A slot whose setup fails for want of fds is tried
+// again later; the failure is said once per directory and reason.
+import * as sys from "../sys";
+import { codeOf } from "../sys/errors";
+import { logLine, reason } from "../cli/log";
+import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
+import { readHead } from "../sys/read-head";
+import { isDir } from "../sys/file-kind";
+import { startServiceLog, type ServiceLog } from "../log/service-log";
+import { wantsBuiltinLogger, DEFAULT_LOG_ROOT } from "../log/service-log-config";
+import type { ScanEntry } from "./scandir";
+import { Service, type ServiceHost } from "./service";
+import { showWaitingFile, type DepGate } from "./dep-gate";
+import { readDependencies } from "./deps-read";
+import { timeoutUpOf } from "./config";
+import { planKey } from "./adopt";
+import type { AdoptionPlan } from "./adopt-plan";
+
+/** A scan or a service's setup that ran out of fds is tried again after this
+ *  (s6-svscan's DIR_RETRY_TIMEOUT): a one-shot timer, armed only then. */
+export const FD_RETRY_MS = 3000;
+
+/** EMFILE (our fd limit) or ENFILE (the system's): a shortage that passes. */
+export function isFdShortage(code: string | undefined): boolean {
+  return code === "EMFILE" || code === "ENFILE";
+}
+
+/** One scan-dir entry: the service, its logger and the pipe between them. */
+export interface Slot {
+  entry: ScanEntry;
+  main?: Service;
+  log?: Service;
+  /** the built-in logger, for log/ without run */
+  builtin?: ServiceLog;
+  pipe?: [number, number];
+  /** inotify watch on the service dir (run appearing) */
+  wd: number;
+  /** the directory left the scan dir: its services are being stopped */
+  removed?: boolean;
+}
+
+/** Where services without a logger write, and where built-in loggers do. */
+export interface SlotOptions {
+  /** stdout and stderr of services without a logger (PID 1: the catch-all pipe); default 1 and 2 */
+  stdout?: number;
+  stderr?: number;
+  /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
+  logRoot?: string;
+}
+
+/** What the slots need from their scanner. */
+export interface SlotsHost {
+  readonly gate: DepGate;
+  readonly options: SlotOptions;
+  /** what every service is given (the scanner itself) */
+  readonly serviceHost: ServiceHost;
+  /** t, q, i or b was asked */
+  ending(): boolean;
+  /** a shutdown began: nothing is started any more */
+  frozen(): boolean;
+  /** the first scan after a re-exec: pipes and processes are taken over, per plan() */
+  adopting(): boolean;
+  plan(): AdoptionPlan | null;
+  /** the scanner's inotify fd, -1 without one */
+  inotifyFd(): number;
+  /** scan again in ms */
+  retryIn(ms: number): void;
+  /** a service was started */
+  started(service: Service): void;
+}
+
+export class ScanSlots {
+  private readonly slots = new Map<string, Slot>();
+  private readonly wdToKey = new Map<number, string>();
+  /** dir -> why its setup failed, so a retry that fails alike says nothing */
+  private readonly setupFailures = new Map<string, string>();
+
+  constructor(private readonly host: SlotsHost) {}
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.slots.keys();
+  }
+
+  get(key: string): Slot | undefined {
+    return this.slots.get(key);
+  }
+
+  entries(): IterableIterator<[string, Slot]> {
+    return this.slots.entries();
+  }
+
+  /** The slot whose directory this inotify watch is on. */
+  ofWatch(wd: number): Slot | undefined {
+    const key = this.wdToKey.get(wd);
+    return key ? this.slots.get(key) : undefined;
+  }
+
+  /** Supervises a new entry: its logger and pipe, the gate, the service, a watch on its dir. */
+  add(entry: ScanEntry): void {
+    if (this.host.ending() || this.host.frozen()) return;
+    const slot: Slot = { entry, wd: -1 };
+    if (isDir(`${entry.path}/log`)) {
+      try {
+        slot.pipe = this.logPipe(entry.name);
+      } catch (e) {
+        return this.setupFailed(entry.path, e); // not in slots: the retry's scan adds it again
+      }
+    }
+    this.slots.set(entry.key, slot);
+    const deps = readDependencies(entry.path);
+    for (const p of deps.problems) logLine(p);
+    const held = deps.deps.length > 0;
+    // Into the gate before it starts: its first readiness news must find it there.
+    this.host.gate.add({
+      node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
+      release: () => slot.main?.release(),
+      showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
+      timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
+    });
+    this.startMissing(slot, held);
+    if (this.host.inotifyFd() >= 0) {
+      try {
+        slot.wd = sys.inotifyAdd(this.host.inotifyFd(), entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
+        this.wdToKey.set(slot.wd, entry.key);
+      } catch { /* no watch: the 10 s retry still works */ }
+    }
+    if (!slot.main && !slot.log) this.drop(entry.key, slot);
+  }
+
+  /** Starts what a slot lacks: its logger, then the service (the pipe between them is the slot's). */
+  private startMissing(slot: Slot, held: boolean): void {
+    const { entry } = slot;
+    const out = this.host.options.stdout ?? 1;
+    const err = this.host.options.stderr ?? 2;
+    // The logger first: a service held by its dependencies still has its log ready.
+    if (slot.pipe && !slot.builtin && !slot.log) {
+      if (wantsBuiltinLogger(entry.path)) {
+        // PID 1 reads the pipe itself; it pauses reading for up to 250 ms when
+        // the disk is behind (the service blocks, as under s6-log), then drops and counts.
+        try {
+          slot.builtin = startServiceLog(entry.path, entry.name, slot.pipe[0], {
+            root: this.host.options.logRoot ?? DEFAULT_LOG_ROOT,
+            onReport: (m) => logLine(m),
+            holdMs: 250,
+          });
+        } catch (e) {
+          this.setupFailed(`${entry.path}/log`, e);
+        }
+      } else {
+        slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
+      }
+    }
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+  }
+
+  /** A directory still in the scan dir whose service or logger is not
+   *  supervised (its supervisor exited on `x`, or its setup failed): start
+   *  it again, as s6-svscan does. The other half and the pipe stay as they are. */
+  revive(slot: Slot): void {
+    if (slot.removed || this.host.ending()) return;
+    if (slot.main && (!slot.pipe || slot.builtin || slot.log)) return;
+    // Still waiting in the gate: it starts held, and the gate releases it.
+    this.startMissing(slot, this.host.gate.state(slot.entry.name) === "waiting");
+  }
+
+  // The pipe between a service and its logger outlives both, and a re-exec of
+  // PID 1 too: the service and the logger keep their ends across it.
+  private logPipe(name: string): [number, number] {
+    const r = this.host.adopting() ? takeFd(`log:${name}:r`) : undefined;
+    const w = this.host.adopting() ? takeFd(`log:${name}:w`) : undefined;
+    const pipe: [number, number] = r !== undefined && w !== undefined ? [r, w] : sys.pipe(false);
+    keepFd(`log:${name}:r`, pipe[0]);
+    keepFd(`log:${name}:w`, pipe[1]);
+    return pipe;
+  }
+
+  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
+    const service = new Service(dir, name, stdio, this.host.serviceHost);
+    try {
+      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null);
+    } catch (e) {
+      service.abandon();
+      this.setupFailed(dir, e);
+      return undefined;
+    }
+    this.setupFailures.delete(dir);
+    this.host.started(service);
+    return service;
+  }
+
+  // Out of fds (ours or the system's) is no fault of the directory: try again
+  // after a delay. Said once per directory and reason, not once per retry.
+  private setupFailed(dir: string, e: unknown): void {
+    const retry = isFdShortage(codeOf(e));
+    const why = `${reason(e)}${retry ? `: retrying in ${FD_RETRY_MS / 1000} s` : ""}`;
+    if (this.setupFailures.get(dir) !== why) logLine(`unable to supervise ${dir}: ${why}`);
+    this.setupFailures.set(dir, why);
+    if (retry) this.host.retryIn(FD_RETRY_MS);
+  }
+
+  /** The entry left the scan dir: its services stop (then exit, then drop). */
+  remove(key: string): void {
+    const slot = this.slots.get(key);
+    if (!slot) return;
+    slot.removed = true;
+    slot.main?.remove();
+    slot.log?.remove();
+  }
+
+  /** Both services of the slot have exited: let go of its pipe, logger, watch and gate entry. */
+  drop(key: string, slot: Slot): void {
+    this.host.gate.remove(slot.entry.name);
+    this.setupFailures.delete(slot.entry.path);
+    this.setupFailures.delete(`${slot.entry.path}/log`);
+    // stop() unwatches at once, so closing the pipe right after is safe.
+    if (slot.builtin) void slot.builtin.stop();
+    slot.builtin = undefined;
+    if (slot.pipe) {
+      for (const fd of slot.pipe) sys.close(fd);
+      forgetFd(`log:${slot.entry.name}:r`);
+      forgetFd(`log:${slot.entry.name}:w`);
+    }
+    slot.pipe = undefined;
+    if (slot.wd >= 0) {
+      try { sys.inotifyRm(this.host.inotifyFd(), slot.wd); } catch { /* dir gone: watch already dropped */ }
+      this.wdToKey.delete(slot.wd);
+    }
+    this.slots.delete(key);
+  }
+}
+
+/** A millisecond count from the first line of file; 0 when absent or invalid. */
+function readMillis(file: string): number {
+  try {
+    return timeoutUpOf(readHead(file).toString("utf8"));
+  } catch {
+    return 0;
+  }
+}
