@@ -19,7 +19,8 @@
 //     status` / `s6-svstat`), i.e. what stays once the supervisor worked.
 // Usage: tsx bench/small.ts   Env: ROUNDS=5 SETTLE_MS=3000 RESTARTS=5
 //   RESTART_GAP_MS=1100 TRIMS="off default" (values of TSINIT_TRIM, space-separated; "default" = unset)
-//   SYSTEMS=s6,tsinit  TSINIT_BIN=dist/tsinit
+//   SYSTEMS=s6,tsinit  TSINIT_BIN=dist/tsinit (a comma list A/Bs builds: each
+//   runs every TRIMS variant in the same interleaved rounds, labelled by its dir)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -35,17 +36,23 @@ const restarts = Number(process.env.RESTARTS ?? 5);
 const restartGapMs = Number(process.env.RESTART_GAP_MS ?? 1100);
 const trims = (process.env.TRIMS ?? "off default").split(/\s+/).filter(Boolean);
 const systems = (process.env.SYSTEMS ?? "s6,tsinit").split(",");
-const tsinit = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
+const tsinits = (process.env.TSINIT_BIN ?? "dist/tsinit").split(",").map((b) => resolve(b));
+/** "" for one build; else the build's directory, e.g. " (before-s4/dist)" */
+const binTag = (bin: string) => (tsinits.length > 1 ? ` (${bin.split("/").slice(-3, -1).join("/")})` : "");
 
 interface Variant {
   label: string;
   kind: Kind;
+  /** the tsinit build (s6: unused) */
+  bin: string;
   /** TSINIT_TRIM for tsinit, undefined = unset */
   trim?: string;
 }
 const variants: Variant[] = [
-  ...(systems.includes("s6") ? [{ label: "s6", kind: "s6" as const }] : []),
-  ...(systems.includes("tsinit") ? trims.map((t) => ({ label: `tsinit trim=${t}`, kind: "tsinit" as const, trim: t === "default" ? undefined : t })) : []),
+  ...(systems.includes("s6") ? [{ label: "s6", kind: "s6" as const, bin: tsinits[0]! }] : []),
+  ...(systems.includes("tsinit")
+    ? tsinits.flatMap((bin) => trims.map((t) => ({ label: `tsinit trim=${t}${binTag(bin)}`, kind: "tsinit" as const, bin, trim: t === "default" ? undefined : t })))
+    : []),
 ];
 
 interface Figures {
@@ -85,9 +92,9 @@ function treeMemory(pid1: number, payloadInner: Set<number>) {
 
 /** One boot of v on a fresh tree: its figures, or why there are none. */
 async function measure(v: Variant, round: number, payload: string): Promise<Figures | string> {
-  const root = join(work, `${v.kind}-${round}-${v.trim ?? "default"}`);
+  const root = join(work, `${v.kind}-${round}-${v.trim ?? "default"}-${tsinits.indexOf(v.bin)}`);
   mkdirSync(root);
-  const argv = writeSmallTree(root, v.kind, payload, tsinit);
+  const argv = writeSmallTree(root, v.kind, payload, v.bin);
   const marks = new Marks(join(work, "up.fifo"));
   const env: NodeJS.ProcessEnv = { ...process.env, UP_FIFO: join(work, "up.fifo") };
   delete env.TSINIT_TRIM;
@@ -120,7 +127,7 @@ async function measure(v: Variant, round: number, payload: string): Promise<Figu
     const dirs = SERVICES.map((s) => liveDir(root, s));
     // in the namespace's mounts: s6's scan dir copy is on a tmpfs only it sees
     const inNs = ["nsenter", "-t", String(pid1), "-m", "--"];
-    const cmd = v.kind === "s6" ? ["sh", "-c", 'for d; do s6-svstat "$d"; done', "sh", ...dirs] : [tsinit, "status", ...dirs];
+    const cmd = v.kind === "s6" ? ["sh", "-c", 'for d; do s6-svstat "$d"; done', "sh", ...dirs] : [v.bin, "status", ...dirs];
     const status = spawnSync(inNs[0]!, [...inNs.slice(1), ...cmd], { encoding: "utf8" });
     if (status.status !== 0) return `status failed: ${status.stderr}`;
     await sleep(200);
@@ -175,7 +182,7 @@ function report(results: Map<string, Figures[]>): void {
 }
 
 async function main(): Promise<void> {
-  for (const bin of [tsinit, "/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"])
+  for (const bin of [...tsinits, "/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"])
     if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; apt-get install -y s6 execline)`);
   const payload = buildPayload();
   const fifo = spawnSync("mkfifo", ["-m", "0622", join(work, "up.fifo")]);

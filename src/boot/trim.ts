@@ -2,7 +2,8 @@
 // tens of MiB of its own executable's pages (code and read-only data touched
 // while starting) and a heap grown by stage 1; an init then idles for months.
 // Once boot has settled (no child has exited for SETTLE_MS, at most CAP_MS
-// after boot), this runs once: a V8 memory-pressure GC, malloc_trim, and
+// after boot), this runs once: V8 memory-pressure GCs (enough of them that
+// the bytecode of functions only start-up ran is flushed), malloc_trim, and
 // MADV_PAGEOUT on the executable's read-only file mappings. Paged-out code is
 // read back from the file on its next use, so nothing can break: the kernel
 // re-faults what runs (fds, pipes and heap are untouched). MADV_RANDOM on the
@@ -11,7 +12,9 @@
 // Measured with bench/small (dock0 shape): pageout takes Pss_File from ~38 to
 // ~10 MiB, random ~2 MiB more, the GC ~1.5 MiB of Pss_Anon, malloc_trim ~0.4;
 // MADV_COLD changed nothing (the pages stay mapped) and is not a default.
-// $TSINIT_TRIM picks the levers (a comma list of v8,malloc,pageout,cold,random;
+// Flushed bytecode is compiled again from the source if it runs again (the
+// first restart after the trim recompiles what a restart runs, once).
+// $TSINIT_TRIM picks the levers (a comma list of v8,flush,malloc,pageout,cold,random;
 // "off" for none), so each can be measured and a machine can opt out.
 import { readFileSync, readlinkSync } from "node:fs";
 import * as sys from "../sys";
@@ -19,11 +22,14 @@ import { logLine, reason } from "../cli/log";
 import { elapsed } from "../cli/timed";
 
 const SETTLE_MS = 1000;
+/** Pressure GCs in a row for "flush" (bench/small: Pss_Anon 9.3 -> 8.1 MiB
+ *  with 6, 7.8 with 10; the trim takes ~100 ms more, once). */
+const FLUSH_GCS = 10;
 const CAP_MS = 10_000;
 
-export const LEVERS = ["v8", "malloc", "pageout", "cold", "random"] as const;
+export const LEVERS = ["v8", "flush", "malloc", "pageout", "cold", "random"] as const;
 export type Lever = (typeof LEVERS)[number];
-export const DEFAULT_LEVERS: Lever[] = ["v8", "malloc", "pageout", "random"];
+export const DEFAULT_LEVERS: Lever[] = ["v8", "flush", "malloc", "pageout", "random"];
 
 /** The levers named by spec ($TSINIT_TRIM): unset = the defaults, "off" = none. */
 export function parseLevers(spec: string | undefined): Lever[] {
@@ -71,6 +77,9 @@ export function trimNow(levers: Lever[]): string {
   const before = ownPss();
   const has = (l: Lever) => levers.includes(l);
   if (has("v8")) sys.memoryPressure(true);
+  // V8 drops a function's bytecode once it has not run for --bytecode-old-age
+  // (6) full GCs; an idle init makes none, so what only stage 1 ran would stay.
+  if (has("flush")) for (let i = 0; i < FLUSH_GCS; i++) sys.memoryPressure(true);
   if (has("malloc")) sys.mallocTrim(0);
   const advice = (["random", "cold", "pageout"] as const).filter(has).map((l) => l.toUpperCase());
   if (advice.length) {

@@ -140,18 +140,24 @@ function buildEnv(base: string[], entry: PasswdEntry | undefined, dirChanges: En
   return sys.envStrings(applyEnvChanges({}, [...changes, ...dirChanges]));
 }
 
-/** Reads DIR's resource files on top of BASEENV (the global environment, "K=V" strings). */
-export function readServiceResources(dir: string, baseEnv: string[], host: ResourceHost = SYSTEM): ResourcesResult {
+/** DIR's names, or why they cannot be read: the one read of a service
+ *  directory per spawn, which config.ts and readServiceResources share. */
+export function listServiceDir(dir: string): Read<string[]> {
+  try {
+    return { ok: true, value: readdirSync(dir) };
+  } catch (e) {
+    return { ok: false, problem: `unable to read directory ${dir}: ${reason(e)}` };
+  }
+}
+
+/** Reads DIR's resource files on top of BASEENV (the global environment, "K=V"
+ *  strings); LISTING is DIR's listServiceDir, read here when not given. */
+export function readServiceResources(dir: string, baseEnv: string[], host: ResourceHost = SYSTEM, listing = listServiceDir(dir)): ResourcesResult {
   const warnings: string[] = [];
   const fail = (problem: string): ResourcesResult => ({ ok: false, problem, warnings });
-  let present: Set<string>;
-  try {
-    const names = readdirSync(dir);
-    present = new Set(OURS.filter((n) => names.includes(n)));
-  } catch (e) {
-    // Not knowing whether a `user` file is there must not mean running as root.
-    return fail(`unable to read directory ${dir}: ${reason(e)}`);
-  }
+  // Not knowing whether a `user` file is there must not mean running as root.
+  if (!listing.ok) return fail(listing.problem);
+  const present = new Set(OURS.filter((n) => listing.value.includes(n)));
   const options: ResourceOptions = { env: baseEnv };
   if (present.size === 0) return { ok: true, options, warnings };
 

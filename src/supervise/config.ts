@@ -36,8 +36,9 @@ export function timeoutUpOf(text: string): number {
   return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
-/** The first line of FILE, trailing blanks dropped; null if absent. */
-function readFirstLine(file: string, warnings: string[]): string | null {
+/** The first line of FILE, trailing blanks dropped; null if absent (or FILE null: not listed). */
+function readFirstLine(file: string | null, warnings: string[]): string | null {
+  if (file === null) return null;
   try {
     return firstLineOf(readHead(file));
   } catch (e) {
@@ -47,7 +48,7 @@ function readFirstLine(file: string, warnings: string[]): string | null {
 }
 
 /** A decimal integer file (s6's uint0_scan), or the default with a warning. */
-function readUint(file: string, fallback: number, max: number, warnings: string[]): number {
+function readUint(file: string | null, fallback: number, max: number, warnings: string[]): number {
   const line = readFirstLine(file, warnings);
   if (line === null) return fallback;
   const n = scanUint(line, max);
@@ -56,8 +57,9 @@ function readUint(file: string, fallback: number, max: number, warnings: string[
   return fallback;
 }
 
-/** True when PATH exists; other errors than ENOENT become a warning and false. */
-function exists(file: string, warnings: string[]): boolean {
+/** True when PATH exists (null: not listed, false); other errors than ENOENT become a warning and false. */
+function exists(file: string | null, warnings: string[]): boolean {
+  if (file === null) return false;
   try {
     accessSync(file, constants.F_OK);
     return true;
@@ -88,10 +90,12 @@ export function checkRun(dir: string): { problem: string; code: string } | null 
 
 /** Reads DIR's files; NAME is what run receives as argv[1]. Re-read it before
  *  each spawn: s6 reads notification-fd, down-signal, timeouts and
- *  max-death-tally when it uses them, so edits apply without a restart. */
-export function readServiceConfig(dir: string, name: string): ConfigResult {
+ *  max-death-tally when it uses them, so edits apply without a restart.
+ *  LISTING: DIR's names, read just before (one read of the directory per
+ *  spawn, shared with resources/service-resources.ts); a file not in it is absent, not opened. */
+export function readServiceConfig(dir: string, name: string, listing?: readonly string[]): ConfigResult {
   const warnings: string[] = [];
-  const file = (f: string) => join(dir, f);
+  const file = (f: string) => (listing && !listing.includes(f) ? null : join(dir, f));
   const bad = checkRun(dir);
   if (bad) return { ok: false, ...bad, warnings };
 
@@ -99,7 +103,7 @@ export function readServiceConfig(dir: string, name: string): ConfigResult {
   const sigText = readFirstLine(file("down-signal"), warnings);
   if (sigText !== null) {
     const sig = parseSignal(sigText);
-    if (sig === null) warnings.push(`warning: invalid ${file("down-signal")}: ${JSON.stringify(sigText)} (using SIGTERM)`);
+    if (sig === null) warnings.push(`warning: invalid ${join(dir, "down-signal")}: ${JSON.stringify(sigText)} (using SIGTERM)`);
     else downSignal = sig;
   }
   const fd = readUint(file("notification-fd"), -1, INT_MAX, warnings);

@@ -6,7 +6,7 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { codeOf, errnoError } from "../sys/errors";
 import type { ServiceCgroup } from "../cgroup/tree";
-import { readServiceResources, type ResourceOptions } from "../resources/service-resources";
+import { readServiceResources, type listServiceDir, type ResourceOptions } from "../resources/service-resources";
 import type { SuperviseConfig, SuperviseEvent } from "./machine";
 import type { NotifyPipe } from "./notify-pipe";
 import { NewWarnings } from "./new-warnings";
@@ -31,6 +31,8 @@ export interface SpawnContext {
   feed(event: SuperviseEvent): void;
 }
 
+type Listing = ReturnType<typeof listServiceDir>;
+
 export class ServiceProcs {
   /** x was received: run's stdin and stdout are /dev/null from now on */
   detached = false;
@@ -39,12 +41,13 @@ export class ServiceProcs {
 
   constructor(private readonly c: SpawnContext) {}
 
-  /** Spawns ./run; run: the config just read, or why run cannot be executed. */
-  spawnRun(config: SuperviseConfig, bad: { problem: string; code: string } | null): void {
+  /** Spawns ./run; run: the config just read, or why run cannot be executed;
+   *  listing: the directory's names, read once for this spawn. */
+  spawnRun(config: SuperviseConfig, bad: { problem: string; code: string } | null, listing: Listing): void {
     const { c } = this;
     const now = Date.now();
     if (bad) return c.feed({ type: "spawnFailed", errno: bad.code, now, during: "exec", why: bad.problem });
-    const settings = this.settings();
+    const settings = this.settings(listing);
     if (!settings.ok) return c.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
     const nfd = config.notificationFd;
     let notifyWrite = -1;
@@ -74,11 +77,11 @@ export class ServiceProcs {
   }
 
   /** Spawns ./finish with s6's three arguments. */
-  spawnFinish(args: [string, string, string]): void {
+  spawnFinish(args: [string, string, string], listing: Listing): void {
     const { c } = this;
     let pid: number;
     try {
-      const settings = this.settings();
+      const settings = this.settings(listing);
       if (!settings.ok) throw errnoError("EINVAL", "spawn", `${c.dir}/finish`, settings.problem);
       pid = sys.spawn({ file: "./finish", argv: ["./finish", ...args], cwd: c.dir, setsid: true, fds: this.childFds(), ...settings.options });
     } catch (e) {
@@ -108,8 +111,8 @@ export class ServiceProcs {
 
   /** What run and finish are started with: the service's own user, limits and
    *  env on top of the host's, and its cgroup; or why it must not start. */
-  private settings(): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
-    const r = readServiceResources(this.c.dir, this.c.env());
+  private settings(listing: Listing): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
+    const r = readServiceResources(this.c.dir, this.c.env(), undefined, listing);
     this.resourceWarnings.report(r.warnings);
     if (!r.ok) return r;
     const cgroupFd = this.c.cgroup()?.procsFd(this.c.dir) ?? -1;

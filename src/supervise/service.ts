@@ -11,6 +11,7 @@ import { logLine } from "../cli/log";
 import { parseSuperviseControl } from "../s6/letters";
 import { initialState, step, DEFAULT_CONFIG, type Effect, type SuperviseConfig, type SuperviseEvent, type SuperviseState, type TimerKind } from "./machine";
 import { readServiceConfig } from "./config";
+import { listServiceDir } from "../resources/service-resources";
 import type { ServiceCgroup } from "../cgroup/tree";
 import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { NotifyPipe } from "./notify-pipe";
@@ -58,7 +59,7 @@ export class Service {
   private readonly configWarnings = new NewWarnings();
   private readonly unknownBytes: UnknownBytesWarning;
   /** while one read's letters go through the machine: what to write once they are done */
-  private batch: { status: boolean; events: string } | null = null;
+  private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
 
   constructor(
     readonly dir: string,
@@ -149,25 +150,40 @@ export class Service {
     const parsed = parseSuperviseControl(bytes);
     this.unknownBytes.note(parsed.unknown);
     if (parsed.letters.length === 0) return;
-    const outer = this.batch !== null; // a command() from inside a batch joins it
-    this.batch ??= { status: false, events: "" };
-    try {
+    this.batched(() => {
       for (const letter of parsed.letters) this.feed({ type: "control", letter });
+    });
+  }
+
+  /** Runs fn with state writes held back, then writes what it left to write, once. */
+  private batched(fn: () => void): void {
+    const outer = this.batch !== null; // a command() from inside a batch joins it
+    this.batch ??= { status: false, deathTally: false, events: "" };
+    try {
+      fn();
     } finally {
       if (!outer) this.flushBatch();
     }
   }
 
-  /** Writes what the letters of one read left to write (also before an exit, so nothing lands after it). */
-  private flushBatch(): void {
+  /** Writes what the batch left to write so far; the batch stays open. */
+  private writePending(): void {
     const batch = this.batch;
-    this.batch = null;
-    if (batch?.status) this.files.writeStatus(this.state);
-    if (batch?.events) this.files.announce(batch.events);
+    if (!batch) return;
+    if (batch.deathTally) this.files.writeDeathTally(this.state);
+    if (batch.status) this.files.writeStatus(this.state);
+    if (batch.events) this.files.announce(batch.events);
+    Object.assign(batch, { status: false, deathTally: false, events: "" });
   }
 
-  private refreshConfig(): void {
-    const r = readServiceConfig(this.dir, this.name);
+  /** Ends the batch, writing what it left (also before an exit, so nothing lands after it). */
+  private flushBatch(): void {
+    this.writePending();
+    this.batch = null;
+  }
+
+  private refreshConfig(listing?: readonly string[]): void {
+    const r = readServiceConfig(this.dir, this.name, listing);
     this.configWarnings.report(r.warnings);
     this.problem = r.ok ? "" : r.problem;
     this.problemCode = r.ok ? "" : r.code;
@@ -182,8 +198,12 @@ export class Service {
     if (!this.problem && this.state.wantUp && this.state.phase.kind === "throttled") this.feed({ type: "control", letter: "u" });
   }
 
-  /** One event through the machine, then its effects in order. */
+  /** One event through the machine, then its effects in order. A death
+   *  batches its writes: the restart is spawned first and death_tally,
+   *  status and the "dDu" events follow it (on a disk-backed dir two
+   *  renames before the spawn cost milliseconds of restart latency). */
   private feed(event: SuperviseEvent): void {
+    if (event.type === "died" && !this.batch) return this.batched(() => this.feed(event));
     this.apply1(step(this.state, event, this.config));
   }
 
@@ -200,12 +220,17 @@ export class Service {
 
   private apply(effect: Effect): void {
     switch (effect.type) {
-      case "spawnRun":
-        this.refreshConfig();
-        return this.procs.spawnRun(this.config, this.problem ? { problem: this.problem, code: this.problemCode } : null);
-      case "spawnFinish":
-        this.refreshConfig();
-        return this.procs.spawnFinish(effect.args);
+      case "spawnRun": {
+        const listing = listServiceDir(this.dir); // the one read of the directory for this spawn
+        this.refreshConfig(listing.ok ? listing.value : undefined);
+        return this.procs.spawnRun(this.config, this.problem ? { problem: this.problem, code: this.problemCode } : null, listing);
+      }
+      case "spawnFinish": {
+        this.writePending(); // finish starts with the death in status, as in s6
+        const listing = listServiceDir(this.dir);
+        this.refreshConfig(listing.ok ? listing.value : undefined);
+        return this.procs.spawnFinish(effect.args, listing);
+      }
       case "kill":
         return this.procs.signal(effect.pid, effect.signal, false);
       case "killGroup":
@@ -218,6 +243,7 @@ export class Service {
         if (this.batch) return void (this.batch.status = true);
         return this.files.writeStatus(this.state);
       case "writeDeathTally":
+        if (this.batch) return void (this.batch.deathTally = true);
         return this.files.writeDeathTally(this.state);
       case "event":
         if (this.batch) return void (this.batch.events += effect.letters);

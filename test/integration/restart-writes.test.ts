@@ -1,0 +1,41 @@
+// A restart after a death is spawned before the state files are written:
+// death_tally, supervise/status and the event letters of the death and of
+// the new start follow the spawn, status once (on a disk-backed service dir
+// each atomic write costs a rename, milliseconds of restart latency).
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { watch } from "node:fs";
+import { eventually, sleep } from "../helpers/pid1";
+import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+
+const test = suite("restart writes");
+
+test("a restart writes supervise/status once, with the new pid", async () => {
+  const m = await bootScan({ "a/run": sh("exec sleep 1000") });
+  try {
+    const a = `${m.root}/a`;
+    const first = await eventually(() => svPid(a), 10_000, "a up");
+    await sleep(1100); // ran >= 1 s: restarted at once, no throttle
+    const renamed: string[] = [];
+    const watcher = watch(`${a}/supervise`, (type, name) => {
+      if (type === "rename" && name === "status") renamed.push(name);
+    });
+    try {
+      const k = m.init.exec(["kill", "-KILL", String(first)]);
+      assert.is(k.status, 0, k.stderr);
+      const second = await eventually(() => {
+        const p = svPid(a);
+        return p && p !== first ? p : 0;
+      }, 5000, "a new pid");
+      await sleep(300); // let every write of the restart land
+      assert.ok(second > 0);
+      assert.is(renamed.length, 1, `status renamed ${renamed.length} times`);
+    } finally {
+      watcher.close();
+    }
+  } finally {
+    await endMachine(m);
+  }
+});
+
+test.run();
