@@ -77,6 +77,14 @@ test("-f follows across a rotation: every line once, in order, no polling", asyn
     assert.ok(cpu(stat()) - before <= 1, "no CPU while idle");
   } finally {
     follower.kill("SIGKILL");
+    // Its exit is awaited only briefly: in the one uvu process of the whole
+    // folder an earlier file's addon event source may have taken SIGCHLD from
+    // libuv, and a ChildProcess whose exit is never seen would keep the run
+    // alive after its summary. Unref'ed with its pipes closed, it cannot.
+    await new Promise((r) => { follower.once("exit", r); setTimeout(r, 2000).unref(); });
+    follower.stdout.destroy();
+    follower.stderr.destroy();
+    follower.unref();
     await endMachine(m);
   }
 });
