@@ -12,7 +12,7 @@ import { readHead } from "./read-head";
 /** The config and what was wrong with it, or the reason the service cannot start. */
 export type ConfigResult =
   | { ok: true; config: SuperviseConfig; warnings: string[] }
-  | { ok: false; problem: string; warnings: string[] };
+  | { ok: false; problem: string; code: string; warnings: string[] };
 
 /** The largest value s6 accepts in notification-fd and the timeouts. */
 export const INT_MAX = 2 ** 31 - 1;
@@ -70,21 +70,22 @@ function exists(file: string, warnings: string[]): boolean {
   }
 }
 
-/** Why DIR/run cannot be executed, or null when it can. */
-export function checkRun(dir: string): string | null {
+/** Why DIR/run cannot be executed (the sentence, and its errno code), or null when it can. */
+export function checkRun(dir: string): { problem: string; code: string } | null {
   const run = join(dir, "run");
   let st: Stats;
   try {
     st = statSync(run);
   } catch (e) {
     // ENOENT is a missing run; ELOOP, EACCES… name a run that is there but cannot be reached.
-    return `unable to ${errnoOf(e) === "ENOENT" ? "find" : "stat"} ${run}: ${reason(e)}`;
+    const code = errnoOf(e);
+    return { problem: `unable to ${code === "ENOENT" ? "find" : "stat"} ${run}: ${reason(e)}`, code };
   }
-  if (!st.isFile()) return `unable to execute ${run}: not a regular file`;
+  if (!st.isFile()) return { problem: `unable to execute ${run}: not a regular file`, code: "EACCES" };
   try {
     accessSync(run, constants.X_OK);
   } catch (e) {
-    return `unable to execute ${run}: ${reason(e)}`;
+    return { problem: `unable to execute ${run}: ${reason(e)}`, code: errnoOf(e) };
   }
   return null;
 }
@@ -95,8 +96,8 @@ export function checkRun(dir: string): string | null {
 export function readServiceConfig(dir: string, name: string): ConfigResult {
   const warnings: string[] = [];
   const file = (f: string) => join(dir, f);
-  const problem = checkRun(dir);
-  if (problem) return { ok: false, problem, warnings };
+  const bad = checkRun(dir);
+  if (bad) return { ok: false, ...bad, warnings };
 
   let downSignal = DEFAULT_CONFIG.downSignal;
   const sigText = readFirstLine(file("down-signal"), warnings);
@@ -117,6 +118,8 @@ export function readServiceConfig(dir: string, name: string): ConfigResult {
     maxDeathTally: Math.min(MAX_DEATH_TALLY,
       readUint(file("max-death-tally"), DEFAULT_CONFIG.maxDeathTally, Number.MAX_SAFE_INTEGER, warnings)),
     notificationFd: fd < 0 ? null : fd,
+    // tsinit's backoff, in milliseconds like s6's timeouts; absent or 0 = off.
+    restartDelayMaxMs: readUint(file("restart-delay-max"), DEFAULT_CONFIG.restartDelayMaxMs, INT_MAX, warnings),
   };
   return { ok: true, config, warnings };
 }

@@ -13,6 +13,15 @@
 //   finishing   run died; ./finish runs (pid null until finishSpawned)
 //   exited      this supervisor is done; every event is ignored
 //
+// Crash loops and backoff (tsinit's, not s6's): a death within QUICK_DEATH_MS
+// of its spawn is quick; CRASH_LOOP_DEATHS quick deaths in a row enter a crash
+// loop (one log line), and run staying up for stableMs leaves it (one line).
+// With restart-delay-max (config.restartDelayMaxMs > 0) the minimum time
+// between two starts, s6's 1 s, doubles at each death up to that maximum, and
+// goes back to 1 s once run has stayed up for stableMs. Without the file the
+// restart timing is s6's (see Throttle below); only the count and the two
+// lines are added.
+//
 // `frozen` (the freeze event: a shutdown began) is orthogonal to the phase:
 // from then on a death is recorded and announced as always, but nothing is
 // started again — no restart, no retry, no `u` — so a stage-3 hook that runs
@@ -50,16 +59,19 @@ export interface SuperviseConfig {
   /** 0..4096; 0 keeps no death records */
   maxDeathTally: number;
   notificationFd: number | null;
+  /** restart-delay-max in ms: 0 = no backoff (s6's throttle) */
+  restartDelayMaxMs: number;
 }
 
 /** The defaults s6-supervise uses when a file is absent. */
 export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
   hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
   timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
+  restartDelayMaxMs: 0,
 };
 
 /** The timers the effects layer keeps, one of each kind at most. */
-export type TimerKind = "restart" | "kill" | "finish";
+export type TimerKind = "restart" | "kill" | "finish" | "stable";
 
 /** Where the service is; see the table at the top of this file. */
 export type Phase =
@@ -78,6 +90,22 @@ export interface Death {
   exitCode: number;
   /** 0 when run exited */
   signal: number;
+}
+
+/** What tsinit keeps beyond s6's status, for `tsinit status NAME`: it goes
+ *  into supervise/tsinit-record and comes back after a re-exec (restore). */
+export interface ServiceHistory {
+  /** times the supervisor started run again by itself (after a death or a failed start) */
+  restarts: number;
+  /** run's last death: when, and its raw wait status; null while it never died */
+  lastDeath: { at: number; status: number } | null;
+  /** the last failed start of run, null once one succeeds */
+  spawnError: { code: string; why: string; path: string | null; at: number; retryMs: number } | null;
+  /** deaths in a row, each within QUICK_DEATH_MS of its spawn */
+  quickDeaths: number;
+  crashLoop: boolean;
+  /** the minimum ms between two starts of run now: THROTTLE_MS, or more under backoff */
+  delayMs: number;
 }
 
 /** Everything s6 keeps per service, plus the phase. */
@@ -103,6 +131,8 @@ export interface SuperviseState {
   lastSpawnFailure: string | null;
   /** a shutdown began: deaths are recorded, nothing is started again */
   frozen: boolean;
+  /** restarts, last exit, crash loop, backoff: see ServiceHistory */
+  history: ServiceHistory;
 }
 
 /** Inputs to the machine. */
@@ -110,7 +140,7 @@ export type SuperviseEvent =
   | { type: "start"; now: number }
   | { type: "control"; letter: SuperviseLetter }
   | { type: "spawned"; pid: number; now: number }
-  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork"; why?: string }
+  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork"; why?: string; path?: string }
   | { type: "died"; pid: number; status: number; now: number }
   | { type: "finishSpawned"; pid: number }
   | { type: "finishSpawnFailed"; errno: string; now: number }
@@ -120,6 +150,8 @@ export type SuperviseEvent =
   | { type: "removed" }
   /** a shutdown began: never start run again (see `frozen`) */
   | { type: "freeze" }
+  /** before start or adopt after a re-exec: the history the previous image recorded */
+  | { type: "restore"; history: ServiceHistory }
   /** a new image of PID 1 (re-exec) takes over what the old one left running,
    *  from supervise/status: run (or finish) is still our child */
   | { type: "adopt"; pid: number; finishing: boolean; wantUp: boolean; paused: boolean; ready: boolean; stamp: number; readyStamp: number; waitStatus: number };
@@ -160,13 +192,28 @@ export const FORK_RETRY_MS = 60_000;
 export const KILL_REPEAT_MS = 5000;
 /** s6's ceiling for max-death-tally. */
 export const MAX_DEATH_TALLY = 4096;
+/** A death this soon after its spawn counts towards a crash loop. */
+export const QUICK_DEATH_MS = 1000;
+/** Quick deaths in a row that make a crash loop. */
+export const CRASH_LOOP_DEATHS = 5;
+
+/** How long run must stay up to leave a crash loop and reset the backoff:
+ *  QUICK_DEATH_MS, or restart-delay-max when that is longer. */
+export function stableMs(config: SuperviseConfig): number {
+  return Math.max(QUICK_DEATH_MS, config.restartDelayMaxMs);
+}
+
+/** A service with no past. */
+export function freshHistory(): ServiceHistory {
+  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS };
+}
 
 /** A supervisor that has not received `start` yet. */
 export function initialState(): SuperviseState {
   return {
     phase: { kind: "init" }, wantUp: true, paused: false, ready: false, exitRequested: false,
     stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [], lastSpawnFailure: null,
-    frozen: false,
+    frozen: false, history: freshHistory(),
   };
 }
 
@@ -221,6 +268,9 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
     case "adopt":
       if (phase.kind === "init") onAdopt(ctx, ev);
       return;
+    case "restore":
+      if (phase.kind === "init") s.history = { ...ev.history };
+      return;
     case "control":
       control(ctx, ev.letter);
       return;
@@ -244,8 +294,10 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
       s.stamp = ev.now;
       s.ready = false;
       s.lastSpawnFailure = null;
+      s.history = { ...s.history, spawnError: null };
       ctx.announce();
       ctx.notify("u");
+      armStable(ctx);
       for (const l of phase.deferred) control(ctx, l);
       return;
     case "spawnFailed": {
@@ -261,6 +313,7 @@ function handle(ctx: Ctx, ev: SuperviseEvent): void {
       const why = ev.why ?? `unable to spawn ${ctx.config.name}/run: ${ev.errno}`;
       if (why !== s.lastSpawnFailure) ctx.log(`${why} (retrying in ${ms / 1000} seconds)`);
       s.lastSpawnFailure = why;
+      s.history = { ...s.history, spawnError: { code: ev.errno, why, path: ev.path ?? null, at: ev.now, retryMs: ms } };
       s.phase = { kind: "throttled", reason: "spawnFailed" };
       ctx.emit({ type: "armTimer", kind: "restart", ms });
       for (const l of phase.deferred) control(ctx, l);
@@ -332,7 +385,36 @@ function onAdopt(ctx: Ctx, ev: Extract<SuperviseEvent, { type: "adopt" }>): void
   } else {
     s.phase = { kind: "up", pid: ev.pid, dying: false };
     s.spawnedAt = ev.stamp;
+    armStable(ctx);
   }
+}
+
+// Only when there is something to reset: a healthy service sets no timer.
+function armStable(ctx: Ctx): void {
+  const h = ctx.s.history;
+  if (h.crashLoop || h.delayMs > THROTTLE_MS) ctx.emit({ type: "armTimer", kind: "stable", ms: stableMs(ctx.config) });
+}
+
+/** Counts a death of run towards a crash loop, and grows the backoff. */
+function countDeath(ctx: Ctx, status: number, now: number): void {
+  const { s, config } = ctx;
+  const h = { ...s.history, lastDeath: { at: now, status } };
+  if (h.crashLoop || h.delayMs > THROTTLE_MS) ctx.emit({ type: "cancelTimer", kind: "stable" });
+  const ran = s.spawnedAt === null ? Infinity : now - s.spawnedAt;
+  // A death asked for (-d) is no crash; -r keeps want-up, and counts.
+  if (s.wantUp) h.quickDeaths = ran < QUICK_DEATH_MS ? h.quickDeaths + 1 : 0;
+  if (!h.crashLoop && h.quickDeaths >= CRASH_LOOP_DEATHS) {
+    h.crashLoop = true;
+    ctx.log(`warning: ${config.name} is crash-looping: run died ${h.quickDeaths} times in a row, each within ${QUICK_DEATH_MS / 1000} s of its start`);
+  }
+  s.history = h;
+}
+
+/** Leaves a crash loop (one line) and resets the backoff. */
+function settle(ctx: Ctx, why: string): void {
+  const h = ctx.s.history;
+  if (h.crashLoop) ctx.log(`${ctx.config.name} is no longer crash-looping: ${why}`);
+  ctx.s.history = { ...h, crashLoop: false, quickDeaths: 0, delayMs: THROTTLE_MS };
 }
 
 function startRun(ctx: Ctx): void {
@@ -347,6 +429,7 @@ function onRunDeath(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, status: num
   s.paused = false;
   s.ready = false;
   s.stamp = now;
+  countDeath(ctx, status, now);
   const keep = Math.max(0, Math.min(MAX_DEATH_TALLY, Math.floor(config.maxDeathTally)));
   if (keep > 0) {
     const sig = termSigOf(status);
@@ -379,10 +462,22 @@ function finishDone(ctx: Ctx, letters: string, now: number): void {
 }
 
 function restartOrThrottle(ctx: Ctx, now: number): void {
-  const ran = ctx.s.spawnedAt === null ? THROTTLE_MS : now - ctx.s.spawnedAt;
-  if (ran >= THROTTLE_MS) return startRun(ctx);
-  ctx.s.phase = { kind: "throttled", reason: "throttle" };
-  ctx.emit({ type: "armTimer", kind: "restart", ms: THROTTLE_MS - ran });
+  const { s, config } = ctx;
+  // Without backoff delayMs stays THROTTLE_MS: s6's timing.
+  const wait = s.history.delayMs;
+  if (config.restartDelayMaxMs > 0) {
+    s.history = { ...s.history, delayMs: Math.min(wait * 2, Math.max(THROTTLE_MS, config.restartDelayMaxMs)) };
+  }
+  const ran = s.spawnedAt === null ? wait : now - s.spawnedAt;
+  if (ran >= wait) return restart(ctx);
+  s.phase = { kind: "throttled", reason: "throttle" };
+  ctx.emit({ type: "armTimer", kind: "restart", ms: wait - ran });
+}
+
+/** A start of run the supervisor makes by itself: counted. */
+function restart(ctx: Ctx): void {
+  ctx.s.history = { ...ctx.s.history, restarts: ctx.s.history.restarts + 1 };
+  startRun(ctx);
 }
 
 function exit(ctx: Ctx): void {
@@ -397,8 +492,10 @@ function onTimer(ctx: Ctx, kind: TimerKind): void {
   const phase = s.phase;
   // A timer that does not match the phase is stale (cancelled too late): ignore it.
   if (kind === "restart" && phase.kind === "throttled") {
-    if (s.wantUp && !s.frozen) startRun(ctx);
+    if (s.wantUp && !s.frozen) restart(ctx);
     else s.phase = { kind: "down" };
+  } else if (kind === "stable" && phase.kind === "up") {
+    settle(ctx, `run has stayed up for ${stableMs(config) / 1000} s`);
   } else if (kind === "kill" && phase.kind === "up" && phase.dying) {
     ctx.log(`warning: ${config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
     ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });
@@ -413,6 +510,8 @@ function onTimer(ctx: Ctx, kind: TimerKind): void {
 
 function setWantUp(ctx: Ctx, wantUp: boolean): void {
   ctx.s.wantUp = wantUp;
+  // Told to stay down, it is no longer looping: the next -u starts it fresh.
+  if (!wantUp) settle(ctx, "told to stay down");
   ctx.announce();
 }
 
@@ -488,6 +587,7 @@ function controlUp(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, letter: Supe
     case "d": case "D":
       if (letter === "D") ctx.emit({ type: "touchDown" });
       s.wantUp = false;
+      settle(ctx, "told to stay down");
       kill(config.downSignal);
       kill(SIGCONT); // a stopped process must wake up to receive it
       s.paused = false;

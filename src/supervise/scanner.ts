@@ -302,7 +302,7 @@ export class Scanner implements ServiceHost {
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
       }
     }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held);
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: err }, held, slot.builtin?.config.dir);
   }
 
   /** A directory still in the scan dir whose service or logger is not
@@ -326,10 +326,11 @@ export class Scanner implements ServiceHost {
     return pipe;
   }
 
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
+  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string): Service | undefined {
     const service = new Service(dir, name, stdio, this);
+    service.logDir = logDir ?? null;
     try {
-      service.start(held, this.plan?.adopt.get(planKey(dir)) ?? null);
+      service.start(held, this.plan?.adopt.get(planKey(dir)) ?? null, this.adopting);
     } catch (e) {
       service.abandon();
       this.setupFailed(dir, e);

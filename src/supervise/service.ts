@@ -17,6 +17,8 @@ import { NotifyPipe } from "./notify-pipe";
 import { broadcastEvent, closeControlDir, ensureFifodir, openControlDir, writeAtomic, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
 import { UnknownBytesWarning } from "../control/unknown-bytes";
+import { decodeRecord, encodeRecord, historyFromRecord, recordFromState, RECORD_FILE } from "../control/service-record";
+import { readFileSync } from "node:fs";
 
 /** What a service needs from the supervisor that owns it. */
 export interface ServiceHost {
@@ -49,6 +51,8 @@ export class Service {
   private detached = false;
   private devnull = -1;
   private problem = "";
+  /** the errno code of problem (EACCES, ENOENT, ...) */
+  private problemCode = "";
   /** the directory left the scan dir (it may be gone from disk) */
   private removed = false;
   /** held down until its dependencies are ready (release() lets it go) */
@@ -62,6 +66,10 @@ export class Service {
   private readonly unknownBytes: UnknownBytesWarning;
   /** while one read's letters go through the machine: what to write once they are done */
   private batch: { status: boolean; events: string } | null = null;
+  /** where PID 1's built-in logger writes this service's lines, for the record */
+  logDir: string | null = null;
+  /** the supervise/tsinit-record last written, to write it only when it changes */
+  private lastRecord = "";
 
   constructor(
     readonly dir: string,
@@ -77,12 +85,14 @@ export class Service {
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
    *  the directory cannot be supervised (e.g. another supervisor holds it).
    *  adopt: the previous image's status, checked (adopt.ts): its run or
-   *  finish keeps running and is taken over instead of started. */
-  start(held = false, adopt: SuperviseStatus | null = null): void {
+   *  finish keeps running and is taken over instead of started.
+   *  restore: a re-exec; the history in supervise/tsinit-record carries on. */
+  start(held = false, adopt: SuperviseStatus | null = null, restore = false): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
     ensureFifodir(`${this.dir}/event`);
     this.refreshConfig();
     this.held = held;
+    if (restore) this.restoreRecord();
     if (adopt) return this.adopt(adopt);
     // A held service starts as if it had ./down; release() then says "u".
     const config = held ? { ...this.config, hasDownFile: true } : this.config;
@@ -101,6 +111,18 @@ export class Service {
       type: "adopt", pid, finishing: st.finishing, wantUp: st.wantUp, paused: st.paused, ready: st.ready,
       stamp: stampToMs(st.stamp), readyStamp: stampToMs(st.readyStamp), waitStatus: st.waitStatus,
     }, this.config));
+  }
+
+  // A fresh `tsinit scan` ignores an old record: "since boot" means since this supervisor began.
+  private restoreRecord(): void {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(`${this.dir}/supervise/${RECORD_FILE}`);
+    } catch {
+      return; // none yet (a service new since the last image) or unreadable: start counting afresh
+    }
+    const record = decodeRecord(bytes);
+    if (record) this.apply1(step(this.state, { type: "restore", history: historyFromRecord(record) }, this.config));
   }
 
   /** Its dependencies are ready: start it, unless its ./down file says otherwise. */
@@ -159,12 +181,14 @@ export class Service {
     this.batch = null;
     if (batch?.status) this.writeFile("status", encodeStatus(statusFromState(this.state)));
     if (batch?.events) broadcastEvent(`${this.dir}/event`, batch.events);
+    this.writeRecord();
   }
 
   private refreshConfig(): void {
     const r = readServiceConfig(this.dir, this.name);
     this.configWarnings.report(r.warnings);
     this.problem = r.ok ? "" : r.problem;
+    this.problemCode = r.ok ? "" : r.code;
     if (r.ok) this.config = r.config;
   }
 
@@ -184,6 +208,7 @@ export class Service {
   private apply1(result: { state: SuperviseState; effects: Effect[] }): void {
     this.state = result.state;
     for (const effect of result.effects) this.apply(effect);
+    this.writeRecord();
     const p = this.state.phase;
     const ready = p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {
@@ -230,6 +255,17 @@ export class Service {
     }
   }
 
+  // Not an effect of the machine: the record is a view of its state (and
+  // config), written whenever that view changes, after the step's own files.
+  private writeRecord(): void {
+    if (this.batch || this.state.phase.kind === "init" || this.state.phase.kind === "exited") return;
+    const bytes = encodeRecord({ ...recordFromState(this.state, this.config), logDir: this.logDir });
+    const text = Buffer.from(bytes).toString();
+    if (text === this.lastRecord) return;
+    this.lastRecord = text;
+    this.writeFile(RECORD_FILE, bytes);
+  }
+
   private childFds(): number[] {
     const devnull = this.nullFd();
     const pick = (fd: number) => (fd < 0 || this.detached ? devnull : fd);
@@ -240,8 +276,7 @@ export class Service {
     this.refreshConfig();
     const now = Date.now();
     if (this.problem) {
-      const errno = /: (E[A-Z]+)$/.exec(this.problem)?.[1] ?? "ENOEXEC";
-      return this.feed({ type: "spawnFailed", errno, now, during: "exec", why: this.problem });
+      return this.feed({ type: "spawnFailed", errno: this.problemCode, now, during: "exec", why: this.problem, path: `${this.dir}/run` });
     }
     const settings = this.settings();
     if (!settings.ok) return this.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
@@ -262,7 +297,7 @@ export class Service {
       this.notify.close();
       const code = (e as { code?: string }).code ?? "EIO";
       const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
-      return this.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${this.dir}/run: ${reason(e)}` });
+      return this.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${this.dir}/run: ${reason(e)}`, path: `${this.dir}/run` });
     }
     if (notifyWrite >= 0) {
       sys.close(notifyWrite);
