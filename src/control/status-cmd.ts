@@ -2,13 +2,16 @@
 // a table, as JSON, or as a dependency tree. Reads supervise/lock (s6-svok's
 // test), supervise/status, supervise/waiting and task records only; works the
 // same against s6-supervise and tsinit.
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
-import { formatTable, toJson, type ServiceReport } from "./status-format";
-import { isServiceDir, readDir } from "./status-read";
+import { formatTable, stateOf, toJson, type ServiceReport } from "./status-format";
+import { isServiceDir, readDir, readService } from "./status-read";
+import { formatStory, type StoryExtras } from "./status-story";
+import { lastLines } from "./status-log-tail";
+import { taskState } from "./status-task-format";
 import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
@@ -18,13 +21,25 @@ const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] [-h] DIR...
 
 Shows supervised services. DIR is a service directory (it has ./run or
 ./supervise), or a scan directory: then every non-dot subdirectory is shown,
-with its X/log logger as X/log.
+with its X/log logger as X/log, one line each.
+One service directory alone gets its story, as systemctl status tells it:
+its state since when (local time), want up or down, the last exit (or
+"none" when run never died) or why run could not start (e.g. Permission
+denied (EACCES), retried every 10 s), restarts since boot, the crash loop
+(5 deaths in a row, each within 1 s of its start; left once run stays up
+1 s, or restart-delay-max ms), readiness (a service without
+notification-fd is never flagged ready, as in s6; its dependents start
+once it is up), its dependencies and what blocks them, its cgroup's memory
+and CPU, and the last 10 lines of its built-in logger.
   --json       one JSON array of objects, each with kind "service" or "task".
                service: name, path, supervised, state, up, pid, since, wantUp,
                ready, readySince, paused, finishing, lastExit {code, signal},
                waitsFor, blockedBy, dependencies, runProblem ("run: ELOOP"
                when ./run is there but cannot be reached), and cgroup {path,
-               memoryBytes, cpuUsec} while it runs in its own cgroup
+               memoryBytes, cpuUsec} while it runs in its own cgroup;
+               under tsinit also startedAt, restarts, spawnError {code,
+               path, message, at, retryInMs}, crashLoop, delayMs,
+               restartDelayMaxMs, notificationFd (supervise/tsinit-record)
                task: name, path, state (waiting, running, exited, killed,
                failed), pid, startedAt, endedAt, code, signal, error,
                waitsFor, blockedBy, dependencies
@@ -49,6 +64,7 @@ ENDED is how long ago it ended.
 Colours only when stdout is a terminal (NO_COLOR turns them off).
 
 examples: tsinit status /run/tsinit/service
+          tsinit status /run/tsinit/service/sshd
           tsinit status --tree /run/tsinit/service
 
 exit codes: 0 every service is supervised; 1 some service is not supervised;
@@ -121,6 +137,8 @@ export function main(args: string[]): number {
     const missing = operands.some((d) => isServiceDir(d)) ? "(not listed)" : "(missing)";
     const lines = formatTree(nodes, missing);
     if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
+  } else if (operands.length === 1 && reports.length === 1 && isServiceDir(operands[0]!) && !explicit) {
+    process.stdout.write(formatStory(reports[0]!, storyExtras(reports[0]!, tasks), now) + "\n");
   } else {
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
     const parts: string[] = [];
@@ -129,4 +147,26 @@ export function main(args: string[]): number {
     process.stdout.write(parts.join("\n"));
   }
   return code;
+}
+
+/** What the story shows beside the service: its dependencies' states (sibling
+ *  service dirs and PID 1's task records) and its last log lines. */
+function storyExtras(r: ServiceReport, given: readonly TaskReport[]): StoryExtras {
+  const scan = dirname(r.path);
+  const beside = given.length === 0 ? taskDirBeside(scan) : null;
+  let tasks = given;
+  try {
+    if (beside !== null) tasks = readTasks(beside);
+  } catch { /* no task records to name: dependencies on tasks show as missing */ }
+  const dependencies = (r.dependencies ?? []).map((name) => {
+    const task = tasks.find((t) => t.name === name);
+    if (task) return { name, state: `task ${taskState(task.record)}` };
+    if (!isServiceDir(`${scan}/${name}`)) return { name, state: "missing" };
+    const dep = readService(name, `${scan}/${name}`);
+    const word = stateOf(dep);
+    return { name, state: word === "up" && dep.status?.ready ? "up, ready" : word };
+  });
+  const dir = r.record?.logDir;
+  const lines = dir ? lastLines(`${dir}/current`, 10) : null;
+  return { dependencies, log: dir && lines ? { source: `${dir}/current`, lines } : null };
 }
