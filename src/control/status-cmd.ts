@@ -12,17 +12,20 @@ import { isServiceDir, readDir, readService } from "./status-read";
 import { formatStory, type StoryExtras } from "./status-story";
 import { lastLines } from "./status-log-tail";
 import { taskState } from "./status-task-format";
+import { initPlace, isBareName, resolveServices } from "./resolve";
 import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
 import { formatTree, serviceNode, taskNode } from "./status-tree";
 
-const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] [-h] DIR...
+const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] [-h] [SERVICE | DIR]...
 
 Shows supervised services. DIR is a service directory (it has ./run or
 ./supervise), or a scan directory: then every non-dot subdirectory is shown,
-with its X/log logger as X/log, one line each.
-One service directory alone gets its story, as systemctl status tells it:
+with its X/log logger as X/log, one line each. A bare NAME is a service of
+the running init's scan dir (see tsinit svc --help); with neither, that
+whole scan dir.
+One service (NAME or directory) alone gets its story, as systemctl status tells it:
 its state since when (local time), want up or down, the last exit (or
 "none" when run never died) or why run could not start (e.g. Permission
 denied (EACCES), retried every 10 s), restarts since boot, the crash loop
@@ -63,8 +66,9 @@ A task is waiting, running, exited N, killed SIGX, or failed to start;
 ENDED is how long ago it ended.
 Colours only when stdout is a terminal (NO_COLOR turns them off).
 
-examples: tsinit status /run/tsinit/service
-          tsinit status /run/tsinit/service/sshd
+examples: tsinit status
+          tsinit status sshd
+          tsinit status sshd db
           tsinit status --tree /run/tsinit/service
 
 exit codes: 0 every service is supervised; 1 some service is not supervised;
@@ -88,16 +92,20 @@ export function main(args: string[]): number {
   const tree = opts.some((o) => o.name === "tree");
   const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
   if (json && tree) throw new UsageError("--json and --tree do not go together", USAGE);
-  if (operands.length === 0 && taskDirs.length === 0) throw new UsageError("missing DIR", USAGE);
+  if (operands.length === 0 && taskDirs.length === 0) operands.push(initPlace().scanDir);
   // Loaded here, not at the first supervise/lock: a failure is no service's
   // fault, and its message (every directory tried, and why) must be seen whole.
   if (operands.length > 0) native();
   const explicit = taskDirs.length > 0;
   let code = 0;
   const reports: ServiceReport[] = [];
-  for (const dir of operands) {
+  const named = resolveServices(operands);
+  for (const [i, { name, dir }] of named.entries()) {
     try {
-      reports.push(...readDir(dir));
+      const read = readDir(dir);
+      // A bare NAME's service is shown by that name, a path by its path.
+      if (read.length === 1 && read[0]!.path === dir && isBareName(operands[i]!)) read[0]!.name = name;
+      reports.push(...read);
     } catch (e) {
       code = systemFailure("read", dir, e);
       continue;
@@ -134,10 +142,10 @@ export function main(args: string[]): number {
       ...tasks.filter((t) => t.record).map(taskNode),
     ];
     // Given single service dirs, a name not among them may exist in their scan dir: do not call it missing.
-    const missing = operands.some((d) => isServiceDir(d)) ? "(not listed)" : "(missing)";
+    const missing = named.some((s) => isServiceDir(s.dir)) ? "(not listed)" : "(missing)";
     const lines = formatTree(nodes, missing);
     if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
-  } else if (operands.length === 1 && reports.length === 1 && isServiceDir(operands[0]!) && !explicit) {
+  } else if (named.length === 1 && reports.length === 1 && isServiceDir(named[0]!.dir) && !explicit) {
     process.stdout.write(formatStory(reports[0]!, storyExtras(reports[0]!, tasks), now) + "\n");
   } else {
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,7 +1,8 @@
-// `tsinit svc`: s6-svc. Sends control letters to one service's supervisor in
-// one write; with -w it first subscribes to the service's events, then sends,
-// then waits for the state (what s6-svc does by exec'ing s6-svlisten1, or
-// s6-svwait when there are no letters).
+// `tsinit svc`: s6-svc. Sends control letters to each named service's
+// supervisor in one write; with -w it first subscribes to their events, then
+// sends, then waits for the state (what s6-svc does by exec'ing s6-svlisten1,
+// or s6-svwait when there are no letters). s6-svc takes one servicedir; a bare
+// NAME and several services are ours (resolve.ts).
 import { accessSync } from "node:fs";
 import { EXIT_USAGE } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
@@ -10,28 +11,34 @@ import { shortPath, systemFailure } from "./cli-util";
 import { phasesFor } from "./condition";
 import { writeControl, type ControlWrite } from "./ctlfifo";
 import { waitForServices } from "./listen";
+import { resolveServices } from "./resolve";
 import { parseSvcArgs, type SvcRequest } from "./svc-args";
 import { reportSetupError, reportWait } from "./wait-report";
 
-const USAGE = `usage: tsinit svc [-wu|-wU|-wd|-wD|-wr|-wR] [-T ms] [-abqhkti12pcyroduDUxOQ] SERVICEDIR
+const USAGE = `usage: tsinit svc [-wu|-wU|-wd|-wD|-wr|-wR] [-T ms] [-abqhkti12pcyroduDUxOQ] SERVICE...
 
-Sends commands to SERVICEDIR's supervisor (s6-svc compatible), all in one write
-to SERVICEDIR/supervise/control.
+Sends commands to each SERVICE's supervisor (s6-svc compatible), all in one
+write to SERVICE/supervise/control. SERVICE is a path, or a bare NAME in the
+running init's scan dir ($TSINIT_SCANDIR, else PID 1's RUNDIR/service or its
+tsinit scan DIR; a NAME only in the current dir is read there, as s6-svc does).
   -u up (want up)      -d down (want down)   -o once          -O once, no restart
   -r restart           -x exit when down     -D / -U: -d / -u and create / remove ./down
   -Q -O and create ./down
   -p pause (STOP)  -c continue  -a ALRM  -b ABRT  -q QUIT  -h HUP  -k KILL
   -t TERM  -i INT  -1 USR1  -2 USR2  -y WINCH
   -w u|U|d|D|r|R  wait until up / up+ready / down / down+finished / restarted /
-                  restarted+ready (U and R need ./notification-fd, else u and r)
+                  restarted+ready, for every SERVICE (U and R need
+                  ./notification-fd, else u and r)
   -T ms           give up waiting after ms (0 = never)
   --help          this text (-h is s6-svc's HUP, as above)
 
-examples: tsinit svc -r /run/tsinit/service/sshd
-          tsinit svc -wD -d -T 5000 /run/tsinit/service/db
+examples: tsinit svc -r sshd
+          tsinit svc -wD -d -T 5000 db web
+          tsinit svc -u /run/tsinit/service/sshd
 
-exit codes: 0 ok; 1 the service failed permanently or its supervisor died while
-waiting; 99 timed out; 100 usage, or no supervisor listening; 111 system error`;
+exit codes: 0 ok; 1 a service failed permanently or its supervisor died while
+waiting; 99 timed out; 100 usage, or no supervisor listening; 111 system error
+(with several services, the worst of these)`;
 
 // Options before the service dir: --help, and long options parseSvcArgs would
 // misread as clustered letters.
@@ -45,9 +52,9 @@ function checkLongOptions(args: readonly string[]): "help" | null {
 }
 
 /** s6-svc: -wU and -wR need readiness support, else they degrade to -wu / -wr. */
-function effectiveWait(req: SvcRequest): SvcRequest["wait"] {
+function effectiveWait(req: SvcRequest, dir: string): SvcRequest["wait"] {
   if (req.wait !== "U" && req.wait !== "R") return req.wait;
-  const fn = `${req.servicedir}/notification-fd`;
+  const fn = `${dir}/notification-fd`;
   try {
     accessSync(fn);
     return req.wait;
@@ -65,6 +72,21 @@ function reportControl(result: ControlWrite, dir: string): number {
   return result === "written" ? 0 : EXIT_USAGE;
 }
 
+/** Writes the letters to every dir; the worst exit code, each failure logged. */
+function sendAll(dirs: readonly string[], letters: string): number {
+  let code = 0;
+  for (const dir of dirs) {
+    let one: number;
+    try {
+      one = reportControl(writeControl(dir, "supervise", letters), dir);
+    } catch (e) {
+      one = systemFailure("control", dir, e);
+    }
+    code = Math.max(code, one);
+  }
+  return code;
+}
+
 /** Runs `tsinit svc ARGS`. */
 export async function main(args: string[]): Promise<number> {
   if (checkLongOptions(args) === "help") {
@@ -72,35 +94,36 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const parsed = parseSvcArgs(args);
-  if (!parsed.ok) throw new UsageError(parsed.problem.split("\n")[0]!, USAGE);
+  if (!parsed.ok) throw new UsageError(parsed.problem.split("\n")[0]!.replace("SERVICEDIR", "SERVICE"), USAGE);
   const req = parsed.request;
-  const dir = req.servicedir;
-  if (req.extra.length > 0) logLine("warning: ignoring extra arguments");
-  let wait: SvcRequest["wait"];
+  const operands = [req.servicedir, ...req.extra];
+  if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICE", USAGE);
+  const dirs = resolveServices(operands).map((s) => s.dir);
+  // -wU on a service without notification-fd waits as -wu (s6-svc's rule), so
+  // several services with mixed readiness take the weakest wait.
+  let wait: SvcRequest["wait"] = req.wait;
   try {
-    wait = effectiveWait(req);
+    for (const dir of dirs) {
+      const w = effectiveWait(req, dir);
+      if (w !== req.wait) wait = w;
+    }
   } catch (e) {
     return systemFailure("access", (e as { access: string }).access, e);
   }
-  if (wait === null) {
-    try {
-      return reportControl(writeControl(dir, "supervise", req.letters), dir);
-    } catch (e) {
-      return systemFailure("control", dir, e);
-    }
-  }
-  // Letters are sent only once the subscription exists, so no event is missed.
-  let sent: ControlWrite = "written";
+  if (wait === null) return sendAll(dirs, req.letters);
+  // Letters are sent only once the subscriptions exist, so no event is missed.
+  let sent = 0;
   const send = req.letters === "" ? undefined : () => {
-    sent = writeControl(dir, "supervise", req.letters);
-    if (sent !== "written") throw Object.assign(new Error(sent), { unsent: true });
+    sent = sendAll(dirs, req.letters);
+    if (sent !== 0) throw Object.assign(new Error("unsent"), { unsent: true });
   };
   try {
-    const result = await waitForServices([dir], phasesFor(wait, false, send ? "svc" : "svwait"), req.timeoutMs, send);
-    return reportWait(result, send ? dir : undefined);
+    // Several services restart as s6-svwait -r sees it: all down, then all up.
+    const result = await waitForServices(dirs, phasesFor(wait, false, send && dirs.length === 1 ? "svc" : "svwait"), req.timeoutMs, send);
+    return reportWait(result, send && dirs.length === 1 ? dirs[0] : undefined);
   } catch (e) {
-    if ((e as { unsent?: boolean }).unsent) return reportControl(sent, dir);
+    if ((e as { unsent?: boolean }).unsent) return sent;
     if ((e as { stage?: string }).stage) return reportSetupError(e);
-    return systemFailure("control", dir, e);
+    return systemFailure("control", dirs.join(" "), e);
   }
 }

@@ -5,11 +5,14 @@ import { UsageError } from "../cli/usage";
 import { parseMillis, parseOrdered } from "./cli-util";
 import { phasesFor, type WaitGoal } from "./condition";
 import { waitForServices } from "./listen";
+import { resolveServices } from "./resolve";
 import { reportSetupError, reportWait } from "./wait-report";
 
-const USAGE = `usage: tsinit wait [-u|-U|-d|-D|-r|-R] [-a|-o] [-t ms] [-h] SERVICEDIR...
+const USAGE = `usage: tsinit wait [-u|-U|-d|-D|-r|-R] [-a|-o] [-t ms] [-h] SERVICE...
 
 Waits for supervised services to reach a state (s6-svwait compatible).
+SERVICE is a path, or a bare NAME in the running init's scan dir (see
+tsinit svc --help).
   -u, --up             up (the default)
   -U, --ready          up and ready (needs ./notification-fd)
   -d, --down           down
@@ -22,8 +25,9 @@ Waits for supervised services to reach a state (s6-svwait compatible).
 
 The last of -u/-U/-d/-D/-r/-R and of -a/-o wins.
 
-examples: tsinit wait -U -t 5000 /run/tsinit/service/db
-          tsinit wait -d -o /run/tsinit/service/a /run/tsinit/service/b
+examples: tsinit wait -U -t 5000 db
+          tsinit wait -d -o a b
+          tsinit wait -u /run/tsinit/service/sshd
 
 exit codes: 0 reached; 99 timed out; 100 usage; 111 system error (e.g. no
 supervise/status); n (1..98): n services failed permanently or lost their supervisor`;
@@ -58,10 +62,11 @@ export async function main(args: string[]): Promise<number> {
     else if (o.name === "all" || o.name === "any") or = o.name === "any";
     else if (o.name === "timeout") timeoutMs = parseMillis(USAGE, "-t", o.value);
   }
-  if (operands.length === 0) throw new UsageError("missing SERVICEDIR", USAGE);
-  if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICEDIR", USAGE);
+  if (operands.length === 0) throw new UsageError("missing SERVICE", USAGE);
+  if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICE", USAGE);
+  const dirs = resolveServices(operands).map((s) => s.dir);
   try {
-    return reportWait(await waitForServices(operands, phasesFor(goal, or, "svwait"), timeoutMs));
+    return reportWait(await waitForServices(dirs, phasesFor(goal, or, "svwait"), timeoutMs));
   } catch (e) {
     return reportSetupError(e);
   }
