@@ -2,7 +2,8 @@
 // supervisor reads it by (supervise/config.ts): where boot would warn and
 // use a default, check says so before the image is built.
 import { INT_MAX, scanUint, timeoutUpOf } from "../supervise/config";
-import { MAX_DEATH_TALLY, THROTTLE_MS } from "../supervise/machine";
+import { MAX_DEATH_TALLY } from "../supervise/machine";
+import { THROTTLE_MS } from "../supervise/history";
 import { parseSignal } from "../supervise/signal-names";
 import { optionalLine, type CheckContext } from "./context";
 

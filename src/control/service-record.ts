@@ -4,7 +4,8 @@
 // crash loop and the backoff. JSON, so `tsinit status NAME --json` and people
 // can read it; written by the supervisor's effects layer (supervise/service.ts)
 // whenever it changes, and read back after a re-exec. Pure: no I/O here.
-import { freshHistory, type ServiceHistory, type SuperviseConfig, type SuperviseState } from "../supervise/machine";
+import type { SuperviseConfig, SuperviseState } from "../supervise/machine";
+import { freshHistory, type ServiceHistory } from "../supervise/history";
 import { parseSignal } from "../supervise/signal-names";
 import { decodeWaitStatus } from "./status-format";
 

@@ -7,7 +7,7 @@
 import { stampToMs } from "./status";
 import { decodeWaitStatus, formatDuration, stateOf, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
-import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/machine";
+import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/history";
 
 /** What the caller found beside the service. */
 export interface StoryExtras {

@@ -13,14 +13,10 @@
 //   finishing   run died; ./finish runs (pid null until finishSpawned)
 //   exited      this supervisor is done; every event is ignored
 //
-// Crash loops and backoff (tsinit's, not s6's): a death within QUICK_DEATH_MS
-// of its spawn is quick; CRASH_LOOP_DEATHS quick deaths in a row enter a crash
-// loop (one log line), and run staying up for stableMs leaves it (one line).
-// With restart-delay-max (config.restartDelayMaxMs > 0) the minimum time
-// between two starts, s6's 1 s, doubles at each death up to that maximum, and
-// goes back to 1 s once run has stayed up for stableMs. Without the file the
-// restart timing is s6's (see Throttle below); only the count and the two
-// lines are added.
+// Crash loops and backoff (tsinit's, not s6's; the policy is in history.ts):
+// the machine feeds it each death and restart, and a "stable" timer tells it
+// run stayed up. Without restart-delay-max the restart timing is s6's (see
+// Throttle below); only the count and two log lines are added.
 //
 // `frozen` (the freeze event: a shutdown began) is orthogonal to the phase:
 // from then on a death is recorded and announced as always, but nothing is
@@ -43,6 +39,9 @@ import {
   SIGABRT, SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SIGTERM,
   SIGUSR1, SIGUSR2, SIGWINCH,
 } from "./signal-names";
+import { afterDeath, freshHistory, needsSettle, nextDelay, settle as settleHistory, stableMs, type ServiceHistory } from "./history";
+
+export { THROTTLE_MS } from "./history";
 
 /** What the machine needs from the service directory (see config.ts). */
 export interface SuperviseConfig {
@@ -90,22 +89,6 @@ export interface Death {
   exitCode: number;
   /** 0 when run exited */
   signal: number;
-}
-
-/** What tsinit keeps beyond s6's status, for `tsinit status NAME`: it goes
- *  into supervise/tsinit-record and comes back after a re-exec (restore). */
-export interface ServiceHistory {
-  /** times the supervisor started run again by itself (after a death or a failed start) */
-  restarts: number;
-  /** run's last death: when, and its raw wait status; null while it never died */
-  lastDeath: { at: number; status: number } | null;
-  /** the last failed start of run, null once one succeeds */
-  spawnError: { code: string; why: string; path: string | null; at: number; retryMs: number } | null;
-  /** deaths in a row, each within QUICK_DEATH_MS of its spawn */
-  quickDeaths: number;
-  crashLoop: boolean;
-  /** the minimum ms between two starts of run now: THROTTLE_MS, or more under backoff */
-  delayMs: number;
 }
 
 /** Everything s6 keeps per service, plus the phase. */
@@ -182,8 +165,6 @@ export interface Step {
   effects: Effect[];
 }
 
-/** Minimum time between two spawns of run. */
-export const THROTTLE_MS = 1000;
 /** Retry delay after run could not be executed (s6: 10 s). */
 export const EXEC_RETRY_MS = 10_000;
 /** Retry delay after fork/pipe failure (s6: 60 s). */
@@ -192,21 +173,6 @@ export const FORK_RETRY_MS = 60_000;
 export const KILL_REPEAT_MS = 5000;
 /** s6's ceiling for max-death-tally. */
 export const MAX_DEATH_TALLY = 4096;
-/** A death this soon after its spawn counts towards a crash loop. */
-export const QUICK_DEATH_MS = 1000;
-/** Quick deaths in a row that make a crash loop. */
-export const CRASH_LOOP_DEATHS = 5;
-
-/** How long run must stay up to leave a crash loop and reset the backoff:
- *  QUICK_DEATH_MS, or restart-delay-max when that is longer. */
-export function stableMs(config: SuperviseConfig): number {
-  return Math.max(QUICK_DEATH_MS, config.restartDelayMaxMs);
-}
-
-/** A service with no past. */
-export function freshHistory(): ServiceHistory {
-  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS };
-}
 
 /** A supervisor that has not received `start` yet. */
 export function initialState(): SuperviseState {
@@ -389,32 +355,27 @@ function onAdopt(ctx: Ctx, ev: Extract<SuperviseEvent, { type: "adopt" }>): void
   }
 }
 
-// Only when there is something to reset: a healthy service sets no timer.
+// The "stable" timer: armed at a spawn only when the history has something to reset.
 function armStable(ctx: Ctx): void {
-  const h = ctx.s.history;
-  if (h.crashLoop || h.delayMs > THROTTLE_MS) ctx.emit({ type: "armTimer", kind: "stable", ms: stableMs(ctx.config) });
+  if (needsSettle(ctx.s.history)) ctx.emit({ type: "armTimer", kind: "stable", ms: stableMs(ctx.config.restartDelayMaxMs) });
 }
 
-/** Counts a death of run towards a crash loop, and grows the backoff. */
+/** A death of run into the history (crash loop, last exit). */
 function countDeath(ctx: Ctx, status: number, now: number): void {
-  const { s, config } = ctx;
-  const h = { ...s.history, lastDeath: { at: now, status } };
-  if (h.crashLoop || h.delayMs > THROTTLE_MS) ctx.emit({ type: "cancelTimer", kind: "stable" });
+  const { s } = ctx;
+  if (needsSettle(s.history)) ctx.emit({ type: "cancelTimer", kind: "stable" });
   const ran = s.spawnedAt === null ? Infinity : now - s.spawnedAt;
-  // A death asked for (-d) is no crash; -r keeps want-up, and counts.
-  if (s.wantUp) h.quickDeaths = ran < QUICK_DEATH_MS ? h.quickDeaths + 1 : 0;
-  if (!h.crashLoop && h.quickDeaths >= CRASH_LOOP_DEATHS) {
-    h.crashLoop = true;
-    ctx.log(`warning: ${config.name} is crash-looping: run died ${h.quickDeaths} times in a row, each within ${QUICK_DEATH_MS / 1000} s of its start`);
-  }
-  s.history = h;
+  withLine(ctx, afterDeath(s.history, ctx.config.name, status, now, ran, s.wantUp));
 }
 
 /** Leaves a crash loop (one line) and resets the backoff. */
 function settle(ctx: Ctx, why: string): void {
-  const h = ctx.s.history;
-  if (h.crashLoop) ctx.log(`${ctx.config.name} is no longer crash-looping: ${why}`);
-  ctx.s.history = { ...h, crashLoop: false, quickDeaths: 0, delayMs: THROTTLE_MS };
+  withLine(ctx, settleHistory(ctx.s.history, ctx.config.name, why));
+}
+
+function withLine(ctx: Ctx, r: { history: ServiceHistory; line: string | null }): void {
+  ctx.s.history = r.history;
+  if (r.line) ctx.log(r.line);
 }
 
 function startRun(ctx: Ctx): void {
@@ -463,11 +424,9 @@ function finishDone(ctx: Ctx, letters: string, now: number): void {
 
 function restartOrThrottle(ctx: Ctx, now: number): void {
   const { s, config } = ctx;
-  // Without backoff delayMs stays THROTTLE_MS: s6's timing.
-  const wait = s.history.delayMs;
-  if (config.restartDelayMaxMs > 0) {
-    s.history = { ...s.history, delayMs: Math.min(wait * 2, Math.max(THROTTLE_MS, config.restartDelayMaxMs)) };
-  }
+  // Without backoff the wait stays THROTTLE_MS: s6's timing.
+  const { waitMs: wait, history } = nextDelay(s.history, config.restartDelayMaxMs);
+  s.history = history;
   const ran = s.spawnedAt === null ? wait : now - s.spawnedAt;
   if (ran >= wait) return restart(ctx);
   s.phase = { kind: "throttled", reason: "throttle" };
@@ -495,7 +454,7 @@ function onTimer(ctx: Ctx, kind: TimerKind): void {
     if (s.wantUp && !s.frozen) restart(ctx);
     else s.phase = { kind: "down" };
   } else if (kind === "stable" && phase.kind === "up") {
-    settle(ctx, `run has stayed up for ${stableMs(config) / 1000} s`);
+    settle(ctx, `run has stayed up for ${stableMs(config.restartDelayMaxMs) / 1000} s`);
   } else if (kind === "kill" && phase.kind === "up" && phase.dying) {
     ctx.log(`warning: ${config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
     ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });

@@ -41,6 +41,10 @@ test("a run that cannot be executed: its story says EACCES and the retry, never 
     const [json] = JSON.parse(status("--json", bad).stdout);
     assert.is(json.lastExit, null, "never ran: no exit code");
     assert.equal([json.spawnError.code, json.spawnError.path, json.spawnError.retryInMs], ["EACCES", `${bad}/run`, 10_000]);
+    // A bare NAME in the running init's scan dir tells the same story.
+    const named = spawnSync(BIN, ["status", "bad"], { encoding: "utf8", env: { ...process.env, TSINIT_SCANDIR: m.root } });
+    assert.match(named.stdout, /^bad - /);
+    assert.match(named.stdout, /start failed: .*\(EACCES\)/);
     const table = status(m.root).stdout;
     assert.match(table, /^bad\s+down\s+-\s+\d+s\s+want up, run: EACCES$/m);
     // The record is 0644 JSON beside an untouched 35-byte s6 status.

@@ -3,7 +3,8 @@
 // out), the opt-in backoff (restart-delay-max), and restore after a re-exec.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { CRASH_LOOP_DEATHS, freshHistory, initialState, step, type Step, type SuperviseConfig, type SuperviseState } from "../../src/supervise/machine";
+import { initialState, step, type Step, type SuperviseConfig, type SuperviseState } from "../../src/supervise/machine";
+import { CRASH_LOOP_DEATHS, freshHistory } from "../../src/supervise/history";
 import { cfg, drive, exited, letter, ofType, upState } from "./machine-helpers";
 
 const t = suite("machine: history, crash loops, backoff");
