@@ -88,7 +88,7 @@ export function readinessText(r: ServiceReport, now: number): string {
   const fd = r.record ? r.record.notificationFd : undefined;
   if (fd === null) {
     // s6's meaning, kept: without notification-fd nothing ever flags it ready.
-    return `never flagged (no notification-fd, as in s6: \`tsinit wait -U\` would time out); its dependents start once it is up${up ? ", so they have" : ""}`;
+    return `never flagged (no notification-fd, as in s6: \`tsinit wait -U\` would time out); its dependents ${up ? "started when it came up" : "start once it is up"}`;
   }
   const how = fd === undefined ? "when run writes a newline on its notification-fd" : `when run writes a newline on fd ${fd}`;
   if (up && s!.ready) return `since ${at(stampToMs(s!.readyStamp), now)} (flagged ${how}); its dependents start once it is ready`;
