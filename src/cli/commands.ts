@@ -21,6 +21,7 @@ export const commands: Command[] = [
   { name: "svc", summary: "send commands to a service's supervisor, optionally wait (like s6-svc)", load: () => import("../control/svc") },
   { name: "status", summary: "show services of service or scan directories (table or --json)", load: () => import("../control/status-cmd") },
   { name: "analyze", summary: "where the boot's time went: blame list, SVG chart, saved record", load: () => import("../analyze/main") },
+  { name: "log", summary: "show services' logs merged by time, -f to follow (built-in, s6-log, catch-all)", load: () => import("../control/log-cmd") },
   { name: "wait", summary: "wait until services are up, ready, down or restarted (like s6-svwait)", load: () => import("../control/wait") },
   { name: "scan-ctl", summary: "send commands to a scan directory's scanner (like s6-svscanctl)", load: () => import("../control/scan-ctl") },
   { name: "check", summary: "check an /etc/s6 tree (services, tasks, env) before it boots", load: () => import("../check/main") },

@@ -1,0 +1,133 @@
+// `tsinit log`: every place a service's lines land (the built-in logger's
+// files, s6-log dirs, PID 1's catch-all), read back, merged by time and
+// shown with who wrote each line, as `journalctl -u` does.
+import { UsageError } from "../cli/usage";
+import { existsSync } from "node:fs";
+import { logLine, writeText } from "../cli/log";
+import { parseOrdered, systemFailure } from "./cli-util";
+import { follow } from "./log-follow";
+import { readSource, type KnownName } from "./log-files";
+import { formatLine, jsonLine, mergeByTime, type LogLine } from "./log-lines";
+import { serviceSources, type LogSource } from "./log-sources";
+import { initPlace, resolveServices } from "./resolve";
+import { scanServices } from "./status-read";
+
+const USAGE = `usage: tsinit log [-f] [-n N] [--since TIME] [--catch-all] [--json] [--utc] [-h] [SERVICE...]
+
+Shows the logs of each SERVICE (a path, or a bare NAME in the running init's
+scan dir, see tsinit svc --help), or with none of every service and PID 1's
+catch-all, merged by time, one line each: TIME NAME: text. Lines come from
+the built-in logger's files (log/ without run: RUNDIR/log/NAME or log/dir),
+from s6-log's logdirs (those log/run names), and for a service without log/
+from the catch-all, where PID 1 labels them NAME: (NAME[err]: for stderr).
+  -f, --follow      keep showing new lines, across rotations (inotify)
+  -n, --lines N     only the last N lines (default all; 10 with -f)
+  --since TIME      lines from TIME on: 2026-11-30 14:00 (local), an ISO
+                    time with Z, or 30s / 15m / 2h / 1d ago
+  --catch-all       also the whole catch-all (alone: only the catch-all)
+  --json            one JSON object per line: time, service, stream, text
+  --utc             times in UTC (ISO 8601); default local time
+
+examples: tsinit log -n 20 web
+          tsinit log -f
+          tsinit log --since 10m --catch-all db
+
+exit codes: 0 ok; 100 usage; 111 a log dir could not be read`;
+
+const OPTIONS = {
+  follow: { type: "boolean", short: "f" },
+  lines: { type: "string", short: "n" },
+  since: { type: "string" },
+  "catch-all": { type: "boolean" },
+  json: { type: "boolean" },
+  utc: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** --since's value as ms since the epoch, or null when it is no time. */
+export function parseSince(value: string, now = Date.now()): number | null {
+  const ago = /^(\d+)([smhd])$/.exec(value);
+  if (ago) return now - Number(ago[1]) * UNIT_MS[ago[2]!]!;
+  // Date.parse reads "2026-11-30 14:00" as local time and "...Z" as UTC.
+  const ms = Date.parse(value.includes("T") || value.includes(" ") || value.endsWith("Z") ? value : `${value} 00:00`);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** The sources the command line names, each with how its catch-all lines are labelled. */
+function sourcesFor(operands: string[], withCatchAll: boolean): Array<{ src: LogSource; known: KnownName | null }> {
+  const place = initPlace();
+  const catchAll = place.runDir ? `${place.runDir}/log/catch-all` : null;
+  const logRoot = place.runDir ? `${place.runDir}/log` : null;
+  let scanNames: string[] = [];
+  try {
+    scanNames = scanServices(place.scanDir).filter((s) => !s.name.includes("/")).map((s) => s.name);
+  } catch { /* no running init here: only paths name services */ }
+  const named = operands.length > 0 ? resolveServices(operands, place.scanDir) : scanNames.map((n) => ({ name: n, dir: `${place.scanDir}/${n}` }));
+  const names = new Set([...scanNames, ...named.map((s) => s.name)]);
+  const known: KnownName = (n) => names.has(n);
+  const whole = catchAll !== null && (operands.length === 0 || withCatchAll);
+  const out: Array<{ src: LogSource; known: KnownName | null }> = [];
+  if (!(withCatchAll && operands.length === 0)) {
+    for (const { name, dir } of named) {
+      for (const src of serviceSources(name, dir, logRoot, catchAll)) {
+        // The whole catch-all is read anyway: no second copy of a service's part of it.
+        if (whole && src.onlyLabel !== undefined) continue;
+        out.push({ src, known: src.onlyLabel !== undefined ? known : null });
+      }
+    }
+  }
+  if (whole) out.push({ src: { label: "catch-all", dir: catchAll! }, known });
+  return out;
+}
+
+/** Runs `tsinit log ARGS`. */
+export async function main(args: string[]): Promise<number> {
+  const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
+  const has = (name: string) => opts.some((o) => o.name === name);
+  const value = (name: string) => opts.filter((o) => o.name === name).at(-1)?.value;
+  if (has("help")) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  const followOn = has("follow");
+  const nText = value("lines");
+  if (nText !== undefined && !/^\d+$/.test(nText)) throw new UsageError(`option -n takes a number of lines, not ${JSON.stringify(nText)}`, USAGE);
+  const n = nText !== undefined ? Number(nText) : followOn ? 10 : undefined;
+  const sinceText = value("since");
+  const since = sinceText === undefined ? null : parseSince(sinceText);
+  if (sinceText !== undefined && since === null) throw new UsageError(`option --since takes a time, not ${JSON.stringify(sinceText)}`, USAGE);
+  if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICE", USAGE);
+  const utc = has("utc");
+  const show = has("json") ? jsonLine : (l: LogLine) => formatLine(l, utc);
+  const keep = (lines: LogLine[]) => (since === null ? lines : lines.filter((l) => l.ms >= since));
+  const print = (lines: LogLine[]) => {
+    if (lines.length > 0) writeText(1, lines.map(show).join("\n") + "\n");
+  };
+  const sources = sourcesFor(operands, has("catch-all"));
+  const lists: LogLine[][] = [];
+  let code = 0;
+  if (followOn) {
+    try {
+      // A dir that is not there yet (a service that never wrote a line) cannot be watched.
+      const there = sources.filter(({ src }) => existsSync(src.dir) || (logLine(`warning: ${src.dir} does not exist yet: not followed`), false));
+      lists.push(...follow(there, (lines) => print(keep(lines))));
+    } catch (e) {
+      return systemFailure("follow", (e as { path?: string }).path ?? "the logs", e);
+    }
+  } else {
+    for (const { src, known } of sources) {
+      try {
+        lists.push(readSource(src, known, n));
+      } catch (e) {
+        // A service that never logged has no dir yet: nothing to show, not a failure.
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") code = systemFailure("read", src.dir, e);
+      }
+    }
+  }
+  const merged = keep(mergeByTime(lists));
+  print(n === undefined ? merged : merged.slice(Math.max(0, merged.length - n)));
+  // Following: the inotify watch keeps the process alive until it is killed.
+  return followOn ? new Promise<number>(() => undefined) : code;
+}

@@ -1,0 +1,127 @@
+// `tsinit log -f`: each log dir watched with inotify, never polled. Files
+// are told apart by inode: the one we read is held open, so what a writer
+// adds before and after it is renamed to an archive is read through our fd;
+// when current is another inode, the archives made since ours (a burst can
+// rotate twice before we wake) are read whole, in name order, then the new
+// current from its start. No line lost or doubled.
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import * as sys from "../sys";
+import { archivesOf } from "../log/rotate-policy";
+import { labelLines, logFiles, fileLines, type KnownName } from "./log-files";
+import { parseLines, type LogLine } from "./log-lines";
+import type { LogSource } from "./log-sources";
+
+/** One followed log dir: the last file read (its inode; fd open while it may grow). */
+interface Followed {
+  src: LogSource;
+  known: KnownName | null;
+  fd: number;
+  ino: number;
+  /** an unfinished last line, kept until its newline comes */
+  partial: string;
+  /** time of the last stamped line, for lines without one */
+  lastMs: number;
+}
+
+const CHUNK = 64 * 1024;
+const inoOf = (path: string): number => statSync(path, { throwIfNoEntry: false })?.ino ?? -1;
+
+function lines(f: Followed, text: string): LogLine[] {
+  const parsed = parseLines(text, f.src.label, f.lastMs || Date.now());
+  if (parsed.length > 0) f.lastMs = parsed.at(-1)!.ms;
+  return labelLines(parsed, f.src, f.known);
+}
+
+/** What was added to the open file since the last read, as whole lines. */
+function drain(f: Followed): LogLine[] {
+  if (f.fd < 0) return [];
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let text = f.partial;
+  for (;;) {
+    const n = readSync(f.fd, buf, 0, CHUNK, null);
+    if (n <= 0) break;
+    text += buf.toString("utf8", 0, n);
+  }
+  const end = text.lastIndexOf("\n") + 1;
+  f.partial = text.slice(end);
+  return lines(f, text.slice(0, end));
+}
+
+/** Closes the open file; a last line without its newline is a line now. */
+function closeFile(f: Followed): LogLine[] {
+  const rest = f.partial === "" ? [] : lines(f, `${f.partial}\n`);
+  f.partial = "";
+  if (f.fd >= 0) closeSync(f.fd);
+  f.fd = -1;
+  return rest;
+}
+
+/** Opens current if it is still the inode `ino` (else it rotated meanwhile). */
+function openCurrent(f: Followed, ino: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(`${f.src.dir}/current`, "r");
+  } catch {
+    return false;
+  }
+  if (fstatSync(fd).ino !== ino) {
+    closeSync(fd);
+    return false;
+  }
+  f.fd = fd;
+  f.ino = ino;
+  return true;
+}
+
+/** Everything new in the dir since the last call, in order. */
+function sync(f: Followed): LogLine[] {
+  const out: LogLine[] = [];
+  // A few rounds: each one that loses a race with a rotation lists again.
+  for (let round = 0; round < 8; round++) {
+    const cur = inoOf(`${f.src.dir}/current`);
+    out.push(...drain(f));
+    if (cur < 0 || cur === f.ino) return out;
+    const gens = archivesOf(readdirSync(f.src.dir)).map((name) => ({ path: `${f.src.dir}/${name}`, ino: inoOf(`${f.src.dir}/${name}`) }));
+    const at = gens.findIndex((g) => g.ino === f.ino);
+    out.push(...closeFile(f));
+    if (at >= 0) {
+      for (const g of gens.slice(at + 1)) {
+        out.push(...fileLines(g.path, f.src, f.known));
+        f.ino = g.ino;
+      }
+    }
+    if (openCurrent(f, cur)) out.push(...drain(f));
+  }
+  return out;
+}
+
+/** Starts following SOURCES; returns what they hold now (each source in time
+ *  order), then calls onLines with each new batch. Throws when a dir cannot be watched. */
+export function follow(sources: Array<{ src: LogSource; known: KnownName | null }>, onLines: (lines: LogLine[]) => void): LogLine[][] {
+  const c = sys.constants();
+  const byWd = new Map<number, Followed>();
+  const ifd = sys.inotifyInit((records) => {
+    const out: LogLine[] = [];
+    const touched = new Set<Followed>();
+    for (const r of records) {
+      const f = byWd.get(r.wd);
+      if (f) touched.add(f);
+    }
+    for (const f of touched) out.push(...sync(f));
+    if (out.length > 0) onLines(out);
+  });
+  const now: LogLine[][] = [];
+  for (const { src, known } of sources) {
+    const f: Followed = { src, known, fd: -1, ino: -1, partial: "", lastMs: 0 };
+    // Watched before anything is read: a write from here on is an event.
+    byWd.set(sys.inotifyAdd(ifd, src.dir, c.IN_MODIFY! | c.IN_CREATE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!), f);
+    openCurrent(f, inoOf(`${src.dir}/current`));
+    // An archive that is our open file (rotated since we opened it) is read through the fd.
+    const archives = logFiles(src.dir).filter((p) => !p.endsWith("/current") && (f.ino < 0 || inoOf(p) !== f.ino));
+    const old = archives.flatMap((p) => fileLines(p, src, known));
+    f.lastMs = old.at(-1)?.ms ?? 0;
+    // current's history through the fd we follow, so the two never overlap.
+    now.push([...old, ...drain(f)]);
+  }
+  return now;
+}

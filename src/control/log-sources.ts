@@ -1,0 +1,48 @@
+// Where a service's lines are: the built-in logger's dir (log/ without run:
+// log/dir, else LOGROOT/NAME), an s6-log's logdirs (log/run names them: to
+// s6-log, a directive that starts with "." or "/" is a logdir), or, for a
+// service with no log/, its labelled lines in PID 1's catch-all.
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { DEFAULT_LOG_ROOT, readServiceLogConfig, wantsBuiltinLogger } from "../log/service-log-config";
+
+/** One place to read lines from. */
+export interface LogSource {
+  /** the label its lines get */
+  label: string;
+  /** a dir with current and @TAI64N.s/.u archives */
+  dir: string;
+  /** read only the catch-all lines labelled with this service (a service without log/) */
+  onlyLabel?: string;
+}
+
+/** s6-log's logdirs in a log/run script, resolved against logServiceDir (its cwd). */
+export function s6LogDirs(script: string, logServiceDir: string): string[] {
+  const dirs: string[] = [];
+  for (const raw of script.split("\n")) {
+    const words = raw.replace(/#.*/, "").trim().split(/\s+/);
+    const at = words.findIndex((w) => w === "s6-log" || w.endsWith("/s6-log"));
+    if (at < 0) continue;
+    for (const w of words.slice(at + 1)) {
+      if (w === ";" || w === "&&" || w === "||" || w === "|") break;
+      const bare = w.replace(/^["']|["']$/g, "");
+      if (bare.startsWith("/") || bare.startsWith(".")) dirs.push(resolve(logServiceDir, bare));
+    }
+  }
+  return dirs;
+}
+
+const isDir = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+/** The sources of service NAME in DIR; catchAll is PID 1's catch-all dir (null: none, as under tsinit scan). */
+export function serviceSources(name: string, dir: string, logRoot: string | null, catchAll: string | null): LogSource[] {
+  const logDir = `${dir}/log`;
+  if (!isDir(logDir)) return catchAll ? [{ label: name, dir: catchAll, onlyLabel: name }] : [];
+  if (wantsBuiltinLogger(dir)) return [{ label: name, dir: readServiceLogConfig(logDir, name, logRoot ?? DEFAULT_LOG_ROOT).config.dir }];
+  let script = "";
+  try {
+    // A run script is small; a huge one is no s6-log line we would find.
+    script = readFileSync(`${logDir}/run`, "utf8").slice(0, 64 * 1024);
+  } catch { /* an unreadable run names no dir */ }
+  return s6LogDirs(script, logDir).map((d) => ({ label: name, dir: d }));
+}
