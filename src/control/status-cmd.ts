@@ -9,8 +9,9 @@ import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
 import { formatTable, stateOf, toJson, type ServiceReport } from "./status-format";
 import { isServiceDir, readDir, readService } from "./status-read";
-import { formatStory, type StoryExtras } from "./status-story";
-import { lastLines } from "./status-log-tail";
+import { formatStory, STORY_DEPS, STORY_LOG_LINES, type StoryExtras } from "./status-story";
+import { lastServiceLines, readSource } from "./log-files";
+import { formatLine, type LogLine } from "./log-lines";
 import { taskState } from "./status-task-format";
 import { initPlace, isBareName, resolveServices } from "./resolve";
 import { native } from "../sys/load";
@@ -166,7 +167,7 @@ function storyExtras(r: ServiceReport, given: readonly TaskReport[]): StoryExtra
   try {
     if (beside !== null) tasks = readTasks(beside);
   } catch { /* no task records to name: dependencies on tasks show as missing */ }
-  const dependencies = (r.dependencies ?? []).map((name) => {
+  const dependencies = (r.dependencies ?? []).slice(0, STORY_DEPS).map((name) => {
     const task = tasks.find((t) => t.name === name);
     if (task) return { name, state: `task ${taskState(task.record)}` };
     if (!isServiceDir(`${scan}/${name}`)) return { name, state: "missing" };
@@ -174,7 +175,21 @@ function storyExtras(r: ServiceReport, given: readonly TaskReport[]): StoryExtra
     const word = stateOf(dep);
     return { name, state: word === "up" && dep.status?.ready ? "up, ready" : word };
   });
+  return { dependencies, log: storyLog(r) };
+}
+
+/** The last 10 lines: from the built-in logger's dir the supervisor recorded,
+ *  else wherever `tsinit log` finds them (s6-log's dirs, the catch-all). */
+function storyLog(r: ServiceReport): StoryExtras["log"] {
   const dir = r.record?.logDir;
-  const lines = dir ? lastLines(`${dir}/current`, 10) : null;
-  return { dependencies, log: dir && lines ? { source: `${dir}/current`, lines } : null };
+  let lines: LogLine[] = [];
+  try {
+    // Labelled as the supervisor names it ("a", "a/log"), not by the path given.
+    const label = r.record?.name || basename(r.path);
+    lines = dir ? readSource({ label, dir }, null, STORY_LOG_LINES) : lastServiceLines(r.path, STORY_LOG_LINES);
+  } catch {
+    return null; // no log yet, or not ours to read
+  }
+  if (lines.length === 0) return null;
+  return { source: dir ?? "tsinit log", lines: lines.map((l) => formatLine(l, false)) };
 }

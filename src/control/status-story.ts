@@ -5,25 +5,30 @@
 // them, its cgroup's memory and CPU, and its last log lines. Pure: the
 // caller reads the reports (status-read.ts) and the log lines.
 import { stampToMs } from "./status";
-import { decodeWaitStatus, formatDuration, stateOf, type ServiceReport } from "./status-format";
+import { decodeWaitStatus, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
 import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/history";
+import { formatTime } from "./log-lines";
 
 /** What the caller found beside the service. */
 export interface StoryExtras {
-  /** each dependency with its state word (up, ready, down, failed, missing...) */
+  /** the first dependencies (at most STORY_DEPS) with their state words (up, ready, down, task failed, missing...) */
   dependencies: Array<{ name: string; state: string }>;
-  /** the last log lines, oldest first, and where they came from; null when unknown */
+  /** the last log lines as `tsinit log` prints them, oldest first, and where they came from; null when none */
   log: { source: string; lines: string[] } | null;
 }
 
+/** Dependencies named with their states; a 1 MB dependencies file says "and N more". */
+export const STORY_DEPS = 10;
+/** Log lines shown, as systemctl status shows them. */
+export const STORY_LOG_LINES = 10;
+
 /** "2026-11-30 14:02:03 UTC" (or "+0100"): local time, absolute. */
 export function localTime(ms: number): string {
-  const d = new Date(ms);
   const two = (n: number) => String(n).padStart(2, "0");
-  const off = -d.getTimezoneOffset();
+  const off = -new Date(ms).getTimezoneOffset();
   const zone = off === 0 ? "UTC" : `${off < 0 ? "-" : "+"}${two(Math.floor(Math.abs(off) / 60))}${two(Math.abs(off) % 60)}`;
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${zone}`;
+  return `${formatTime(ms, false).slice(0, 19)} ${zone}`; // to the second: the zone says whose clock
 }
 
 const at = (ms: number, now: number) => `${localTime(ms)} (${formatDuration(now - ms)} ago)`;
@@ -65,7 +70,7 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
     const mem = r.usage.memoryBytes === null ? "-" : formatBytes(r.usage.memoryBytes);
     rows.push(["cgroup", `${r.usage.path}: memory ${mem}, CPU ${formatCpu(r.usage.cpuUsec)}`]);
   }
-  if (r.runProblem) rows.push(["run", r.runProblem]);
+  if (r.runProblem) rows.push(["problem", r.runProblem]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const out = [`${r.name} - ${r.path}`, ...rows.map(([k, v]) => `  ${k.padStart(width)}: ${v}`)];
   if (extras.log) {
@@ -97,12 +102,12 @@ export function readinessText(r: ServiceReport, now: number): string {
 }
 
 function dependencyText(r: ServiceReport, extras: StoryExtras): string {
-  if (extras.dependencies.length === 0) return "nothing";
-  const list = extras.dependencies.map((d) => `${d.name} (${d.state})`).join(", ");
+  const all = r.dependencies ?? [];
+  if (all.length === 0) return "nothing";
+  const rest = all.length - extras.dependencies.length;
+  const list = extras.dependencies.map((d) => `${d.name} (${d.state})`).join(", ") + (rest > 0 ? ` and ${rest} more` : "");
   const w = r.waiting;
   if (!w || (w.waitsFor.length === 0 && w.blockedBy.length === 0)) return list;
-  const why: string[] = [];
-  if (w.waitsFor.length > 0) why.push(`waits for ${w.waitsFor.join(", ")}`);
-  if (w.blockedBy.length > 0) why.push(`blocked by ${w.blockedBy.join(", ")} (will not become ready)`);
-  return `${list}; ${why.join("; ")}`;
+  // "blocked by" names those that will never be ready (failed, missing, in a cycle).
+  return `${list}; ${waitingNotes(w)}`;
 }

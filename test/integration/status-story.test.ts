@@ -118,7 +118,10 @@ test("restart-delay-max: the time between starts doubles to the max, and resets 
 });
 
 test("the record survives a re-exec: restarts and last exit carry on, the pid is the same", async () => {
-  const m = await bootInit({ "service/a/run": sh(`${STAMP}\n[ -e stay ] && exec sleep 1000\nexit 7`) }, { grace: 1000 });
+  const m = await bootInit({
+    "service/a/run": sh(`${STAMP}\necho "a starts as $$"\n[ -e stay ] && exec sleep 1000\nexit 7`),
+    "service/a/log/": null,
+  }, { grace: 1000 });
   try {
     const dir = `${m.root}/run/service/a`;
     await eventually(() => (record(dir)?.restarts ?? 0) >= 2, 10_000, "2 restarts");
@@ -135,6 +138,14 @@ test("the record survives a re-exec: restarts and last exit carry on, the pid is
     await eventually(() => record(dir)?.pid && record(dir)!.pid !== pid, 5000, "restarted");
     assert.is(record(dir)!.restarts, before.restarts + 1, "counting went on from the old image's count");
     assert.equal(record(dir)!.lastExit.signal, "TERM");
+    // The story ends with the built-in logger's last lines, from the dir the supervisor recorded.
+    const now = await eventually(() => record(dir)?.pid, 5000, "a up again");
+    const story = await eventually(() => {
+      const out = status(dir).stdout;
+      return out.includes(`a starts as ${now}`) ? out : null;
+    }, 5000, "the new start in the story's log lines");
+    assert.match(story, new RegExp(`last \\d+ log lines \\(${m.root}/run/log/a\\):\\n`));
+    assert.match(story, new RegExp(`^  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} a: a starts as ${pid}$`, "m"), story);
   } finally {
     await endMachine(m);
   }
