@@ -51,7 +51,7 @@ t("a service that never ran: no last exit, the spawn error instead (json, table)
 });
 
 t("the story of a failed start: the reason, the retry, no exit", () => {
-  const text = formatStory(report(), { dependencies: [{ name: "db", state: "up, ready" }], log: null }, 1_003_010);
+  const text = formatStory({ ...report(), dependencies: ["db"] }, { dependencies: [{ name: "db", state: "up, ready" }], log: null }, 1_003_010);
   assert.match(text, /^bad - \/s\/bad$/m);
   assert.match(text, /start failed: unable to execute \/s\/bad\/run: Permission denied \(EACCES\), at .* \(3s ago\); retrying every 10 s \(next in 7 s\)/);
   assert.match(text, /last exit: none/);
