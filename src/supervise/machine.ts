@@ -368,8 +368,10 @@ function countDeath(ctx: Ctx, status: number, now: number): void {
   withLine(ctx, afterDeath(s.history, ctx.config.name, status, now, ran, s.wantUp));
 }
 
-/** Leaves a crash loop (one line) and resets the backoff. */
-function settle(ctx: Ctx, why: string): void {
+/** Leaves a crash loop (one line) and resets the backoff. Told to stay down
+ *  (not the timer's own firing), the stable timer goes too. */
+function settle(ctx: Ctx, why: string, fromTimer = false): void {
+  if (!fromTimer && needsSettle(ctx.s.history)) ctx.emit({ type: "cancelTimer", kind: "stable" });
   withLine(ctx, settleHistory(ctx.s.history, ctx.config.name, why));
 }
 
@@ -454,7 +456,7 @@ function onTimer(ctx: Ctx, kind: TimerKind): void {
     if (s.wantUp && !s.frozen) restart(ctx);
     else s.phase = { kind: "down" };
   } else if (kind === "stable" && phase.kind === "up") {
-    settle(ctx, `run has stayed up for ${stableMs(config.restartDelayMaxMs) / 1000} s`);
+    settle(ctx, `run has stayed up for ${stableMs(config.restartDelayMaxMs) / 1000} s`, true);
   } else if (kind === "kill" && phase.kind === "up" && phase.dying) {
     ctx.log(`warning: ${config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
     ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });

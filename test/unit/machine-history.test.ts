@@ -124,6 +124,7 @@ t("told to stay down, a crash loop ends with its line and the backoff resets", (
   const d = step(s, letter("d"), config);
   assert.equal(logs([d]), ["svc is no longer crash-looping: told to stay down"]);
   assert.equal([d.state.history.crashLoop, d.state.history.delayMs], [false, 1000]);
+  assert.equal(ofType(d.effects, "cancelTimer"), [{ type: "cancelTimer", kind: "stable" }], "no stale settle later");
   const dead = step(d.state, { type: "died", pid: 204, status: 15, now: s.spawnedAt! + 10 }, config);
   assert.is(dead.state.history.quickDeaths, 0, "a death asked for is no crash");
 });
