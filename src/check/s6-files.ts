@@ -2,11 +2,11 @@
 // supervisor reads it by (supervise/config.ts): where boot would warn and
 // use a default, check says so before the image is built.
 import { INT_MAX, scanUint, timeoutUpOf } from "../supervise/config";
-import { MAX_DEATH_TALLY } from "../supervise/machine";
+import { MAX_DEATH_TALLY, THROTTLE_MS } from "../supervise/machine";
 import { parseSignal } from "../s6/signal-names";
 import { optionalLine, type CheckContext } from "./context";
 
-/** Checks notification-fd, down-signal, the timeouts and max-death-tally of DIR. */
+/** Checks notification-fd, down-signal, the timeouts, max-death-tally and restart-delay-max of DIR. */
 export function checkS6Files(ctx: CheckContext, dir: string): void {
   const at = (f: string) => `${dir}/${f}`;
   const show = (f: string) => ctx.show(at(f));
@@ -20,6 +20,12 @@ export function checkS6Files(ctx: CheckContext, dir: string): void {
   const sig = optionalLine(ctx, at("down-signal"));
   if (sig !== null && parseSignal(sig) === null) {
     ctx.out.error(show("down-signal"), `${JSON.stringify(sig)} is not a signal (boot uses SIGTERM)`, "write a name such as TERM, HUP or SIGINT, or a number from 1 to 64");
+  }
+  const backoff = optionalLine(ctx, at("restart-delay-max"));
+  if (backoff !== null) {
+    const n = scanUint(backoff, INT_MAX);
+    if (n === null) ctx.out.error(show("restart-delay-max"), `${JSON.stringify(backoff)} is not a number of milliseconds (boot uses no backoff)`, "write milliseconds such as 30000 (0: no backoff)");
+    else if (n > 0 && n < THROTTLE_MS) ctx.out.warning(show("restart-delay-max"), `${n} ms is below the 1000 ms every restart waits anyway: no backoff`, "write 1000 or more, e.g. 30000");
   }
   for (const name of ["timeout-kill", "timeout-finish"]) {
     const v = optionalLine(ctx, at(name));

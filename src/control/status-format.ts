@@ -1,9 +1,10 @@
 // What `tsinit status` prints, as pure functions of decoded status records
 // and "now": a table for people, JSON for scripts. No filesystem, no clock.
 import type { Waiting } from "../s6/deps";
-import { signalName } from "../s6/signal-names";
+import { decodeWaitStatus } from "../s6/signal-names";
 import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { formatBytes, formatCpu, type CgroupUsage } from "./status-cgroup";
+import type { ServiceRecord } from "../supervise/service-record";
 
 /** One service as read from disk. */
 export interface ServiceReport {
@@ -26,6 +27,8 @@ export interface ServiceReport {
   dependencies?: string[];
   /** its cgroup's memory and CPU time, while it runs in one of its own */
   usage?: CgroupUsage | null;
+  /** supervise/tsinit-record (tsinit only; null under s6-supervise or when stale) */
+  record?: ServiceRecord | null;
 }
 
 /** The --json shape of one service. */
@@ -43,8 +46,19 @@ export interface StatusJson {
   readySince: string | null;
   paused: boolean;
   finishing: boolean;
-  /** the last death of ./run, only while it is not up (as s6-svstat shows it) */
-  lastExit: { code: number | null; signal: string | null } | null;
+  /** the last death of ./run, only while it is not up (as s6-svstat shows
+   *  it); under tsinit null when run never died (it never ran, see spawnError) */
+  lastExit: { code: number | null; signal: string | null; at?: string } | null;
+  /** the rest from supervise/tsinit-record, absent under s6-supervise:
+   *  the last successful start of run, restarts since boot, the failed start
+   *  (EACCES, ENOENT...) until one succeeds, the crash loop and backoff */
+  startedAt?: string | null;
+  restarts?: number;
+  spawnError?: ServiceRecord["spawnError"];
+  crashLoop?: boolean;
+  delayMs?: number;
+  restartDelayMaxMs?: number;
+  notificationFd?: number | null;
   /** the STATE column's word */
   state: ServiceState;
   /** while held by its dependencies: those not ready yet, and those that never will be */
@@ -59,12 +73,7 @@ export interface StatusJson {
   cgroup?: CgroupUsage;
 }
 
-/** A raw wait status as an exit code or a signal name (without "SIG"). */
-export function decodeWaitStatus(ws: number): { code: number | null; signal: string | null } {
-  const sig = ws & 0x7f;
-  if (sig === 0) return { code: (ws >> 8) & 0xff, signal: null };
-  return { code: null, signal: signalName(sig).replace(/^SIG/, "") };
-}
+export { decodeWaitStatus };
 
 /** A duration in the two largest units: 12s, 3m04s, 2h01m, 5d03h. */
 export function formatDuration(ms: number): string {
@@ -113,7 +122,7 @@ export function toJson(r: ServiceReport): StatusJson {
     readySince: up && s!.ready ? iso(stampToMs(s!.readyStamp)) : null,
     paused: s?.paused ?? false,
     finishing: s?.finishing ?? false,
-    lastExit: s && !up ? decodeWaitStatus(s.waitStatus) : null,
+    lastExit: s && !up ? lastExitOf(s, r.record) : null,
     state: stateOf(r),
     waitsFor: r.waiting?.waitsFor ?? [],
     blockedBy: r.waiting?.blockedBy ?? [],
@@ -122,7 +131,20 @@ export function toJson(r: ServiceReport): StatusJson {
   if (r.error !== undefined) out.error = r.error;
   if (r.runProblem !== undefined) out.runProblem = r.runProblem;
   if (r.usage) out.cgroup = r.usage;
+  const rec = r.record;
+  if (rec) {
+    Object.assign(out, {
+      startedAt: rec.startedAt, restarts: rec.restarts, spawnError: rec.spawnError, crashLoop: rec.crashLoop,
+      delayMs: rec.delayMs, restartDelayMaxMs: rec.restartDelayMaxMs, notificationFd: rec.notificationFd,
+    });
+  }
   return out;
+}
+
+/** The last exit: the record's when there is one (null if run never died), else s6's wait status. */
+function lastExitOf(s: SuperviseStatus, rec: ServiceRecord | null | undefined): StatusJson["lastExit"] {
+  if (!rec) return decodeWaitStatus(s.waitStatus);
+  return rec.lastExit;
 }
 
 // A dependencies file may hold hundreds of names (64 KiB are read): the notes
@@ -145,16 +167,19 @@ export function waitingNotes(w: Waiting): string {
   return parts.join("; ");
 }
 
-/** The notes column: want up/down when it differs, last exit, readiness. */
-function notes(s: SuperviseStatus, nowMs: number): string {
+/** The notes column: want up/down when it differs, last exit or spawn error, readiness, restarts. */
+function notes(s: SuperviseStatus, nowMs: number, rec: ServiceRecord | null | undefined): string {
   const up = isUp(s);
   const parts: string[] = [];
   if (up && !s.wantUp) parts.push("want down");
   if (!up && s.wantUp) parts.push("want up");
-  if (!up) {
-    const e = decodeWaitStatus(s.waitStatus);
-    parts.push(e.signal !== null ? `signal ${e.signal}` : `exit ${e.code}`);
+  if (!up && rec?.spawnError) parts.push(`run: ${rec.spawnError.code}`);
+  else if (!up) {
+    const e = lastExitOf(s, rec);
+    if (e) parts.push(e.signal !== null ? `signal ${e.signal}` : `exit ${e.code}`);
   }
+  if (rec?.crashLoop) parts.push("crash loop");
+  if (rec && rec.restarts > 0) parts.push(`${rec.restarts} restart${rec.restarts === 1 ? "" : "s"}`);
   if (up && s.ready) parts.push(`ready since ${formatDuration(nowMs - stampToMs(s.readyStamp))}`);
   return parts.join(", ");
 }
@@ -179,7 +204,7 @@ export function formatTable(reports: readonly ServiceReport[], nowMs: number, co
     const s = r.supervised ? r.status : null;
     const state = stateOf(r);
     // A held service's status says "want up, exit 0" from before it ever ran: the wait is the news.
-    const note = [state === "waiting" ? waitingNotes(r.waiting!) : s ? notes(s, nowMs) : "", r.runProblem ?? ""].filter((n) => n).join("; ");
+    const note = [state === "waiting" ? waitingNotes(r.waiting!) : s ? notes(s, nowMs, r.record) : "", r.runProblem ?? ""].filter((n) => n).join("; ");
     return {
       cells: [r.name, state, s && s.pid !== 0 ? String(s.pid) : "-", s ? formatDuration(nowMs - stampToMs(s.stamp)) : "-", r.error ?? note, ...usageCells(r)],
       colour: colour ? colourOf(r) : null,

@@ -2,13 +2,17 @@
 // a table, as JSON, or as a dependency tree. Reads supervise/lock (s6-svok's
 // test), supervise/status, supervise/waiting and task records only; works the
 // same against s6-supervise and tsinit.
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { parseOrdered, shortPath, systemFailure } from "./cli-util";
-import { formatTable, toJson, type ServiceReport } from "./status-format";
-import { isServiceDir, readDir } from "./status-read";
+import { formatTable, stateOf, toJson, type ServiceReport } from "./status-format";
+import { isServiceDir, readDir, readService } from "./status-read";
+import { formatStory, STORY_DEPS, STORY_LOG_LINES, type StoryExtras } from "./status-story";
+import { lastServiceLines, readSource } from "./log-files";
+import { formatLine, type LogLine } from "./log-lines";
+import { taskState } from "./status-task-format";
 import { initPlace, isBareName, resolveServices } from "./resolve";
 import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
@@ -19,14 +23,27 @@ const USAGE = `usage: tsinit status [--json | --tree] [--tasks DIR] [-h] [SERVIC
 
 Shows supervised services. DIR is a service directory (it has ./run or
 ./supervise), or a scan directory: then every non-dot subdirectory is shown,
-with its X/log logger as X/log. A bare NAME is a service of the running init's
-scan dir (see tsinit svc --help); with neither, that whole scan dir.
+with its X/log logger as X/log, one line each. A bare NAME is a service of
+the running init's scan dir (see tsinit svc --help); with neither, that
+whole scan dir.
+One service (NAME or directory) alone gets its story, as systemctl status tells it:
+its state since when (local time), want up or down, the last exit (or
+"none" when run never died) or why run could not start (e.g. Permission
+denied (EACCES), retried every 10 s), restarts since boot, the crash loop
+(5 deaths in a row, each within 1 s of its start; left once run stays up
+1 s, or restart-delay-max ms), readiness (a service without
+notification-fd is never flagged ready, as in s6; its dependents start
+once it is up), its dependencies and what blocks them, its cgroup's memory
+and CPU, and the last 10 lines of its built-in logger.
   --json       one JSON array of objects, each with kind "service" or "task".
                service: name, path, supervised, state, up, pid, since, wantUp,
                ready, readySince, paused, finishing, lastExit {code, signal},
                waitsFor, blockedBy, dependencies, runProblem ("run: ELOOP"
                when ./run is there but cannot be reached), and cgroup {path,
-               memoryBytes, cpuUsec} while it runs in its own cgroup
+               memoryBytes, cpuUsec} while it runs in its own cgroup;
+               under tsinit also startedAt, restarts, spawnError {code,
+               path, message, at, retryInMs}, crashLoop, delayMs,
+               restartDelayMaxMs, notificationFd (supervise/tsinit-record)
                task: name, path, state (waiting, running, exited, killed,
                failed), pid, startedAt, endedAt, code, signal, error,
                waitsFor, blockedBy, dependencies
@@ -51,6 +68,7 @@ ENDED is how long ago it ended.
 Colours only when stdout is a terminal (NO_COLOR turns them off).
 
 examples: tsinit status
+          tsinit status sshd
           tsinit status sshd db
           tsinit status --tree /run/tsinit/service
 
@@ -128,6 +146,8 @@ export function main(args: string[]): number {
     const missing = named.some((s) => isServiceDir(s.dir)) ? "(not listed)" : "(missing)";
     const lines = formatTree(nodes, missing);
     if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
+  } else if (named.length === 1 && reports.length === 1 && isServiceDir(named[0]!.dir) && !explicit) {
+    process.stdout.write(formatStory(reports[0]!, storyExtras(reports[0]!, tasks), now) + "\n");
   } else {
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
     const parts: string[] = [];
@@ -136,4 +156,40 @@ export function main(args: string[]): number {
     process.stdout.write(parts.join("\n"));
   }
   return code;
+}
+
+/** What the story shows beside the service: its dependencies' states (sibling
+ *  service dirs and PID 1's task records) and its last log lines. */
+function storyExtras(r: ServiceReport, given: readonly TaskReport[]): StoryExtras {
+  const scan = dirname(r.path);
+  const beside = given.length === 0 ? taskDirBeside(scan) : null;
+  let tasks = given;
+  try {
+    if (beside !== null) tasks = readTasks(beside);
+  } catch { /* no task records to name: dependencies on tasks show as missing */ }
+  const dependencies = (r.dependencies ?? []).slice(0, STORY_DEPS).map((name) => {
+    const task = tasks.find((t) => t.name === name);
+    if (task) return { name, state: `task ${taskState(task.record)}` };
+    if (!isServiceDir(`${scan}/${name}`)) return { name, state: "missing" };
+    const dep = readService(name, `${scan}/${name}`);
+    const word = stateOf(dep);
+    return { name, state: word === "up" && dep.status?.ready ? "up, ready" : word };
+  });
+  return { dependencies, log: storyLog(r) };
+}
+
+/** The last 10 lines: from the built-in logger's dir the supervisor recorded,
+ *  else wherever `tsinit log` finds them (s6-log's dirs, the catch-all). */
+function storyLog(r: ServiceReport): StoryExtras["log"] {
+  const dir = r.record?.logDir;
+  let lines: LogLine[] = [];
+  try {
+    // Labelled as the supervisor names it ("a", "a/log"), not by the path given.
+    const label = r.record?.name || basename(r.path);
+    lines = dir ? readSource({ label, dir }, null, STORY_LOG_LINES) : lastServiceLines(r.path, STORY_LOG_LINES);
+  } catch {
+    return null; // no log yet, or not ours to read
+  }
+  if (lines.length === 0) return null;
+  return { source: dir ?? "tsinit log", lines: lines.map((l) => formatLine(l, false)) };
 }

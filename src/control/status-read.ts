@@ -13,6 +13,7 @@ import type { ServiceReport } from "./status-format";
 import { codeOf, errnoError } from "../sys/errors";
 import { isSupervised } from "../supervise/s6dir";
 import { isDir } from "../sys/file-kind";
+import { decodeRecord, RECORD_FILE, type ServiceRecord } from "../supervise/service-record";
 
 // An entry, not what it points to: a run that is a dangling link or a
 // symlink loop still makes a service dir (whose run cannot start), not a
@@ -69,11 +70,26 @@ export function readService(name: string, path: string): ServiceReport {
     report.status = decodeStatus(readFileSync(`${path}/supervise/status`));
     if (!report.status && report.supervised) report.error = "supervise/status: not 35 bytes";
     if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
+    if (report.supervised && report.status) report.record = readRecord(path, report.status.pid, report.status.finishing);
   } catch (e) {
     // A supervisor that just started may not have written it yet: that is "unknown", not an error.
     if (codeOf(e) !== "ENOENT") report.error = `supervise/status: ${reason(e)}`;
   }
   return report;
+}
+
+/** supervise/tsinit-record when it belongs to the status beside it: one left
+ *  by an earlier tsinit in a dir s6-supervise now runs names another pid. */
+function readRecord(path: string, pid: number, finishing: boolean): ServiceRecord | null {
+  let record: ServiceRecord | null;
+  try {
+    record = decodeRecord(readFileSync(`${path}/supervise/${RECORD_FILE}`));
+  } catch {
+    return null; // s6-supervise keeps none; status then shows what supervise/status says
+  }
+  if (!record) return null;
+  const runPid = pid > 0 && !finishing ? pid : null;
+  return record.pid === runPid ? record : null;
 }
 
 /** The file is another program's JSON: keep only string arrays, so a

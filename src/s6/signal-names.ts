@@ -34,3 +34,10 @@ export function signalName(sig: number): string {
   for (const [name, n] of Object.entries(SIGNALS)) if (n === sig && name !== "IOT" && name !== "POLL") return `SIG${name}`;
   return `signal ${sig}`;
 }
+
+/** A raw wait status as an exit code or a signal name (without "SIG"). */
+export function decodeWaitStatus(ws: number): { code: number | null; signal: string | null } {
+  const sig = ws & 0x7f;
+  if (sig === 0) return { code: (ws >> 8) & 0xff, signal: null };
+  return { code: null, signal: signalName(sig).replace(/^SIG/, "") };
+}

@@ -118,6 +118,8 @@ export function readServiceConfig(dir: string, name: string, listing?: readonly 
     maxDeathTally: Math.min(MAX_DEATH_TALLY,
       readUint(file("max-death-tally"), DEFAULT_CONFIG.maxDeathTally, Number.MAX_SAFE_INTEGER, warnings)),
     notificationFd: fd < 0 ? null : fd,
+    // tsinit's backoff, in milliseconds like s6's timeouts; absent or 0 = off.
+    restartDelayMaxMs: readUint(file("restart-delay-max"), DEFAULT_CONFIG.restartDelayMaxMs, INT_MAX, warnings),
   };
   return { ok: true, config, warnings };
 }

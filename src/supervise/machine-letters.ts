@@ -7,7 +7,7 @@ import {
   SIGUSR1, SIGUSR2, SIGWINCH,
 } from "../s6/signal-names";
 import type { Phase } from "./machine-types";
-import { Ctx, exit, setWantUp, startRun } from "./machine-steps";
+import { Ctx, exit, setWantUp, settle, startRun } from "./machine-steps";
 
 /** The letters that send run one signal each (a b q h k t i 1 2 y), and which. */
 const LETTER_SIGNALS = {
@@ -102,6 +102,7 @@ const ON_UP = table("up", [
     const phase = s.phase as Up;
     downFile(ctx, letter);
     s.wantUp = false;
+    settle(ctx, "told to stay down");
     kill(ctx, config.downSignal);
     kill(ctx, SIGCONT); // a stopped process must wake up to receive it
     s.paused = false;

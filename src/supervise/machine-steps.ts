@@ -1,10 +1,13 @@
 // The moves the state machine makes from more than one place: start run, take
-// a death, become down-and-ready, restart or throttle, exit. Each works on
-// Ctx, the working copy of one step (a fresh state and the effects so far).
+// a death, become down-and-ready, restart or throttle, exit, and feed the
+// history (crash loop, backoff: machine-history.ts) at a death, a restart and
+// a settle. Each works on Ctx, the working copy of one step (a fresh state and
+// the effects so far).
 import {
-  exitCodeOf, MAX_DEATH_TALLY, termSigOf, THROTTLE_MS,
+  exitCodeOf, MAX_DEATH_TALLY, termSigOf,
   type Death, type Effect, type Phase, type SuperviseConfig, type SuperviseState,
 } from "./machine-types";
+import { afterDeath, needsSettle, nextDelay, settle as settleHistory, stableMs, type HistoryStep } from "./machine-history";
 
 /** The mutable working copy of one step: a fresh state and its effects. */
 export class Ctx {
@@ -33,6 +36,7 @@ export function onRunDeath(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, stat
   s.paused = false;
   s.ready = false;
   s.stamp = now;
+  countDeath(ctx, status, now);
   const keep = Math.max(0, Math.min(MAX_DEATH_TALLY, Math.floor(config.maxDeathTally)));
   if (keep > 0) {
     const sig = termSigOf(status);
@@ -65,10 +69,46 @@ export function finishDone(ctx: Ctx, letters: string, now: number): void {
 }
 
 function restartOrThrottle(ctx: Ctx, now: number): void {
-  const ran = ctx.s.spawnedAt === null ? THROTTLE_MS : now - ctx.s.spawnedAt;
-  if (ran >= THROTTLE_MS) return startRun(ctx);
-  ctx.s.phase = { kind: "throttled", reason: "throttle" };
-  ctx.emit({ type: "armTimer", kind: "restart", ms: THROTTLE_MS - ran });
+  const { s, config } = ctx;
+  // Without backoff the wait stays THROTTLE_MS: s6's timing.
+  const { waitMs: wait, history } = nextDelay(s.history, config.restartDelayMaxMs);
+  s.history = history;
+  const ran = s.spawnedAt === null ? wait : now - s.spawnedAt;
+  if (ran >= wait) return restart(ctx);
+  s.phase = { kind: "throttled", reason: "throttle" };
+  ctx.emit({ type: "armTimer", kind: "restart", ms: wait - ran });
+}
+
+/** A start of run the supervisor makes by itself (after a death or a failed start): counted. */
+export function restart(ctx: Ctx): void {
+  ctx.s.history = { ...ctx.s.history, restarts: ctx.s.history.restarts + 1 };
+  startRun(ctx);
+}
+
+/** The "stable" timer, armed when run starts (or is adopted) only when the
+ *  history has something to reset: a healthy service sets no timer. */
+export function armStable(ctx: Ctx): void {
+  if (needsSettle(ctx.s.history)) ctx.emit({ type: "armTimer", kind: "stable", ms: stableMs(ctx.config.restartDelayMaxMs) });
+}
+
+/** A death of run into the history (crash loop, last exit). */
+function countDeath(ctx: Ctx, status: number, now: number): void {
+  const { s } = ctx;
+  if (needsSettle(s.history)) ctx.emit({ type: "cancelTimer", kind: "stable" });
+  const ran = s.spawnedAt === null ? Infinity : now - s.spawnedAt;
+  withLine(ctx, afterDeath(s.history, ctx.config.name, status, now, ran, s.wantUp));
+}
+
+/** Leaves a crash loop (one line) and resets the backoff. Told to stay down
+ *  (not the timer's own firing), the stable timer goes too. */
+export function settle(ctx: Ctx, why: string, fromTimer = false): void {
+  if (!fromTimer && needsSettle(ctx.s.history)) ctx.emit({ type: "cancelTimer", kind: "stable" });
+  withLine(ctx, settleHistory(ctx.s.history, ctx.config.name, why));
+}
+
+function withLine(ctx: Ctx, r: HistoryStep): void {
+  ctx.s.history = r.history;
+  if (r.line) ctx.log(r.line);
 }
 
 /** This supervisor is done: announce x, the effects layer lets it go. */
@@ -82,6 +122,8 @@ export function exit(ctx: Ctx): void {
 /** want-up changed: announced in the status. */
 export function setWantUp(ctx: Ctx, wantUp: boolean): void {
   ctx.s.wantUp = wantUp;
+  // Told to stay down, it is no longer looping: the next -u starts it fresh.
+  if (!wantUp) settle(ctx, "told to stay down");
   ctx.announce();
 }
 

@@ -3,6 +3,9 @@
 // wait-status arithmetic. Types and values only: no I/O, no logic of its own.
 import type { SuperviseLetter } from "../s6/letters";
 import { SIGTERM } from "../s6/signal-names";
+import { freshHistory, type ServiceHistory } from "./machine-history";
+
+export { THROTTLE_MS } from "./machine-history";
 
 /** What the machine needs from the service directory (see config.ts). */
 export interface SuperviseConfig {
@@ -19,16 +22,19 @@ export interface SuperviseConfig {
   /** 0..4096; 0 keeps no death records */
   maxDeathTally: number;
   notificationFd: number | null;
+  /** restart-delay-max in ms: 0 = no backoff (s6's throttle) */
+  restartDelayMaxMs: number;
 }
 
 /** The defaults s6-supervise uses when a file is absent. */
 export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
   hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
   timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
+  restartDelayMaxMs: 0,
 };
 
 /** The timers the effects layer keeps, one of each kind at most. */
-export type TimerKind = "restart" | "kill" | "finish";
+export type TimerKind = "restart" | "kill" | "finish" | "stable";
 
 /** Where the service is; see the phases at the top of machine.ts. */
 export type Phase =
@@ -72,6 +78,8 @@ export interface SuperviseState {
   lastSpawnFailure: string | null;
   /** a shutdown began: deaths are recorded, nothing is started again */
   frozen: boolean;
+  /** restarts, last exit, crash loop, backoff: see ServiceHistory */
+  history: ServiceHistory;
 }
 
 /** Inputs to the machine. */
@@ -79,7 +87,7 @@ export type SuperviseEvent =
   | { type: "start"; now: number }
   | { type: "control"; letter: SuperviseLetter }
   | { type: "spawned"; pid: number; now: number }
-  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork"; why?: string }
+  | { type: "spawnFailed"; errno: string; now: number; during?: "exec" | "fork"; why?: string; path?: string }
   | { type: "died"; pid: number; status: number; now: number }
   | { type: "finishSpawned"; pid: number }
   | { type: "finishSpawnFailed"; errno: string; now: number }
@@ -89,6 +97,8 @@ export type SuperviseEvent =
   | { type: "removed" }
   /** a shutdown began: never start run again (see `frozen`) */
   | { type: "freeze" }
+  /** before start or adopt after a re-exec: the history the previous image recorded */
+  | { type: "restore"; history: ServiceHistory }
   /** a new image of PID 1 (re-exec) takes over what the old one left running,
    *  from supervise/status: run (or finish) is still our child */
   | { type: "adopt"; pid: number; finishing: boolean; wantUp: boolean; paused: boolean; ready: boolean; stamp: number; readyStamp: number; waitStatus: number };
@@ -119,8 +129,6 @@ export interface Step {
   effects: Effect[];
 }
 
-/** Minimum time between two spawns of run. */
-export const THROTTLE_MS = 1000;
 /** Retry delay after run could not be executed (s6: 10 s). */
 export const EXEC_RETRY_MS = 10_000;
 /** Retry delay after fork/pipe failure (s6: 60 s). */
@@ -135,7 +143,7 @@ export function initialState(): SuperviseState {
   return {
     phase: { kind: "init" }, wantUp: true, paused: false, ready: false, exitRequested: false,
     stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [], lastSpawnFailure: null,
-    frozen: false,
+    frozen: false, history: freshHistory(),
   };
 }
 

@@ -17,6 +17,11 @@
 //   finishing   run died; ./finish runs (pid null until finishSpawned)
 //   exited      this supervisor is done; every event is ignored
 //
+// Crash loops and backoff (tsinit's, not s6's; the policy is in
+// machine-history.ts): the machine feeds it each death and restart, and a
+// "stable" timer tells it run stayed up. Without restart-delay-max the restart
+// timing is s6's (see Throttle below); only the count and two log lines are added.
+//
 // `frozen` (the freeze event: a shutdown began) is orthogonal to the phase:
 // from then on a death is recorded and announced as always, but nothing is
 // started again — no restart, no retry, no `u` — so a stage-3 hook that runs
@@ -38,7 +43,8 @@ import {
   type Phase, type Step, type SuperviseConfig, type SuperviseEvent, type SuperviseState,
 } from "./machine-types";
 import { SIGCONT, SIGKILL } from "../s6/signal-names";
-import { Ctx, finishDone, onRunDeath, startRun } from "./machine-steps";
+import { armStable, Ctx, finishDone, onRunDeath, restart, settle, startRun } from "./machine-steps";
+import { stableMs } from "./machine-history";
 import { control } from "./machine-letters";
 
 export * from "./machine-types";
@@ -65,6 +71,7 @@ const phaseOf = <K extends Kind>(ctx: Ctx) => ctx.s.phase as In<K>;
 const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
   start: { init: (ctx, ev) => onStart(ctx, ev.now) },
   adopt: { init: onAdopt },
+  restore: { init: (ctx, ev) => void (ctx.s.history = { ...ev.history }) },
   control: { any: (ctx, ev) => control(ctx, ev.letter) },
   removed: {
     init: (ctx) => {
@@ -124,11 +131,12 @@ const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
   timer: {
     throttled: (ctx, ev) => {
       if (ev.kind !== "restart") return;
-      if (ctx.s.wantUp && !ctx.s.frozen) startRun(ctx);
+      if (ctx.s.wantUp && !ctx.s.frozen) restart(ctx);
       else ctx.s.phase = { kind: "down" };
     },
     up: (ctx, ev) => {
       const phase = phaseOf<"up">(ctx);
+      if (ev.kind === "stable") return settle(ctx, `run has stayed up for ${stableMs(ctx.config.restartDelayMaxMs) / 1000} s`, true);
       if (ev.kind !== "kill" || !phase.dying) return;
       ctx.log(`warning: ${ctx.config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
       ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });
@@ -184,6 +192,7 @@ function onAdopt(ctx: Ctx, ev: Ev<"adopt">): void {
   } else {
     s.phase = { kind: "up", pid: ev.pid, dying: false };
     s.spawnedAt = ev.stamp;
+    armStable(ctx);
   }
 }
 
@@ -195,8 +204,10 @@ function onSpawned(ctx: Ctx, ev: Ev<"spawned">): void {
   s.stamp = ev.now;
   s.ready = false;
   s.lastSpawnFailure = null;
+  s.history = { ...s.history, spawnError: null };
   ctx.announce();
   ctx.notify("u");
+  armStable(ctx);
   for (const l of deferred) control(ctx, l);
 }
 
@@ -214,6 +225,7 @@ function onSpawnFailed(ctx: Ctx, ev: Ev<"spawnFailed">): void {
   const why = ev.why ?? `unable to spawn ${ctx.config.name}/run: ${ev.errno}`;
   if (why !== s.lastSpawnFailure) ctx.log(`${why} (retrying in ${ms / 1000} seconds)`);
   s.lastSpawnFailure = why;
+  s.history = { ...s.history, spawnError: { code: ev.errno, why, path: ev.path ?? null, at: ev.now, retryMs: ms } };
   s.phase = { kind: "throttled", reason: "spawnFailed" };
   ctx.emit({ type: "armTimer", kind: "restart", ms });
   for (const l of deferred) control(ctx, l);

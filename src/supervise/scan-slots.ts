@@ -2,7 +2,8 @@
 // the service, its logger (a supervised log/run, or the built-in one for a
 // log/ without run) and the pipe between them, which outlives both and a
 // re-exec of PID 1 too. A slot whose setup fails for want of fds is tried
-// again later; the failure is said once per directory and reason.
+// again later; the failure is said once per directory and reason. A little
+// over 250 lines: the slot's parts start, revive and drop together here.
 import * as sys from "../sys";
 import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
@@ -168,7 +169,7 @@ export class ScanSlots {
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
       }
     }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held);
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held, slot.builtin?.config.dir);
   }
 
   /** A directory still in the scan dir whose service or logger is not
@@ -192,10 +193,12 @@ export class ScanSlots {
     return pipe;
   }
 
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean): Service | undefined {
-    const service = new Service(dir, name, stdio, this.host.serviceHost);
+  // logDir: where the built-in logger writes its lines, for the service's record.
+  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string): Service | undefined {
+    const service = new Service(dir, name, stdio, this.host.serviceHost, logDir ?? null);
     try {
-      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null);
+      // After a re-exec the history in supervise/tsinit-record carries on.
+      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null, this.host.adopting());
     } catch (e) {
       service.abandon();
       this.setupFailed(dir, e);

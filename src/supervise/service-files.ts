@@ -1,18 +1,27 @@
 // The files s6-supervise keeps for one service: supervise/status and
 // supervise/death_tally (each replaced whole), event/ (letters to whoever
-// listens) and ./down. A write that fails (a full /run) is said once, until
-// one works again.
+// listens) and ./down; and tsinit's own supervise/tsinit-record beside them
+// (service-record.ts), written when it changes and read back after a re-exec.
+// A write that fails (a full /run) is said once, until one works again.
 import { unlinkSync, writeFileSync } from "node:fs";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
 import { encodeDeathTally, encodeStatus } from "../s6/status-file";
-import type { SuperviseState } from "./machine";
+import type { SuperviseConfig, SuperviseState } from "./machine";
+import type { ServiceHistory } from "./machine-history";
+import { readHead } from "../sys/read-head";
+import { decodeRecord, encodeRecord, historyFromRecord, recordFromState, RECORD_FILE } from "./service-record";
+
+/** The most of supervise/tsinit-record read back: a few hundred bytes, or a long spawn error. */
+const RECORD_MAX = 64 * 1024;
 import { broadcastEvent, writeAtomic } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
 
 export class ServiceFiles {
   /** errno of the last failed state write, "" after a success */
   private writeError = "";
+  /** the supervise/tsinit-record last written, to write it only when it changes */
+  private lastRecord = "";
 
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
   constructor(readonly dir: string, private readonly removed: () => boolean) {}
@@ -25,6 +34,29 @@ export class ServiceFiles {
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {
     this.write("death_tally", encodeDeathTally(deathTallyFromState(state)));
+  }
+
+  /** supervise/tsinit-record for this state and config, when it differs from the last one written. */
+  writeRecord(state: SuperviseState, config: SuperviseConfig, logDir: string | null): void {
+    if (state.phase.kind === "init" || state.phase.kind === "exited") return;
+    const bytes = encodeRecord({ ...recordFromState(state, config), logDir });
+    const text = Buffer.from(bytes).toString();
+    if (text === this.lastRecord) return;
+    this.lastRecord = text;
+    this.write(RECORD_FILE, bytes);
+  }
+
+  /** The history the previous image of PID 1 left in supervise/tsinit-record;
+   *  null when there is none (a service new since then) or it is not a record. */
+  readHistory(): ServiceHistory | null {
+    let bytes: Buffer;
+    try {
+      bytes = readHead(`${this.dir}/supervise/${RECORD_FILE}`, RECORD_MAX);
+    } catch {
+      return null; // absent or unreadable: counting starts afresh
+    }
+    const record = decodeRecord(bytes);
+    return record ? historyFromRecord(record) : null;
   }
 
   /** Event letters to every listener in event/. */

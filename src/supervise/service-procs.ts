@@ -46,7 +46,8 @@ export class ServiceProcs {
   spawnRun(config: SuperviseConfig, bad: { problem: string; code: string } | null, listing: Listing): void {
     const { c } = this;
     const now = Date.now();
-    if (bad) return c.feed({ type: "spawnFailed", errno: bad.code, now, during: "exec", why: bad.problem });
+    const path = `${c.dir}/run`;
+    if (bad) return c.feed({ type: "spawnFailed", errno: bad.code, now, during: "exec", why: bad.problem, path });
     const settings = this.settings(listing);
     if (!settings.ok) return c.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
     const nfd = config.notificationFd;
@@ -66,7 +67,7 @@ export class ServiceProcs {
       c.notify.close();
       const code = codeOf(e);
       const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
-      return c.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${c.dir}/run: ${reason(e)}` });
+      return c.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${path}: ${reason(e)}`, path });
     }
     if (notifyWrite >= 0) {
       sys.close(notifyWrite);

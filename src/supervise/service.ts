@@ -66,6 +66,8 @@ export class Service {
     readonly name: string,
     stdio: ServiceStdio,
     private readonly host: ServiceHost,
+    /** where PID 1's built-in logger writes this service's lines, for the record */
+    readonly logDir: string | null = null,
   ) {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
@@ -83,12 +85,16 @@ export class Service {
   /** Takes supervise/ (lock, control fifo), then starts per ./down. Throws if
    *  the directory cannot be supervised (e.g. another supervisor holds it).
    *  adopt: the previous image's status, checked (adopt.ts): its run or
-   *  finish keeps running and is taken over instead of started. */
-  start(held = false, adopt: SuperviseStatus | null = null): void {
+   *  finish keeps running and is taken over instead of started.
+   *  restore: a re-exec; the history in supervise/tsinit-record carries on
+   *  (a fresh `tsinit scan` ignores an old one: "since boot" means since this supervisor began). */
+  start(held = false, adopt: SuperviseStatus | null = null, restore = false): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
     ensureFifodir(`${this.dir}/event`);
     this.refreshConfig();
     this.held = held;
+    const history = restore ? this.files.readHistory() : null;
+    if (history) this.apply1(step(this.state, { type: "restore", history }, this.config));
     if (adopt) return this.adopt(adopt);
     // A held service starts as if it had ./down; release() then says "u".
     const config = held ? { ...this.config, hasDownFile: true } : this.config;
@@ -180,6 +186,14 @@ export class Service {
   private flushBatch(): void {
     this.writePending();
     this.batch = null;
+    this.writeRecord();
+  }
+
+  // Not an effect of the machine: the record is a view of its state (and
+  // config), written when that view changes, after the step's own files -- so
+  // after a death's restart is spawned, like them.
+  private writeRecord(): void {
+    if (!this.batch) this.files.writeRecord(this.state, this.config, this.logDir);
   }
 
   private refreshConfig(listing?: readonly string[]): void {
@@ -210,6 +224,7 @@ export class Service {
   private apply1(result: { state: SuperviseState; effects: Effect[] }): void {
     this.state = result.state;
     for (const effect of result.effects) this.apply(effect);
+    this.writeRecord();
     const p = this.state.phase;
     const ready = p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {

@@ -22,10 +22,12 @@ test("a 1 MB dependencies file of missing names: a few warnings and a short stat
     const warned = lines(m.init.output(), /depends on missing-service-/);
     assert.ok(warned.length <= 5, `${warned.length} warning lines`);
     assert.match(m.init.output(), /warning: and \d+ more dependency problems/);
+    // One service's story: its state line, and a dependencies line kept short.
     const r = m.init.exec([BIN, "status", m.svc("a")]);
-    const row = r.stdout.split("\n").find((l) => /^\S*a\s+waiting/.test(l)) ?? "";
-    assert.ok(row.length > 0 && row.length < 400, `status row of ${row.length} chars: ${row.slice(0, 200)}`);
-    assert.match(row, /waits for missing-service-000000, .* and \d+ more/);
+    assert.match(r.stdout, /^\s*state: waiting$/m, r.stdout.slice(0, 400));
+    const row = r.stdout.split("\n").find((l) => /^\s*depends on: /.test(l)) ?? "";
+    assert.ok(row.length > 0 && row.length < 1200, `dependencies line of ${row.length} chars: ${row.slice(0, 200)}`);
+    assert.match(row, /missing-service-000000 \(missing\), .* and \d+ more; waits for missing-service-000000, .* and \d+ more/, row.slice(0, 600));
   } finally {
     await end(m);
   }
@@ -54,13 +56,16 @@ test("a run that is a symlink loop is ELOOP in the log and in status, supervised
   try {
     // Not supervised at all: still a service dir (it was read as an empty scan dir), with the reason.
     const s = spawnSync(BIN, ["status", `${loose}/b`], { encoding: "utf8" });
-    assert.match(s.stdout, /not supervised\s+-\s+-\s+run: ELOOP/, `${s.stdout}${s.stderr}`);
+    assert.match(s.stdout, /state: not supervised\n[^]*problem: run: ELOOP/, `${s.stdout}${s.stderr}`);
     assert.is(s.status, 1);
     // Supervised: the retry line says it could not stat run (not "find"), and status says why it is down.
     await m.init.waitFor(/unable to stat \S*\/a\/run: [^\n]*\(ELOOP\)/, 10_000);
     assert.not.match(m.init.output(), /unable to find \S*\/a\/run/);
+    // Its story says why it is down, and no exit code it never had.
     const r = m.init.exec([BIN, "status", m.svc("a")]);
-    assert.match(r.stdout, /want up, exit 0; run: ELOOP/, r.stdout);
+    assert.match(r.stdout, /start failed: unable to stat \S*\/a\/run: [^\n]*\(ELOOP\)/, r.stdout);
+    assert.match(r.stdout, /last exit: none/, r.stdout);
+    assert.match(r.stdout, /problem: run: ELOOP/, r.stdout);
   } finally {
     await end(m);
     removeTree(loose);

@@ -60,6 +60,10 @@ const BAD: Tree = {
   "service/times/timeout-up": "soon\n",
   "service/tally/run": SH,
   "service/tally/max-death-tally": "lots\n",
+  "service/backoff/run": SH,
+  "service/backoff/restart-delay-max": "30s\n",
+  "service/backoff2/run": SH,
+  "service/backoff2/restart-delay-max": "500\n",
   "service/limits/run": SH,
   "service/limits/rlimits/nofile": "many\n",
   "service/limits/nice": "30\n",
@@ -99,6 +103,8 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/times/timeout-up", /error: "soon" is not a number of milliseconds/],
   ["service/sig/timeout_kill", /warning: not a file tsinit reads \(did you mean timeout-kill\?\): rename it to timeout-kill$/],
   ["service/tally/max-death-tally", /error: "lots" is not a number/],
+  ["service/backoff/restart-delay-max", /error: "30s" is not a number of milliseconds \(boot uses no backoff\): write milliseconds such as 30000/],
+  ["service/backoff2/restart-delay-max", /warning: 500 ms is below the 1000 ms every restart waits anyway: no backoff/],
   ["service/limits/rlimits/nofile", /error: "many" is not SOFT or SOFT:HARD/],
   ["service/limits/nice", /error: "30" is not a nice value/],
   ["service/limits/umask", /error: "999" is not an octal umask/],
@@ -130,7 +136,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 5 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 6 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {

@@ -107,7 +107,8 @@ test("status: table and --json of a scan dir with a logger, as s6-svstat sees it
     const json = JSON.parse(tsinit("status", "--json", web, `${ctx.dir}/off`).out);
     assert.is(json.length, 2);
     assert.equal([json[0].name, json[0].supervised, json[0].up, json[0].pid, json[0].wantUp], [web, true, true, pid, true]);
-    assert.equal([json[1].up, json[1].pid, json[1].wantUp, json[1].lastExit], [false, null, false, { code: 0, signal: null }]);
+    // off never ran (./down): no last exit, where s6's status alone would say exit 0.
+    assert.equal([json[1].up, json[1].pid, json[1].wantUp, json[1].lastExit, json[1].restarts], [false, null, false, null, 0]);
     assert.match(run("s6-svstat", web).out, new RegExp(`^up \\(pid ${pid}\\)`));
     // A service dir nobody supervises: shown, exit 1.
     mkdirSync(`${ctx.dir}/.x/supervise`, { recursive: true });

@@ -20,15 +20,16 @@ function serviceDir(files: Record<string, string>): string {
 }
 
 test("config: a file missing from the listing is not read", () => {
-  const dir = serviceDir({ "notification-fd": "3\n", down: "" });
+  const dir = serviceDir({ "notification-fd": "3\n", down: "", "restart-delay-max": "8000\n" });
   const r = readServiceConfig(dir, "svc", ["run"]);
   assert.ok(r.ok);
   if (r.ok) {
     assert.is(r.config.notificationFd, null);
     assert.is(r.config.hasDownFile, false);
+    assert.is(r.config.restartDelayMaxMs, 0);
   }
   const all = readServiceConfig(dir, "svc", fs.readdirSync(dir));
-  assert.ok(all.ok && all.config.notificationFd === 3 && all.config.hasDownFile);
+  assert.ok(all.ok && all.config.notificationFd === 3 && all.config.hasDownFile && all.config.restartDelayMaxMs === 8000);
 });
 
 test("resources: the listing given is used, not a second read", () => {

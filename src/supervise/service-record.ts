@@ -1,0 +1,145 @@
+// supervise/tsinit-record: what tsinit keeps about a service beyond s6's
+// 35-byte supervise/status (which stays byte-exact for s6-svstat): when run
+// last started, restarts since boot, the last exit or the spawn error, the
+// crash loop and the backoff. JSON, so `tsinit status NAME --json` and people
+// can read it; written by the supervisor's effects layer (service-files.ts)
+// whenever it changes, and read back after a re-exec. Pure: no I/O here.
+import type { SuperviseConfig, SuperviseState } from "./machine";
+import { freshHistory, type ServiceHistory } from "./machine-history";
+import { decodeWaitStatus, parseSignal } from "../s6/signal-names";
+
+/** The file's name inside supervise/. */
+export const RECORD_FILE = "tsinit-record";
+
+/** The record as written (times are ISO 8601 UTC). */
+export interface ServiceRecord {
+  version: 1;
+  name: string;
+  /** the machine's phase: up, down, starting, throttled (waiting to restart), finishing */
+  phase: string;
+  pid: number | null;
+  /** the last successful start of run (wall clock), null if it never started */
+  startedAt: string | null;
+  /** when it was flagged ready (notification-fd), null while not ready or down */
+  readySince: string | null;
+  wantUp: boolean;
+  /** times the supervisor started run again by itself since boot */
+  restarts: number;
+  /** run's last death, null while it never died */
+  lastExit: { code: number | null; signal: string | null; at: string } | null;
+  /** the last start of run that failed, null once one succeeds */
+  spawnError: { code: string; path: string | null; message: string; at: string; retryInMs: number } | null;
+  /** 5 deaths in a row, each within 1 s of its start; left once run stays up */
+  crashLoop: boolean;
+  quickDeaths: number;
+  /** the minimum ms between two starts of run now (1000 = s6's throttle) */
+  delayMs: number;
+  /** restart-delay-max in ms, 0 when there is no backoff */
+  restartDelayMaxMs: number;
+  /** notification-fd, null without one: then it is never flagged ready */
+  notificationFd: number | null;
+  /** the built-in logger's directory (log/ without run), else null */
+  logDir: string | null;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The record for this machine state and config. */
+export function recordFromState(state: SuperviseState, config: SuperviseConfig): ServiceRecord {
+  const p = state.phase;
+  const h = state.history;
+  const pid = p.kind === "up" ? p.pid : null;
+  return {
+    version: 1,
+    name: config.name,
+    phase: p.kind,
+    pid,
+    startedAt: state.spawnedAt === null ? null : iso(state.spawnedAt),
+    readySince: pid !== null && state.ready ? iso(state.readyStamp) : null,
+    wantUp: state.wantUp,
+    restarts: h.restarts,
+    lastExit: h.lastDeath ? { ...decodeWaitStatus(h.lastDeath.status), at: iso(h.lastDeath.at) } : null,
+    spawnError: h.spawnError
+      ? { code: h.spawnError.code, path: h.spawnError.path, message: h.spawnError.why, at: iso(h.spawnError.at), retryInMs: h.spawnError.retryMs }
+      : null,
+    crashLoop: h.crashLoop,
+    quickDeaths: h.quickDeaths,
+    delayMs: h.delayMs,
+    restartDelayMaxMs: config.restartDelayMaxMs,
+    notificationFd: config.notificationFd,
+    logDir: null,
+  };
+}
+
+/** The bytes of the file. */
+export function encodeRecord(r: ServiceRecord): Uint8Array {
+  return Buffer.from(JSON.stringify(r, null, 2) + "\n");
+}
+
+const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : fallback);
+const str = (v: unknown) => (typeof v === "string" ? v : null);
+const time = (v: unknown) => {
+  const ms = typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) ? ms : null;
+};
+
+/** Reads the file; null when it is not a record (absent, truncated, hand-edited
+ *  into something else). Fields of the wrong type take their fresh value. */
+export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (!v || typeof v !== "object" || (v as { version?: unknown }).version !== 1) return null;
+  const r = v as Record<string, unknown>;
+  const exit = r.lastExit as Record<string, unknown> | null;
+  const err = r.spawnError as Record<string, unknown> | null;
+  return {
+    version: 1,
+    name: str(r.name) ?? "",
+    phase: str(r.phase) ?? "unknown",
+    pid: typeof r.pid === "number" ? r.pid : null,
+    startedAt: str(r.startedAt),
+    readySince: str(r.readySince),
+    wantUp: r.wantUp === true,
+    restarts: num(r.restarts, 0),
+    lastExit: exit && typeof exit === "object" && str(exit.at)
+      ? { code: typeof exit.code === "number" ? exit.code : null, signal: str(exit.signal), at: str(exit.at)! }
+      : null,
+    spawnError: err && typeof err === "object" && str(err.code) && str(err.at)
+      ? { code: str(err.code)!, path: str(err.path), message: str(err.message) ?? "", at: str(err.at)!, retryInMs: num(err.retryInMs, 0) }
+      : null,
+    crashLoop: r.crashLoop === true,
+    quickDeaths: num(r.quickDeaths, 0),
+    delayMs: num(r.delayMs, freshHistory().delayMs),
+    restartDelayMaxMs: num(r.restartDelayMaxMs, 0),
+    notificationFd: typeof r.notificationFd === "number" ? r.notificationFd : null,
+    logDir: str(r.logDir),
+  };
+}
+
+/** The machine's history from a record, for the restore event after a re-exec. */
+export function historyFromRecord(r: ServiceRecord): ServiceHistory {
+  const exitAt = r.lastExit ? time(r.lastExit.at) : null;
+  const errAt = r.spawnError ? time(r.spawnError.at) : null;
+  return {
+    restarts: r.restarts,
+    lastDeath: r.lastExit && exitAt !== null ? { at: exitAt, status: waitStatusOf(r.lastExit) } : null,
+    spawnError: r.spawnError && errAt !== null
+      ? { code: r.spawnError.code, why: r.spawnError.message, path: r.spawnError.path, at: errAt, retryMs: r.spawnError.retryInMs }
+      : null,
+    quickDeaths: r.quickDeaths,
+    crashLoop: r.crashLoop,
+    delayMs: r.delayMs,
+  };
+}
+
+/** A raw wait status again from a code or a signal name. */
+function waitStatusOf(e: { code: number | null; signal: string | null }): number {
+  if (e.signal === null) return ((e.code ?? 0) & 0xff) << 8;
+  return signalNumber(e.signal) & 0x7f;
+}
+
+const signalNumber = (name: string): number => parseSignal(name) ?? 0;
