@@ -4,8 +4,9 @@
 // run and finish as processes (service-procs.ts), the s6 files
 // (service-files.ts), timers (timers.ts). All policy is in machine.ts; this
 // file only does what an Effect says and feeds the results back in as events.
-// A little over 250 lines: the effect dispatch and the lifecycle it drives
-// read best side by side.
+// About 300 lines: the effect dispatch, the lifecycle it drives and the batch
+// that puts a death's writes (status, death_tally, events, the record) after
+// the restart's spawn read best side by side.
 import * as sys from "../sys";
 import { logLine } from "../cli/log";
 import { parseSuperviseControl } from "../s6/letters";
