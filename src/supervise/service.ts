@@ -22,7 +22,6 @@ import { UnknownBytesWarning } from "./unknown-bytes";
 import { ServiceFiles } from "./service-files";
 import { ServiceProcs, type ServiceStdio } from "./service-procs";
 import { Timers } from "./timers";
-import { flushKeptFds } from "../sys/kept-fds";
 
 export type { ServiceStdio };
 
@@ -179,10 +178,6 @@ export class Service {
     const batch = this.batch;
     if (!batch) return;
     if (batch.deathTally) this.files.writeDeathTally(this.state);
-    // The fd map first: once status names a pid, a crash re-exec must find
-    // that run's kept fds (its notification pipe) in the map on disk, and
-    // the map is otherwise written only at the end of this job.
-    if (batch.status) flushKeptFds();
     if (batch.status) this.files.writeStatus(this.state);
     if (batch.events) this.files.announce(batch.events);
     Object.assign(batch, { status: false, deathTally: false, events: "" });
