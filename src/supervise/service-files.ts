@@ -10,7 +10,7 @@ import { encodeDeathTally, encodeStatus } from "../s6/status-file";
 import type { SuperviseConfig, SuperviseState } from "./machine";
 import type { ServiceHistory } from "./machine-history";
 import { readHead } from "../sys/read-head";
-import { decodeRecord, encodeRecord, historyFromRecord, recordFromState, RECORD_FILE } from "./service-record";
+import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE } from "./service-record";
 
 /** The most of supervise/tsinit-record read back: a few hundred bytes, or a long spawn error. */
 const RECORD_MAX = 64 * 1024;
@@ -39,11 +39,11 @@ export class ServiceFiles {
   /** supervise/tsinit-record for this state and config, when it differs from the last one written. */
   writeRecord(state: SuperviseState, config: SuperviseConfig, logDir: string | null): void {
     if (state.phase.kind === "init" || state.phase.kind === "exited") return;
-    const bytes = encodeRecord({ ...recordFromState(state, config), logDir });
-    const text = Buffer.from(bytes).toString();
+    // Compared as text, before any bytes are made: this runs after every step.
+    const text = recordText({ ...recordFromState(state, config), logDir });
     if (text === this.lastRecord) return;
     this.lastRecord = text;
-    this.write(RECORD_FILE, bytes);
+    this.write(RECORD_FILE, Buffer.from(text));
   }
 
   /** The history the previous image of PID 1 left in supervise/tsinit-record;

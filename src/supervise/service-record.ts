@@ -71,9 +71,14 @@ export function recordFromState(state: SuperviseState, config: SuperviseConfig):
   };
 }
 
+/** The text of the file. */
+export function recordText(r: ServiceRecord): string {
+  return JSON.stringify(r, null, 2) + "\n";
+}
+
 /** The bytes of the file. */
 export function encodeRecord(r: ServiceRecord): Uint8Array {
-  return Buffer.from(JSON.stringify(r, null, 2) + "\n");
+  return Buffer.from(recordText(r));
 }
 
 const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : fallback);
