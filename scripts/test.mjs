@@ -31,6 +31,26 @@ child.on("exit", (code, signal) => {
   const passed = num("Passed");
   const skipped = num("Skipped");
   const failed = Math.max(total - passed - skipped, code === 0 && !hung ? 0 : 1);
+  if (failed) console.log(failureDigest(plain));
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(hung ? 1 : code ?? (signal ? 1 : 0));
 });
+
+// CI shows only part of a long run, and uvu prints a failure's details where
+// it happened, in the middle. Repeat each failure (its file, its FAIL header
+// and the first lines of its error) just above the closing count.
+function failureDigest(plain) {
+  const lines = plain.split("\n");
+  const digest = ["", "failed tests:"];
+  let file = "";
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\S.*\.test\.ts$/.test(lines[i])) file = lines[i];
+    if (!/^\s+FAIL\s/.test(lines[i])) continue;
+    digest.push(`${file}:${lines[i]}`);
+    for (let j = i + 1; j < Math.min(lines.length, i + 14) && !/^\s+FAIL\s/.test(lines[j]); j++) {
+      if (lines[j].trim() && !/^\s*at .*node_modules/.test(lines[j])) digest.push(`    ${lines[j].trim().slice(0, 300)}`);
+    }
+  }
+  if (hung) digest.push("(the run hung: see the line above the count)");
+  return digest.join("\n");
+}
