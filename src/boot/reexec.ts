@@ -6,7 +6,6 @@
 // tells the new image which road it came by and how many crashes it has
 // seen lately: a crash loop ends in safe mode instead of spinning.
 import * as sys from "../sys";
-import { flushKeptFds } from "../sys/kept-fds";
 
 export const REEXEC_ENV = "TSINIT_REEXEC";
 export const CRASHES_ENV = "TSINIT_CRASHES";
@@ -107,6 +106,5 @@ export function armCrashReexec(inherited: Inherited | null, startedAt: number): 
 /** Replaces this image now; returns only by throwing (exec failed). */
 export function reexecNow(reason: "planned" | "exception", inherited: Inherited | null, startedAt: number): never {
   const crashes = reason === "planned" ? 0 : nextCrashCount(inherited, startedAt, Date.now());
-  flushKeptFds();
   return sys.execve(selfPath(), selfArgv(), envWith(reason, crashes));
 }

@@ -39,6 +39,10 @@ export class ServiceFiles {
   /** supervise/tsinit-record for this state and config, when it differs from the last one written. */
   writeRecord(state: SuperviseState, config: SuperviseConfig, logDir: string | null): void {
     if (state.phase.kind === "init" || state.phase.kind === "exited") return;
+    // A shutdown (freeze) ends every service and then the system or the scan:
+    // the story of those last deaths would be read by nobody, and writing it
+    // cost a rename per service on the way down.
+    if (state.frozen) return;
     // Compared as text, before any bytes are made: this runs after every step.
     const text = recordText({ ...recordFromState(state, config), logDir });
     if (text === this.lastRecord) return;

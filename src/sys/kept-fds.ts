@@ -5,54 +5,80 @@
 // was not given, so nothing leaks to services) and listed in a small file on
 // /run, so that even an exec from a fatal-signal handler, which runs no JS,
 // leaves the new image a map of them.
-import { fstatSync, readFileSync } from "node:fs";
+//
+// The file is a log, one JSON value per line: ["key",fd] keeps, ["key",null]
+// lets go. Each change is one O_APPEND write(2) made before keepFd returns,
+// so the map on disk is never behind what PID 1 has done since (a crash
+// right after a service's status names its new pid still finds that run's
+// pipes), and a scan of 1000 services costs 2000 small writes, not 2000
+// rewrites of a growing file. When dead lines outnumber live ones the log is
+// rewritten whole (atomically) and appending starts again.
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from "node:fs";
 import * as sys from ".";
 import { writeAtomic } from "./write-atomic";
 
 const kept = new Map<string, number>();
 let file = "";
+/** appending fd on file, -1 until the next rewrite opens it */
+let logFd = -1;
+/** lines in the file now */
+let logLines = 0;
+
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW;
 
 /** Where the map is written (RUNDIR/kept-fds.json); "" keeps it in memory only. */
 export function setKeptFdsFile(path: string): void {
   file = path;
-  save();
+  rewrite();
 }
 
-// A scan of 1000 services keeps 2000 fds in one job: one write of the map at
-// the job's end, not one per fd (that rewrote a growing file 2000 times and
-// doubled PID 1's CPU to bring them up). An exec from JS flushes first; a
-// fatal signal inside that job leaves the map as it was before it.
-let saveQueued = false;
+const line = (key: string, fd: number | null): string => JSON.stringify([key, fd]) + "\n";
 
-function save(): void {
-  if (!file || saveQueued) return;
-  saveQueued = true;
-  queueMicrotask(flushKeptFds);
+/** Every fd this image is answerable for: kept, and inherited but not yet taken or closed. */
+function live(): Map<string, number> {
+  return inheritedMap && inheritedMap.size ? new Map([...inheritedMap, ...kept]) : kept;
 }
 
-/** Writes the map now if a change is pending (before an execve). */
-export function flushKeptFds(): void {
-  if (!saveQueued) return;
-  saveQueued = false;
+function rewrite(): void {
+  if (logFd >= 0) closeQuietly(logFd);
+  logFd = -1;
   if (!file) return;
+  const entries = live();
   const slash = file.lastIndexOf("/");
   try {
-    writeAtomic(file.slice(0, slash), file.slice(slash + 1), Buffer.from(JSON.stringify(Object.fromEntries(kept)) + "\n"), 0o600);
+    writeAtomic(file.slice(0, slash), file.slice(slash + 1), Buffer.from([...entries].map(([k, fd]) => line(k, fd)).join("")), 0o600);
+    logFd = openSync(file, APPEND);
+    logLines = entries.size;
   } catch {
     /* /run not writable: a crash then loses the pipes, a planned re-exec does not (it passes them itself) */
   }
+}
+
+function record(key: string, fd: number | null): void {
+  if (!file) return;
+  if (logFd < 0 || logLines > 2 * live().size + 64) return rewrite();
+  try {
+    writeSync(logFd, line(key, fd));
+    logLines++;
+  } catch {
+    rewrite();
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try { closeSync(fd); } catch { /* already */ }
 }
 
 /** Keeps fd across exec under key. */
 export function keepFd(key: string, fd: number): void {
   sys.setCloexec(fd, false);
   kept.set(key, fd);
-  save();
+  record(key, fd);
 }
 
 /** Lets go of key (the caller closes the fd). */
 export function forgetFd(key: string): void {
-  if (kept.delete(key)) save();
+  if (kept.delete(key)) record(key, null);
 }
 
 /** The fd kept under key by the previous image, if it is still open; taken over by this image. */
@@ -61,11 +87,28 @@ export function takeFd(key: string): number | undefined {
   if (fd === undefined) return undefined;
   inheritedMap!.delete(key);
   kept.set(key, fd);
-  save();
   return fd;
 }
 
 let inheritedMap: Map<string, number> | undefined;
+
+/** The map a file holds: this image's log of lines, or the whole JSON object older images wrote. */
+export function parseKeptFds(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  if (text.startsWith("{")) {
+    for (const [k, fd] of Object.entries(JSON.parse(text) as Record<string, number>)) map.set(k, fd);
+    return map;
+  }
+  for (const raw of text.split("\n")) {
+    if (!raw) continue;
+    let entry: unknown;
+    try { entry = JSON.parse(raw); } catch { continue; /* a torn last line */ }
+    if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
+    if (typeof entry[1] === "number") map.set(entry[0], entry[1]);
+    else map.delete(entry[0]);
+  }
+  return map;
+}
 
 /** What the previous image left (read once): only fds that are still open. */
 function inherited(): Map<string, number> {
@@ -73,8 +116,7 @@ function inherited(): Map<string, number> {
   inheritedMap = new Map();
   if (!file) return inheritedMap;
   try {
-    const raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
-    for (const [k, fd] of Object.entries(raw)) {
+    for (const [k, fd] of parseKeptFds(readFileSync(file, "utf8"))) {
       try {
         fstatSync(fd);
         inheritedMap.set(k, fd);
@@ -88,16 +130,18 @@ function inherited(): Map<string, number> {
   return inheritedMap;
 }
 
-/** Reads the previous image's map before anything writes a new one. */
+/** Reads the previous image's map, then starts this image's log (which still lists them). */
 export function loadInheritedFds(path: string): number {
   file = path;
-  return inherited().size;
+  inheritedMap = undefined;
+  const n = inherited().size;
+  rewrite();
+  return n;
 }
 
 /** Closes what the previous image kept and this one did not take over. */
 export function closeUntakenFds(): void {
-  for (const fd of inherited().values()) {
-    try { sys.close(fd); } catch { /* already */ }
-  }
+  for (const fd of inherited().values()) closeQuietly(fd);
   inherited().clear();
+  rewrite();
 }
