@@ -5,6 +5,7 @@
 // rotate twice before we wake) are read whole, in name order, then the new
 // current from its start. No line lost or doubled.
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import * as sys from "../sys";
 import { archivesOf } from "../log/rotate-policy";
 import { labelLines, logFiles, fileLines, type KnownName } from "./log-files";
@@ -95,33 +96,116 @@ function sync(f: Followed): LogLine[] {
   return out;
 }
 
-/** Starts following SOURCES; returns what they hold now (each source in time
- *  order), then calls onLines with each new batch. Throws when a dir cannot be watched. */
-export function follow(sources: Array<{ src: LogSource; known: KnownName | null }>, onLines: (lines: LogLine[]) => void): LogLine[][] {
+type Source = { src: LogSource; known: KnownName | null };
+
+/** Every watch asks for the same events: inotify_add_watch on an inode
+ *  already watched replaces its mask, and one dir may be both a log dir and
+ *  the parent of one that is yet to come. */
+const watchMask = (): number => {
   const c = sys.constants();
-  const byWd = new Map<number, Followed>();
-  const ifd = sys.inotifyInit((records) => {
-    const out: LogLine[] = [];
-    const touched = new Set<Followed>();
-    for (const r of records) {
-      const f = byWd.get(r.wd);
-      if (f) touched.add(f);
+  return c.IN_MODIFY! | c.IN_CREATE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!;
+};
+
+/** The nearest dir above PATH (or PATH itself) that exists. */
+function existingAncestor(path: string): string {
+  let p = path;
+  while (p !== "/" && !statSync(p, { throwIfNoEntry: false })?.isDirectory()) p = dirname(p);
+  return p;
+}
+
+/**
+ * Follows log dirs with inotify: the ones there now, the ones that are not
+ * there yet (a service that never wrote a line: watched from the nearest dir
+ * above that exists until it is created, then read from its first line) and,
+ * with watchScanDir, the sources of services added to the scan dir later.
+ */
+export class LogFollower {
+  private readonly ifd: number;
+  private readonly byWd = new Map<number, Followed>();
+  /** dirs not there yet, by the wd of the ancestor watched for them */
+  private readonly pending = new Map<number, Source[]>();
+  private scan: { wd: number; dir: string; seen: Set<string>; sourcesOf: (name: string) => Source[] } | null = null;
+
+  /** Throws when inotify cannot be set up. */
+  constructor(private readonly onLines: (lines: LogLine[]) => void) {
+    this.ifd = sys.inotifyInit((records) => this.onRecords(records));
+  }
+
+  /** Follows SRC; returns what it holds now, in time order ([] for a dir not there yet). */
+  add(source: Source): LogLine[] {
+    const { src, known } = source;
+    if (!statSync(src.dir, { throwIfNoEntry: false })?.isDirectory()) {
+      this.await(source);
+      return [];
     }
-    for (const f of touched) out.push(...sync(f));
-    if (out.length > 0) onLines(out);
-  });
-  const now: LogLine[][] = [];
-  for (const { src, known } of sources) {
     const f: Followed = { src, known, fd: -1, ino: -1, partial: "", lastMs: 0 };
     // Watched before anything is read: a write from here on is an event.
-    byWd.set(sys.inotifyAdd(ifd, src.dir, c.IN_MODIFY! | c.IN_CREATE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!), f);
+    this.byWd.set(sys.inotifyAdd(this.ifd, src.dir, watchMask()), f);
     openCurrent(f, inoOf(`${src.dir}/current`));
     // An archive that is our open file (rotated since we opened it) is read through the fd.
     const archives = logFiles(src.dir).filter((p) => !p.endsWith("/current") && (f.ino < 0 || inoOf(p) !== f.ino));
     const old = archives.flatMap((p) => fileLines(p, src, known));
     f.lastMs = old.at(-1)?.ms ?? 0;
     // current's history through the fd we follow, so the two never overlap.
-    now.push([...old, ...drain(f)]);
+    return [...old, ...drain(f)];
   }
-  return now;
+
+  /** Also follows each service that appears in DIR from now on, with the sources sourcesOf gives. */
+  watchScanDir(dir: string, present: Iterable<string>, sourcesOf: (name: string) => Source[]): void {
+    this.scan = { wd: sys.inotifyAdd(this.ifd, dir, watchMask()), dir, seen: new Set(present), sourcesOf };
+    // One added between the caller's listing and the watch.
+    const missed = this.newServices();
+    if (missed.length > 0) this.onLines(missed);
+  }
+
+  private await(source: Source): void {
+    const wd = sys.inotifyAdd(this.ifd, existingAncestor(source.src.dir), watchMask());
+    this.pending.set(wd, [...(this.pending.get(wd) ?? []), source]);
+  }
+
+  private onRecords(records: readonly { wd: number; name: string }[]): void {
+    const out: LogLine[] = [];
+    const touched = new Set<Followed>();
+    let created = false;
+    for (const r of records) {
+      const f = this.byWd.get(r.wd);
+      if (f) touched.add(f);
+      if (this.pending.has(r.wd)) created = true;
+      if (this.scan && r.wd === this.scan.wd) out.push(...this.newServices());
+    }
+    for (const f of touched) out.push(...sync(f));
+    if (created) out.push(...this.retryPending());
+    if (out.length > 0) this.onLines(out);
+  }
+
+  /** Services the scan dir holds now that it did not before. */
+  private newServices(): LogLine[] {
+    const scan = this.scan!;
+    const out: LogLine[] = [];
+    for (const name of readdirSync(scan.dir)) {
+      if (name.startsWith(".") || scan.seen.has(name) || !statSync(`${scan.dir}/${name}`, { throwIfNoEntry: false })?.isDirectory()) continue;
+      scan.seen.add(name);
+      for (const source of scan.sourcesOf(name)) out.push(...this.add(source));
+    }
+    return out;
+  }
+
+  /** Each awaited dir: followed if it exists now, else watched from a nearer ancestor. */
+  private retryPending(): LogLine[] {
+    const before = [...this.pending];
+    this.pending.clear();
+    const out = before.flatMap(([, sources]) => sources.flatMap((source) => this.add(source)));
+    // An ancestor no longer waited on stops waking us (a busy /run would).
+    for (const [wd] of before) {
+      if (!this.pending.has(wd) && !this.byWd.has(wd) && this.scan?.wd !== wd) sys.inotifyRm(this.ifd, wd);
+    }
+    return out;
+  }
+}
+
+/** Starts following SOURCES; returns what they hold now (each source in time
+ *  order), then calls onLines with each new batch. Throws when a dir cannot be watched. */
+export function follow(sources: Source[], onLines: (lines: LogLine[]) => void): { follower: LogFollower; now: LogLine[][] } {
+  const follower = new LogFollower(onLines);
+  return { follower, now: sources.map((s) => follower.add(s)) };
 }

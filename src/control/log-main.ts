@@ -3,7 +3,7 @@
 // shown with who wrote each line, as `journalctl -u` does.
 import { UsageError } from "../cli/usage";
 import { existsSync } from "node:fs";
-import { logLine, writeText } from "../cli/log";
+import { writeText } from "../cli/log";
 import { parseOrdered, systemFailure } from "./cli-util";
 import { follow } from "./log-follow";
 import { readSource, type KnownName } from "./log-files";
@@ -20,7 +20,9 @@ catch-all, merged by time, one line each: TIME NAME: text. Lines come from
 the built-in logger's files (log/ without run: RUNDIR/log/NAME or log/dir),
 from s6-log's logdirs (those log/run names), and for a service without log/
 from the catch-all, where PID 1 puts NAME: before each of its lines.
-  -f, --follow      keep showing new lines, across rotations (inotify)
+  -f, --follow      keep showing new lines, across rotations (inotify); a log
+                    dir made later and (with no SERVICE) a service added
+                    later are followed from their first line
   -n, --lines N     only the last N lines (default all; 10 with -f)
   --since TIME      lines from TIME on: 2026-11-30 14:00 (local), an ISO
                     time with Z, or 30s / 15m / 2h / 1d ago
@@ -55,8 +57,11 @@ export function parseSince(value: string, now = Date.now()): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-/** The sources the command line names, each with how its catch-all lines are labelled. */
-function sourcesFor(operands: string[], withCatchAll: boolean): Array<{ src: LogSource; known: KnownName | null }> {
+type Source = { src: LogSource; known: KnownName | null };
+
+/** The sources the command line names, each with how its catch-all lines
+ *  are labelled; with no operands, also how to find a new service's. */
+function sourcesFor(operands: string[], withCatchAll: boolean): { sources: Source[]; scan: { dir: string; names: string[]; sourcesOf: (name: string) => Source[] } | null } {
   const place = initPlace();
   const catchAll = place.runDir ? `${place.runDir}/log/catch-all` : null;
   const logRoot = place.runDir ? `${place.runDir}/log` : null;
@@ -68,18 +73,26 @@ function sourcesFor(operands: string[], withCatchAll: boolean): Array<{ src: Log
   const names = new Set([...scanNames, ...named.map((s) => s.name)]);
   const known: KnownName = (n) => names.has(n);
   const whole = catchAll !== null && (operands.length === 0 || withCatchAll);
-  const out: Array<{ src: LogSource; known: KnownName | null }> = [];
+  const sourcesOf = (name: string, dir: string): Source[] =>
+    serviceSources(name, dir, logRoot, catchAll)
+      // The whole catch-all is read anyway: no second copy of a service's part of it.
+      .filter((src) => !(whole && src.onlyLabel !== undefined))
+      .map((src) => ({ src, known: src.onlyLabel !== undefined ? known : null }));
+  const out: Source[] = [];
+  const everything = operands.length === 0 && !withCatchAll;
   if (!(withCatchAll && operands.length === 0)) {
-    for (const { name, dir } of named) {
-      for (const src of serviceSources(name, dir, logRoot, catchAll)) {
-        // The whole catch-all is read anyway: no second copy of a service's part of it.
-        if (whole && src.onlyLabel !== undefined) continue;
-        out.push({ src, known: src.onlyLabel !== undefined ? known : null });
-      }
-    }
+    for (const { name, dir } of named) out.push(...sourcesOf(name, dir));
   }
   if (whole) out.push({ src: { label: "catch-all", dir: catchAll! }, known });
-  return out;
+  const scan = everything && existsSync(place.scanDir)
+    ? {
+        dir: place.scanDir,
+        names: scanNames,
+        // A service added later: its name now labels catch-all lines too.
+        sourcesOf: (name: string) => (names.add(name), sourcesOf(name, `${place.scanDir}/${name}`)),
+      }
+    : null;
+  return { sources: out, scan };
 }
 
 /** Runs `tsinit log ARGS`. */
@@ -105,14 +118,15 @@ export async function main(args: string[]): Promise<number> {
   const print = (lines: LogLine[]) => {
     if (lines.length > 0) writeText(1, lines.map(show).join("\n") + "\n");
   };
-  const sources = sourcesFor(operands, has("catch-all"));
+  const { sources, scan } = sourcesFor(operands, has("catch-all"));
   const lists: LogLine[][] = [];
   let code = 0;
   if (followOn) {
     try {
-      // A dir that is not there yet (a service that never wrote a line) cannot be watched.
-      const there = sources.filter(({ src }) => existsSync(src.dir) || (logLine(`warning: ${src.dir} does not exist yet: not followed`), false));
-      lists.push(...follow(there, (lines) => print(keep(lines))));
+      // A dir not there yet (a service that never wrote a line) is followed from its creation.
+      const { follower, now } = follow(sources, (lines) => print(keep(lines)));
+      lists.push(...now);
+      if (scan) follower.watchScanDir(scan.dir, scan.names, scan.sourcesOf);
     } catch (e) {
       return systemFailure("follow", (e as { path?: string }).path ?? "the logs", e);
     }

@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
-import { readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
 import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
 
@@ -49,6 +49,29 @@ test("two services and the catch-all, two stamp formats, merged by time with the
   }
 });
 
+/** `tsinit log ARGS` kept running against machine root: its output so far, and its end. */
+function startFollower(root: string, args: string[]) {
+  const follower = spawn(BIN, ["log", ...args], { env: { ...process.env, TSINIT_SCANDIR: `${root}/run/service` }, cwd: "/" });
+  let out = "";
+  follower.stdout.on("data", (d) => (out += d));
+  follower.stderr.on("data", (d) => (out += d));
+  return {
+    pid: follower.pid!,
+    out: () => out,
+    async end() {
+      follower.kill("SIGKILL");
+      // Its exit is awaited only briefly: in the one uvu process of the whole
+      // folder an earlier file's addon event source may have taken SIGCHLD from
+      // libuv, and a ChildProcess whose exit is never seen would keep the run
+      // alive after its summary. Unref'ed with its pipes closed, it cannot.
+      await new Promise((r) => { follower.once("exit", r); setTimeout(r, 2000).unref(); });
+      follower.stdout.destroy();
+      follower.stderr.destroy();
+      follower.unref();
+    },
+  };
+}
+
 test("-f follows across a rotation: every line once, in order, no polling", async () => {
   const m = await bootInit({
     // Lines come from a fifo the test writes; 4096 bytes per file force rotations.
@@ -57,15 +80,15 @@ test("-f follows across a rotation: every line once, in order, no polling", asyn
   });
   const live = `${m.root}/run/service/web`;
   const logDir = `${m.root}/run/log/web`;
-  const follower = spawn(BIN, ["log", "-f", "--utc", "web"], { env: { ...process.env, TSINIT_SCANDIR: `${m.root}/run/service` }, cwd: "/" });
+  const f = startFollower(m.root, ["-f", "--utc", "web"]);
+  const follower = { pid: f.pid };
   let out = "";
-  follower.stdout.on("data", (d) => (out += d));
-  follower.stderr.on("data", (d) => (out += d));
+  const text = () => (out = f.out());
   try {
-    await eventually(() => svStatus(live)?.pid && out.includes("web: started"), 10_000, "follower shows started");
+    await eventually(() => svStatus(live)?.pid && text().includes("web: started"), 10_000, "follower shows started");
     const body = Array.from({ length: 120 }, (_, i) => `line-${String(i).padStart(3, "0")} ${"x".repeat(90)}`);
     writeFileSync(`${live}/feed`, body.join("\n") + "\n");
-    await eventually(() => out.includes("line-119"), 10_000, "all lines followed");
+    await eventually(() => text().includes("line-119"), 10_000, "all lines followed");
     const shown = out.split("\n").map((l) => / web: (line-\d+)/.exec(l)?.[1]).filter(Boolean);
     assert.equal(shown, body.map((b) => b.slice(0, 8)), "each line once, in order");
     assert.ok(readdirSync(logDir).filter((n) => /^@[0-9a-f]{24}\.s$/.test(n)).length >= 2, "rotated at least twice");
@@ -76,17 +99,48 @@ test("-f follows across a rotation: every line once, in order, no polling", asyn
     await new Promise((r) => setTimeout(r, 1000));
     assert.ok(cpu(stat()) - before <= 1, "no CPU while idle");
   } finally {
-    follower.kill("SIGKILL");
-    // Its exit is awaited only briefly: in the one uvu process of the whole
-    // folder an earlier file's addon event source may have taken SIGCHLD from
-    // libuv, and a ChildProcess whose exit is never seen would keep the run
-    // alive after its summary. Unref'ed with its pipes closed, it cannot.
-    await new Promise((r) => { follower.once("exit", r); setTimeout(r, 2000).unref(); });
-    follower.stdout.destroy();
-    follower.stderr.destroy();
-    follower.unref();
+    await f.end();
     await endMachine(m);
   }
 });
+
+test("-f with no SERVICE: a log dir made after it started and a service added later are followed", async () => {
+  const m = await bootInit({
+    // The built-in logger makes quiet's dir at its first line, after the follower started.
+    "service/quiet/run": sh("while [ ! -e go ]; do sleep 0.1; done\necho quiet-hello\nexec sleep 1000"),
+    "service/quiet/log/max-size": "4096\n",
+  });
+  const logRoot = `${m.root}/run/log`;
+  const f = startFollower(m.root, ["-f", "--utc"]);
+  try {
+    await eventually(() => svStatus(`${m.root}/run/service/quiet`)?.pid, 10_000, "quiet up");
+    assert.not.ok(existsSync(`${logRoot}/quiet`), "no log dir before its first line");
+    await eventually(() => /inotify/.test(readlinkAll(f.pid)), 10_000, "follower watching");
+    writeFileSync(`${m.root}/run/service/quiet/go`, "");
+    await eventually(() => f.out().includes("quiet: quiet-hello"), 10_000, `quiet's first line; follower:\n${f.out()}`);
+    // A new service with a logger of its own: its lines are in no dir the follower knew.
+    const stage = `${m.root}/stage-late`;
+    mkdirSync(`${stage}/log`, { recursive: true });
+    writeFileSync(`${stage}/log/max-size`, "4096\n");
+    writeFileSync(`${stage}/run`, sh("echo late-hello\nexec sleep 1000"), { mode: 0o755 });
+    renameSync(stage, `${m.root}/run/service/late`);
+    await eventually(() => f.out().includes("late: late-hello"), 15_000, `late's line; follower:\n${f.out()}`);
+    assert.ok(existsSync(`${logRoot}/late/current`), "late wrote through its own logger");
+    const shown = f.out().split("\n").filter((l) => /(quiet|late)-hello/.test(l));
+    assert.is(shown.length, 2, `each line once:\n${shown.join("\n")}`);
+  } finally {
+    await f.end();
+    await endMachine(m);
+  }
+});
+
+/** What a process's fds point at, one per line. */
+function readlinkAll(pid: number): string {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ""; } }).join("\n");
+  } catch {
+    return "";
+  }
+}
 
 test.run();
