@@ -15,7 +15,9 @@ export function checkS6Files(ctx: CheckContext, dir: string): void {
   if (fd !== null) {
     const n = scanUint(fd, INT_MAX);
     if (n === null) ctx.out.error(show("notification-fd"), `${JSON.stringify(fd)} is not a number`, "write a descriptor number such as 3");
-    else if (n < 3) ctx.out.error(show("notification-fd"), `${n} is stdin, stdout or stderr`, "write a descriptor number of 3 or more");
+    // s6-supervise accepts 0-2 (the pipe then takes stdin, stdout or stderr's
+    // place), and so does the supervisor: legal, but seldom what was meant.
+    else if (n < 3) ctx.out.warning(show("notification-fd"), `${n} is ${["stdin", "stdout", "stderr"][n]}: run's ${["input", "output", "errors"][n]} would go to the readiness pipe instead`, "write a descriptor number of 3 or more, unless run signals readiness on it");
   }
   const sig = optionalLine(ctx, at("down-signal"));
   if (sig !== null && parseSignal(sig) === null) {

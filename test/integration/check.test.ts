@@ -51,6 +51,8 @@ const BAD: Tree = {
   "service/loop/run": "#!/usr/bin/python3\n",
   "service/notify/run": SH,
   "service/notify/notification-fd": "x\n",
+  "service/notify1/run": SH,
+  "service/notify1/notification-fd": "1\n",
   "service/sig/run": SH,
   "service/sig/down-signal": "TERMINATE\n",
   "service/sig/timeout_kill": "100\n",
@@ -97,6 +99,7 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/envsh/run", /error: its interpreter \/usr\/bin\/env is not in the image/],
   ["service/loop/run", /error: its interpreter \/usr\/bin\/python3 is not in the image/],
   ["service/notify/notification-fd", /error: "x" is not a number: write a descriptor number such as 3/],
+  ["service/notify1/notification-fd", /warning: 1 is stdout: run's output would go to the readiness pipe instead: write a descriptor number of 3 or more/],
   ["service/sig/down-signal", /error: "TERMINATE" is not a signal/],
   ["service/times/timeout-kill", /error: "5s" is not a number of milliseconds/],
   ["service/times/timeout-finish", /error: "-1" is not a number of milliseconds/],
@@ -136,7 +139,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 6 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 7 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {
