@@ -128,7 +128,7 @@ test("user NAME not in passwd: refused with the reason and both paths", () => {
 test("user NAME with no passwd at all: refused", () => {
   const e = etc(null);
   const { r } = read({ user: "alice" }, host(e));
-  assert.match(problem(r), `unable to read ${e}/passwd: ENOENT`);
+  assert.match(problem(r), `unable to read ${e}/passwd: No such file or directory (ENOENT)`);
 });
 
 test("user NAME with no group file: the primary group alone", () => {
