@@ -2,7 +2,8 @@
 // which services a scan dir holds (s6-svscan's rule, plus X/log loggers),
 // and, per service, the s6-svok lock test, supervise/status, and what it
 // depends on and waits for (supervise/waiting, written by tsinit's dep gate).
-import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
+import { readHead } from "../sys/read-head";
 import { readWaitingFile } from "../supervise/dep-gate";
 import type { Waiting } from "../s6/deps";
 import { readDependencies } from "../supervise/deps-read";
@@ -13,7 +14,7 @@ import type { ServiceReport } from "./status-format";
 import { codeOf, errnoError } from "../sys/errors";
 import { isSupervised } from "../supervise/s6dir";
 import { isDir } from "../sys/file-kind";
-import { decodeRecord, RECORD_FILE, type ServiceRecord } from "../supervise/service-record";
+import { decodeRecord, RECORD_FILE, RECORD_MAX, type ServiceRecord } from "../supervise/service-record";
 
 // An entry, not what it points to: a run that is a dangling link or a
 // symlink loop still makes a service dir (whose run cannot start), not a
@@ -67,7 +68,8 @@ export function readService(name: string, path: string): ServiceReport {
     return report;
   }
   try {
-    report.status = decodeStatus(readFileSync(`${path}/supervise/status`));
+    // Non-blocking and bounded: a fifo or a huge file in a user's service dir must not hang status.
+    report.status = decodeStatus(readHead(`${path}/supervise/status`, 64));
     if (!report.status && report.supervised) report.error = "supervise/status: not 35 bytes";
     if (report.supervised && report.status && report.status.pid > 0) report.usage = readUsage(report.status.pid, supervisorNames(name, path));
     if (report.supervised && report.status) report.record = readRecord(path, report.status.pid, report.status.finishing);
@@ -83,7 +85,7 @@ export function readService(name: string, path: string): ServiceReport {
 function readRecord(path: string, pid: number, finishing: boolean): ServiceRecord | null {
   let record: ServiceRecord | null;
   try {
-    record = decodeRecord(readFileSync(`${path}/supervise/${RECORD_FILE}`));
+    record = decodeRecord(readHead(`${path}/supervise/${RECORD_FILE}`, RECORD_MAX));
   } catch {
     return null; // s6-supervise keeps none; status then shows what supervise/status says
   }

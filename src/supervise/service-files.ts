@@ -10,10 +10,9 @@ import { encodeDeathTally, encodeStatus } from "../s6/status-file";
 import type { SuperviseConfig, SuperviseState } from "./machine";
 import type { ServiceHistory } from "./machine-history";
 import { readHead } from "../sys/read-head";
-import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE } from "./service-record";
+import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
 
 /** The most of supervise/tsinit-record read back: a few hundred bytes, or a long spawn error. */
-const RECORD_MAX = 64 * 1024;
 import { broadcastEvent, writeAtomic } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
 

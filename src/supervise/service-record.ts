@@ -10,6 +10,8 @@ import { decodeWaitStatus, parseSignal } from "../s6/signal-names";
 
 /** The file's name inside supervise/. */
 export const RECORD_FILE = "tsinit-record";
+/** The most of it anyone reads (a record is well under 1 KiB; a planted huge file costs one read). */
+export const RECORD_MAX = 64 * 1024;
 
 /** The record as written (times are ISO 8601 UTC). */
 export interface ServiceRecord {

@@ -6,7 +6,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
 
@@ -112,6 +112,22 @@ test("restart-delay-max: the time between starts doubles to the max, and resets 
     const after = starts(dir);
     assert.ok(after.at(-1)! - after.at(-2)! < 3000 + 1000 + 800, "no long wait");
     assert.match(status(dir).stdout, /backoff: 2 s between starts now, at most 3 s/);
+  } finally {
+    await endMachine(m);
+  }
+});
+
+test("a fifo in place of the record (a user's service dir): status does not hang and shows what supervise/status says", async () => {
+  const m = await bootScan({ "svc/run": sh("exec sleep 1000") });
+  try {
+    const dir = `${m.root}/svc`;
+    await eventually(() => record(dir)?.pid, 10_000, "svc up, record written");
+    rmSync(`${dir}/supervise/tsinit-record`);
+    assert.is(spawnSync("mkfifo", [`${dir}/supervise/tsinit-record`]).status, 0);
+    const r = spawnSync(BIN, ["status", dir], { encoding: "utf8", timeout: 5000 });
+    assert.is(r.error, undefined, "status returned (no timeout)");
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`state: up \\(pid ${svPid(dir)}\\)|up since`));
   } finally {
     await endMachine(m);
   }
