@@ -221,8 +221,17 @@ if (!MOUNT) {
       await eventually(() => !existsSync(`${b}/x%2Flog`), 5000, "removed once empty");
       const again = tree.service("x/log");
       const c = sleeper(again);
+      // release() kills what is left and removes the cgroup once it empties; a
+      // SIGKILLed sleep may be gone before release() looks (then there is no
+      // wait to come back into). Its kill is held back here so the cgroup
+      // stays populated, and the test kills it after the comeback.
+      const realKillAll = again.killAll;
+      again.killAll = () => undefined;
       again.release();
+      again.killAll = realKillAll;
+      assert.ok(existsSync(`${b}/x%2Flog`), "populated: its removal waits");
       assert.is(tree.service("x/log"), again, "the same object while its removal waits");
+      c.child.kill("SIGKILL");
       await c.gone;
       await new Promise((res) => setTimeout(res, 300));
       assert.ok(existsSync(`${b}/x%2Flog`), "kept: the service came back before it emptied");
