@@ -13,14 +13,16 @@ import { tsinitAsync, tsinit } from "./cli-helpers";
 
 const test = suite("cli fixes");
 
-test("a second tsinit scan on a supervised dir exits 100 within a second, as s6-svscan", async () => {
+test("a second tsinit scan on a supervised dir exits 100 at once (no wait for the lock), as s6-svscan", async () => {
   const m = await bootScan({ "a/run": sh("exec sleep 1000") });
   try {
     const second = tsinitAsync("scan", m.root);
     const r = await Promise.race([second, new Promise<null>((res) => setTimeout(() => res(null), 5000))]);
     assert.ok(r, "the second scan exited");
     assert.is(r!.status, 100, r!.err);
-    assert.ok(r!.ms < 1000, `took ${r!.ms} ms`);
+    // It must not wait for the lock (the bug this guards against waited for good);
+    // a second covers the start of Node on an idle machine, not on a loaded CI one.
+    assert.ok(r!.ms < 3000, `took ${r!.ms} ms`);
     assert.is(r!.err, `tsinit scan: unable to supervise ${m.root}: another scanner is already running on it\n`);
   } finally {
     await endMachine(m);
