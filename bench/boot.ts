@@ -19,11 +19,12 @@
 //   built on into every image (/usr/local/bin/node) and, once all is up, times
 //   `node -e 0` twice in the guest: the first run after boot (its pages read
 //   and its code run for the first time) and the second, the floor tsinit's
-//   own start sits on.
+//   own start sits on. CONSOLE_DIR=DIR keeps each boot's console (to the
+//   power-off) as DIR/IMAGE-bootN.log, to read the inits' own lines afterwards.
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { median, printTable } from "./lib";
 import { S6_POWER, s6Extra } from "./boot-s6";
 import { boot, exitWithin, qmpCommand, tail } from "../test/e2e/qemu";
@@ -151,6 +152,7 @@ async function once(image: string, name: string): Promise<Sample> {
     const exit = await exitWithin(vm, 60_000);
     if (!exit) throw new Error(`${name}: still running 60 s after the power button:\n${tail(vm.output())}`);
     const out = vm.output();
+    if (process.env.CONSOLE_DIR) writeFileSync(`${process.env.CONSOLE_DIR}/${basename(image)}-${name}.log`, out);
     return {
       initExec: Number(exec[1]), allUp: Number(up[1]), hostAllUp, powerOff: Date.now() - t, cpuExec, cpuAllUp,
       floor: floorOf(f),

@@ -55,6 +55,7 @@ export async function main(args: string[]): Promise<number | void> {
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) return safeMode(inherited!.crashes);
   let shuttingDown = false;
+  let disarmTrim: () => void = () => undefined;
   let scanner: Scanner | undefined;
   let scannerDone: () => void = () => undefined;
   const scannerFinished = new Promise<void>((r) => (scannerDone = r));
@@ -62,6 +63,7 @@ export async function main(args: string[]): Promise<number | void> {
   const shutdown = (action: PowerAction) => {
     if (shuttingDown) return logLine(`info: ${action} requested while shutting down: ignored`);
     shuttingDown = true;
+    disarmTrim();
     void stage3(action, {
       hook: `${values.scandir}/.s6-svscan/finish`,
       env: sys.envStrings(process.env),
@@ -213,6 +215,7 @@ export async function main(args: string[]): Promise<number | void> {
     }
   };
   logLine(`boot: done in ${elapsed(t0)}`);
-  armTrim();
+  // A shutdown requested during boot has nothing to disarm yet, and then no trim is armed.
+  if (!shuttingDown) disarmTrim = armTrim();
   return new Promise<number>(() => undefined);
 }

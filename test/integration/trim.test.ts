@@ -51,6 +51,26 @@ test("once boot settles: the executable's pages leave PID 1's PSS; services stil
   }
 });
 
+test("a shutdown disarms the trim: no memory given back while services stop", async () => {
+  const m = await bootInit({
+    "service/quick/run": sh("exec sleep 1000"),
+    // Slow to stop: the shutdown lasts past the trim's settle time after quick's death.
+    "service/slow/run": sh("trap 'sleep 2.5; exit 0' TERM\nsleep 1000 &\nwait"),
+  }, { grace: 6000 });
+  try {
+    await eventually(() => svPid(`${m.root}/run/service/slow`), 5000, "slow up");
+    // Before the trim's settle time (1 s after the last death) has passed.
+    process.kill(m.init.hostPid(), "SIGUSR1");
+    assert.is(await m.init.exited, 130, m.init.output());
+    assert.match(m.init.output(), /shutdown: stopped services \((2\d{3}|[3-5]\d{3})(\.\d)? ms\)/, "the stop took slow's 2.5 s");
+    // (On a slow machine the trim may have run before the request: only what follows it counts.)
+    const afterRequest = m.init.output().split("shutdown: poweroff requested")[1] ?? "";
+    assert.not.match(afterRequest, /gave back start-up memory/, m.init.output());
+  } finally {
+    await endMachine(m);
+  }
+});
+
 /** Boots the init with TSINIT_TRIM=levers; the anon MiB its trim line reports after. */
 async function anonAfterTrim(levers: string): Promise<number> {
   const saved = process.env.TSINIT_TRIM;
