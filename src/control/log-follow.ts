@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import * as sys from "../sys";
+import { logLine, reason } from "../cli/log";
 import { archivesOf } from "../log/rotate-policy";
 import { labelLines, logFiles, fileLines, type KnownName } from "./log-files";
 import { parseLines, type LogLine } from "./log-lines";
@@ -158,6 +159,16 @@ export class LogFollower {
     if (missed.length > 0) this.onLines(missed);
   }
 
+  /** add() from an inotify callback: a dir that cannot be read is said, not thrown out of the loop. */
+  private addLater(source: Source): LogLine[] {
+    try {
+      return this.add(source);
+    } catch (e) {
+      logLine(`warning: unable to follow ${source.src.dir}: ${reason(e)}`);
+      return [];
+    }
+  }
+
   private await(source: Source): void {
     const wd = sys.inotifyAdd(this.ifd, existingAncestor(source.src.dir), watchMask());
     this.pending.set(wd, [...(this.pending.get(wd) ?? []), source]);
@@ -182,10 +193,17 @@ export class LogFollower {
   private newServices(): LogLine[] {
     const scan = this.scan!;
     const out: LogLine[] = [];
-    for (const name of readdirSync(scan.dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(scan.dir);
+    } catch (e) {
+      logLine(`warning: unable to read ${scan.dir}: ${reason(e)}: new services are not followed`);
+      return out;
+    }
+    for (const name of names) {
       if (name.startsWith(".") || scan.seen.has(name) || !statSync(`${scan.dir}/${name}`, { throwIfNoEntry: false })?.isDirectory()) continue;
       scan.seen.add(name);
-      for (const source of scan.sourcesOf(name)) out.push(...this.add(source));
+      for (const source of scan.sourcesOf(name)) out.push(...this.addLater(source));
     }
     return out;
   }
@@ -194,7 +212,7 @@ export class LogFollower {
   private retryPending(): LogLine[] {
     const before = [...this.pending];
     this.pending.clear();
-    const out = before.flatMap(([, sources]) => sources.flatMap((source) => this.add(source)));
+    const out = before.flatMap(([, sources]) => sources.flatMap((source) => this.addLater(source)));
     // An ancestor no longer waited on stops waking us (a busy /run would).
     for (const [wd] of before) {
       if (!this.pending.has(wd) && !this.byWd.has(wd) && this.scan?.wd !== wd) sys.inotifyRm(this.ifd, wd);
