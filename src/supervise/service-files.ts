@@ -11,8 +11,6 @@ import type { SuperviseConfig, SuperviseState } from "./machine";
 import type { ServiceHistory } from "./machine-history";
 import { readHead } from "../sys/read-head";
 import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
-
-/** The most of supervise/tsinit-record read back: a few hundred bytes, or a long spawn error. */
 import { broadcastEvent, writeAtomic } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
 
