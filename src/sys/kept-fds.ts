@@ -56,7 +56,8 @@ function rewrite(): void {
 
 function record(key: string, fd: number | null): void {
   if (!file) return;
-  if (logFd < 0 || logLines > 2 * live().size + 64) return rewrite();
+  // The live count without building live(): inherited keys move to kept as they are taken.
+  if (logFd < 0 || logLines > 2 * (kept.size + (inheritedMap?.size ?? 0)) + 64) return rewrite();
   try {
     writeSync(logFd, line(key, fd));
     logLines++;
