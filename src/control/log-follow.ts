@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import * as sys from "../sys";
+import { isDir } from "../sys/file-kind";
 import { logLine, reason } from "../cli/log";
 import { archivesOf } from "../log/rotate-policy";
 import { labelLines, logFiles, fileLines, type KnownName } from "./log-files";
@@ -110,7 +111,7 @@ const watchMask = (): number => {
 /** The nearest dir above PATH (or PATH itself) that exists. */
 function existingAncestor(path: string): string {
   let p = path;
-  while (p !== "/" && !statSync(p, { throwIfNoEntry: false })?.isDirectory()) p = dirname(p);
+  while (p !== "/" && !isDir(p)) p = dirname(p);
   return p;
 }
 
@@ -201,7 +202,7 @@ export class LogFollower {
       return out;
     }
     for (const name of names) {
-      if (name.startsWith(".") || scan.seen.has(name) || !statSync(`${scan.dir}/${name}`, { throwIfNoEntry: false })?.isDirectory()) continue;
+      if (name.startsWith(".") || scan.seen.has(name) || !isDir(`${scan.dir}/${name}`)) continue;
       scan.seen.add(name);
       for (const source of scan.sourcesOf(name)) out.push(...this.addLater(source));
     }
