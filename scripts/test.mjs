@@ -76,7 +76,7 @@ function failuresOf(plain, runDir) {
     if (!/^\s+FAIL\s/.test(lines[i])) continue;
     const text = [`${file}:${lines[i]}`];
     for (let j = i + 1; j < Math.min(lines.length, i + 14) && !/^\s+FAIL\s/.test(lines[j]); j++) {
-      if (/^\s*Total:/.test(lines[j])) break;
+      if (/^\s*Total:/.test(lines[j]) || /^\S.*\.test\.ts$/.test(lines[j])) break; // the summary, or the next file
       if (lines[j].trim() && !/^\s*at .*node_modules/.test(lines[j])) text.push(`    ${lines[j].trim().slice(0, 300)}`);
     }
     found.push({ file, text: text.join("\n") });
