@@ -11,7 +11,8 @@
         "native/fds.cc",
         "native/inotify.cc",
         "native/crash.cc",
-        "native/memory.cc"
+        "native/memory.cc",
+        "native/at.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

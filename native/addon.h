@@ -10,6 +10,7 @@ void InitFds(Napi::Env env, Napi::Object exports);
 void InitInotify(Napi::Env env, Napi::Object exports);
 void InitCrash(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
+void InitAt(Napi::Env env, Napi::Object exports);
 
 // Calls a JS callback from a libuv callback (no JS on the stack). A throw
 // becomes an uncaught exception ('uncaughtException' or process exit), never

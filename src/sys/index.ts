@@ -3,11 +3,11 @@
 // The addon loads on first call, so importing this costs nothing.
 import { native } from "./load";
 import { signalNumber, type Signal } from "./signals";
-import type { NativeInotifyEvent } from "./native-types";
+import type { NativeInotifyEvent, NativeStat } from "./native-types";
 import { rlimitNumber } from "./spawn";
 
 export { native, addonOrigin } from "./load";
-export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest } from "./native-types";
+export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest, NativeStat } from "./native-types";
 export { isErrnoError, execFailureCode, codeOf, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
@@ -75,6 +75,16 @@ export const unwatch = (fd: number): void => native().unwatch(fd);
 export const lockWrite = (fd: number): boolean => native().lockWrite(fd);
 /** pid holding a conflicting lock, 0 if none */
 export const lockHolder = (fd: number): number => native().lockHolder(fd);
+
+// ---- relative to a directory fd ----
+export const openat = (dirfd: number, name: string, flags: number, mode = 0o644): number => native().openat(dirfd, name, flags, mode);
+export const mkdirat = (dirfd: number, name: string, mode: number): void => native().mkdirat(dirfd, name, mode);
+export const renameat = (fromDirfd: number, from: string, toDirfd: number, to: string): void => native().renameat(fromDirfd, from, toDirfd, to);
+export const unlinkat = (dirfd: number, name: string, flags = 0): void => native().unlinkat(dirfd, name, flags);
+export const readlinkat = (dirfd: number, name: string): string => native().readlinkat(dirfd, name);
+export const fstat = (fd: number): NativeStat => native().fstat(fd);
+/** the names in a directory fd (it stays open, its offset untouched) */
+export const readdirFd = (fd: number): string[] => native().readdirFd(fd);
 
 // ---- inotify ----
 export const inotifyInit = (cb: (events: NativeInotifyEvent[]) => void): number =>

@@ -15,6 +15,17 @@ export interface NativeExit {
   core: boolean;
 }
 
+/** What fstat(2) says of an open file. */
+export interface NativeStat {
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  size: number;
+  dev: number;
+  ino: number;
+}
+
 /** One inotify record. */
 export interface NativeInotifyEvent {
   wd: number;
@@ -148,6 +159,18 @@ export interface NativeAddon {
    *  -1 when the holder is in a pid namespace this process cannot see */
   lockHolder(fd: number): number;
 
+  // ---- relative to a directory fd (AT_FDCWD for the cwd) ----
+  openat(dirfd: number, name: string, flags: number, mode: number): number;
+  mkdirat(dirfd: number, name: string, mode: number): void;
+  renameat(fromDirfd: number, from: string, toDirfd: number, to: string): void;
+  /** flags: 0 or AT_REMOVEDIR */
+  unlinkat(dirfd: number, name: string, flags: number): void;
+  /** the target of symlink NAME in dirfd */
+  readlinkat(dirfd: number, name: string): string;
+  fstat(fd: number): NativeStat;
+  /** the names in the directory fd refers to, without . and .. (the fd stays open) */
+  readdirFd(fd: number): string[];
+
   // ---- inotify ----
   /** inotify_init1(IN_NONBLOCK|IN_CLOEXEC) watched on the loop; cb gets every record
    *  queued at each wake-up. To end it: unwatch(ifd) then close(ifd). */
@@ -163,6 +186,6 @@ export interface NativeAddon {
   /** v8::Isolate::MemoryPressureNotification, critical (a full GC now) or moderate */
   memoryPressure(critical: boolean): void;
 
-  /** numeric constants: O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
+  /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;
 }
