@@ -9,7 +9,7 @@ import { countLines } from "./lines";
 import { dropNotice, LineQueue, type DropCount } from "./queue";
 import { RateLimitedReporter } from "./report";
 import { archiveName, archivesOf, planWrite, toPrune } from "./rotate-policy";
-import { nodeSinkIo, type SinkIo } from "./sink-io";
+import { ownSinkIo, type SinkIo } from "./sink-io";
 import { stampPrefix, type TimestampFormat } from "./stamp";
 
 export interface SinkOptions {
@@ -29,6 +29,7 @@ export interface SinkOptions {
   onError?: (message: string, code: string) => void;
   reportEveryMs?: number;
   now?: () => number;
+  /** the filesystem; default: a checked dir only root or this process's user owns */
   io?: SinkIo;
 }
 
@@ -56,6 +57,8 @@ export class RotatingSink {
   private readonly io: SinkIo;
   private readonly now: () => number;
   private readonly reporter: RateLimitedReporter;
+  /** the checked directory's fd, opened once (a path is not walked again) */
+  private dirFd = -1;
   private fd = -1;
   private size = 0;
   private archives: string[] | null = null;
@@ -76,7 +79,7 @@ export class RotatingSink {
     if (!(this.maxSize >= MIN_SIZE)) throw new RangeError(`maxSize must be at least ${MIN_SIZE}: ${opts.maxSize}`);
     if (!(this.maxFiles >= 1)) throw new RangeError(`maxFiles must be at least 1: ${opts.maxFiles}`);
     this.queue = new LineQueue(opts.queueLimit ?? 256 * 1024);
-    this.io = opts.io ?? nodeSinkIo;
+    this.io = opts.io ?? ownSinkIo();
     this.now = opts.now ?? Date.now;
     this.reporter = new RateLimitedReporter(opts.onError ?? (() => {}), opts.reportEveryMs ?? 60_000, this.now);
   }
@@ -124,11 +127,9 @@ export class RotatingSink {
     this.failing = false;
     this.kick();
     await this.idle();
-    if (this.fd >= 0) {
-      const fd = this.fd;
-      this.fd = -1;
-      await this.io.close(fd).catch(() => {});
-    }
+    for (const fd of [this.fd, this.dirFd]) if (fd >= 0) await this.io.close(fd).catch(() => {});
+    this.fd = -1;
+    this.dirFd = -1;
   }
 
   private kick(): void {
@@ -212,17 +213,20 @@ export class RotatingSink {
   private async ensureOpen(): Promise<boolean> {
     if (this.fd >= 0) return true;
     try {
-      if (this.archives === null) {
-        await this.io.mkdir(this.dir);
-        this.archives = archivesOf(await this.io.readdir(this.dir));
-      }
-      const { fd, size } = await this.io.openAppend(`${this.dir}/current`);
+      if (this.dirFd < 0) this.dirFd = await this.io.openDir(this.dir);
+      this.archives ??= archivesOf(await this.io.readdir(this.dirFd));
+      const { fd, size } = await this.io.openAppend(this.dirFd, this.dir, "current");
       this.fd = fd;
       this.size = size;
       return true;
     } catch (e) {
       this.counts.errors++;
       this.reporter.failed("open", `${this.dir}/current`, e);
+      // The next try walks the path again: the directory may have been
+      // removed and made anew, or its owner put right.
+      if (this.dirFd >= 0) await this.io.close(this.dirFd).catch(() => {});
+      this.dirFd = -1;
+      this.archives = null;
       return false;
     }
   }
@@ -233,7 +237,7 @@ export class RotatingSink {
     const archives = this.archives ?? [];
     const name = archiveName(this.now(), archives[archives.length - 1]);
     try {
-      await this.io.rename(`${this.dir}/current`, `${this.dir}/${name}`);
+      await this.io.rename(this.dirFd, "current", name);
     } catch (e) {
       this.counts.errors++;
       this.reporter.failed("rename", `${this.dir}/current`, e);
@@ -250,7 +254,7 @@ export class RotatingSink {
     await Promise.all([
       this.io.close(fd).catch(() => {}),
       ...pruned.map((old) =>
-        this.io.unlink(`${this.dir}/${old}`).catch((e: unknown) => {
+        this.io.unlink(this.dirFd, old).catch((e: unknown) => {
           if (codeOf(e) !== "ENOENT") this.reporter.failed("remove", `${this.dir}/${old}`, e);
         }),
       ),

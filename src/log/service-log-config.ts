@@ -1,10 +1,11 @@
 // The built-in logger's settings, read from a service's log/ directory the
 // way s6 service dirs are configured: one file per value, first line only.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { reason } from "../cli/log";
 import { isTimestampFormat, type TimestampFormat } from "./stamp";
 import { codeOf } from "../sys/errors";
+import { readHead } from "../sys/read-head";
 
 /** Where and how one service's lines are kept. */
 export interface ServiceLogConfig {
@@ -45,7 +46,7 @@ export function wantsBuiltinLogger(serviceDir: string): boolean {
 
 function firstLine(path: string): string | null {
   try {
-    return readFileSync(path, "utf8").split("\n", 1)[0]!.trim();
+    return readHead(path).toString("utf8").split("\n", 1)[0]!.trim();
   } catch (e) {
     if (codeOf(e) === "ENOENT") return null;
     throw e;

@@ -5,6 +5,7 @@ import * as sys from "../sys";
 import { LineFramer } from "./lines";
 import { readPipe, type PipeReader } from "./pipe-reader";
 import { RotatingSink, type SinkStats } from "./rotate";
+import { checkedSinkIo } from "./sink-io";
 import { DEFAULT_LOG_ROOT, readServiceLogConfig, type ServiceLogConfig } from "./service-log-config";
 
 export interface ServiceLogOptions {
@@ -21,6 +22,8 @@ export interface ServiceLogOptions {
   /** longest line before it is cut (default 4096) */
   maxLine?: number;
   now?: () => number;
+  /** uids besides root trusted to own the log dir (the service's user) */
+  owners?: readonly number[];
 }
 
 /** Counters of a built-in logger. */
@@ -58,6 +61,7 @@ export function startServiceLog(serviceDir: string, name: string, readFd: number
     timestamp: config.timestamp,
     now: opts.now,
     onError: (message) => say(message),
+    io: checkedSinkIo(opts.owners ?? []),
   });
   sys.setNonblock(readFd, true);
   let closed: Promise<void> | null = null;

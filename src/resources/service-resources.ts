@@ -150,6 +150,16 @@ export function listServiceDir(dir: string): Read<string[]> {
   }
 }
 
+/** The uid DIR's service runs as (its `user` file), null when it runs as
+ *  this process's user or the file does not resolve (the service then does
+ *  not start). Besides root, the one owner trusted for its log dir. */
+export function serviceUid(dir: string, host: ResourceHost = SYSTEM): number | null {
+  const line = firstLine(`${dir}/user`);
+  if (!line.ok) return null;
+  const user = resolveUser(line.value, host.etc, `${dir}/user`);
+  return user.ok ? user.user.uid : null;
+}
+
 /** Reads DIR's resource files on top of BASEENV (the global environment, "K=V"
  *  strings); LISTING is DIR's listServiceDir, read here when not given. */
 export function readServiceResources(dir: string, baseEnv: string[], host: ResourceHost = SYSTEM, listing = listServiceDir(dir)): ResourcesResult {

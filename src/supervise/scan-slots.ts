@@ -17,6 +17,7 @@ import { Service, type ServiceHost } from "./service";
 import { showWaitingFile, type DepGate } from "./dep-gate";
 import { readDependencies } from "./deps-read";
 import { timeoutUpOf } from "./config";
+import { serviceUid } from "../resources/service-resources";
 import { planKey } from "./adopt";
 import type { AdoptionPlan } from "./adopt-plan";
 
@@ -161,6 +162,8 @@ export class ScanSlots {
             root: this.host.options.logRoot ?? DEFAULT_LOG_ROOT,
             onReport: (m) => logLine(m),
             holdMs: 250,
+            // Its user may own the log dir (log/dir), and no one else.
+            owners: [serviceUid(entry.path) ?? 0, process.geteuid?.() ?? 0],
           });
         } catch (e) {
           this.setupFailed(`${entry.path}/log`, e);

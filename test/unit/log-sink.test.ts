@@ -14,10 +14,20 @@ class FakeIo implements SinkIo {
   ops: string[] = [];
   fail: string | null = null;
   held: Array<() => void> | null = null;
-  async mkdir(dir: string) { this.ops.push(`mkdir ${dir}`); }
-  async readdir(dir: string) { return [...this.files.keys()].filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1)); }
-  async openAppend(path: string) {
+  dirs = new Map<number, string>();
+  async openDir(dir: string) {
+    this.ops.push(`mkdir ${dir}`);
+    const fd = this.next++;
+    this.dirs.set(fd, dir);
+    return fd;
+  }
+  async readdir(dirFd: number) {
+    const dir = this.dirs.get(dirFd)!;
+    return [...this.files.keys()].filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1));
+  }
+  async openAppend(dirFd: number, _dir: string, name: string) {
     if (this.fail === "open") throw Object.assign(new Error("EROFS: read-only file system"), { code: "EROFS" });
+    const path = `${this.dirs.get(dirFd)}/${name}`;
     const fd = this.next++;
     this.fds.set(fd, path);
     if (!this.files.has(path)) this.files.set(path, Buffer.alloc(0));
@@ -30,14 +40,17 @@ class FakeIo implements SinkIo {
     this.files.set(path, Buffer.concat([this.files.get(path)!, data]));
     return data.length;
   }
-  async close(fd: number) { this.fds.delete(fd); }
-  async rename(from: string, to: string) {
-    this.ops.push(`rename ${to.slice(to.lastIndexOf("/") + 1, to.lastIndexOf("/") + 2)}`);
+  async close(fd: number) { this.fds.delete(fd); this.dirs.delete(fd); }
+  async rename(dirFd: number, fromName: string, toName: string) {
+    const dir = this.dirs.get(dirFd)!;
+    const from = `${dir}/${fromName}`;
+    const to = `${dir}/${toName}`;
+    this.ops.push(`rename ${toName.slice(0, 1)}`);
     this.files.set(to, this.files.get(from)!);
     this.files.delete(from);
     for (const [fd, p] of this.fds) if (p === from) this.fds.set(fd, to);
   }
-  async unlink(path: string) { this.ops.push("unlink"); this.files.delete(path); }
+  async unlink(dirFd: number, name: string) { this.ops.push("unlink"); this.files.delete(`${this.dirs.get(dirFd)}/${name}`); }
   text(name: string) { return this.files.get(`/log/${name}`)?.toString() ?? ""; }
   release() { for (const r of this.held?.splice(0) ?? []) r(); }
 }
