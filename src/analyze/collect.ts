@@ -2,6 +2,7 @@
 // catch-all log's stamped `boot:` lines, RUNDIR/task/*.json, each service's
 // supervise/ files and dependencies, and PID 1's start from /proc. Nothing
 // here asks PID 1 anything: a wedged init can still be analyzed.
+import { codeOf } from "../sys/errors";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import type { TaskRecord } from "../boot/tasks";
 import { decodeDeathTally, decodeStatus, type Stamp } from "../s6/status-file";
@@ -33,8 +34,11 @@ export function readCatchAll(dir: string): string {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.startsWith("@")).sort();
-  } catch {
-    return "";
+  } catch (e) {
+    // No catch-all: no boot steps. One we may not read (a user's EACCES) is
+    // said as such, not taken for "not booted by tsinit".
+    if (codeOf(e) === "ENOENT") return "";
+    throw e;
   }
   names.push("current");
   return names.map((n) => {

@@ -90,7 +90,11 @@ export function main(args: string[]): number {
       logLine(`unable to analyze the boot: not booted by tsinit (${rundir}: ${reason(e)})`);
       return NOT_BOOTED;
     }
-    record = collect(rundir, values.scandir ?? `${rundir}/service`);
+    try {
+      record = collect(rundir, values.scandir ?? `${rundir}/service`);
+    } catch (e) {
+      return systemFailure("read", `${rundir}/log/catch-all`, e);
+    }
     if (!record.units.some((u) => u.kind === "step")) {
       logLine(`unable to analyze the boot: not booted by tsinit (no boot steps in ${rundir}/log/catch-all)`);
       return NOT_BOOTED;

@@ -3,8 +3,9 @@
 // command line says (`tsinit --rundir R` keeps it in R/service, `tsinit scan
 // DIR` in DIR), else /run/tsinit/service. A bare NAME (no slash) is a
 // service of that scan dir; anything with a slash is a path, as s6 reads it.
-import { lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { basename, resolve } from "node:path";
+import { logLine } from "../cli/log";
 
 /** PID 1's run dir when nothing moves it (`tsinit init --rundir`). */
 export const DEFAULT_RUNDIR = "/run/tsinit";
@@ -78,4 +79,41 @@ export function resolveServices(args: readonly string[], scanDir = initPlace().s
     const inScan = `${scanDir}/${arg}`;
     return { name: arg, dir: !exists(inScan) && exists(arg) ? arg : inScan };
   });
+}
+
+/** The services of SCANDIR (its non-dot entries), sorted; [] when it cannot be read. */
+export function knownNames(scanDir: string): string[] {
+  try {
+    return readdirSync(scanDir).filter((n) => !n.startsWith(".")).sort();
+  } catch {
+    return [];
+  }
+}
+
+const MAX_KNOWN = 20;
+
+/** Why a named service cannot be found, for the client's one error line; null
+ *  when its dir is there. A bare NAME says which scan dir was searched and
+ *  what is in it; a missing scan dir says no init keeps one there. */
+export function missingService(arg: string, named: NamedService, scanDir: string): string | null {
+  if (!isBareName(arg)) return null; // a path: the command's own error names it
+  if (exists(named.dir)) return null;
+  if (!exists(scanDir)) return `unable to find service ${arg}: ${noInit(scanDir)}`;
+  const known = knownNames(scanDir);
+  const list = known.length === 0 ? "it has no services" : `known: ${known.slice(0, MAX_KNOWN).join(", ")}${known.length > MAX_KNOWN ? `, … (${known.length} in all)` : ""}`;
+  return `unable to find service ${arg} in ${scanDir}: ${list}`;
+}
+
+/** What to say when the running init's scan dir is not there. */
+export function noInit(scanDir: string): string {
+  return `${scanDir} does not exist: no tsinit is running here with that scan dir (name a scan or service dir, or set TSINIT_SCANDIR)`;
+}
+
+/** resolveServices, or null after one line per operand that names no service
+ *  (which scan dir was searched and what it holds): the caller exits 111. */
+export function findServices(args: readonly string[], scanDir = initPlace().scanDir): NamedService[] | null {
+  const named = resolveServices(args, scanDir);
+  const problems = args.map((a, i) => missingService(a, named[i]!, scanDir)).filter((p): p is string => p !== null);
+  for (const p of problems) logLine(p);
+  return problems.length > 0 ? null : named;
 }

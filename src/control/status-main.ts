@@ -2,6 +2,7 @@
 // a table, as JSON, or as a dependency tree. Reads supervise/lock (s6-svok's
 // test), supervise/status, supervise/waiting and task records only; works the
 // same against s6-supervise and tsinit.
+import { existsSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
@@ -13,7 +14,7 @@ import { formatStory, STORY_DEPS, STORY_LOG_LINES, type StoryExtras } from "./st
 import { lastServiceLines, readSource } from "./log-files";
 import { formatLine, type LogLine } from "./log-lines";
 import { taskState } from "./status-task-format";
-import { initPlace, isBareName, resolveServices } from "./resolve";
+import { findServices, initPlace, isBareName, noInit } from "./resolve";
 import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
@@ -93,17 +94,28 @@ export function main(args: string[]): number {
   const tree = opts.some((o) => o.name === "tree");
   const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
   if (json && tree) throw new UsageError("--json and --tree do not go together", USAGE);
-  if (operands.length === 0 && taskDirs.length === 0) operands.push(initPlace().scanDir);
+  const place = initPlace();
+  const implicit = operands.length === 0 && taskDirs.length === 0;
+  if (implicit) {
+    if (!existsSync(place.scanDir)) {
+      logLine(`unable to read ${place.scanDir}: ${noInit(place.scanDir)}`);
+      return EXIT_SYSTEM;
+    }
+    operands.push(place.scanDir);
+  }
   // Loaded here, not at the first supervise/lock: a failure is no service's
   // fault, and its message (every directory tried, and why) must be seen whole.
   if (operands.length > 0) native();
   const explicit = taskDirs.length > 0;
   let code = 0;
   const reports: ServiceReport[] = [];
-  const named = resolveServices(operands);
+  const emptyScans: string[] = [];
+  const named = findServices(operands, place.scanDir);
+  if (!named) return EXIT_SYSTEM;
   for (const [i, { name, dir }] of named.entries()) {
     try {
       const read = readDir(dir);
+      if (read.length === 0) emptyScans.push(dir);
       // A bare NAME's service is shown by that name, a path by its path.
       if (read.length === 1 && read[0]!.path === dir && isBareName(operands[i]!)) read[0]!.name = name;
       reports.push(...read);
@@ -148,6 +160,9 @@ export function main(args: string[]): number {
     if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
   } else if (named.length === 1 && reports.length === 1 && isServiceDir(named[0]!.dir) && !explicit) {
     process.stdout.write(formatStory(reports[0]!, storyExtras(reports[0]!, tasks), now) + "\n");
+  } else if (reports.length === 0 && tasks.length === 0) {
+    // An empty scan dir (or one with only dot entries): say so, not nothing.
+    if (emptyScans.length > 0) process.stdout.write(emptyScans.map((d) => `no services in ${shortPath(d)}`).join("\n") + "\n");
   } else {
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
     const parts: string[] = [];

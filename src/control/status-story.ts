@@ -88,6 +88,8 @@ function crashLoopText(rec: NonNullable<ServiceReport["record"]>): string {
 
 /** What "ready" means for this service, and when its dependents start. */
 export function readinessText(r: ServiceReport, now: number): string {
+  // Not "no (down)": a user who may not read supervise/ knows nothing of it.
+  if (r.unreadable) return `unknown: ${r.error ?? "supervise/ cannot be read by this user"} (root can read it)`;
   const s = r.supervised ? r.status : null;
   const up = s !== null && s.pid !== 0 && !s.finishing;
   const fd = r.record ? r.record.notificationFd : undefined;

@@ -4,14 +4,14 @@
 // or s6-svwait when there are no letters). s6-svc takes one servicedir; a bare
 // NAME and several services are ours (resolve.ts).
 import { accessSync } from "node:fs";
-import { EXIT_USAGE } from "../cli/exit-codes";
+import { EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
 import { UsageError } from "../cli/usage";
 import { shortPath, systemFailure } from "./cli-util";
 import { phasesFor } from "../s6/condition";
 import { writeControl, type ControlWrite } from "./ctlfifo";
 import { waitForServices } from "./listen";
-import { resolveServices } from "./resolve";
+import { findServices } from "./resolve";
 import { parseSvcArgs, type SvcRequest } from "./svc-args";
 import { reportSetupError, reportWait } from "./wait-report";
 import { codeOf } from "../sys/errors";
@@ -99,7 +99,9 @@ export async function main(args: string[]): Promise<number> {
   const req = parsed.request;
   const operands = [req.servicedir, ...req.extra];
   if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICE", USAGE);
-  const dirs = resolveServices(operands).map((s) => s.dir);
+  const named = findServices(operands);
+  if (!named) return EXIT_SYSTEM;
+  const dirs = named.map((s) => s.dir);
   // -wU on a service without notification-fd waits as -wu (s6-svc's rule), so
   // several services with mixed readiness take the weakest wait.
   let wait: SvcRequest["wait"] = req.wait;

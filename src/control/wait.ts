@@ -1,11 +1,14 @@
 // `tsinit wait`: s6-svwait. Blocks, without polling, until the services are
 // up / ready / down / finished / restarted, by listening on their event
 // fifodirs (listen.ts) from a starting point read in supervise/status.
+import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { UsageError } from "../cli/usage";
-import { parseMillis, parseOrdered } from "./cli-util";
+import { existsSync } from "node:fs";
+import { logLine } from "../cli/log";
+import { parseMillis, parseOrdered, shortPath } from "./cli-util";
 import { phasesFor, type WaitGoal } from "../s6/condition";
 import { waitForServices } from "./listen";
-import { resolveServices } from "./resolve";
+import { findServices } from "./resolve";
 import { reportSetupError, reportWait } from "./wait-report";
 
 const USAGE = `usage: tsinit wait [-u|-U|-d|-D|-r|-R] [-a|-o] [-t ms] [-h] SERVICE...
@@ -64,7 +67,17 @@ export async function main(args: string[]): Promise<number> {
   }
   if (operands.length === 0) throw new UsageError("missing SERVICE", USAGE);
   if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICE", USAGE);
-  const dirs = resolveServices(operands).map((s) => s.dir);
+  const named = findServices(operands);
+  if (!named) return EXIT_SYSTEM;
+  const dirs = named.map((s) => s.dir);
+  // s6-svwait -U waits for ever on such a service; say so before waiting.
+  if (goal === "U" || goal === "R") {
+    for (const dir of dirs) {
+      if (!existsSync(`${dir}/notification-fd`)) {
+        logLine(`warning: ${shortPath(dir)} has no notification-fd: it is never flagged ready (tsinit wait -${goal === "U" ? "u" : "r"} waits until it is up)`);
+      }
+    }
+  }
   try {
     return reportWait(await waitForServices(dirs, phasesFor(goal, or, "svwait"), timeoutMs));
   } catch (e) {

@@ -114,10 +114,12 @@ export function placeInit(sbin: string, source: string, keepOld: boolean, change
   changes.push({ changed: true, line: `${target}: ${had ? "replaced" : "installed"} (${fs.statSync(target).size} bytes)` });
 }
 
-/** SBIN/poweroff, reboot and halt as symlinks to init (the multi-call binary reads its name). */
+/** SBIN/poweroff, reboot and halt as symlinks to init (the multi-call binary
+ *  reads its name), and SBIN/tsinit: the command the README's `tsinit status`,
+ *  `tsinit log`, `tsinit svc` are typed as inside the image. */
 export function placeLinks(sbin: string, changes: Changes): void {
   let changed = false;
-  for (const name of ["poweroff", "reboot", "halt"]) {
+  for (const name of ["poweroff", "reboot", "halt", "tsinit"]) {
     const path = `${sbin}/${name}`;
     let before: string | null = null;
     try {

@@ -47,7 +47,7 @@ test("install: into a minimal root: init, links, skeleton, a check; a second run
     assert.is(r.err, "");
     assert.is(sha(`${root}/sbin/init`), sha(BIN));
     assert.is(statSync(`${root}/sbin/init`).mode & 0o777, 0o755);
-    for (const l of ["poweroff", "reboot", "halt"]) assert.is(readlinkSync(`${root}/sbin/${l}`), "init");
+    for (const l of ["poweroff", "reboot", "halt", "tsinit"]) assert.is(readlinkSync(`${root}/sbin/${l}`), "init");
     for (const d of ["service", "task", "env"]) assert.ok(statSync(`${root}/etc/s6/${d}`).isDirectory(), d);
     assert.match(readFileSync(`${root}/etc/s6/env/PATH`, "utf8"), /^\/usr\/local\/sbin:.*:\/bin\n$/);
     assert.match(r.out, new RegExp(`^${root}/sbin/init: installed \\(\\d+ bytes\\)$`, "m"));
@@ -56,6 +56,11 @@ test("install: into a minimal root: init, links, skeleton, a check; a second run
     // The root's own loader and libraries are enough to run it.
     const inside = run("chroot", root, "/sbin/init", "--version");
     assert.is(inside.out, tsinit("--version").out, inside.err);
+    // The client commands are there by the name the README uses (in a
+    // booted image /run is a tmpfs, where the addon is unpacked).
+    mkdirSync(`${root}/run`);
+    const status = run("chroot", root, "/sbin/tsinit", "status", "/etc/s6/service");
+    assert.match(status.out + status.err, /no services in \/etc\/s6\/service/, status.out + status.err);
 
     const ino = statSync(`${root}/sbin/init`).ino;
     const again = tsinit("install", root);
