@@ -49,6 +49,15 @@ function versionKey(v: string): [string, number[]] {
   return m ? [m[1]!, m[2]!.split(".").map(Number)] : [v, []];
 }
 
+/** Orders versions by family, then by their numbers (GLIBCXX_3.4.9 before 3.4.10). */
+function byVersion(a: string, b: string): number {
+  const [f, x] = versionKey(a);
+  const [g, y] = versionKey(b);
+  if (f !== g) return f < g ? -1 : 1;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? -1) !== (y[i] ?? -1)) return (x[i] ?? -1) - (y[i] ?? -1);
+  return 0;
+}
+
 function newest(defined: string[], family: string): string | null {
   let best: string | null = null;
   let bestNums: number[] = [];
@@ -89,16 +98,27 @@ export function missingInImage(root: string, needers: Needer[], machine: number)
     checked.push({ name: item.lib, elf });
     for (const lib of elf.needed) queue.push({ lib, by: item.lib });
   }
+  // One line per library, versions in order and every needer named: an old
+  // libc lacks a dozen versions for each of half a dozen needers, and one
+  // line each was a screenful nobody reads.
+  const lacks = new Map<string, { versions: Set<string>; by: Set<string> }>();
   for (const n of checked) {
     for (const [lib, versions] of n.elf.versionsNeeded) {
       const target = found.get(lib);
       if (!target) continue; // already reported as not found
-      const lacking = versions.filter((v) => !target.versionsDefined.includes(v));
-      for (const v of lacking) {
-        const has = newest(target.versionsDefined, versionKey(v)[0]);
-        problems.push(`ROOT's ${lib} lacks ${v} (needed by ${n.name}${has ? `; it has up to ${has}` : ""})`);
+      for (const v of versions.filter((x) => !target.versionsDefined.includes(x))) {
+        const entry = lacks.get(lib) ?? { versions: new Set<string>(), by: new Set<string>() };
+        entry.versions.add(v);
+        entry.by.add(n.name);
+        lacks.set(lib, entry);
       }
     }
+  }
+  for (const [lib, { versions, by }] of lacks) {
+    const list = [...versions].sort(byVersion);
+    const families = [...new Set(list.map((v) => versionKey(v)[0]))];
+    const has = families.map((f) => newest(found.get(lib)!.versionsDefined, f)).filter((h): h is string => h !== null);
+    problems.push(`ROOT's ${lib} lacks ${list.join(", ")} (needed by ${[...by].join(", ")}${has.length > 0 ? `; it has up to ${has.join(", ")}` : ""})`);
   }
   return [...new Set(problems)];
 }
