@@ -134,7 +134,11 @@ export async function stopScanner(scanner: Scanner | undefined, finished: Promis
   if (!scanner) return;
   scanner.terminate("term");
   if (await within(finished, grace)) return;
-  logLine(`shutdown: services still up after ${grace} ms: sending KILL`);
+  // Named: the service that ignores TERM is the one to fix.
+  const left = scanner.stillRunning();
+  const MAX_NAMED = 10;
+  const names = left.length > MAX_NAMED ? `${left.slice(0, MAX_NAMED).join(", ")} and ${left.length - MAX_NAMED} more` : left.join(", ");
+  logLine(`shutdown: ${left.length === 1 ? "1 service" : `${left.length} services`} still up after ${grace} ms: sending KILL to ${names}`);
   scanner.killRemaining("SIGKILL");
   await within(finished, 2000);
 }

@@ -170,6 +170,11 @@ export class Scanner implements ServiceHost {
     this.staged.advance();
   }
 
+  /** The names of the services whose run or finish still runs, with its pid. */
+  stillRunning(): string[] {
+    return [...this.live].filter((s) => s.runningPid() > 0).map((s) => `${s.name} (pid ${s.runningPid()})`);
+  }
+
   /** Sends signal to the process group of every run and finish still running
    *  (the end of a shutdown grace period). */
   killRemaining(signal: string): void {
