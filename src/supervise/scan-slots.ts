@@ -4,6 +4,8 @@
 // re-exec of PID 1 too. A slot whose setup fails for want of fds is tried
 // again later; the failure is said once per directory and reason. A little
 // over 250 lines: the slot's parts start, revive and drop together here.
+import { readlinkSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import * as sys from "../sys";
 import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
@@ -43,6 +45,9 @@ export interface Slot {
   pipe?: [number, number];
   /** inotify watch on the service dir (run appearing) */
   wd: number;
+  /** inotify watch on the dir run links into (PID 1's mirror: the image's
+   *  service dir, where a chmod +x or a new run happens), -1 when none */
+  srcWd?: number;
   /** the directory left the scan dir: its services are being stopped */
   removed?: boolean;
 }
@@ -134,13 +139,22 @@ export class ScanSlots {
       showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
       timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
     });
-    this.startMissing(slot, held);
+    // Watched before the first start: a chmod +x right after a failed start is seen.
     if (this.host.inotifyFd() >= 0) {
       try {
-        slot.wd = sys.inotifyAdd(this.host.inotifyFd(), entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
+        const mask = sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!;
+        slot.wd = sys.inotifyAdd(this.host.inotifyFd(), entry.path, mask);
         this.wdToKey.set(slot.wd, entry.key);
+        // A mirrored run is a symlink: its chmod changes the target, which a
+        // watch on this dir never sees. Watch where it points too.
+        const src = linkedDir(`${entry.path}/run`);
+        if (src !== null) {
+          slot.srcWd = sys.inotifyAdd(this.host.inotifyFd(), src, mask);
+          if (slot.srcWd !== slot.wd) this.wdToKey.set(slot.srcWd, entry.key);
+        }
       } catch { /* no watch: the 10 s retry still works */ }
     }
+    this.startMissing(slot, held);
     if (!slot.main && !slot.log) this.drop(entry.key, slot);
   }
 
@@ -247,11 +261,22 @@ export class ScanSlots {
       forgetFd(`log:${slot.entry.name}:w`);
     }
     slot.pipe = undefined;
-    if (slot.wd >= 0) {
-      try { sys.inotifyRm(this.host.inotifyFd(), slot.wd); } catch { /* dir gone: watch already dropped */ }
-      this.wdToKey.delete(slot.wd);
+    for (const wd of [slot.wd, slot.srcWd ?? -1]) {
+      if (wd < 0 || !this.wdToKey.has(wd)) continue;
+      try { sys.inotifyRm(this.host.inotifyFd(), wd); } catch { /* dir gone: watch already dropped */ }
+      this.wdToKey.delete(wd);
     }
     this.slots.delete(key);
+  }
+}
+
+/** The directory a symlinked file lives in (its link's target's dir), null
+ *  when the file is no symlink. */
+function linkedDir(file: string): string | null {
+  try {
+    return dirname(resolve(dirname(file), readlinkSync(file)));
+  } catch {
+    return null;
   }
 }
 

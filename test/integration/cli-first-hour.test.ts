@@ -7,7 +7,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
 import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
 import { removeTree, tempTree } from "../helpers/tree";
@@ -74,6 +74,24 @@ test("as a user who may not read root's supervise/ or catch-all: the reason, not
     assert.is(analyze.status, 111, analyze.err);
     assert.match(analyze.err, /unable to read \S+\/run\/log\/catch-all: Permission denied \(EACCES\)/);
     assert.not.match(analyze.err, /not booted/);
+  } finally {
+    await endMachine(m);
+  }
+});
+
+test("as PID 1, a service moved in with a run that is not executable starts soon after chmod +x (the mirror's link is watched through)", async () => {
+  const m = await bootInit({ "service/other/run": sh("exec sleep 1035") });
+  try {
+    // Made aside, then moved in whole, as the README says to.
+    mkdirSync(`${m.root}/aside/web`, { recursive: true });
+    writeFileSync(`${m.root}/aside/web/run`, sh("exec sleep 1036"), { mode: 0o644 });
+    renameSync(`${m.root}/aside/web`, `${m.root}/service/web`);
+    const live = `${m.root}/run/service/web`;
+    await m.init.waitFor(/unable to (execute|spawn|start) \S*web\/run: Permission denied \(EACCES\)/, 10_000);
+    const t0 = Date.now();
+    chmodSync(`${m.root}/service/web/run`, 0o755);
+    await eventually(() => svPid(live), 9_000, "web up well before the 10 s retry");
+    assert.ok(Date.now() - t0 < 5_000, `up ${Date.now() - t0} ms after chmod`);
   } finally {
     await endMachine(m);
   }
