@@ -22,7 +22,7 @@ import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, ta
 import { closeUntakenFds } from "../sys/kept-fds";
 import { USAGE, type InitValues } from "./init-options";
 import { startSupervision } from "./supervision";
-import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
+import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
 import { startTasks } from "./tasks";
 import { syncMirror } from "./mirror";
@@ -39,15 +39,15 @@ function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
 }
 
 /** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */
-export async function containerMain(values: InitValues, command: string[]): Promise<number> {
+export async function containerMain(values: InitValues, command: string[], crashWindowMs: number): Promise<number> {
   const graceMs = Number(values.grace);
   const waitMs = Number(values.wait);
   if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`option --wait takes milliseconds, not ${JSON.stringify(values.wait)}`, USAGE);
   const step = values.verbose ? timed : quietly;
   const t0 = process.hrtime.bigint();
   const hasCommand = command.length > 0;
-  const startedAt = Date.now();
-  const inherited = takeInherited();
+  const startedAt = imageStartMs();
+  const inherited = takeInherited(crashWindowMs);
   const carried = takeCarriedCommand();
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services${carried.pid ? ` and ${command[0]} (pid ${carried.pid})` : ""}`);
   if (isCrashLoop(inherited)) {

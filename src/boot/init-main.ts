@@ -7,10 +7,10 @@
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { openCatchAll } from "./console-setup";
-import { DEFAULT_GRACE_MS, parseInitArgs, splitCommand, USAGE } from "./init-options";
+import { DEFAULT_GRACE_MS, msOption, parseInitArgs, splitCommand, USAGE } from "./init-options";
 import { containerMarked } from "./container-stage1";
 import { DepGate } from "../supervise/dep-gate";
-import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
+import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
@@ -35,23 +35,17 @@ export async function main(args: string[]): Promise<number | void> {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  let graceMs = Number(values.grace);
-  if (!Number.isInteger(graceMs) || graceMs < 0) {
-    const problem = `option --grace takes milliseconds, not ${JSON.stringify(values.grace)}`;
-    // As process 1 a usage exit would panic the kernel: say so and keep the default.
-    if (process.pid !== 1) throw new UsageError(problem, USAGE);
-    logLine(`warning: ${problem}: using ${DEFAULT_GRACE_MS}`);
-    graceMs = DEFAULT_GRACE_MS;
-  }
+  const graceMs = msOption("grace", values.grace, DEFAULT_GRACE_MS);
+  const crashWindowMs = msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS);
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
   if (command !== undefined || (process.pid === 1 && containerMarked())) {
-    return (await import("./container-main")).containerMain(values, command ?? []);
+    return (await import("./container-main")).containerMain(values, command ?? [], crashWindowMs);
   }
   if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)", USAGE);
 
   const t0 = process.hrtime.bigint();
-  const startedAt = Date.now();
-  const inherited = takeInherited();
+  const startedAt = imageStartMs();
+  const inherited = takeInherited(crashWindowMs);
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) return safeMode(inherited!.crashes);
   let shuttingDown = false;
