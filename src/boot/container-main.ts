@@ -21,10 +21,10 @@ import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./c
 import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
 import { USAGE, type InitValues } from "./init-options";
-import { startSupervision } from "./supervision";
+import { knownPids, startSupervision } from "./supervision";
 import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
-import { startTasks } from "./tasks";
+import { startTasks, type TaskRecord } from "./tasks";
 import { syncMirror } from "./mirror";
 import { elapsed, timed, within } from "../cli/timed";
 
@@ -161,14 +161,15 @@ export async function containerMain(values: InitValues, command: string[], crash
   const gate = new ReadyGate();
   const live = `${values.rundir}/service`;
   if (usable === true) {
-    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited).length} tasks`);
+    let tasks: TaskRecord[] = [];
+    step("boot", "start tasks", () => `${(tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited)).length} tasks`);
     if (scanDirExists(values.scandir)) {
       await startSupervision({
         step,
         scandir: values.scandir,
         live,
         inherited: !!inherited,
-        isWatched: (pid) => deaths.has(pid),
+        knownAs: knownPids(deaths, tasks, { pid: cmdPid, what: `the container's command (${command[0] ?? "CMD"})` }),
         options: {
           deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
           labelOutput: catchAll,

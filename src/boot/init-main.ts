@@ -18,10 +18,10 @@ import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
-import { startTasks } from "./tasks";
+import { startTasks, type TaskRecord } from "./tasks";
 import { armTrim } from "./trim";
 import { syncMirror } from "./mirror";
-import { startSupervision } from "./supervision";
+import { knownPids, startSupervision } from "./supervision";
 import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { watchPowerButtons } from "../shutdown/power-button";
@@ -154,8 +154,9 @@ export async function main(args: string[]): Promise<number | void> {
 
   const env = () => sys.envStrings(process.env);
   const gate = new DepGate();
+  let tasks: TaskRecord[] = [];
   timed("boot", "start tasks", () => {
-    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
+    tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
     return `${tasks.length} tasks`;
   });
 
@@ -169,7 +170,7 @@ export async function main(args: string[]): Promise<number | void> {
     scandir: values.scandir,
     live,
     inherited: !!inherited,
-    isWatched: (pid) => deaths.has(pid),
+    knownAs: knownPids(deaths, tasks),
     options: {
       deaths,
       env,
