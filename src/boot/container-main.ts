@@ -21,10 +21,10 @@ import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./c
 import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
 import { USAGE, type InitValues } from "./init-options";
-import { startSupervision } from "./supervision";
-import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
+import { knownPids, startSupervision } from "./supervision";
+import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
-import { startTasks } from "./tasks";
+import { startTasks, type TaskRecord } from "./tasks";
 import { syncMirror } from "./mirror";
 import { elapsed, timed, within } from "../cli/timed";
 
@@ -39,15 +39,15 @@ function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
 }
 
 /** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */
-export async function containerMain(values: InitValues, command: string[]): Promise<number> {
+export async function containerMain(values: InitValues, command: string[], crashWindowMs: number): Promise<number> {
   const graceMs = Number(values.grace);
   const waitMs = Number(values.wait);
   if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`option --wait takes milliseconds, not ${JSON.stringify(values.wait)}`, USAGE);
   const step = values.verbose ? timed : quietly;
   const t0 = process.hrtime.bigint();
   const hasCommand = command.length > 0;
-  const startedAt = Date.now();
-  const inherited = takeInherited();
+  const startedAt = imageStartMs();
+  const inherited = takeInherited(crashWindowMs);
   const carried = takeCarriedCommand();
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services${carried.pid ? ` and ${command[0]} (pid ${carried.pid})` : ""}`);
   if (isCrashLoop(inherited)) {
@@ -161,14 +161,15 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   const gate = new ReadyGate();
   const live = `${values.rundir}/service`;
   if (usable === true) {
-    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited).length} tasks`);
+    let tasks: TaskRecord[] = [];
+    step("boot", "start tasks", () => `${(tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited)).length} tasks`);
     if (scanDirExists(values.scandir)) {
       await startSupervision({
         step,
         scandir: values.scandir,
         live,
         inherited: !!inherited,
-        isWatched: (pid) => deaths.has(pid),
+        knownAs: knownPids(deaths, tasks, { pid: cmdPid, what: `the container's command (${command[0] ?? "CMD"})` }),
         options: {
           deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
           labelOutput: catchAll,

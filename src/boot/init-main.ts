@@ -7,10 +7,10 @@
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { openCatchAll } from "./console-setup";
-import { DEFAULT_GRACE_MS, parseInitArgs, splitCommand, USAGE } from "./init-options";
+import { DEFAULT_GRACE_MS, msOption, parseInitArgs, splitCommand, USAGE } from "./init-options";
 import { containerMarked } from "./container-stage1";
 import { DepGate } from "../supervise/dep-gate";
-import { armCrashReexec, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
+import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
@@ -18,10 +18,10 @@ import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
-import { startTasks } from "./tasks";
+import { startTasks, type TaskRecord } from "./tasks";
 import { armTrim } from "./trim";
 import { syncMirror } from "./mirror";
-import { startSupervision } from "./supervision";
+import { knownPids, startSupervision } from "./supervision";
 import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { watchPowerButtons } from "../shutdown/power-button";
@@ -35,23 +35,17 @@ export async function main(args: string[]): Promise<number | void> {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  let graceMs = Number(values.grace);
-  if (!Number.isInteger(graceMs) || graceMs < 0) {
-    const problem = `option --grace takes milliseconds, not ${JSON.stringify(values.grace)}`;
-    // As process 1 a usage exit would panic the kernel: say so and keep the default.
-    if (process.pid !== 1) throw new UsageError(problem, USAGE);
-    logLine(`warning: ${problem}: using ${DEFAULT_GRACE_MS}`);
-    graceMs = DEFAULT_GRACE_MS;
-  }
+  const graceMs = msOption("grace", values.grace, DEFAULT_GRACE_MS);
+  const crashWindowMs = msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS);
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
   if (command !== undefined || (process.pid === 1 && containerMarked())) {
-    return (await import("./container-main")).containerMain(values, command ?? []);
+    return (await import("./container-main")).containerMain(values, command ?? [], crashWindowMs);
   }
   if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)", USAGE);
 
   const t0 = process.hrtime.bigint();
-  const startedAt = Date.now();
-  const inherited = takeInherited();
+  const startedAt = imageStartMs();
+  const inherited = takeInherited(crashWindowMs);
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) return safeMode(inherited!.crashes);
   let shuttingDown = false;
@@ -160,8 +154,9 @@ export async function main(args: string[]): Promise<number | void> {
 
   const env = () => sys.envStrings(process.env);
   const gate = new DepGate();
+  let tasks: TaskRecord[] = [];
   timed("boot", "start tasks", () => {
-    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
+    tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
     return `${tasks.length} tasks`;
   });
 
@@ -175,7 +170,7 @@ export async function main(args: string[]): Promise<number | void> {
     scandir: values.scandir,
     live,
     inherited: !!inherited,
-    isWatched: (pid) => deaths.has(pid),
+    knownAs: knownPids(deaths, tasks),
     options: {
       deaths,
       env,

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { logLine } from "../cli/log";
 import { parseCommandLine, UsageError } from "../cli/usage";
 import { DEFAULT_PATHS } from "../shutdown/power-button";
+import { CRASH_WINDOW_MS } from "./reexec";
 
 /** Shutdown: time for services and processes to stop before KILL. */
 export const DEFAULT_GRACE_MS = 5000;
@@ -24,6 +25,9 @@ options:
   --rundir DIR    state on tmpfs (default /run/tsinit)
   --hostname FILE (default /etc/hostname)
   --grace MS      shutdown: time for services and processes to stop before KILL (default 5000)
+  --crash-window MS
+                  three crashes of tsinit itself, each within MS of the start
+                  before it, are a crash loop: safe mode (default 60000)
   --no-mount      skip the early mounts
   --input-sys DIR, --input-dev DIR
                   where to find power buttons (default /sys/class/input, /dev/input)
@@ -61,6 +65,7 @@ export const OPTIONS = {
   rundir: { type: "string", default: "/run/tsinit" },
   hostname: { type: "string", default: "/etc/hostname" },
   grace: { type: "string", default: String(DEFAULT_GRACE_MS) },
+  "crash-window": { type: "string", default: String(CRASH_WINDOW_MS) },
   "no-mount": { type: "boolean" },
   "signal-group": { type: "boolean" },
   wait: { type: "string", default: "5000" },
@@ -97,3 +102,14 @@ export function parseInitArgs(args: string[]): { values: InitValues } {
   }
 }
 
+
+/** An option in whole milliseconds. As process 1 a bad value is said and
+ *  FALLBACK used (a usage exit would panic the kernel); elsewhere a usage error. */
+export function msOption(name: string, value: string, fallback: number, usage = USAGE): number {
+  const ms = Number(value);
+  if (value !== "" && Number.isInteger(ms) && ms >= 0) return ms;
+  const problem = `option --${name} takes milliseconds, not ${JSON.stringify(value)}`;
+  if (process.pid !== 1) throw new UsageError(problem, usage);
+  logLine(`warning: ${problem}: using ${fallback}`);
+  return fallback;
+}

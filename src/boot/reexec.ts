@@ -3,40 +3,68 @@
 // an upgrade) can adopt them instead of restarting them. Three roads lead
 // here: `tsinit reexec` (SIGRTMIN+25, as systemd), an uncaught JS error, and
 // a fatal signal (native/crash.cc execs from the handler). The environment
-// tells the new image which road it came by and how many crashes it has
-// seen lately: a crash loop ends in safe mode instead of spinning.
+// tells the new image which road it came by, the old image's crash count and
+// when it started; the new image counts: crashes each within a window of the
+// start before are a loop, which ends in safe mode instead of spinning, and
+// an image that ran for the window starts the count over.
 import * as sys from "../sys";
 
 export const REEXEC_ENV = "TSINIT_REEXEC";
 export const CRASHES_ENV = "TSINIT_CRASHES";
+/** when the image that re-executed started, in ms of CLOCK_MONOTONIC (one
+ *  clock for the whole boot, so an exec cannot skew it, nor a clock set) */
+export const STARTED_ENV = "TSINIT_STARTED";
 /** signal for a planned re-exec (systemd uses the same) */
 export const REEXEC_SIGNAL = "SIGRTMIN+25";
-/** this many crashes, each within CRASH_WINDOW_MS of the previous image's start, is a loop */
+/** this many crashes, each within the window of the previous image's start, is a loop */
 export const CRASH_LIMIT = 3;
+/** the default window (--crash-window): an image that ran this long before it crashed starts the count over */
 export const CRASH_WINDOW_MS = 60_000;
 
 /** What the previous image said about this one's start. */
 export interface Inherited {
   /** "planned", "exception" or "signal" */
   reason: string;
-  /** crashes in a row (0 after a planned re-exec) */
+  /** crashes in a row, this one's included, each soon after the start before it (0 after a planned re-exec) */
   crashes: number;
 }
 
-/** Reads and removes the re-exec variables (services must not see them); null on a first boot. */
-export function takeInherited(env: NodeJS.ProcessEnv = process.env): Inherited | null {
-  const reason = env[REEXEC_ENV];
-  const crashes = env[CRASHES_ENV];
-  delete env[REEXEC_ENV];
-  delete env[CRASHES_ENV];
-  if (!reason) return null;
-  return { reason, crashes: Number(crashes ?? 0) || 0 };
+/** What the previous image wrote: why it re-executed, its own count, its start. */
+export interface Carried {
+  reason: string;
+  /** the crashed image's own Inherited.crashes */
+  crashes: number;
+  /** its start (STARTED_ENV); null from an image that counted for us (older ones did) */
+  startedMs: number | null;
 }
 
-/** Crash count for the next image: one more if this image crashes soon after it started, else 1. */
-export function nextCrashCount(previous: Inherited | null, startedAt: number, now: number): number {
-  const soon = now - startedAt < CRASH_WINDOW_MS;
-  return soon && previous && previous.reason !== "planned" ? previous.crashes + 1 : 1;
+/** Now on CLOCK_MONOTONIC (libuv's hrtime), in ms. */
+export const monotonicMs = (): number => Number(process.hrtime.bigint() / 1_000_000n);
+
+/** When this image was exec'd, in monotonicMs (process.uptime counts from there). */
+export const imageStartMs = (): number => Math.round(monotonicMs() - process.uptime() * 1000);
+
+/** This image's count: a crash within windowMs of the crashed image's start
+ *  adds one to its count; a later one (it ran that long) is the first again.
+ *  The crashed image cannot count for us: a fatal signal's handler runs no
+ *  JS, and the time of the crash is now, within the exec's cost. */
+export function crashesNow(c: Carried, nowMs: number, windowMs: number): number {
+  if (c.reason === "planned") return 0;
+  if (c.startedMs === null) return c.crashes;
+  return nowMs - c.startedMs < windowMs ? c.crashes + 1 : 1;
+}
+
+/** Reads and removes the re-exec variables (services must not see them); null on a first boot. */
+export function takeInherited(windowMs = CRASH_WINDOW_MS, env: NodeJS.ProcessEnv = process.env, nowMs = monotonicMs()): Inherited | null {
+  const reason = env[REEXEC_ENV];
+  const crashes = Number(env[CRASHES_ENV] ?? 0) || 0;
+  const started = env[STARTED_ENV];
+  delete env[REEXEC_ENV];
+  delete env[CRASHES_ENV];
+  delete env[STARTED_ENV];
+  if (!reason) return null;
+  const startedMs = started !== undefined && /^\d+$/.test(started) ? Number(started) : null;
+  return { reason, crashes: crashesNow({ reason, crashes, startedMs }, nowMs, windowMs) };
 }
 
 /** True when the crashes seen say: stop re-executing, go to safe mode. */
@@ -60,9 +88,11 @@ export function selfArgv(): string[] {
 const carried = new Map<string, string>();
 let armed: { inherited: Inherited | null; startedAt: number } | null = null;
 
-function envWith(reason: string, crashes: number): string[] {
+/** The next image's environment: this image's count and start, which it counts from. */
+function envWith(reason: string, inherited: Inherited | null, startedAt: number): string[] {
   const extra = [...carried].map(([k, v]) => `${k}=${v}`);
-  return [...sys.envStrings(process.env), ...extra, `${REEXEC_ENV}=${reason}`, `${CRASHES_ENV}=${crashes}`, ...sys.nofileEnv()];
+  const own = [`${REEXEC_ENV}=${reason}`, `${CRASHES_ENV}=${inherited?.crashes ?? 0}`, `${STARTED_ENV}=${startedAt}`];
+  return [...sys.envStrings(process.env), ...extra, ...own, ...sys.nofileEnv()];
 }
 
 /** Hands name=value (null: nothing) to the next image; re-arms the fatal-signal path. */
@@ -95,16 +125,13 @@ export function crashLines(): { signals: number[]; lines: string[]; failLine: st
   };
 }
 
-/** Arms the fatal-signal path: a crash soon after start counts toward a loop. */
+/** Arms the fatal-signal path. startedAt: this image's start (monotonicMs). */
 export function armCrashReexec(inherited: Inherited | null, startedAt: number): void {
-  // The count is fixed now, for a crash within the window; the handler cannot compute.
-  const crashes = nextCrashCount(inherited, startedAt, startedAt);
   armed = { inherited, startedAt };
-  sys.armCrashExec(selfPath(), selfArgv(), envWith("signal", crashes), crashLines());
+  sys.armCrashExec(selfPath(), selfArgv(), envWith("signal", inherited, startedAt), crashLines());
 }
 
 /** Replaces this image now; returns only by throwing (exec failed). */
 export function reexecNow(reason: "planned" | "exception", inherited: Inherited | null, startedAt: number): never {
-  const crashes = reason === "planned" ? 0 : nextCrashCount(inherited, startedAt, Date.now());
-  return sys.execve(selfPath(), selfArgv(), envWith(reason, crashes));
+  return sys.execve(selfPath(), selfArgv(), envWith(reason, inherited, startedAt));
 }

@@ -8,10 +8,11 @@ import { parseCommandLine, UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { prepareAdoption, stopSurvivors } from "../supervise/adopt";
-import { armCrashReexec, isCrashLoop, reexecNow, takeInherited } from "./reexec";
+import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, takeInherited } from "./reexec";
+import { msOption } from "./init-options";
 import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../sys/kept-fds";
 
-const USAGE = `usage: tsinit scan [-h] DIR
+const USAGE = `usage: tsinit scan [-h] [--crash-window MS] DIR
 
 Supervises every subdirectory of DIR (s6 layout: run, finish, down, log/,
 notification-fd, timeout-kill, timeout-finish, max-death-tally, down-signal)
@@ -22,7 +23,9 @@ signals: TERM, INT = stop every service and exit 0 (s6-svscanctl -t)
          HUP, ALRM = rescan    QUIT = stop and exit    ABRT = exit at once
 At the end DIR/.s6-svscan/finish is executed if it exists (as s6-svscan does).
 A crash (SEGV, BUS, ILL, FPE, a JS error) re-executes and takes the services
-over; a scan started where one was killed stops what it left, then starts.
+over; three crashes, each within MS (default 60000) of the start before it,
+end the scan with 111 (the services run on); a scan started where one was
+killed stops what it left, then starts.
 
 examples: tsinit scan /etc/s6/service
           tsinit scan-ctl -t /etc/s6/service   (from elsewhere: stop it)
@@ -41,7 +44,10 @@ function notAScanDir(dir: string): string | null {
 
 /** Entry point of `tsinit scan`. */
 export async function main(args: string[]): Promise<number | void> {
-  const { values, positionals } = parseCommandLine(USAGE, args, { help: { type: "boolean", short: "h" } });
+  const { values, positionals } = parseCommandLine(USAGE, args, {
+    help: { type: "boolean", short: "h" },
+    "crash-window": { type: "string", default: String(CRASH_WINDOW_MS) },
+  });
   if (values.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
@@ -57,8 +63,8 @@ export async function main(args: string[]): Promise<number | void> {
   // Like PID 1, a scanner survives its own crash: a fatal signal or JS error
   // re-executes it, and the new image adopts the services (still our
   // children) instead of starting them again.
-  const startedAt = Date.now();
-  const inherited = takeInherited();
+  const startedAt = imageStartMs();
+  const inherited = takeInherited(msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS, USAGE));
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) {
     logLine(`unable to supervise ${dir}: crashed ${inherited!.crashes} times in a row soon after starting; services keep running unsupervised; a new tsinit scan ${dir} takes them over`);

@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from "
 import * as sys from "../sys";
 import { readEnvDir, applyEnvChanges } from "../resources/envdir";
 import { codeOf } from "../sys/errors";
+import { logLine } from "../cli/log";
 
 /** The PATH the kernel does not give init. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -72,6 +73,7 @@ export function loadEnvDir(dir: string): string {
     if (r.code === "ENOENT") return `no ${dir}`;
     throw new Error(r.problem);
   }
+  for (const s of r.skipped) logLine(`warning: unable to set a variable from ${s}: skipped`);
   const next = applyEnvChanges(process.env as Record<string, string>, r.changes);
   for (const k of Object.keys(process.env)) if (!(k in next)) delete process.env[k];
   Object.assign(process.env, next);

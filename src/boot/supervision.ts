@@ -10,6 +10,7 @@ import { Scanner, type ScannerOptions } from "../supervise/scanner";
 import { prepareAdoption } from "../supervise/adopt";
 import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { syncMirror } from "./mirror";
+import type { TaskRecord } from "./tasks";
 
 /** How a boot step runs: timed() logs each, container mode's quietly() only failures. */
 export type Step = <T>(stage: string, what: string, fn: () => T) => T | undefined;
@@ -21,8 +22,9 @@ export interface SupervisionStart {
   live: string;
   /** re-executed: adopt the running services */
   inherited: boolean;
-  /** whether a pid's death already has an owner (adoption leaves those alone) */
-  isWatched: (pid: number) => boolean;
+  /** what a pid whose death already has an owner is ("task NAME's process"), or
+   *  null: adoption never takes such a pid as a service's */
+  knownAs: (pid: number) => string | null;
   /** what the scanner gets besides the cgroups */
   options: Omit<ScannerOptions, "cgroups">;
   /** the scanner exists (before it starts): callers route deaths to it */
@@ -46,7 +48,7 @@ export async function startSupervision(o: SupervisionStart): Promise<void> {
   });
   // After a re-exec: which running processes each status truly names, and
   // the leftovers of services whose status does not hold, stopped first.
-  const plan = o.inherited ? await prepareAdoption(o.live, o.isWatched) : null;
+  const plan = o.inherited ? await prepareAdoption(o.live, o.knownAs) : null;
   o.step("boot", "start supervision", () => {
     const scanner = new Scanner(o.live, { ...o.options, cgroups });
     o.created(scanner);
@@ -73,4 +75,15 @@ export function watchSource(dir: string, onChange: () => void): void {
   } catch (e) {
     logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);
   }
+}
+
+/** knownAs for startSupervision: tasks by name, then whatever else has an
+ *  owner in deaths (a container's CMD: cmd names it). */
+export function knownPids(deaths: sys.DeathRouter, tasks: readonly TaskRecord[], cmd?: { pid: number; what: string }): (pid: number) => string | null {
+  return (pid) => {
+    if (cmd && pid === cmd.pid && cmd.pid > 0) return cmd.what;
+    const task = tasks.find((t) => t.pid === pid && t.state === "running");
+    if (task) return `task ${task.name}'s process`;
+    return deaths.has(pid) ? "a process this supervisor already watches" : null;
+  };
 }

@@ -199,6 +199,7 @@ export function readServiceResources(dir: string, baseEnv: string[], host: Resou
   if (present.has("env")) {
     const env = readEnvDir(`${dir}/env`);
     if (!env.ok) return fail(env.problem);
+    for (const s of env.skipped) warnings.push(`warning: unable to set a variable from ${s}: skipped`);
     dirChanges = env.changes;
   }
   options.env = buildEnv(baseEnv, entry, dirChanges);

@@ -6,8 +6,9 @@
 // stale (its pid reused since), or name another service's process. A claim
 // holds only for a live process that started no later than the status stamp
 // (the stamp is taken just before the spawn; a reused pid started after the
-// original died, so after its stamp), that no other service claims, and —
-// after a re-exec — that is still our child. A service whose claim fails is
+// original died, so after its stamp), that no other service claims, that the
+// supervisor does not know as something else (a task, a container's CMD),
+// and — after a re-exec — that is still our child. A service whose claim fails is
 // started afresh, so whatever still runs with its dir as cwd is its previous
 // instance and is stopped first: never two copies of one service.
 import type { SuperviseStatus } from "../s6/status-file";
@@ -87,13 +88,14 @@ export interface Clock {
 /** Each claim checked, and each pid given to at most one service: the one
  *  it runs in when several claim it (a forged or stale status naming another
  *  service's process), else none. */
-function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, children: boolean, clock?: Clock) {
+function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, children: boolean, clock?: Clock, others: Others = new Map()) {
   const held = new Map<string, SuperviseStatus>();
   const refused: AdoptionPlan["refused"] = [];
   const byPid = new Map<number, StatusClaim[]>();
   for (const c of claims) {
     if (!c.status || c.status.pid <= 0) continue;
-    const why = refusal(c, procs.get(c.status.pid), self, children, clock);
+    const other = others.get(c.status.pid);
+    const why = other ? `it is ${other}` : refusal(c, procs.get(c.status.pid), self, children, clock);
     if (why) refused.push({ dir: c.dir, pid: c.status.pid, why });
     else byPid.set(c.status.pid, [...(byPid.get(c.status.pid) ?? []), c]);
   }
@@ -107,17 +109,22 @@ function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number,
   return { held, refused };
 }
 
+/** pid → what the supervisor already knows it as ("task NAME's process",
+ *  "the container's command"): never a service's, whatever a status says. */
+export type Others = ReadonlyMap<number, string>;
+
 /** After a re-exec: the claims that hold are adopted; our children that run
  *  in a service dir whose claim did not hold (a status that does not decode,
  *  a refused pid, a service removed meanwhile) are that service's previous
- *  instance and are stopped before its fresh start. */
-export function planAdoption(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number): AdoptionPlan {
-  const { held, refused } = verifyClaims(claims, procs, self, true);
+ *  instance and are stopped before its fresh start. A pid in others is
+ *  neither adopted nor stopped: its owner watches it. */
+export function planAdoption(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, others: Others = new Map()): AdoptionPlan {
+  const { held, refused } = verifyClaims(claims, procs, self, true, undefined, others);
   const plan: AdoptionPlan = { adopt: held, stop: [], refused };
   const adopted = new Set([...held.values()].map((s) => s.pid));
   const dirs = claims.map((c) => c.dir);
   for (const p of procs.values()) {
-    if (p.ppid !== self || p.state === "Z" || adopted.has(p.pid)) continue;
+    if (p.ppid !== self || p.state === "Z" || adopted.has(p.pid) || others.has(p.pid)) continue;
     const dir = dirOf(p.cwd, dirs);
     if (dir && !held.has(dir)) plan.stop.push({ pid: p.pid, dir, why: "left running by a service that starts afresh" });
   }

@@ -80,16 +80,26 @@ function logPlan(plan: AdoptionPlan): void {
 }
 
 /** After a re-exec: what to adopt, once the leftovers of services that start
- *  afresh are stopped. known(pid): a child someone else handles (a task, a
- *  container's CMD), not reported as unclaimed. */
-export async function prepareAdoption(scanDir: string, known: (pid: number) => boolean = () => false): Promise<AdoptionPlan> {
+ *  afresh are stopped. knownAs(pid): what a child someone else handles is (a
+ *  task, a container's CMD), or null: such a pid is never adopted as a
+ *  service's, whatever a status says, and not reported as unclaimed. */
+export async function prepareAdoption(scanDir: string, knownAs: (pid: number) => string | null = () => null): Promise<AdoptionPlan> {
   const claims = statusClaims(scanDir);
   const procs = infos(ourChildren());
-  const plan = planAdoption(claims, procs, process.pid);
+  const others = new Map<number, string>();
+  for (const c of claims) {
+    const what = c.status && c.status.pid > 0 ? knownAs(c.status.pid) : null;
+    if (what) others.set(c.status!.pid, what);
+  }
+  for (const pid of procs.keys()) {
+    const what = knownAs(pid);
+    if (what) others.set(pid, what);
+  }
+  const plan = planAdoption(claims, procs, process.pid, others);
   logPlan(plan);
   const handled = new Set([...[...plan.adopt.values()].map((s) => s.pid), ...plan.stop.map((s) => s.pid)]);
   for (const p of procs.values()) {
-    if (p.state === "Z" || handled.has(p.pid) || known(p.pid)) continue;
+    if (p.state === "Z" || handled.has(p.pid) || others.has(p.pid)) continue;
     logLine(`info: pid ${p.pid} (cwd ${p.cwd ?? "unknown"}) is a child no service claims: left running, reaped when it exits`);
   }
   await stopAll(plan);

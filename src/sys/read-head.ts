@@ -4,8 +4,8 @@
 // supervises everything; bounded, so a huge file costs one small read.
 import { closeSync, constants, openSync, readSync } from "node:fs";
 
-/** At most MAX bytes from the start of FILE. Throws as fs does (code ENOENT, ...). */
-export function readHead(file: string, max = 4096): Buffer {
+/** At most MAX bytes from the start of FILE (a Buffer: a name as bytes). Throws as fs does (code ENOENT, ...). */
+export function readHead(file: string | Buffer, max = 4096): Buffer {
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const buf = Buffer.alloc(max);

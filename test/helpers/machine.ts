@@ -25,8 +25,10 @@ export async function bootScan(tree: Tree): Promise<Machine> {
 }
 
 /** The whole init as PID 1 on ROOT/{service,env,task}, state in ROOT/run; resolves at "boot: done". */
-export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: number; bin?: string } = {}): Promise<Machine> {
+export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: number; bin?: string; prepare?: (root: string) => void } = {}): Promise<Machine> {
   const root = tempTree(tree);
+  // What a tree map cannot hold (a name that is not UTF-8), made before the boot.
+  opts.prepare?.(root);
   const init = startPid1([
     "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
     "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", String(opts.grace ?? 2000), ...(opts.extra ?? []),

@@ -1,12 +1,15 @@
 // A container's tsinit (`tsinit -- CMD`) survives its own crash: SIGSEGV
 // re-executes it; CMD keeps running (started once), its exit code is still
 // tsinit's, and the services are adopted with the same pids. In both modes:
-// PID 1 of a namespace and a plain child (subreaper).
+// PID 1 of a namespace and a plain child (subreaper). A status forged to name
+// CMD's pid is not adopted: CMD is tsinit's own, never a service's.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { sh, svPid } from "../helpers/machine";
+import { spawnSync } from "node:child_process";
+import { encodeStatus, stampFromMs } from "../../src/s6/status-file";
+import { sh, svPid, svStatus } from "../helpers/machine";
 import { exitWithin, MODES, startContainer } from "../helpers/container";
 import { runningIn } from "../helpers/procs";
 
@@ -36,6 +39,37 @@ for (const mode of MODES) {
       assert.is(readFileSync(`${c.root}/cmd.starts`, "utf8"), "start\n", `CMD started once; output:\n${c.output()}`);
       const n = readFileSync(`${c.root}/b.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
       assert.equal(n, n.map((_, i) => i + 1), "no log line lost or repeated");
+    } finally {
+      await c.end();
+    }
+  });
+
+  test(`${mode}: a status forged to name CMD's pid, then SEGV: svc -d leaves CMD running, svc -u starts one copy`, async () => {
+    const c = startContainer(mode, {
+      "service/a/run": sh("exec sleep 1000"),
+      "cmd.sh": sh('echo $$ > "$D/cmd.pid"\nwhile [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 7'),
+    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+    const a = `${c.root}/run/service/a`;
+    let ended = false;
+    void c.exited.then(() => (ended = true));
+    try {
+      // CMD's pid as tsinit sees it (in pid1 mode, the namespace's).
+      const cmd = await eventually(() => (svPid(a) > 0 ? Number(readFileSync(`${c.root}/cmd.pid`, "utf8")) : 0), 15_000, "CMD and a up");
+      writeFileSync(`${a}/supervise/status`, encodeStatus({ ...svStatus(a)!, pid: cmd, stamp: stampFromMs(Date.now()) }));
+      process.kill(c.pid(), "SIGSEGV");
+      await eventually(() => /re-executed \(signal, crash 1 in a row\)/.test(c.output()), 15_000, "re-exec");
+      const aPid = await eventually(() => { const p = svPid(a); return p > 0 && p !== cmd ? p : 0; }, 5000, `a up with a process of its own; output:\n${c.output()}`);
+      assert.match(c.output(), new RegExp(`status names pid ${cmd}, not taken over: it is the container's command`));
+      assert.is(spawnSync("s6-svc", ["-d", a]).status, 0);
+      await eventually(() => svStatus(a)?.pid === 0, 5000, "a down");
+      await sleep(500);
+      assert.not.ok(ended, `CMD still runs, the container with it; output:\n${c.output()}`);
+      assert.is(spawnSync("s6-svc", ["-u", a]).status, 0);
+      await eventually(() => { const p = svPid(a); return p > 0 && p !== aPid; }, 5000, "a up again");
+      await sleep(300);
+      assert.is(runningIn(a).length, 1, "one copy of a");
+      writeFileSync(`${c.root}/go`, "");
+      assert.is(await exitWithin(c), 7, `CMD's own code; output:\n${c.output()}`);
     } finally {
       await c.end();
     }

@@ -1,13 +1,13 @@
 // Adoption after a re-exec checks what supervise/status claims. An empty,
 // truncated or random status must not give its service a second instance;
-// a forged status naming another service's process (a logger's) must not
-// make that process adopted twice, nor let `svc -d` of the forger kill it.
+// a forged status naming another service's process (a logger's) or a task's
+// must not make that process adopted, nor let `svc -d` of the forger kill it.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { decodeStatus, encodeStatus } from "../../src/s6/status-file";
+import { decodeStatus, encodeStatus, stampFromMs } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
 import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/machine";
 import { runningIn } from "../helpers/procs";
@@ -76,6 +76,41 @@ test("a status forged to name another service's logger: not adopted twice, svc -
     await sleep(300);
     assert.is(m.init.exec(["kill", "-0", String(logger)]).status, 0, "the logger still runs");
     assert.is(svPid(dirOf(m, "d/log")), logger, "and is still d/log's");
+  } finally {
+    await endMachine(m);
+  }
+});
+
+test("a status forged to name a running task's pid: not adopted; svc -d leaves the task alone, svc -u starts one copy", async () => {
+  const m = await bootInit({ ...tree, "task/t": sh("exec sleep 1000") }, { grace: 1000 });
+  try {
+    await up(m);
+    const taskPid = () => {
+      try {
+        const r = JSON.parse(readFileSync(`${m.root}/run/task/t.json`, "utf8"));
+        return r.state === "running" ? (r.pid as number) : 0;
+      } catch {
+        return 0;
+      }
+    };
+    const task = await eventually(taskPid, 5000, "task t running");
+    const a = svStatus(dirOf(m, "a"))!;
+    // The stamp too: a forger writes a whole status, as fresh as it likes.
+    writeFileSync(`${dirOf(m, "a")}/supervise/status`, encodeStatus({ ...a, pid: task, stamp: stampFromMs(Date.now()) }));
+    await reexec(m);
+    const aPid = await eventually(() => { const p = svPid(dirOf(m, "a")); return p > 0 && p !== task ? p : 0; }, 5000, `a up with a process of its own; output:\n${m.init.output()}`);
+    assert.match(m.init.output(), new RegExp(`status names pid ${task}, not taken over: it is task t's process`));
+    assert.equal(copies(m), [1, 1, 1, 1, 1], "one process per service dir");
+    assert.is(spawnSync("s6-svc", ["-d", dirOf(m, "a")]).status, 0);
+    await eventually(() => svStatus(dirOf(m, "a"))?.pid === 0, 5000, "a down");
+    await sleep(300);
+    assert.is(m.init.exec(["kill", "-0", String(task)]).status, 0, "the task still runs");
+    assert.is(taskPid(), task, "and is still recorded running");
+    assert.is(spawnSync("s6-svc", ["-u", dirOf(m, "a")]).status, 0);
+    await eventually(() => { const p = svPid(dirOf(m, "a")); return p > 0 && p !== aPid; }, 5000, "a up again");
+    await sleep(300);
+    assert.equal(copies(m), [1, 1, 1, 1, 1], "svc -u: one copy of a");
+    assert.is(m.init.exec(["kill", "-0", String(task)]).status, 0, "the task still runs");
   } finally {
     await endMachine(m);
   }

@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
@@ -212,6 +212,25 @@ test("the power button: KEY_POWER from an input device named Power Button", asyn
   } finally {
     await init.kill();
     removeTree(root);
+  }
+});
+
+test("a name in the env dir that is not UTF-8 is skipped and named; the other variables load", async () => {
+  const m = await bootInit({
+    "env/GOOD": "yes\n",
+    "env/ZED": "last\n",
+    "service/show/run": sh('echo "show GOOD=$GOOD ZED=$ZED"; exec sleep 1000'),
+  }, {
+    grace: 1000,
+    prepare: (root) => writeFileSync(Buffer.concat([Buffer.from(`${root}/env/`), Buffer.from([0x42, 0xff])]), "bad\n"),
+  });
+  try {
+    await m.init.waitFor(/show GOOD=yes ZED=last/);
+    const out = m.init.output();
+    assert.match(out, /warning: unable to set a variable from \S+\/env\/B\\xff: not UTF-8: skipped/);
+    assert.match(out, /boot: load the environment: 2 variables from /);
+  } finally {
+    await end(m);
   }
 });
 

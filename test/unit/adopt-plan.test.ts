@@ -47,6 +47,22 @@ test("a status that does not decode: the service's processes are stopped, not ad
   assert.equal(plan.stop.map((s) => [s.pid, s.dir]), [[10, "/s/a"]]);
 });
 
+test("a claim naming a pid known as something else (a task, the CMD) is refused; that pid is neither adopted nor stopped", () => {
+  const claims = [claim("/s/a", status(20)), claim("/s/b", status(21))];
+  // 20 is a task that runs in a's dir (the worst case), 21 the container's CMD; 10 is a's own run.
+  const procs = table(proc(10, "/s/a"), proc(20, "/s/a"), proc(21, "/"));
+  const others = new Map([[20, "task t's process"], [21, "the container's command (nginx)"]]);
+  const plan = planAdoption(claims, procs, SELF, others);
+  assert.is(plan.adopt.size, 0);
+  assert.equal(plan.refused.map((r) => [r.dir, r.pid, r.why]), [
+    ["/s/a", 20, "it is task t's process"],
+    ["/s/b", 21, "it is the container's command (nginx)"],
+  ]);
+  assert.equal(plan.stop.map((s) => s.pid), [10], "a's own process is stopped before a's fresh start; the task is not");
+  // Without others, the same forged claim held: what the fix is for.
+  assert.ok(planAdoption(claims, procs, SELF).adopt.has("/s/a"));
+});
+
 test("a pid that is not our child, gone, or a zombie is refused", () => {
   const claims = [claim("/s/a", status(10)), claim("/s/b", status(11)), claim("/s/c", status(12))];
   const plan = planAdoption(claims, table(proc(10, "/s/a", { ppid: 77 }), proc(12, "/s/c", { state: "Z" })), SELF);

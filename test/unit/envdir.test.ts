@@ -1,5 +1,6 @@
 // s6-envdir rules on temp dirs: first line, trailing blanks, NUL → newline,
-// empty file unsets, dot-files and '=' names skipped, errors as values.
+// empty file unsets, dot-files skipped, '=' and non-UTF-8 names skipped and
+// named (the rest load), errors as values.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as fs from "node:fs";
@@ -23,7 +24,7 @@ env("first line, trailing spaces/tabs/CR dropped, leading kept", () => {
   const r = readEnvDir(envDir({ A: "  hello world \t\r\nsecond line\n", B: "x", C: "\n" }));
   assert.equal(r, { ok: true, changes: [
     { name: "A", value: "  hello world" }, { name: "B", value: "x" }, { name: "C", value: "" },
-  ] });
+  ], skipped: [] });
 });
 
 env("NUL becomes newline; empty file unsets; dot and '=' names skipped", () => {
@@ -36,6 +37,19 @@ env("NUL becomes newline; empty file unsets; dot and '=' names skipped", () => {
   fs.writeFileSync(path.join(dir, "X=Y"), "v");
   const eq = readEnvDir(dir);
   assert.equal(eq.ok && eq.changes, []);
+  assert.equal(eq.ok && eq.skipped, [`${dir}/X=Y: holds "="`], "named");
+});
+
+env("a name that is not UTF-8 is skipped and named, escaped; the others load", () => {
+  const dir = envDir({ A: "1", Z: "2" });
+  const bad = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0x42, 0xff, 0x0a, 0x5c])]);
+  fs.writeFileSync(bad, "x");
+  // A UTF-8 name beyond ASCII is a name like any other, opened by its bytes.
+  fs.writeFileSync(path.join(dir, "CAF\u00c9"), "3");
+  const r = readEnvDir(dir);
+  assert.equal(r, { ok: true, changes: [
+    { name: "A", value: "1" }, { name: "CAF\u00c9", value: "3" }, { name: "Z", value: "2" },
+  ], skipped: [`${dir}/B\\xff\\x0a\\x5c: not UTF-8`] });
 });
 
 env("values are clamped to the first 4095 bytes", () => {

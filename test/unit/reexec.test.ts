@@ -1,26 +1,49 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { CRASH_LIMIT, CRASH_WINDOW_MS, crashLines, isCrashLoop, nextCrashCount, takeInherited } from "../../src/boot/reexec";
+import { CRASH_LIMIT, CRASH_WINDOW_MS, crashesNow, crashLines, isCrashLoop, takeInherited } from "../../src/boot/reexec";
 import { initialState, step, DEFAULT_CONFIG } from "../../src/supervise/machine";
 
 const test = suite("reexec");
 
 test("the re-exec variables are read once and removed from the environment", () => {
-  const env: NodeJS.ProcessEnv = { TSINIT_REEXEC: "signal", TSINIT_CRASHES: "2", PATH: "/bin" };
-  assert.equal(takeInherited(env), { reason: "signal", crashes: 2 });
+  const env: NodeJS.ProcessEnv = { TSINIT_REEXEC: "signal", TSINIT_CRASHES: "1", TSINIT_STARTED: "5000", PATH: "/bin" };
+  assert.equal(takeInherited(CRASH_WINDOW_MS, env, 6000), { reason: "signal", crashes: 2 });
   assert.equal(env, { PATH: "/bin" });
-  assert.is(takeInherited(env), null, "a first boot");
+  assert.is(takeInherited(CRASH_WINDOW_MS, env, 6000), null, "a first boot");
+  // An older image counted before the exec and said no start: its count stands.
+  assert.equal(takeInherited(CRASH_WINDOW_MS, { TSINIT_REEXEC: "signal", TSINIT_CRASHES: "2" }, 6000), { reason: "signal", crashes: 2 });
 });
 
-test("crashes soon after a start count up; a late crash or a planned re-exec starts over", () => {
+test("crashes within the window of the start before count up; a crash past it starts over", () => {
   const t = 1_000_000;
-  assert.is(nextCrashCount(null, t, t + 10), 1);
-  assert.is(nextCrashCount({ reason: "signal", crashes: 1 }, t, t + 10), 2);
-  assert.is(nextCrashCount({ reason: "signal", crashes: 2 }, t, t + CRASH_WINDOW_MS + 1), 1, "late");
-  assert.is(nextCrashCount({ reason: "planned", crashes: 0 }, t, t + 10), 1);
+  const W = CRASH_WINDOW_MS;
+  assert.is(crashesNow({ reason: "signal", crashes: 0, startedMs: t }, t + 10, W), 1, "a first crash");
+  assert.is(crashesNow({ reason: "signal", crashes: 1, startedMs: t }, t + 10, W), 2);
+  assert.is(crashesNow({ reason: "exception", crashes: 2, startedMs: t }, t + W - 1, W), 3);
+  assert.is(crashesNow({ reason: "signal", crashes: 2, startedMs: t }, t + W, W), 1, "it ran the window: the count starts over");
+  assert.is(crashesNow({ reason: "planned", crashes: 2, startedMs: t }, t + 10, W), 0);
+  assert.is(crashesNow({ reason: "signal", crashes: 0, startedMs: t }, t + 10, 5), 1, "a window of its own");
+  assert.is(crashesNow({ reason: "signal", crashes: 2, startedMs: t }, t + 10, 5), 1);
   assert.not.ok(isCrashLoop({ reason: "signal", crashes: CRASH_LIMIT - 1 }));
   assert.ok(isCrashLoop({ reason: "exception", crashes: CRASH_LIMIT }));
   assert.not.ok(isCrashLoop({ reason: "planned", crashes: 9 }));
+});
+
+test("three crashes a month apart never make a loop; three within a minute do", () => {
+  const day = 86_400_000;
+  const run = (gaps: number[]) => {
+    let crashes = 0;
+    let started = 0;
+    for (const gap of gaps) {
+      crashes = crashesNow({ reason: "signal", crashes, startedMs: started }, started + gap, CRASH_WINDOW_MS);
+      started += gap;
+    }
+    return crashes;
+  };
+  assert.is(run([10 * day, 10 * day, 10 * day]), 1);
+  assert.is(run([66_000, 66_000, 66_000]), 1, "66 s apart (the issue's spacing)");
+  assert.is(run([5000, 5000, 5000]), CRASH_LIMIT);
+  assert.is(run([5000, 5000, 66_000, 5000]), 2, "one that ran the window resets what came before");
 });
 
 test("adopt takes over a running run without spawning or announcing anything", () => {
