@@ -161,7 +161,7 @@ export async function containerMain(values: InitValues, command: string[]): Prom
   const gate = new ReadyGate();
   const live = `${values.rundir}/service`;
   if (usable === true) {
-    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited).length} tasks`);
+    step("boot", "start tasks", () => `${startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll).length} tasks`);
     if (scanDirExists(values.scandir)) {
       await startSupervision({
         step,

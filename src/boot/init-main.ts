@@ -161,7 +161,7 @@ export async function main(args: string[]): Promise<number | void> {
   const env = () => sys.envStrings(process.env);
   const gate = new DepGate();
   timed("boot", "start tasks", () => {
-    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
+    const tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll ?? undefined);
     return `${tasks.length} tasks`;
   });
 
