@@ -43,6 +43,10 @@ export function catchAllLabel(text: string, known: (name: string) => boolean): {
   return { label: log ? `${name}/log` : name!, stream, text: rest };
 }
 
+/** Longer lines are shown cut (loggers cut theirs at 4 or 8 KiB): a file of
+ *  one huge "line" (a sparse file reads as NULs) costs no more to show than this. */
+export const LINE_SHOWN = 64 * 1024;
+
 /** The lines of one file's text, stamped; `from` is the time of an unstamped first line. */
 export function parseLines(content: string, label: string, from = 0): LogLine[] {
   const out: LogLine[] = [];
@@ -52,7 +56,8 @@ export function parseLines(content: string, label: string, from = 0): LogLine[] 
   for (const line of lines) {
     const { ms, text } = splitStamp(line);
     if (ms !== null && !Number.isNaN(ms)) last = ms;
-    out.push({ ms: last, label, text });
+    const shown = text.length > LINE_SHOWN ? `${text.slice(0, LINE_SHOWN)} [${text.length - LINE_SHOWN} more characters not shown]` : text;
+    out.push({ ms: last, label, text: shown });
   }
   return out;
 }

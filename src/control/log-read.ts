@@ -17,8 +17,9 @@ const O_CLOEXEC = (C as unknown as Record<string, number | undefined>).O_CLOEXEC
 const DIR_FLAGS = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW | C.O_NONBLOCK | O_CLOEXEC;
 const FILE_FLAGS = C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK | O_CLOEXEC;
 const CHUNK = 64 * 1024;
-/** The most one source (its current and archives together) costs to read. */
-export const SOURCE_CAP = 8 * 1024 * 1024;
+/** The most one source (its current and archives together) costs to read: more
+ *  than a full built-in logger dir (10 files of 1 MiB by default). */
+export const SOURCE_CAP = 16 * 1024 * 1024;
 
 /** An open log dir: its fd, who owns it, and the path its entries are opened by. */
 export interface LogDir {
