@@ -38,9 +38,10 @@ export function catchAllLabel(text: string, known: (name: string) => boolean): {
   const rest = text.slice(whole.length);
   if (!task && !log && name === "tsinit") return { label: "tsinit", text: rest };
   // Only PID 1 writes "task " before a line: any task name is one.
-  if (task && !log) return { label: `task ${name}`, stream, text: rest };
+  const withStream = (label: string) => (stream ? { label, stream, text: rest } : { label, text: rest });
+  if (task && !log) return withStream(`task ${name}`);
   if (task || !known(name!)) return { label: "catch-all", text };
-  return { label: log ? `${name}/log` : name!, stream, text: rest };
+  return withStream(log ? `${name}/log` : name!);
 }
 
 /** Longer lines are shown cut (loggers cut theirs at 4 or 8 KiB): a file of
