@@ -173,8 +173,11 @@ export class ScanSlots {
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: logOut[0], stderr: logOut[1] }, false);
       }
     }
-    const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? this.labelPipe(slot, entry.name)?.[1] ?? err : err;
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir);
+    if (!slot.main) {
+      // Beside a logger, stderr still goes to the catch-all, labelled NAME.
+      const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? this.labelPipe(slot, entry.name)?.[1] ?? err : err;
+      slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir);
+    }
   }
 
   /** A directory still in the scan dir whose service or logger is not
