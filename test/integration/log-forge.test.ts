@@ -71,6 +71,27 @@ test("a task's and a logger's output, run as nobody, are labelled as theirs: no 
   }
 });
 
+test("a running task's and a logger's labelled pipes are kept across a re-exec of PID 1: no line lost, none unlabelled", async () => {
+  const m = await bootInit({
+    "task/tick/run": sh("i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo \"t $i\"; sleep 0.05; done"),
+    "service/web/run": sh("exec sleep 1000"),
+    "service/web/log/run": sh("i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo \"l $i\" >&2; sleep 0.05; done; exec s6-log ./main"),
+  });
+  const numbers = (re: RegExp) => [...catchAll(m.root).matchAll(re)].map((x) => Number(x[1]));
+  try {
+    await eventually(() => numbers(/Z task tick: t (\d+)$/gm).length > 10, 10_000, "the task's first lines");
+    m.init.exec(["kill", "-59", "1"]); // SIGRTMIN+25: re-exec
+    await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "second boot");
+    await eventually(() => numbers(/Z task tick: t (\d+)$/gm).length === 100 && numbers(/Z web\/log: l (\d+)$/gm).length === 100, 15_000, "every line");
+    const all = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(numbers(/Z task tick: t (\d+)$/gm), all, "the task's lines, each once, labelled, across the re-exec");
+    assert.equal(numbers(/Z web\/log: l (\d+)$/gm), all, "the logger's too");
+    assert.not.match(catchAll(m.root), /^\S+Z [tl] \d+$/m, "none unlabelled");
+  } finally {
+    await endMachine(m);
+  }
+});
+
 test("tsinit log on a terminal shows ESC, OSC and other controls escaped; --json stays JSON", async () => {
   const m = await bootInit({
     "service/esc/run": sh("printf 'before\\033]0;pwned\\007mid\\033[2Jafter\\177end\\n'; exec sleep 1000"),
