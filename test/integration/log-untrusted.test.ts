@@ -84,6 +84,11 @@ test("a fifo current hangs neither log, status nor log -f", async () => {
       f.stderr.destroy();
       f.unref();
     }
+    // log/run itself a fifo (it is read for s6-log's dirs): no hang either.
+    renameSync(`${main}/../run`, `${main}/../run.real`);
+    spawnSync("mkfifo", [`${main}/../run`]);
+    const viaRun = run(["log", "web"], 5000);
+    assert.is(viaRun.status, 0, `log with a fifo log/run: ${viaRun.status} after ${viaRun.ms} ms`);
   } finally {
     await endMachine(m);
   }
