@@ -65,7 +65,9 @@ export function readNames(dir: LogDir, names: string[], src: LogSource, known: K
   let count = had;
   let budget = want.cap;
   for (let i = names.length - 1; i >= 0 && (want.n === undefined || count < want.n) && budget > 0; i--) {
-    const got = fileLines(dir, names[i]!, src, known, { n: want.n === undefined ? undefined : want.n - count, since: want.since, cap: budget });
+    // One service's lines out of the catch-all: n lines of the file may hold none of its, so no n there.
+    const n = want.n === undefined || src.onlyLabel !== undefined ? undefined : want.n - count;
+    const got = fileLines(dir, names[i]!, src, known, { n, since: want.since, cap: budget });
     chunks.unshift(got.lines);
     count += got.lines.length;
     budget -= got.bytes;

@@ -140,7 +140,8 @@ export function firstLines(f: Followed, from: FollowFrom): LogLine[] {
   const { dir, src, known } = f;
   openCurrent(f, inoOf(dir, "current"));
   const want = { n: from.n, since: from.since, cap: SOURCE_CAP };
-  const tail = f.file ? readTail(f.file, want) : { text: "", bytes: 0, cut: false };
+  // One service's lines out of the catch-all: the file's last n lines may hold none of its.
+  const tail = f.file ? readTail(f.file, src.onlyLabel === undefined ? want : { ...want, n: undefined }) : { text: "", bytes: 0, cut: false };
   if (f.file) f.pos = f.file.size;
   f.lastMs = f.file?.mtimeMs ?? 0;
   const now = whole(f, tail.text);

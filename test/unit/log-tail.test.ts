@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { closeLogDir, closeLogFile, openLogDir, openLogFile, readTail, type LogDir } from "../../src/control/log-read";
 import { setLogSink } from "../../src/cli/log";
+import { readSource } from "../../src/control/log-files";
 
 const test = suite("log tail");
 const said: string[] = [];
@@ -81,6 +82,16 @@ test("the tail: n lines backwards from the end, since, and a cap on a 1 GB spars
     assert.ok(r.cut, "the cap stopped it");
     assert.ok(Date.now() - t < 2000);
     closeLogFile(big);
+  });
+});
+
+test("one service's last lines out of the catch-all: read past other writers' later lines", () => {
+  withDir((path) => {
+    const others = Array.from({ length: 2000 }, (_, i) => `2026-01-01T00:00:01.000Z b: other ${i}`);
+    writeFileSync(`${path}/current`, ["2026-01-01T00:00:00.000Z a: mine", ...others].join("\n") + "\n");
+    const got = readSource({ label: "a", dir: path, onlyLabel: "a" }, (n) => n === "a" || n === "b", 1);
+    assert.equal(got.map((l) => l.text), ["mine"]);
+    assert.equal(readSource({ label: "c", dir: path }, null, 2).map((l) => l.text), ["b: other 1998", "b: other 1999"]);
   });
 });
 
