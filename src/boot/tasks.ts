@@ -126,6 +126,8 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
     const previous = adopt ? readRecord(recordDir, name) : null;
     if (previous && previous.state !== "waiting") {
       Object.assign(record, previous);
+      // Read on until its last writer (the task, or what it left running) is gone.
+      if (output) readTaskPipe(name, output);
       gate.add({ node: { name, kind: "task", deps: deps.deps, source: deps.source }, release: () => undefined, showWaiting: () => undefined, timeoutUpMs: 0 });
       if (record.state === "running" && !isOurChild(record.pid)) {
         // Reaped by the previous image in the instant before it crashed: its
@@ -137,7 +139,6 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
         logLine(`task ${name} ${record.error}`);
         gate.update(name, "failed");
       } else if (record.state === "running") {
-        if (output) readTaskPipe(name, output);
         watchPid(record.pid, onExit);
         gate.update(name, "started");
       } else {
