@@ -156,7 +156,7 @@ export async function main(args: string[]): Promise<number | void> {
   const gate = new DepGate();
   let tasks: TaskRecord[] = [];
   timed("boot", "start tasks", () => {
-    tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited);
+    tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll ?? undefined);
     return `${tasks.length} tasks`;
   });
 

@@ -11,6 +11,7 @@ import { readDependencies } from "../supervise/deps-read";
 import { isOurChild } from "../sys/proc";
 import { readServiceResources } from "../resources/service-resources";
 import { codeOf } from "../sys/errors";
+import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
 
 /** What STATE/task/NAME.json holds. */
 export interface TaskRecord {
@@ -27,6 +28,11 @@ export interface TaskRecord {
   code: number | null;
   signal: number | null;
   error: string | null;
+}
+
+/** Where a task's output goes, labelled "task NAME: " (PID 1: the catch-all). */
+export interface TaskOutput {
+  readLabelled(name: string, readFd: number, onEnd?: () => void): void;
 }
 
 /** Where a task's pid is registered for its death. */
@@ -59,7 +65,7 @@ export function listTasks(taskDir: string): { name: string; path: string }[] {
 /** Hands every task to the gate, which starts each once its dependencies
  *  (task/NAME/dependencies, for a task that is a directory) are ready.
  *  Returns their records, updated in place as they run and end. */
-export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate, adopt = false): TaskRecord[] {
+export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate, adopt = false, output?: TaskOutput): TaskRecord[] {
   const recordDir = `${stateDir}/task`;
   try {
     mkdirSync(recordDir, { recursive: true, mode: 0o755 });
@@ -98,7 +104,14 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
         const settings = dir ? readServiceResources(dir, env()) : { ok: true as const, options: { env: env() }, warnings: [] };
         for (const w of settings.warnings) logLine(w);
         if (!settings.ok) throw new Error(settings.problem);
-        record.pid = sys.spawn({ file: path, argv: [path], cwd: dir ?? "/", setsid: true, fds: stdio, ...settings.options });
+        const out = output ? taskPipe(name, output) : -2;
+        try {
+          const fds = out === -2 ? stdio : [stdio[0]!, out, out];
+          record.pid = sys.spawn({ file: path, argv: [path], cwd: dir ?? "/", setsid: true, fds, ...settings.options });
+        } finally {
+          // The task (and what it leaves running) holds the write end: EOF once all of them are gone.
+          if (out >= 0) sys.close(out);
+        }
         watchPid(record.pid, onExit);
       } catch (e) {
         record.state = "failed";
@@ -113,6 +126,8 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
     const previous = adopt ? readRecord(recordDir, name) : null;
     if (previous && previous.state !== "waiting") {
       Object.assign(record, previous);
+      // Read on until its last writer (the task, or what it left running) is gone.
+      if (output) readTaskPipe(name, output);
       gate.add({ node: { name, kind: "task", deps: deps.deps, source: deps.source }, release: () => undefined, showWaiting: () => undefined, timeoutUpMs: 0 });
       if (record.state === "running" && !isOurChild(record.pid)) {
         // Reaped by the previous image in the instant before it crashed: its
@@ -144,6 +159,36 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       timeoutUpMs: 0,
     });
     return record;
+  });
+}
+
+// A task's stdout and stderr: a pipe PID 1 reads into the catch-all labelled
+// "task NAME: ", so a task run as any user cannot write a line that poses as
+// a service's or as tsinit's. Its read end is kept across a re-exec, as long
+// as anything holds the write end.
+function taskPipe(name: string, output: TaskOutput): number {
+  let pipe: [number, number];
+  try {
+    pipe = sys.pipe(false);
+  } catch (e) {
+    logLine(`unable to make the output pipe of task ${name}: ${reason(e)}: its output goes to /dev/null`);
+    return -1;
+  }
+  keepFd(`task:${name}:r`, pipe[0]);
+  readOn(name, pipe[0], output);
+  return pipe[1];
+}
+
+/** After a re-exec: the pipe of a task still running, read on. */
+function readTaskPipe(name: string, output: TaskOutput): void {
+  const fd = takeFd(`task:${name}:r`);
+  if (fd !== undefined) readOn(name, fd, output);
+}
+
+function readOn(name: string, fd: number, output: TaskOutput): void {
+  output.readLabelled(`task ${name}`, fd, () => {
+    forgetFd(`task:${name}:r`);
+    try { sys.close(fd); } catch { /* already */ }
   });
 }
 

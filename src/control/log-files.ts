@@ -1,37 +1,36 @@
 // Reading a log dir back: its archives (@TAI64N.s/.u, oldest first, as
 // s6-log and the built-in logger name them) then current. For the last N
-// lines only the newest files are read. The catch-all's lines are labelled by
-// what PID 1 wrote before them (catchAllLabel).
-import { readdirSync, readFileSync, statSync } from "node:fs";
+// lines only the newest files are read, each from its end (log-read.ts: no
+// symlink, fifo or other user's file is read, and never more than a cap).
+// The catch-all's lines are labelled by what PID 1 wrote before them (catchAllLabel).
 import { archivesOf } from "../log/rotate-policy";
 import { initPlace, resolveServices } from "./resolve";
 import { catchAllLabel, parseLines, type LogLine } from "./log-lines";
 import { serviceSources, type LogSource } from "./log-sources";
+import { closeLogDir, closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, warnCut, type LogDir, type TailWant } from "./log-read";
 
 /** The catch-all flavour of a source: which names are services, to tell "web: ..." from any text. */
 export type KnownName = (name: string) => boolean;
 
-/** The files of a log dir, oldest first: archives, then current. Throws when DIR cannot be read. */
-export function logFiles(dir: string): string[] {
-  const names = readdirSync(dir);
+/** The files of an open log dir, oldest first: archives, then current. */
+export function logFiles(dir: LogDir): string[] {
+  const names = listLogDir(dir);
   const files = archivesOf(names);
   if (names.includes("current")) files.push("current");
-  return files.map((f) => `${dir}/${f}`);
+  return files;
 }
 
-/** The lines of one file as SRC labels them (a missing file has none). */
-export function fileLines(path: string, src: LogSource, known: KnownName | null): LogLine[] {
-  let content: string;
-  let mtime = 0;
+/** The lines of the end of one file of DIR as SRC labels them, read as `want`
+ *  says; none when the file is gone or refused. */
+export function fileLines(dir: LogDir, name: string, src: LogSource, known: KnownName | null, want: TailWant): { lines: LogLine[]; bytes: number; cut: boolean } {
+  const file = openLogFile(dir, name);
+  if (!file) return { lines: [], bytes: 0, cut: false };
   try {
-    content = readFileSync(path, "utf8");
-    mtime = statSync(path).mtimeMs;
-  } catch (e) {
-    // Rotated away between the listing and the read: its lines are in the next archive name.
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw e;
+    const { text, bytes, cut } = readTail(file, want);
+    return { lines: labelLines(parseLines(text, src.label, file.mtimeMs), src, known), bytes, cut };
+  } finally {
+    closeLogFile(file);
   }
-  return labelLines(parseLines(content, src.label, mtime), src, known);
 }
 
 /** Catch-all lines get their writer's label; a service's lines keep the source's. */
@@ -46,18 +45,36 @@ export function labelLines(lines: LogLine[], src: LogSource, known: KnownName | 
   return out;
 }
 
-/** The lines of SRC in time order; with n, only the last n (reading newest files first). */
-export function readSource(src: LogSource, known: KnownName | null, n?: number): LogLine[] {
-  const files = logFiles(src.dir);
-  const chunks: LogLine[][] = [];
-  let count = 0;
-  for (let i = files.length - 1; i >= 0 && (n === undefined || count < n); i--) {
-    const lines = fileLines(files[i]!, src, known);
-    chunks.unshift(lines);
-    count += lines.length;
+/** The lines of SRC in time order; with n, only the last n, and with since,
+ *  none older (reading newest files first, each from its end, at most SOURCE_CAP in all). */
+export function readSource(src: LogSource, known: KnownName | null, n?: number, since: number | null = null): LogLine[] {
+  const dir = openLogDir(src.dir);
+  try {
+    const all = readNames(dir, logFiles(dir), src, known, { n, since, cap: SOURCE_CAP });
+    return n === undefined ? all : all.slice(Math.max(0, all.length - n));
+  } finally {
+    closeLogDir(dir);
   }
-  const all = chunks.flat();
-  return n === undefined ? all : all.slice(Math.max(0, all.length - n));
+}
+
+/** The lines of the files NAMES of DIR (oldest first), read newest first
+ *  until want.n lines (less those already had) or a line older than
+ *  want.since are in, or want.cap bytes are read (said with a warning). */
+export function readNames(dir: LogDir, names: string[], src: LogSource, known: KnownName | null, want: TailWant, had = 0): LogLine[] {
+  const chunks: LogLine[][] = [];
+  let count = had;
+  let budget = want.cap;
+  for (let i = names.length - 1; i >= 0 && (want.n === undefined || count < want.n) && budget > 0; i--) {
+    // One service's lines out of the catch-all: n lines of the file may hold none of its, so no n there.
+    const n = want.n === undefined || src.onlyLabel !== undefined ? undefined : want.n - count;
+    const got = fileLines(dir, names[i]!, src, known, { n, since: want.since, cap: budget });
+    chunks.unshift(got.lines);
+    count += got.lines.length;
+    budget -= got.bytes;
+    if (got.cut || (budget <= 0 && i > 0 && (want.n === undefined || count < want.n))) warnCut(src.dir, SOURCE_CAP);
+    if (want.since != null && (got.lines[0]?.ms ?? Infinity) < want.since) break;
+  }
+  return chunks.flat();
 }
 
 /** The last n lines of one service (a bare NAME or a service dir), oldest

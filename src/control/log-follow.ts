@@ -4,99 +4,17 @@
 // when current is another inode, the archives made since ours (a burst can
 // rotate twice before we wake) are read whole, in name order, then the new
 // current from its start. No line lost or doubled.
-import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import * as sys from "../sys";
 import { isDir } from "../sys/file-kind";
 import { logLine, reason } from "../cli/log";
-import { archivesOf } from "../log/rotate-policy";
-import { labelLines, logFiles, fileLines, type KnownName } from "./log-files";
-import { parseLines, type LogLine } from "./log-lines";
+import type { KnownName } from "./log-files";
+import type { LogLine } from "./log-lines";
 import type { LogSource } from "./log-sources";
+import { firstLines, openFollowed, sync, type Followed, type FollowFrom } from "./log-followed";
 
-/** One followed log dir: the last file read (its inode; fd open while it may grow). */
-interface Followed {
-  src: LogSource;
-  known: KnownName | null;
-  fd: number;
-  ino: number;
-  /** an unfinished last line, kept until its newline comes */
-  partial: string;
-  /** time of the last stamped line, for lines without one */
-  lastMs: number;
-}
-
-const CHUNK = 64 * 1024;
-const inoOf = (path: string): number => statSync(path, { throwIfNoEntry: false })?.ino ?? -1;
-
-function lines(f: Followed, text: string): LogLine[] {
-  const parsed = parseLines(text, f.src.label, f.lastMs || Date.now());
-  if (parsed.length > 0) f.lastMs = parsed.at(-1)!.ms;
-  return labelLines(parsed, f.src, f.known);
-}
-
-/** What was added to the open file since the last read, as whole lines. */
-function drain(f: Followed): LogLine[] {
-  if (f.fd < 0) return [];
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let text = f.partial;
-  for (;;) {
-    const n = readSync(f.fd, buf, 0, CHUNK, null);
-    if (n <= 0) break;
-    text += buf.toString("utf8", 0, n);
-  }
-  const end = text.lastIndexOf("\n") + 1;
-  f.partial = text.slice(end);
-  return lines(f, text.slice(0, end));
-}
-
-/** Closes the open file; a last line without its newline is a line now. */
-function closeFile(f: Followed): LogLine[] {
-  const rest = f.partial === "" ? [] : lines(f, `${f.partial}\n`);
-  f.partial = "";
-  if (f.fd >= 0) closeSync(f.fd);
-  f.fd = -1;
-  return rest;
-}
-
-/** Opens current if it is still the inode `ino` (else it rotated meanwhile). */
-function openCurrent(f: Followed, ino: number): boolean {
-  let fd: number;
-  try {
-    fd = openSync(`${f.src.dir}/current`, "r");
-  } catch {
-    return false;
-  }
-  if (fstatSync(fd).ino !== ino) {
-    closeSync(fd);
-    return false;
-  }
-  f.fd = fd;
-  f.ino = ino;
-  return true;
-}
-
-/** Everything new in the dir since the last call, in order. */
-function sync(f: Followed): LogLine[] {
-  const out: LogLine[] = [];
-  // A few rounds: each one that loses a race with a rotation lists again.
-  for (let round = 0; round < 8; round++) {
-    const cur = inoOf(`${f.src.dir}/current`);
-    out.push(...drain(f));
-    if (cur < 0 || cur === f.ino) return out;
-    const gens = archivesOf(readdirSync(f.src.dir)).map((name) => ({ path: `${f.src.dir}/${name}`, ino: inoOf(`${f.src.dir}/${name}`) }));
-    const at = gens.findIndex((g) => g.ino === f.ino);
-    out.push(...closeFile(f));
-    if (at >= 0) {
-      for (const g of gens.slice(at + 1)) {
-        out.push(...fileLines(g.path, f.src, f.known));
-        f.ino = g.ino;
-      }
-    }
-    if (openCurrent(f, cur)) out.push(...drain(f));
-  }
-  return out;
-}
+export type { FollowFrom };
 
 type Source = { src: LogSource; known: KnownName | null };
 
@@ -129,27 +47,21 @@ export class LogFollower {
   private scan: { wd: number; dir: string; seen: Set<string>; sourcesOf: (name: string) => Source[] } | null = null;
 
   /** Throws when inotify cannot be set up. */
-  constructor(private readonly onLines: (lines: LogLine[]) => void) {
+  constructor(private readonly onLines: (lines: LogLine[]) => void, private readonly from: FollowFrom = {}) {
     this.ifd = sys.inotifyInit((records) => this.onRecords(records));
   }
 
-  /** Follows SRC; returns what it holds now, in time order ([] for a dir not there yet). */
+  /** Follows SRC; returns what it holds now (its last lines, as from says), in time order ([] for a dir not there yet). */
   add(source: Source): LogLine[] {
     const { src, known } = source;
-    if (!statSync(src.dir, { throwIfNoEntry: false })?.isDirectory()) {
+    if (!isDir(src.dir)) {
       this.await(source);
       return [];
     }
-    const f: Followed = { src, known, fd: -1, ino: -1, partial: "", lastMs: 0 };
+    const f = openFollowed(src, known);
     // Watched before anything is read: a write from here on is an event.
-    this.byWd.set(sys.inotifyAdd(this.ifd, src.dir, watchMask()), f);
-    openCurrent(f, inoOf(`${src.dir}/current`));
-    // An archive that is our open file (rotated since we opened it) is read through the fd.
-    const archives = logFiles(src.dir).filter((p) => !p.endsWith("/current") && (f.ino < 0 || inoOf(p) !== f.ino));
-    const old = archives.flatMap((p) => fileLines(p, src, known));
-    f.lastMs = old.at(-1)?.ms ?? 0;
-    // current's history through the fd we follow, so the two never overlap.
-    return [...old, ...drain(f)];
+    this.byWd.set(sys.inotifyAdd(this.ifd, f.dir.via, watchMask()), f);
+    return firstLines(f, this.from);
   }
 
   /** Also follows each service that appears in DIR from now on, with the sources sourcesOf gives. */
@@ -224,7 +136,7 @@ export class LogFollower {
 
 /** Starts following SOURCES; returns what they hold now (each source in time
  *  order), then calls onLines with each new batch. Throws when a dir cannot be watched. */
-export function follow(sources: Source[], onLines: (lines: LogLine[]) => void): { follower: LogFollower; now: LogLine[][] } {
-  const follower = new LogFollower(onLines);
+export function follow(sources: Source[], onLines: (lines: LogLine[]) => void, from: FollowFrom = {}): { follower: LogFollower; now: LogLine[][] } {
+  const follower = new LogFollower(onLines, from);
   return { follower, now: sources.map((s) => follower.add(s)) };
 }

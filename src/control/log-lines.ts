@@ -17,8 +17,9 @@ export interface LogLine {
 const ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /;
 const TAI = /^(@[0-9a-f]{24}) /;
 // A catch-all line labelled by PID 1 (its own lines say "tsinit: ...", a
-// service's "NAME: ..." or "NAME[err]: ..."): a name as the scanner allows one.
-const LABEL = /^([A-Za-z0-9_][A-Za-z0-9_.@+-]*)(?:\[(out|err)\])?: /;
+// service's "NAME: ..." or "NAME[err]: ...", a logger's "NAME/log: ", a
+// task's "task NAME: "): a name as the scanner allows one.
+const LABEL = /^(task )?([A-Za-z0-9_][A-Za-z0-9_.@+-]*)(\/log)?(?:\[(out|err)\])?: /;
 
 /** The time and text of one line; ms is null when it carries no stamp. */
 export function splitStamp(line: string): { ms: number | null; text: string } {
@@ -32,10 +33,20 @@ export function splitStamp(line: string): { ms: number | null; text: string } {
 /** Who wrote a catch-all line: "tsinit", a known service with its stream, or "catch-all". */
 export function catchAllLabel(text: string, known: (name: string) => boolean): { label: string; stream?: string; text: string } {
   const m = LABEL.exec(text);
-  if (m && m[1] === "tsinit") return { label: "tsinit", text: text.slice(m[0].length) };
-  if (!m || !known(m[1]!)) return { label: "catch-all", text };
-  return { label: m[1]!, stream: m[2], text: text.slice(m[0].length) };
+  if (!m) return { label: "catch-all", text };
+  const [whole, task, name, log, stream] = m;
+  const rest = text.slice(whole.length);
+  if (!task && !log && name === "tsinit") return { label: "tsinit", text: rest };
+  // Only PID 1 writes "task " before a line: any task name is one.
+  const withStream = (label: string) => (stream ? { label, stream, text: rest } : { label, text: rest });
+  if (task && !log) return withStream(`task ${name}`);
+  if (task || !known(name!)) return { label: "catch-all", text };
+  return withStream(log ? `${name}/log` : name!);
 }
+
+/** Longer lines are shown cut (loggers cut theirs at 4 or 8 KiB): a file of
+ *  one huge "line" (a sparse file reads as NULs) costs no more to show than this. */
+export const LINE_SHOWN = 64 * 1024;
 
 /** The lines of one file's text, stamped; `from` is the time of an unstamped first line. */
 export function parseLines(content: string, label: string, from = 0): LogLine[] {
@@ -46,7 +57,8 @@ export function parseLines(content: string, label: string, from = 0): LogLine[] 
   for (const line of lines) {
     const { ms, text } = splitStamp(line);
     if (ms !== null && !Number.isNaN(ms)) last = ms;
-    out.push({ ms: last, label, text });
+    const shown = text.length > LINE_SHOWN ? `${text.slice(0, LINE_SHOWN)} [${text.length - LINE_SHOWN} more characters not shown]` : text;
+    out.push({ ms: last, label, text: shown });
   }
   return out;
 }
@@ -67,12 +79,26 @@ export function formatTime(ms: number, utc: boolean): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** One output line: "TIME LABEL: text" ("LABEL[err]" when the stream is known). */
-export function formatLine(l: LogLine, utc: boolean): string {
-  return `${formatTime(l.ms, utc)} ${l.label}${l.stream ? `[${l.stream}]` : ""}: ${l.text}`;
+// C0 but tab, DEL and C1: what a terminal may act on (ESC, OSC, CSI, BEL...).
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+
+/** TEXT with its control characters as \xHH: a service's line cannot move
+ *  root's cursor, retitle a window or rewrite what was shown before it. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, hex);
 }
 
-/** The --json form of a line: one object per line. */
+/** One output line: "TIME LABEL: text" ("LABEL[err]" when the stream is
+ *  known), control characters escaped, whether the output is a terminal or
+ *  not: a file or pipe is often shown on one later (less, cat, tail). */
+export function formatLine(l: LogLine, utc: boolean): string {
+  return `${formatTime(l.ms, utc)} ${escapeControls(l.label)}${l.stream ? `[${l.stream}]` : ""}: ${escapeControls(l.text)}`;
+}
+
+/** The --json form of a line: one object per line. JSON escapes C0 itself;
+ *  DEL and C1, which it would leave raw, are written as \u00HH too. */
 export function jsonLine(l: LogLine): string {
-  return JSON.stringify({ time: new Date(l.ms).toISOString(), service: l.label, ...(l.stream ? { stream: l.stream } : {}), text: l.text });
+  return JSON.stringify({ time: new Date(l.ms).toISOString(), service: l.label, ...(l.stream ? { stream: l.stream } : {}), text: l.text })
+    .replace(/[\x7f-\x9f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }

@@ -124,7 +124,7 @@ export async function main(args: string[]): Promise<number> {
   if (followOn) {
     try {
       // A dir not there yet (a service that never wrote a line) is followed from its creation.
-      const { follower, now } = follow(sources, (lines) => print(keep(lines)));
+      const { follower, now } = follow(sources, (lines) => print(keep(lines)), { n, since });
       lists.push(...now);
       if (scan) follower.watchScanDir(scan.dir, scan.names, scan.sourcesOf);
     } catch (e) {
@@ -133,7 +133,7 @@ export async function main(args: string[]): Promise<number> {
   } else {
     for (const { src, known } of sources) {
       try {
-        lists.push(readSource(src, known, n));
+        lists.push(readSource(src, known, n, since));
       } catch (e) {
         // A service that never logged has no dir yet: nothing to show, not a failure.
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") code = systemFailure("read", src.dir, e);

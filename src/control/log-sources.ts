@@ -2,7 +2,8 @@
 // log/dir, else LOGROOT/NAME), an s6-log's logdirs (log/run names them: to
 // s6-log, a directive that starts with "." or "/" is a logdir), or, for a
 // service with no log/, its labelled lines in PID 1's catch-all.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readHead } from "../sys/read-head";
 import { resolve } from "node:path";
 import { DEFAULT_LOG_ROOT, readServiceLogConfig, wantsBuiltinLogger } from "../log/service-log-config";
 
@@ -41,8 +42,9 @@ export function serviceSources(name: string, dir: string, logRoot: string | null
   if (wantsBuiltinLogger(dir)) return [{ label: name, dir: readServiceLogConfig(logDir, name, logRoot ?? DEFAULT_LOG_ROOT).config.dir }];
   let script = "";
   try {
-    // A run script is small; a huge one is no s6-log line we would find.
-    script = readFileSync(`${logDir}/run`, "utf8").slice(0, 64 * 1024);
+    // A run script is small (a huge one is no s6-log line we would find), and
+    // read non-blocking: a fifo there must not hang log or status.
+    script = readHead(`${logDir}/run`, 64 * 1024).toString("utf8");
   } catch { /* an unreadable run names no dir */ }
   return s6LogDirs(script, logDir).map((d) => ({ label: name, dir: d }));
 }

@@ -6,17 +6,25 @@
 // last ringSize bytes are kept and written first when it opens).
 // PID 1's own lines never go through the pipe: PID 1 writing into a pipe that
 // only PID 1 drains would deadlock as soon as the pipe is full.
-// A service without a logger gets a pipe of its own (the scanner keeps it, as
-// the one between a service and its logger), read here and fanned in with
-// "NAME: " before each line, so the catch-all says who wrote what; the shared
-// pipe stays for tasks, orphans and anything else without a name.
+// Every writer PID 1 starts gets a pipe of its own, read here and fanned in
+// with its label on each line (a cut of a long line too), so the catch-all
+// says who wrote what and no writer can pose as another or as tsinit: a
+// service without a logger ("NAME: ", its stdout and stderr), the stderr of
+// one with a logger ("NAME: "), a logger's output ("NAME/log: "), a task's
+// ("task NAME: "). The scanner and the task runner keep those pipes across a
+// re-exec. The shared pipe stays for PID 1's own fds 1 and 2 and for
+// children of an older image that had none.
 import * as sys from "../sys";
 import { ConsoleWriter, type ConsoleStats } from "./console";
-import { LineFramer } from "./lines";
+import { LineFramer, stampLines } from "./lines";
 import { readPipe, type PipeReader } from "./pipe-reader";
 import { RotatingSink, type SinkStats } from "./rotate";
 import { Ring } from "./ring";
 import type { TimestampFormat } from "./stamp";
+
+/** TEXT as one line: what follows a newline in it is indented, so no part
+ *  of it starts a line of the catch-all ("tsinit: ", "NAME: ") by itself. */
+export const oneLine = (text: string): string => text.replace(/\n/g, "\n  ");
 
 /** The catch-all directory once /run is up. */
 export const DEFAULT_CATCH_ALL_DIR = "/run/tsinit/log/catch-all";
@@ -61,13 +69,15 @@ export interface CatchAll {
   readonly writeFd: number;
   /** the pipe's read end, PID 1's */
   readonly readFd: number;
-  /** One line (or several) from PID 1 itself, straight to both outputs; for setLogSink. */
+  /** One line from PID 1 itself, straight to both outputs; for setLogSink.
+   *  A newline inside it starts an indented line: text it quotes cannot pose as a line of its own. */
   writeLine(text: string): void;
   /** Opens the rotating files in dir (once; later calls are ignored). */
   openFiles(dir?: string): void;
   /** Reads a service's own pipe (read end, made O_NONBLOCK here; the caller
-   *  keeps and closes it) into the catch-all, each line as "NAME: text". */
-  readLabelled(name: string, fd: number): void;
+   *  keeps and closes it) into the catch-all, each line as "NAME: text"
+   *  (a task's as "task NAME: ", a logger's as "NAME/log: "); onEnd at its EOF. */
+  readLabelled(name: string, fd: number, onEnd?: () => void): void;
   /** Reads what is in it now, writes its partial line, stops watching fd (not closed). */
   stopLabelled(fd: number): void;
   /** Resolves once everything queued so far is on disk (before a re-exec, which keeps the pipe). */
@@ -83,8 +93,7 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
   const framer = (timestamp: TimestampFormat) => new LineFramer({ timestamp, maxLine: opts.maxLine, now: opts.now });
   const pipeFile = framer(stamp);
   const pipeConsole = framer(opts.consoleTimestamp ?? "none");
-  const ownFile = framer(stamp);
-  const ownConsole = framer(opts.consoleTimestamp ?? "none");
+  const now = opts.now ?? Date.now;
   sys.setNonblock(opts.consoleFd, true);
   const consoleOut = new ConsoleWriter({ fd: opts.consoleFd, queueLimit: opts.consoleQueueLimit });
   const ring = new Ring(opts.ringSize ?? 64 * 1024);
@@ -98,8 +107,14 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
   };
   // File errors go to the console only: the file is what is failing.
   const reportToConsole = (message: string) => {
-    const text = `tsinit: ${message}\n`;
-    consoleOut.write(ownConsole.push(Buffer.from(text)));
+    consoleOut.write(stampLines(opts.consoleTimestamp ?? "none", now(), Buffer.from(`tsinit: ${oneLine(message)}\n`)));
+  };
+  // Whole lines, PID 1's own or framed (and labelled) from a service's pipe:
+  // stamped, never cut again (a cut here would leave a piece without its label).
+  const emitWhole = (lines: Buffer) => {
+    if (lines.length === 0) return;
+    const ms = now();
+    emit(stampLines(stamp, ms, lines), stampLines(opts.consoleTimestamp ?? "none", ms, lines));
   };
 
   const [readFd, writeFd] = opts.pipe ?? sys.pipe(false);
@@ -111,30 +126,17 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     onError: (e) => reportToConsole(`unable to read the catch-all pipe: ${(e as Error).message}`),
   });
 
-  // Labelled lines are whole lines: they go the way PID 1's own do, whose
-  // framers never hold a partial line between calls. One callback and one
-  // small record per pipe (a framer only once it has data): at 1000
-  // services a reader object with its closures each (~2 KiB) would show in PSS.
-  const labelled = new Map<number, { name: string; lines?: LineFramer }>();
-  const writeLabelled = (name: string, framed: Buffer) => {
-    if (framed.length === 0) return;
-    const prefix = Buffer.from(`${name}: `);
-    const parts: Buffer[] = [];
-    for (let at = 0; at < framed.length;) {
-      const nl = framed.indexOf(0x0a, at);
-      const end = nl < 0 ? framed.length : nl + 1;
-      parts.push(prefix, framed.subarray(at, end));
-      at = end;
-    }
-    const buf = Buffer.concat(parts);
-    emit(ownFile.push(buf), ownConsole.push(buf));
-  };
+  // One callback and one small record per pipe (a framer only once it has
+  // data): at 1000 services a reader object with its closures each (~2 KiB)
+  // would show in PSS. The framer puts "NAME: " on every line it makes.
+  const labelled = new Map<number, { name: string; lines?: LineFramer; onEnd?: () => void }>();
   const endLabelled = (fd: number) => {
     const who = labelled.get(fd);
     if (!who) return;
     labelled.delete(fd);
     try { sys.unwatch(fd); } catch { /* not watched */ }
-    if (who.lines) writeLabelled(who.name, who.lines.flush());
+    if (who.lines) emitWhole(who.lines.flush());
+    who.onEnd?.();
   };
   // Bounded reads per wake-up, as pipe-reader's: the watch is level-triggered.
   const readLabelledFd = (fd: number, reads = 16) => {
@@ -149,8 +151,8 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
       }
       if (chunk === null) return;
       if (chunk.length === 0) return endLabelled(fd);
-      who.lines ??= new LineFramer({ timestamp: "none", maxLine: opts.maxLine });
-      writeLabelled(who.name, who.lines.push(chunk));
+      who.lines ??= new LineFramer({ timestamp: "none", maxLine: opts.maxLine, label: `${who.name}: ` });
+      emitWhole(who.lines.push(chunk));
     }
   };
 
@@ -175,13 +177,12 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     writeFd,
     readFd,
     writeLine(text: string) {
-      const buf = Buffer.from(text.endsWith("\n") ? text : `${text}\n`);
-      emit(ownFile.push(buf), ownConsole.push(buf));
+      emitWhole(Buffer.from(`${oneLine(text.endsWith("\n") ? text.slice(0, -1) : text)}\n`));
     },
     openFiles,
-    readLabelled(name: string, fd: number) {
+    readLabelled(name: string, fd: number, onEnd?: () => void) {
       sys.setNonblock(fd, true);
-      labelled.set(fd, { name });
+      labelled.set(fd, { name, onEnd });
       sys.watchReadable(fd, readLabelledFd);
     },
     stopLabelled(fd: number) {

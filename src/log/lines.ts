@@ -13,6 +13,9 @@ export interface FramerOptions {
   maxLine?: number;
   /** the clock, ms since the epoch (default Date.now) */
   now?: () => number;
+  /** put after the stamp on every line, each piece of a cut line too ("NAME: "):
+   *  nothing the writer sends can make a line that lacks it */
+  label?: string;
 }
 
 /** Splits a byte stream into lines, each prefixed with a timestamp and ended with "\n". */
@@ -20,6 +23,7 @@ export class LineFramer {
   private readonly format: TimestampFormat;
   private readonly maxLine: number;
   private readonly now: () => number;
+  private readonly label: Buffer | null;
   private partial: Buffer[] = [];
   private partialLen = 0;
 
@@ -27,6 +31,7 @@ export class LineFramer {
     this.format = opts.timestamp ?? "iso";
     this.maxLine = opts.maxLine ?? 4096;
     this.now = opts.now ?? Date.now;
+    this.label = opts.label ? Buffer.from(opts.label) : null;
     if (!(this.maxLine >= 1)) throw new RangeError(`maxLine must be at least 1: ${opts.maxLine}`);
   }
 
@@ -44,6 +49,7 @@ export class LineFramer {
     const emit = (body: Buffer) => {
       prefix ??= Buffer.from(stampPrefix(this.format, this.now()));
       if (prefix.length > 0) out.push(prefix);
+      if (this.label) out.push(this.label);
       out.push(...this.partial, body, NEWLINE);
       this.partial = [];
       this.partialLen = 0;
@@ -74,7 +80,7 @@ export class LineFramer {
     const body = Buffer.concat(this.partial);
     this.partial = [];
     this.partialLen = 0;
-    return Buffer.concat([Buffer.from(stampPrefix(this.format, this.now())), body, NEWLINE]);
+    return Buffer.concat([Buffer.from(stampPrefix(this.format, this.now())), ...(this.label ? [this.label] : []), body, NEWLINE]);
   }
 
   // Copied: the caller's read buffer may be reused or be much larger than the part we keep.
@@ -82,6 +88,22 @@ export class LineFramer {
     this.partial.push(Buffer.from(part));
     this.partialLen += part.length;
   }
+}
+
+/** Whole lines (each ended by "\n"), each with the stamp of time ms before
+ *  it; nothing cut: for lines already framed, or PID 1's own. */
+export function stampLines(format: TimestampFormat, ms: number, lines: Buffer): Buffer {
+  const prefix = stampPrefix(format, ms);
+  if (prefix === "" || lines.length === 0) return lines;
+  const stamp = Buffer.from(prefix);
+  const parts: Buffer[] = [];
+  for (let at = 0; at < lines.length;) {
+    const nl = lines.indexOf(NL, at);
+    const end = nl < 0 ? lines.length : nl + 1;
+    parts.push(stamp, lines.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(parts);
 }
 
 /** Number of "\n" in buf. */

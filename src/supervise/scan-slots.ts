@@ -43,6 +43,9 @@ export interface Slot {
   labelOnly?: boolean;
   labelled?: boolean;
   pipe?: [number, number];
+  /** labelled pipes into the catch-all by label: the stderr of a service
+   *  with a logger ("NAME"), a logger's stdout and stderr ("NAME/log") */
+  labelPipes?: Map<string, [number, number]>;
   /** inotify watch on the service dir (run appearing) */
   wd: number;
   /** inotify watch on the dir run links into (PID 1's mirror: the image's
@@ -60,7 +63,7 @@ export interface SlotOptions {
   /** Services without log/ get a pipe of their own (stdout and stderr), read
    *  by this (PID 1: into the catch-all, labelled with NAME); without it they
    *  share stdout/stderr above, as under s6-svscan. */
-  labelOutput?: { readLabelled(name: string, readFd: number): void; stopLabelled(readFd: number): void };
+  labelOutput?: { readLabelled(name: string, readFd: number, onEnd?: () => void): void; stopLabelled(readFd: number): void };
   /** where built-in loggers write (log/ without run): ROOT/NAME; default /run/tsinit/log */
   logRoot?: string;
 }
@@ -183,10 +186,15 @@ export class ScanSlots {
           this.setupFailed(`${entry.path}/log`, e);
         }
       } else {
-        slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
+        const logOut = this.labelPipe(slot, `${entry.name}/log`) ?? [out, err];
+        slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: logOut[0], stderr: logOut[1] }, false);
       }
     }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held, slot.builtin?.config.dir);
+    if (!slot.main) {
+      // Beside a logger, stderr still goes to the catch-all, labelled NAME.
+      const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? this.labelPipe(slot, entry.name)?.[1] ?? err : err;
+      slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir);
+    }
   }
 
   /** A directory still in the scan dir whose service or logger is not
@@ -201,13 +209,35 @@ export class ScanSlots {
 
   // The pipe between a service and its logger outlives both, and a re-exec of
   // PID 1 too: the service and the logger keep their ends across it.
-  private logPipe(name: string): [number, number] {
-    const r = this.host.adopting() ? takeFd(`log:${name}:r`) : undefined;
-    const w = this.host.adopting() ? takeFd(`log:${name}:w`) : undefined;
+  private logPipe(name: string, kind = "log"): [number, number] {
+    const r = this.host.adopting() ? takeFd(`${kind}:${name}:r`) : undefined;
+    const w = this.host.adopting() ? takeFd(`${kind}:${name}:w`) : undefined;
     const pipe: [number, number] = r !== undefined && w !== undefined ? [r, w] : sys.pipe(false);
-    keepFd(`log:${name}:r`, pipe[0]);
-    keepFd(`log:${name}:w`, pipe[1]);
+    keepFd(`${kind}:${name}:r`, pipe[0]);
+    keepFd(`${kind}:${name}:w`, pipe[1]);
     return pipe;
+  }
+
+  /** The write end of the slot's pipe into the catch-all labelled LABEL (made,
+   *  kept and read once); undefined without labelOutput (tsinit scan). When it
+   *  cannot be made the writer gets /dev/null (-1): unlabelled output in the
+   *  shared pipe could pose as another writer's. */
+  private labelPipe(slot: Slot, label: string): [number, number] | undefined {
+    const to = this.host.options.labelOutput;
+    if (!to) return undefined;
+    slot.labelPipes ??= new Map();
+    let pipe = slot.labelPipes.get(label);
+    if (!pipe) {
+      try {
+        pipe = this.logPipe(label, "err");
+      } catch (e) {
+        logLine(`unable to make the output pipe of ${label}: ${reason(e)}: its output goes to /dev/null`);
+        return [-1, -1];
+      }
+      slot.labelPipes.set(label, pipe);
+      to.readLabelled(label, pipe[0]);
+    }
+    return [pipe[1], pipe[1]];
   }
 
   // logDir: where the built-in logger writes its lines, for the service's record.
@@ -255,6 +285,13 @@ export class ScanSlots {
     slot.builtin = undefined;
     if (slot.labelled && slot.pipe) this.host.options.labelOutput?.stopLabelled(slot.pipe[0]);
     slot.labelled = undefined;
+    for (const [label, pipe] of slot.labelPipes ?? []) {
+      this.host.options.labelOutput?.stopLabelled(pipe[0]);
+      for (const fd of pipe) sys.close(fd);
+      forgetFd(`err:${label}:r`);
+      forgetFd(`err:${label}:w`);
+    }
+    slot.labelPipes = undefined;
     if (slot.pipe) {
       for (const fd of slot.pipe) sys.close(fd);
       forgetFd(`log:${slot.entry.name}:r`);

@@ -28,7 +28,7 @@ test("the catch-all log takes an orphan's output, a task's, and PID 1's own line
     // The orphans still write into their service's own pipe: labelled with it (issue 16).
     assert.match(text, /^\d{4}-\d\d-\d\dT[\d:.]+Z parent: orphan says hi$/m, "stamped lines");
     assert.match(text, /^\S+Z once: grandchild of a dead run$/m);
-    assert.match(text, /^\S+Z task output line$/m, "a task's line, unlabelled");
+    assert.match(text, /^\S+Z task t: task output line$/m, "a task's line, labelled as a task's (issue 21)");
     assert.match(text, /tsinit: boot: done in/, "PID 1's own lines are there too");
     assert.match(m.init.output(), /orphan says hi/, "and on the console");
   } finally {

@@ -1,7 +1,7 @@
 // Issue 16: a service without log/ writes into a pipe of its own, which PID 1
 // reads into the catch-all with "NAME: " before each line: the catch-all (and
 // tsinit log) says who wrote what. The pipe outlives restarts and a re-exec
-// of PID 1, so no line is lost or repeated; a task still writes unlabelled.
+// of PID 1, so no line is lost or repeated; a task's lines say "task NAME: " (issue 21).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
 const test = suite("catch-all labels");
 const RTMIN = 34;
 
-test("a service's stdout and stderr carry its name, across a restart and a re-exec; a task's do not", async () => {
+test("a service's stdout and stderr carry its name, across a restart and a re-exec; a task's its own", async () => {
   const m = await bootInit({
     "service/talk/run": sh('i=0; while :; do i=$((i+1)); echo "n $i"; echo "e $i" >&2; sleep 0.05; done'),
     "task/hello": sh("echo from-the-task"),
@@ -23,7 +23,7 @@ test("a service's stdout and stderr carry its name, across a restart and a re-ex
   try {
     await eventually(() => numbers(/Z talk: n (\d+)$/gm).length > 10, 10_000, "talk's lines labelled");
     assert.match(readFileSync(file, "utf8"), /Z talk: e 3$/m, "stderr too");
-    assert.match(readFileSync(file, "utf8"), /Z from-the-task$/m, "a task's line, unlabelled");
+    assert.match(readFileSync(file, "utf8"), /Z task hello: from-the-task$/m, "a task's line, labelled as a task's");
     assert.match(m.init.output(), /^talk: n 2$/m, "the console says who, too");
     // A re-exec of PID 1: the new image reads the same pipe on.
     const before = Date.now();

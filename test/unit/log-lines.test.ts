@@ -2,7 +2,7 @@
 // and flushed, timestamps from an injected clock; and the stamp formats.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { LineFramer, countLines, linePrefix } from "../../src/log/lines";
+import { LineFramer, countLines, linePrefix, stampLines } from "../../src/log/lines";
 import { stampPrefix } from "../../src/log/stamp";
 import { nanosFromTai64n, tai64n } from "../../src/s6/tai64n";
 
@@ -35,6 +35,20 @@ framer("tai64n stamp, s6-log style", () => {
   const out = f.push(b("x\n")).toString();
   assert.match(out, /^@4000000[0-9a-f]{17} x\n$/);
   assert.is(Number(nanosFromTai64n(out.slice(0, 25)) / 1_000_000n), T);
+});
+
+framer("a label is on every line, each piece of a cut one too (issue 21)", () => {
+  const f = new LineFramer({ timestamp: "none", maxLine: 4, label: "w: " });
+  assert.is(f.push(b("abcdefghij\nk")).toString(), "w: abcd\nw: efgh\nw: ij\n");
+  assert.is(f.flush().toString(), "w: k\n");
+  const stamped = new LineFramer({ maxLine: 3, label: "w: ", now: () => T });
+  assert.is(stamped.push(b("abcd\n")).toString(), "2026-11-25T15:32:08.123Z w: abc\n2026-11-25T15:32:08.123Z w: d\n");
+});
+
+framer("stampLines stamps whole lines and never cuts them", () => {
+  const long = "q".repeat(5000);
+  assert.is(stampLines("iso", T, b(`a\n${long}\n`)).toString(), `2026-11-25T15:32:08.123Z a\n2026-11-25T15:32:08.123Z ${long}\n`);
+  assert.is(stampLines("none", T, b("a\n")).toString(), "a\n");
 });
 
 framer("a long line is cut at maxLine, never held beyond it", () => {

@@ -2,7 +2,7 @@
 // logdir rule in a run script, --since, and the merge by time.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { catchAllLabel, mergeByTime, parseLines, splitStamp } from "../../src/control/log-lines";
+import { catchAllLabel, escapeControls, formatLine, jsonLine, LINE_SHOWN, mergeByTime, parseLines, splitStamp } from "../../src/control/log-lines";
 import { s6LogDirs } from "../../src/control/log-sources";
 import { parseSince } from "../../src/control/log-main";
 import { tai64n } from "../../src/s6/tai64n";
@@ -22,6 +22,24 @@ test("catch-all labels: tsinit, known services with a stream, anything else", ()
   assert.equal(catchAllLabel("tsinit: boot: done", known), { label: "tsinit", text: "boot: done" });
   assert.equal(catchAllLabel("web[err]: oops", known), { label: "web", stream: "err", text: "oops" });
   assert.equal(catchAllLabel("db: not ours", known), { label: "catch-all", text: "db: not ours" });
+  // Issue 21: a task's and a logger's lines, as PID 1 labels them.
+  assert.equal(catchAllLabel("task setup: b: x", known), { label: "task setup", text: "b: x" });
+  assert.equal(catchAllLabel("web/log: s6-log: warning", known), { label: "web/log", text: "s6-log: warning" });
+  assert.equal(catchAllLabel("db/log: not ours", known), { label: "catch-all", text: "db/log: not ours" });
+});
+
+test("control characters are escaped in text; --json stays JSON with DEL and C1 escaped too", () => {
+  assert.is(escapeControls("a\x1b]0;t\x07b\tc\x7f\u009bd\x00"), "a\\x1b]0;t\\x07b\tc\\x7f\\x9bd\\x00");
+  const line = { ms: T, label: "web", text: "x\x1b[2J\u0085y" };
+  assert.is(formatLine(line, true), "2026-11-30T10:00:02.250Z web: x\\x1b[2J\\x85y");
+  const json = jsonLine(line);
+  assert.not.match(json, /[\x00-\x1f\x7f-\x9f]/);
+  assert.is(JSON.parse(json).text, line.text);
+});
+
+test("a line read back longer than LINE_SHOWN is shown cut", () => {
+  const [l] = parseLines(`${"z".repeat(LINE_SHOWN + 10)}\n`, "x");
+  assert.is(l!.text, `${"z".repeat(LINE_SHOWN)} [10 more characters not shown]`);
 });
 
 test("s6-log's logdirs are the directives starting with . or /", () => {
