@@ -16,9 +16,12 @@ import type { ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
 import { showWaitingFile, type DepGate } from "./dep-gate";
 import { readDependencies } from "./deps-read";
+import { listServiceDir } from "../resources/service-resources";
 import { timeoutUpOf } from "./config";
 import { planKey } from "./adopt";
 import type { AdoptionPlan } from "./adopt-plan";
+
+type Listing = ReturnType<typeof listServiceDir>;
 
 /** A scan or a service's setup that ran out of fds is tried again after this
  *  (s6-svscan's DIR_RETRY_TIMEOUT): a one-shot timer, armed only then. */
@@ -114,8 +117,12 @@ export class ScanSlots {
   add(entry: ScanEntry): void {
     if (this.host.ending() || this.host.frozen()) return;
     const slot: Slot = { entry, wd: -1 };
-    slot.labelOnly = !isDir(`${entry.path}/log`) && this.host.options.labelOutput !== undefined;
-    if (slot.labelOnly || isDir(`${entry.path}/log`)) {
+    // One read of the directory: the files below that are not in it are not opened.
+    const listing = listServiceDir(entry.path);
+    const has = (name: string) => !listing.ok || listing.value.includes(name);
+    const hasLog = has("log") && isDir(`${entry.path}/log`);
+    slot.labelOnly = !hasLog && this.host.options.labelOutput !== undefined;
+    if (slot.labelOnly || hasLog) {
       try {
         slot.pipe = this.logPipe(entry.name);
       } catch (e) {
@@ -123,7 +130,7 @@ export class ScanSlots {
       }
     }
     this.slots.set(entry.key, slot);
-    const deps = readDependencies(entry.path);
+    const deps = has("dependencies") || has("dependencies.d") ? readDependencies(entry.path) : { deps: [], source: `${entry.path}/dependencies`, problems: [] };
     for (const p of deps.problems) logLine(p);
     const held = deps.deps.length > 0;
     // Into the gate before it starts: its first readiness news must find it there.
@@ -131,9 +138,9 @@ export class ScanSlots {
       node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
       release: () => slot.main?.release(),
       showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
-      timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
+      timeoutUpMs: has("timeout-up") ? readMillis(`${entry.path}/timeout-up`) : 0,
     });
-    this.startMissing(slot, held);
+    this.startMissing(slot, held, listing);
     if (this.host.inotifyFd() >= 0) {
       try {
         slot.wd = sys.inotifyAdd(this.host.inotifyFd(), entry.path, sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!);
@@ -144,7 +151,7 @@ export class ScanSlots {
   }
 
   /** Starts what a slot lacks: its logger, then the service (the pipe between them is the slot's). */
-  private startMissing(slot: Slot, held: boolean): void {
+  private startMissing(slot: Slot, held: boolean, listing?: Listing): void {
     const { entry } = slot;
     const out = this.host.options.stdout ?? 1;
     const err = this.host.options.stderr ?? 2;
@@ -169,7 +176,7 @@ export class ScanSlots {
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: out, stderr: err }, false);
       }
     }
-    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held, slot.builtin?.config.dir);
+    if (!slot.main) slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: slot.labelOnly ? slot.pipe![1] : err }, held, slot.builtin?.config.dir, listing);
   }
 
   /** A directory still in the scan dir whose service or logger is not
@@ -194,11 +201,12 @@ export class ScanSlots {
   }
 
   // logDir: where the built-in logger writes its lines, for the service's record.
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string): Service | undefined {
+  // listing: dir's names, when the caller has just read them (else start() reads them).
+  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string, listing?: Listing): Service | undefined {
     const service = new Service(dir, name, stdio, this.host.serviceHost, logDir ?? null);
     try {
       // After a re-exec the history in supervise/tsinit-record carries on.
-      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null, this.host.adopting());
+      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null, this.host.adopting(), listing);
     } catch (e) {
       service.abandon();
       this.setupFailed(dir, e);
