@@ -24,6 +24,7 @@ import { USAGE, type InitValues } from "./init-options";
 import { knownPids, startSupervision } from "./supervision";
 import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
+import { armTrim } from "./trim";
 import { startTasks, type TaskRecord } from "./tasks";
 import { syncMirror } from "./mirror";
 import { elapsed, timed, within } from "../cli/timed";
@@ -65,6 +66,8 @@ export async function containerMain(values: InitValues, command: string[], crash
   const scannerFinished = new Promise<void>((r) => (scannerDone = r));
   let cmdPid = 0;
   let ending = false;
+  /** the after-boot trim (trim.ts), as PID 1's; an end disarms it */
+  let disarmTrim = () => undefined as void;
 
   // A JS error re-executes (services and CMD adopted); if even that fails, carry on.
   const onFatal = (what: string) => {
@@ -104,6 +107,7 @@ export async function containerMain(values: InitValues, command: string[], crash
   const end = (code: number, why: string) => {
     if (ending) return;
     ending = true;
+    disarmTrim();
     // A crash from here on: the next image ends the container with the same code.
     carryExitCode(code);
     void containerEnd(why, {
@@ -188,6 +192,7 @@ export async function containerMain(values: InitValues, command: string[], crash
   }
   if (inherited) closeUntakenFds();
   if (values.verbose) logLine(`boot: done in ${elapsed(t0)} (${(process.uptime() * 1000).toFixed(1)} ms after exec)`);
+  if (!ending) disarmTrim = armTrim(values.verbose ? logLine : () => undefined);
   // The previous image was ending the container: end it, with the same code.
   if (carried.exitCode !== null) end(carried.exitCode, `ending (as before the re-exec): exiting ${carried.exitCode}`);
   if (!hasCommand || carried.exitCode !== null) return new Promise<number>(() => undefined);

@@ -11,6 +11,7 @@ import { prepareAdoption, stopSurvivors } from "../supervise/adopt";
 import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, takeInherited } from "./reexec";
 import { msOption } from "./init-options";
 import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../sys/kept-fds";
+import { armTrim } from "./trim";
 
 const USAGE = `usage: tsinit scan [-h] [--crash-window MS] DIR
 
@@ -116,10 +117,14 @@ export async function main(args: string[]): Promise<number | void> {
     },
   });
   stopping = () => scanner.isEnding();
+  // As PID 1 does: once the start has settled, give back what only starting
+  // needed (tens of MiB of the executable's pages); a stop disarms it.
+  let disarmTrim = () => undefined as void;
   // Deaths before the scanner has taken over may be of adopted services: keep them.
   let early: sys.Exit[] | null = [];
   sys.events.on("exit", (exit) => (early ? early.push(exit) : scanner.reaped(exit)));
   sys.events.on("signal", (signo) => {
+    if (signo === S.SIGTERM || signo === S.SIGINT || signo === S.SIGQUIT) disarmTrim();
     if (signo === S.SIGTERM || signo === S.SIGINT) scanner.terminate("term");
     else if (signo === S.SIGQUIT) scanner.terminate("quit");
     else if (signo === S.SIGHUP || signo === S.SIGALRM) scanner.rescan();
@@ -133,6 +138,7 @@ export async function main(args: string[]): Promise<number | void> {
     for (const exit of early.splice(0)) scanner.reaped(exit);
     early = null;
     if (inherited) closeUntakenFds();
+    if (!scanner.isEnding()) disarmTrim = armTrim();
   } catch (e) {
     // Exit now: the event source would keep this process alive, supervising nothing.
     sys.stopEvents();

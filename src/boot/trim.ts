@@ -97,7 +97,7 @@ export function trimNow(levers: Lever[]): string {
  *  disarm: a shutdown calls it, since memory given back just before power-off
  *  helps nobody and the GCs took the CPU from the stop (in qemu's one emulated
  *  CPU, 0.5-1.6 s of the power button's time to off). */
-export function armTrim(levers = parseLevers(process.env.TSINIT_TRIM)): () => void {
+export function armTrim(say: (line: string) => void = logLine, levers = parseLevers(process.env.TSINIT_TRIM)): () => void {
   if (!levers.length) return () => undefined;
   const armedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
@@ -106,7 +106,7 @@ export function armTrim(levers = parseLevers(process.env.TSINIT_TRIM)): () => vo
     const t0 = process.hrtime.bigint();
     try {
       const detail = trimNow(levers);
-      logLine(`boot: gave back start-up memory: ${detail} (${elapsed(t0)})`);
+      say(`boot: gave back start-up memory: ${detail} (${elapsed(t0)})`);
     } catch (e) {
       logLine(`boot: unable to give back start-up memory: ${reason(e)} (${elapsed(t0)})`);
     }

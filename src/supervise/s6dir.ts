@@ -32,9 +32,16 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
       throw errnoError("ELOCKED", "fcntl", `${dir}/lock`, `${dir}/lock is held by another supervisor`);
     }
     const control = `${dir}/control`;
-    if (!isFifo(control)) {
-      try { unlinkSync(control); } catch { /* not there */ }
+    // Made first, looked at only when something is there already (a restart
+    // of the supervisor): a fresh directory costs one syscall here.
+    try {
       sys.mkfifo(control, 0o600);
+    } catch (e) {
+      if (codeOf(e) !== "EEXIST") throw e;
+      if (!isFifo(control)) {
+        unlinkSync(control);
+        sys.mkfifo(control, 0o600);
+      }
     }
     const controlFd = sys.open(control, c.O_RDWR! | c.O_NONBLOCK! | c.O_CLOEXEC!, 0);
     sys.watchReadable(controlFd, (fd) => {

@@ -18,10 +18,12 @@ import type { ScanEntry } from "./scandir";
 import { Service, type ServiceHost } from "./service";
 import { showWaitingFile, type DepGate } from "./dep-gate";
 import { readDependencies } from "./deps-read";
+import { listServiceDir, serviceUid } from "../resources/service-resources";
 import { timeoutUpOf } from "./config";
-import { serviceUid } from "../resources/service-resources";
 import { planKey } from "./adopt";
 import type { AdoptionPlan } from "./adopt-plan";
+
+type Listing = ReturnType<typeof listServiceDir>;
 
 /** A scan or a service's setup that ran out of fds is tried again after this
  *  (s6-svscan's DIR_RETRY_TIMEOUT): a one-shot timer, armed only then. */
@@ -123,8 +125,12 @@ export class ScanSlots {
   add(entry: ScanEntry): void {
     if (this.host.ending() || this.host.frozen()) return;
     const slot: Slot = { entry, wd: -1 };
-    slot.labelOnly = !isDir(`${entry.path}/log`) && this.host.options.labelOutput !== undefined;
-    if (slot.labelOnly || isDir(`${entry.path}/log`)) {
+    // One read of the directory: the files below that are not in it are not opened.
+    const listing = listServiceDir(entry.path);
+    const has = (name: string) => !listing.ok || listing.value.includes(name);
+    const hasLog = has("log") && isDir(`${entry.path}/log`);
+    slot.labelOnly = !hasLog && this.host.options.labelOutput !== undefined;
+    if (slot.labelOnly || hasLog) {
       try {
         slot.pipe = this.logPipe(entry.name);
       } catch (e) {
@@ -132,7 +138,7 @@ export class ScanSlots {
       }
     }
     this.slots.set(entry.key, slot);
-    const deps = readDependencies(entry.path);
+    const deps = has("dependencies") || has("dependencies.d") ? readDependencies(entry.path) : { deps: [], source: `${entry.path}/dependencies`, problems: [] };
     for (const p of deps.problems) logLine(p);
     const held = deps.deps.length > 0;
     // Into the gate before it starts: its first readiness news must find it there.
@@ -140,7 +146,7 @@ export class ScanSlots {
       node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
       release: () => slot.main?.release(),
       showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
-      timeoutUpMs: readMillis(`${entry.path}/timeout-up`),
+      timeoutUpMs: has("timeout-up") ? readMillis(`${entry.path}/timeout-up`) : 0,
     });
     // Watched before the first start: a chmod +x right after a failed start is seen.
     if (this.host.inotifyFd() >= 0) {
@@ -157,12 +163,12 @@ export class ScanSlots {
         }
       } catch { /* no watch: the 10 s retry still works */ }
     }
-    this.startMissing(slot, held);
+    this.startMissing(slot, held, listing);
     if (!slot.main && !slot.log) this.drop(entry.key, slot);
   }
 
   /** Starts what a slot lacks: its logger, then the service (the pipe between them is the slot's). */
-  private startMissing(slot: Slot, held: boolean): void {
+  private startMissing(slot: Slot, held: boolean, listing?: Listing): void {
     const { entry } = slot;
     const out = this.host.options.stdout ?? 1;
     const err = this.host.options.stderr ?? 2;
@@ -180,7 +186,7 @@ export class ScanSlots {
             onReport: (m) => logLine(m),
             holdMs: 250,
             // Its user may own the log dir (log/dir), and no one else.
-            owners: [serviceUid(entry.path) ?? 0, process.geteuid?.() ?? 0],
+            owners: [(listing?.ok && !listing.value.includes("user") ? null : serviceUid(entry.path)) ?? 0, process.geteuid?.() ?? 0],
           });
         } catch (e) {
           this.setupFailed(`${entry.path}/log`, e);
@@ -193,7 +199,7 @@ export class ScanSlots {
     if (!slot.main) {
       // Beside a logger, stderr still goes to the catch-all, labelled NAME.
       const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? this.labelPipe(slot, entry.name)?.[1] ?? err : err;
-      slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir);
+      slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir, listing);
     }
   }
 
@@ -241,11 +247,12 @@ export class ScanSlots {
   }
 
   // logDir: where the built-in logger writes its lines, for the service's record.
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string): Service | undefined {
+  // listing: dir's names, when the caller has just read them (else start() reads them).
+  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string, listing?: Listing): Service | undefined {
     const service = new Service(dir, name, stdio, this.host.serviceHost, logDir ?? null);
     try {
       // After a re-exec the history in supervise/tsinit-record carries on.
-      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null, this.host.adopting());
+      service.start(held, this.host.plan()?.adopt.get(planKey(dir)) ?? null, this.host.adopting(), listing);
     } catch (e) {
       service.abandon();
       this.setupFailed(dir, e);

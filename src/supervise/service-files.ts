@@ -3,7 +3,7 @@
 // listens) and ./down; and tsinit's own supervise/tsinit-record beside them
 // (service-record.ts), written when it changes and read back after a re-exec.
 // A write that fails (a full /run) is said once, until one works again.
-import { unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants as fsc, openSync, unlinkSync, writeFileSync } from "node:fs";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
 import { encodeDeathTally, encodeStatus } from "../s6/status-file";
@@ -13,6 +13,9 @@ import { readHead } from "../sys/read-head";
 import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
 import { broadcastEvent, writeAtomic } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
+
+/** death_tally emptied in place: never through a symlink (supervise/ is root's 0700, but still). */
+const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
 
 export class ServiceFiles {
   /** errno of the last failed state write, "" after a success */
@@ -30,7 +33,11 @@ export class ServiceFiles {
 
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {
-    this.write("death_tally", encodeDeathTally(deathTallyFromState(state)));
+    const tally = deathTallyFromState(state);
+    // Emptied (every start): truncated in place, as s6-supervise does; a
+    // reader sees the old tally or none, never half of one. No rename.
+    if (tally.length === 0) return this.guard("death_tally", () => closeSync(openSync(`${this.dir}/supervise/death_tally`, TRUNCATE, 0o644)));
+    this.write("death_tally", encodeDeathTally(tally));
   }
 
   /** supervise/tsinit-record for this state and config, when it differs from the last one written. */
@@ -76,8 +83,13 @@ export class ServiceFiles {
   }
 
   private write(name: string, bytes: Uint8Array): void {
+    this.guard(name, () => writeAtomic(`${this.dir}/supervise`, name, bytes));
+  }
+
+  /** Runs one write of supervise/NAME; a failure is said once until a write works again. */
+  private guard(name: string, fn: () => void): void {
     try {
-      writeAtomic(`${this.dir}/supervise`, name, bytes);
+      fn();
       this.writeError = "";
     } catch (e) {
       const code = codeOf(e);

@@ -36,7 +36,6 @@ type Listing = ReturnType<typeof listServiceDir>;
 export class ServiceProcs {
   /** x was received: run's stdin and stdout are /dev/null from now on */
   detached = false;
-  private devnull = -1;
   private readonly resourceWarnings = new NewWarnings();
 
   constructor(private readonly c: SpawnContext) {}
@@ -104,12 +103,6 @@ export class ServiceProcs {
     }
   }
 
-  /** Lets go of /dev/null. */
-  close(): void {
-    if (this.devnull >= 0) sys.close(this.devnull);
-    this.devnull = -1;
-  }
-
   /** What run and finish are started with: the service's own user, limits and
    *  env on top of the host's, and its cgroup; or why it must not start. */
   private settings(listing: Listing): { ok: true; options: ResourceOptions & { cgroupFd?: number } } | { ok: false; problem: string } {
@@ -128,7 +121,10 @@ export class ServiceProcs {
   }
 
   private nullFd(): number {
-    if (this.devnull < 0) this.devnull = sys.open("/dev/null", sys.constants().O_RDWR! | sys.constants().O_CLOEXEC!, 0);
-    return this.devnull;
+    if (devnull < 0) devnull = sys.open("/dev/null", sys.constants().O_RDWR! | sys.constants().O_CLOEXEC!, 0);
+    return devnull;
   }
 }
+
+/** One /dev/null for every service's child fds: an open and an fd per service saved. Never closed. */
+let devnull = -1;

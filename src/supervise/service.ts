@@ -24,6 +24,7 @@ import { ServiceProcs, type ServiceStdio } from "./service-procs";
 import { Timers } from "./timers";
 
 export type { ServiceStdio };
+type Listing = ReturnType<typeof listServiceDir>;
 
 /** What a service needs from the supervisor that owns it. */
 export interface ServiceHost {
@@ -59,6 +60,8 @@ export class Service {
   private cgroup: ServiceCgroup | null | undefined;
   private readonly configWarnings = new NewWarnings();
   private readonly unknownBytes: UnknownBytesWarning;
+  /** the listing start() read, for the spawn of the same step (then null: each later spawn reads its own) */
+  private startListing: Listing | null = null;
   /** while one read's letters go through the machine: what to write once they are done */
   private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
 
@@ -89,17 +92,26 @@ export class Service {
    *  finish keeps running and is taken over instead of started.
    *  restore: a re-exec; the history in supervise/tsinit-record carries on
    *  (a fresh `tsinit scan` ignores an old one: "since boot" means since this supervisor began). */
-  start(held = false, adopt: SuperviseStatus | null = null, restore = false): void {
+  start(held = false, adopt: SuperviseStatus | null = null, restore = false, listing: Listing = listServiceDir(this.dir)): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
     ensureFifodir(`${this.dir}/event`);
-    this.refreshConfig();
+    // One read of the directory serves the config, and the first spawn just below.
+    this.refreshConfig(listing.ok ? listing.value : undefined);
     this.held = held;
     const history = restore ? this.files.readHistory() : null;
     if (history) this.apply1(step(this.state, { type: "restore", history }, this.config));
     if (adopt) return this.adopt(adopt);
     // A held service starts as if it had ./down; release() then says "u".
     const config = held ? { ...this.config, hasDownFile: true } : this.config;
-    this.apply1(step(this.state, { type: "start", now: Date.now() }, config));
+    // The start and its spawn write supervise/status once, naming the pid,
+    // and tell event/ "su" once: s6-supervise writes status before the spawn
+    // too, but nobody can act on a "want up, not up yet" that lasts a spawn.
+    this.startListing = listing;
+    try {
+      this.batched(() => this.apply1(step(this.state, { type: "start", now: Date.now() }, config)));
+    } finally {
+      this.startListing = null;
+    }
   }
 
   // A re-exec: run (or finish) kept running; take it over without a restart.
@@ -237,8 +249,10 @@ export class Service {
   private apply(effect: Effect): void {
     switch (effect.type) {
       case "spawnRun": {
-        const listing = listServiceDir(this.dir); // the one read of the directory for this spawn
-        this.refreshConfig(listing.ok ? listing.value : undefined);
+        // The one read of the directory for this spawn (start()'s, when it spawns at once).
+        const listing = this.startListing ?? listServiceDir(this.dir);
+        if (!this.startListing) this.refreshConfig(listing.ok ? listing.value : undefined);
+        this.startListing = null;
         return this.procs.spawnRun(this.config, this.problem ? { problem: this.problem, code: this.problemCode } : null, listing);
       }
       case "spawnFinish": {
@@ -293,7 +307,6 @@ export class Service {
     this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
-    this.procs.close();
   }
 
   private exit(): void {

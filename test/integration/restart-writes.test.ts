@@ -2,11 +2,13 @@
 // death_tally, supervise/status and the event letters of the death and of
 // the new start follow the spawn, status once (on a disk-backed service dir
 // each atomic write costs a rename, milliseconds of restart latency); so does
-// supervise/tsinit-record, once, after status.
+// supervise/tsinit-record, once, after status. A start does the same: status
+// once, naming the pid, and death_tally emptied in place (no rename).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { watch } from "node:fs";
+import { readFileSync, renameSync, watch } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
+import { removeTree, tempTree } from "../helpers/tree";
 import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
 
 const test = suite("restart writes");
@@ -35,6 +37,28 @@ test("a restart writes supervise/status once, with the new pid, and the record o
       watcher.close();
     }
   } finally {
+    await endMachine(m);
+  }
+});
+
+test("a start writes supervise/status once, naming the pid, and renames nothing but it and the record", async () => {
+  const m = await bootScan({});
+  // Made aside with supervise/ already there, so its writes are watched from the first.
+  const aside = tempTree({ "b/run": sh("exec sleep 1000"), "b/supervise/": null });
+  const events: string[] = [];
+  const watcher = watch(`${aside}/b/supervise`, (type, name) => {
+    if (type === "rename" && name && !name.endsWith(".new")) events.push(name);
+  });
+  try {
+    renameSync(`${aside}/b`, `${m.root}/b`); // the scanner sees it appear, whole
+    const pid = await eventually(() => svPid(`${m.root}/b`), 10_000, "b up");
+    await sleep(300); // let every write of the start land
+    assert.equal(events.filter((n) => n === "status"), ["status"], `events: ${events.join(" ")}`);
+    assert.ok(pid > 0);
+    assert.is(readFileSync(`${m.root}/b/supervise/death_tally`).length, 0, "death_tally empty");
+  } finally {
+    watcher.close();
+    removeTree(aside);
     await endMachine(m);
   }
 });

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
 
 const test = suite("trim");
 
@@ -46,6 +46,29 @@ test("once boot settles: the executable's pages leave PID 1's PSS; services stil
     assert.is(status.status, 0, status.stderr);
     assert.match(status.stdout, /up/);
     assert.ok(pssFileMiB(pid1) < fileBefore / 2, `Pss_File after restarts: ${pssFileMiB(pid1)} MiB (before the trim ${fileBefore})`);
+  } finally {
+    await endMachine(m);
+  }
+});
+
+/** Pss of a host pid in MiB, read from outside. */
+function pssMiB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB$/m);
+  return Number(m![1]) / 1024;
+}
+
+test("tsinit scan trims too: 10 services under 20 MiB of PSS once the start has settled", async () => {
+  const tree: Record<string, string> = {};
+  for (let i = 0; i < 10; i++) tree[`s${i}/run`] = sh("exec sleep 1000");
+  const m = await bootScan(tree);
+  try {
+    await m.init.waitFor(TRIMMED, 20_000);
+    const pss = pssMiB(m.init.hostPid());
+    assert.ok(pss <= 20, `PSS after the trim: ${pss.toFixed(1)} MiB`);
+    // Still supervising: a killed service comes back.
+    const old = await eventually(() => svPid(`${m.root}/s0`), 5000, "s0 up");
+    assert.is(m.init.exec(["kill", "-KILL", String(old)]).status, 0);
+    await eventually(() => svPid(`${m.root}/s0`) !== 0 && svPid(`${m.root}/s0`) !== old, 5000, "s0 restarted");
   } finally {
     await endMachine(m);
   }
