@@ -33,7 +33,9 @@ export function summary(r: BootRecord): string {
 const detail = (u: Unit): string => {
   const parts: string[] = [];
   if (u.kind !== "step") parts.push(u.state);
-  if (u.queued !== undefined && u.start !== undefined && u.start - u.queued >= 1) parts.push(`waited ${ms(u.start - u.queued)}`);
+  // The wait is the boot's: after a restart, start is the last start's, and
+  // start - queued would blame the boot for the service's own later life.
+  if (!u.restarts && u.queued !== undefined && u.start !== undefined && u.start - u.queued >= 1) parts.push(`waited ${ms(u.start - u.queued)}`);
   if (u.deps.length > 0) parts.push(`after ${u.deps.join(", ")}`);
   if (u.restarts) parts.push(`restarted ${u.restarts}x: times are the last start's`);
   return parts.join("; ");

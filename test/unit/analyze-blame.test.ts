@@ -57,6 +57,13 @@ blame("unfinished units go last", () => {
   assert.is(blameOrder(units).at(-1)!.name, "slow");
 });
 
+blame("a restarted service's later start is not the boot's wait", () => {
+  const units = [{ kind: "service" as const, name: "later", queued: 450, start: 38_494, ready: 38_500, deps: [], state: "up", restarts: 3 }];
+  const text = formatBlame({ ...RECORD, units });
+  assert.not.match(text, /waited/, text);
+  assert.match(text, /later\s+up; restarted 3x: times are the last start's/);
+});
+
 blame("the text: a header, one line per unit with start offset, the summary", () => {
   const text = formatBlame(RECORD);
   const lines = text.trimEnd().split("\n");
