@@ -16,7 +16,7 @@ function help(): string {
   return [
     `tsinit ${VERSION}: an init and s6-compatible supervisor`,
     "",
-    "usage: tsinit [--version | --help]",
+    "usage: tsinit [--version | --help | version | help [COMMAND]]",
     "       tsinit COMMAND [ARGS...]   (COMMAND --help for its options)",
     "       tsinit [OPTIONS] -- CMD [ARGS...]   (a container's entrypoint: tsinit init --help)",
     "",
@@ -46,23 +46,39 @@ async function run(): Promise<number> {
     writeText(1, `tsinit ${VERSION}\n`);
     return 0;
   }
-  if (called !== "tsinit") {
+  // `/sbin/init status` in an image that has no tsinit link: outside PID 1 a
+  // subcommand is what was meant (the kernel passes init no such word).
+  const sub = first === undefined ? undefined : findCommand(first);
+  if (called === "init" && process.pid !== 1 && sub && sub.name !== "init") {
+    command = sub;
+    args = args.slice(1);
+  } else if (called !== "tsinit") {
     command = findCommand(called);
   } else {
-    if (first === "--help" || first === "-h") {
+    if (first === "--help" || first === "-h" || (first === "help" && args.length === 1)) {
       writeText(1, help() + "\n");
       return 0;
+    }
+    if (first === "version" && args.length === 1) {
+      writeText(1, `tsinit ${VERSION}\n`);
+      return 0;
+    }
+    // `tsinit help COMMAND` is `tsinit COMMAND --help`.
+    if (first === "help") {
+      const about = findCommand(args[1]!);
+      if (!about) throw new UsageError(`unknown command ${args[1]}`, help());
+      args = [args[1]!, "--help"];
     }
     if (first === undefined || first.startsWith("-")) {
       command = findCommand("init");
     } else {
-      command = findCommand(first);
+      command = findCommand(args[0]!);
       if (!command) throw new UsageError(`unknown command ${first}`, help());
       args = args.slice(1);
     }
   }
   // PID 1 speaks as "tsinit"; a subcommand as "tsinit svc"; a link by its own name.
-  const named = called === "init" || command?.name === "init" ? "tsinit" : called === "tsinit" ? `tsinit ${command!.name}` : called;
+  const named = command?.name === "init" ? "tsinit" : called === "tsinit" || called === "init" ? `tsinit ${command!.name}` : called;
   setProgramName(named);
   const module = await command!.load();
   return (await module.main(args)) ?? 0;

@@ -1,5 +1,6 @@
 // `tsinit scan DIR`: stage 2 alone, in the foreground, what `s6-svscan DIR`
 // does — as PID 1 of a namespace or as an ordinary process.
+import { resolve } from "node:path";
 import * as sys from "../sys";
 import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
@@ -13,12 +14,16 @@ import { msOption } from "./init-options";
 import { closeUntakenFds, loadInheritedFds, setKeptFdsFile } from "../sys/kept-fds";
 import { armTrim } from "./trim";
 
-const USAGE = `usage: tsinit scan [-h] [--crash-window MS] DIR
+const USAGE = `usage: tsinit scan [-h] [--rundir RUNDIR] [--crash-window MS] DIR
 
 Supervises every subdirectory of DIR (s6 layout: run, finish, down, log/,
 notification-fd, timeout-kill, timeout-finish, max-death-tally, down-signal)
 in this one process. Directories added or removed are picked up at once.
 Driven by tsinit svc / scan-ctl or Debian's s6-svc / s6-svscanctl.
+Each scan keeps its own state: the built-in loggers (log/ without run)
+write to RUNDIR/log/NAME, RUNDIR being DIR/.s6-svscan unless --rundir
+names another, so two scans never share a log dir; tsinit log and tsinit
+status find them through the service's supervise/tsinit-record.
 
 signals: TERM, INT = stop every service and exit 0 (s6-svscanctl -t)
          HUP, ALRM = rescan    QUIT = stop and exit    ABRT = exit at once
@@ -48,6 +53,7 @@ export async function main(args: string[]): Promise<number | void> {
   const { values, positionals } = parseCommandLine(USAGE, args, {
     help: { type: "boolean", short: "h" },
     "crash-window": { type: "string", default: String(CRASH_WINDOW_MS) },
+    rundir: { type: "string" },
   });
   if (values.help) {
     process.stdout.write(USAGE + "\n");
@@ -102,6 +108,7 @@ export async function main(args: string[]): Promise<number | void> {
   sys.raiseNofile();
   sys.startEvents(["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGALRM", "SIGABRT"]);
   const scanner = new Scanner(dir, {
+    logRoot: `${values.rundir ? resolve(values.rundir) : `${resolve(dir)}/.s6-svscan`}/log`,
     onFinished: () => {
       const finish = `${dir}/.s6-svscan/finish`;
       if (existsSync(finish)) {

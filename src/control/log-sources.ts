@@ -6,6 +6,7 @@ import { statSync } from "node:fs";
 import { readHead } from "../sys/read-head";
 import { resolve } from "node:path";
 import { DEFAULT_LOG_ROOT, readServiceLogConfig, wantsBuiltinLogger } from "../log/service-log-config";
+import { decodeRecord, RECORD_FILE, RECORD_MAX } from "../supervise/service-record";
 
 /** One place to read lines from. */
 export interface LogSource {
@@ -39,7 +40,7 @@ const isDir = (path: string): boolean => statSync(path, { throwIfNoEntry: false 
 export function serviceSources(name: string, dir: string, logRoot: string | null, catchAll: string | null): LogSource[] {
   const logDir = `${dir}/log`;
   if (!isDir(logDir)) return catchAll ? [{ label: name, dir: catchAll, onlyLabel: name }] : [];
-  if (wantsBuiltinLogger(dir)) return [{ label: name, dir: readServiceLogConfig(logDir, name, logRoot ?? DEFAULT_LOG_ROOT).config.dir }];
+  if (wantsBuiltinLogger(dir)) return [{ label: name, dir: recordedLogDir(dir) ?? readServiceLogConfig(logDir, name, logRoot ?? DEFAULT_LOG_ROOT).config.dir }];
   let script = "";
   try {
     // A run script is small (a huge one is no s6-log line we would find), and
@@ -47,4 +48,15 @@ export function serviceSources(name: string, dir: string, logRoot: string | null
     script = readHead(`${logDir}/run`, 64 * 1024).toString("utf8");
   } catch { /* an unreadable run names no dir */ }
   return s6LogDirs(script, logDir).map((d) => ({ label: name, dir: d }));
+}
+
+/** Where the supervisor said its built-in logger writes for the service in
+ *  DIR (supervise/tsinit-record): each tsinit scan keeps its own log root,
+ *  which only it knows. Null when there is no such record or no reading it. */
+function recordedLogDir(dir: string): string | null {
+  try {
+    return decodeRecord(readHead(`${dir}/supervise/${RECORD_FILE}`, RECORD_MAX))?.logDir ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -7,8 +7,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { BIN, eventually } from "../helpers/pid1";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
 import { removeTree, tempTree } from "../helpers/tree";
 import { NOBODY } from "../faults/machine";
@@ -44,6 +44,57 @@ test("unknown names list the known ones (status, svc, wait); an empty scan dir a
   } finally {
     await endMachine(m);
     removeTree(empty);
+  }
+});
+
+test("help and version are commands too; the binary called init takes subcommands outside PID 1", () => {
+  const dir = tempTree({});
+  try {
+    const help = client(dir, ["help"]);
+    assert.is(help.status, 0, help.err);
+    assert.match(help.out, /^commands:$/m);
+    assert.match(help.out, /^ {2}status /m);
+    const about = client(dir, ["help", "status"]);
+    assert.is(about.status, 0, about.err);
+    assert.match(about.out, /^usage: tsinit status /);
+    const version = client(dir, ["version"]);
+    assert.is(version.status, 0, version.err);
+    assert.is(version.out, client(dir, ["--version"]).out);
+    assert.match(version.out, /^tsinit \S+\n$/);
+    // As /sbin/init in an image: `init status` is tsinit status, said as such.
+    symlinkSync(BIN, `${dir}/init`);
+    mkdirSync(`${dir}/scan`);
+    const r = spawnSync(`${dir}/init`, ["status", `${dir}/scan`], { encoding: "utf8", timeout: 20_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(r.stdout, `no services in ${dir}/scan\n`);
+    const bad = spawnSync(`${dir}/init`, ["status", "nosuch"], { encoding: "utf8", timeout: 20_000, env: { ...process.env, TSINIT_SCANDIR: `${dir}/scan` } });
+    assert.is(bad.status, 111);
+    assert.match(bad.stderr, /^tsinit status: unable to find service nosuch in \S+\/scan: it has no services\n$/);
+  } finally {
+    removeTree(dir);
+  }
+});
+
+test("two tsinit scan runs keep their own logs (DIR/.s6-svscan/log or --rundir); tsinit log DIR/web shows its own lines", async () => {
+  const a = await bootScan({ "web/run": sh("echo from-a; exec sleep 1037"), "web/log/": null });
+  const b = tempTree({ "web/run": sh("echo from-b; exec sleep 1038"), "web/log/": null });
+  const rundir = tempTree({});
+  const bInit = startPid1(["scan", "--rundir", rundir, b]);
+  try {
+    await eventually(() => existsSync(`${a.root}/.s6-svscan/log/web/current`) && readFileSync(`${a.root}/.s6-svscan/log/web/current`, "utf8").includes("from-a"), 10_000, "a's log");
+    await eventually(() => existsSync(`${rundir}/log/web/current`) && readFileSync(`${rundir}/log/web/current`, "utf8").includes("from-b"), 10_000, "b's log");
+    assert.not.ok(existsSync("/run/tsinit/log/web/current") && /from-[ab]/.test(readFileSync("/run/tsinit/log/web/current", "utf8")), "nothing in the shared default");
+    for (const [dir, own, other] of [[a.root, "from-a", "from-b"], [b, "from-b", "from-a"]] as const) {
+      const r = client(dir, ["log", `${dir}/web`]);
+      assert.is(r.status, 0, r.err);
+      assert.match(r.out, new RegExp(`web: ${own}`));
+      assert.not.match(r.out, new RegExp(other));
+    }
+  } finally {
+    await bInit.kill();
+    await endMachine(a);
+    removeTree(b);
+    removeTree(rundir);
   }
 });
 
