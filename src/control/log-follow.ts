@@ -51,6 +51,12 @@ export class LogFollower {
     this.ifd = sys.inotifyInit((records) => this.onRecords(records));
   }
 
+  /** Stops following: the inotify fd would keep the process alive. */
+  close(): void {
+    sys.unwatch(this.ifd);
+    sys.close(this.ifd);
+  }
+
   /** Follows SRC; returns what it holds now (its last lines, as from says), in time order ([] for a dir not there yet). */
   add(source: Source): LogLine[] {
     const { src, known } = source;
@@ -138,5 +144,11 @@ export class LogFollower {
  *  order), then calls onLines with each new batch. Throws when a dir cannot be watched. */
 export function follow(sources: Source[], onLines: (lines: LogLine[]) => void, from: FollowFrom = {}): { follower: LogFollower; now: LogLine[][] } {
   const follower = new LogFollower(onLines, from);
-  return { follower, now: sources.map((s) => follower.add(s)) };
+  try {
+    return { follower, now: sources.map((s) => follower.add(s)) };
+  } catch (e) {
+    // Nothing to follow after all (EACCES on a log dir): the caller exits with the reason.
+    follower.close();
+    throw e;
+  }
 }

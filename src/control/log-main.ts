@@ -3,14 +3,18 @@
 // shown with who wrote each line, as `journalctl -u` does.
 import { UsageError } from "../cli/usage";
 import { existsSync } from "node:fs";
-import { writeText } from "../cli/log";
+import { EXIT_SYSTEM } from "../cli/exit-codes";
+import { logLine, writeText } from "../cli/log";
 import { parseOrdered, systemFailure } from "./cli-util";
 import { follow } from "./log-follow";
 import { readSource, type KnownName } from "./log-files";
 import { formatLine, jsonLine, mergeByTime, type LogLine } from "./log-lines";
 import { serviceSources, type LogSource } from "./log-sources";
-import { initPlace, resolveServices } from "./resolve";
+import { findServices, initPlace, noInit, resolveServices } from "./resolve";
 import { scanServices } from "./status-read";
+
+/** The --since forms, for --help and for the error that refuses one. */
+const SINCE_FORMS = "30s, 15m, 2h, 1d (each with or without ' ago'), HH:MM or HH:MM:SS (today, local), today, yesterday, 2026-11-30 or 2026-11-30 14:00 (local), or ISO 8601 with Z or an offset";
 
 const USAGE = `usage: tsinit log [-f] [-n N] [--since TIME] [--catch-all] [--json] [--utc] [-h] [SERVICE...]
 
@@ -24,10 +28,13 @@ from the catch-all, where PID 1 puts NAME: before each of its lines.
                     dir made later and (with no SERVICE) a service added
                     later are followed from their first line
   -n, --lines N     only the last N lines (default all; 10 with -f)
-  --since TIME      lines from TIME on: 2026-11-30 14:00 (local), an ISO
-                    time with Z, or 30s / 15m / 2h / 1d ago
+  --since TIME      lines from TIME on: 30s, 15m, 2h, 1d (with or without
+                    "ago"), HH:MM[:SS] today, today, yesterday, 2026-11-30
+                    [14:00] (local time), or ISO 8601 with Z or an offset
   --catch-all       also the whole catch-all (alone: only the catch-all)
-  --json            one JSON object per line: time, service, stream, text
+  --json            one JSON object per line: time, service, stream, text;
+                    stream is "err" for the stderr of a service beside its
+                    logger, null where stdout and stderr share one pipe
   --utc             times in UTC (ISO 8601); default local time
 
 examples: tsinit log -n 20 web
@@ -48,12 +55,29 @@ const OPTIONS = {
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** --since's value as ms since the epoch, or null when it is no time. */
+/** --since's value as ms since the epoch, or null when it is no time (SINCE_FORMS). */
 export function parseSince(value: string, now = Date.now()): number | null {
-  const ago = /^(\d+)([smhd])$/.exec(value);
+  const v = value.trim().toLowerCase();
+  const ago = /^(\d+)\s*([smhd])(?:\s+ago)?$/.exec(v);
   if (ago) return now - Number(ago[1]) * UNIT_MS[ago[2]!]!;
+  const midnight = (daysBack: number) => {
+    const d = new Date(now);
+    d.setHours(0, 0, 0, 0);
+    d.setDate(d.getDate() - daysBack);
+    return d.getTime();
+  };
+  if (v === "today") return midnight(0);
+  if (v === "yesterday") return midnight(1);
+  const clock = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(v);
+  if (clock) {
+    const [h, m, sec] = [Number(clock[1]), Number(clock[2]), Number(clock[3] ?? 0)];
+    if (h > 23 || m > 59 || sec > 59) return null;
+    return midnight(0) + ((h * 60 + m) * 60 + sec) * 1000;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return null;
   // Date.parse reads "2026-11-30 14:00" as local time and "...Z" as UTC.
-  const ms = Date.parse(value.includes("T") || value.includes(" ") || value.endsWith("Z") ? value : `${value} 00:00`);
+  const t = value.trim();
+  const ms = Date.parse(t.includes("T") || t.includes(" ") || /z$/i.test(t) ? t : `${t} 00:00`);
   return Number.isNaN(ms) ? null : ms;
 }
 
@@ -97,6 +121,9 @@ function sourcesFor(operands: string[], withCatchAll: boolean): { sources: Sourc
 
 /** Runs `tsinit log ARGS`. */
 export async function main(args: string[]): Promise<number> {
+  // "-n -5": parseArgs would say -n needs a value; say what is wrong with it.
+  const negative = args.findIndex((a, i) => i > 0 && /^-\d+$/.test(a) && ["-n", "--lines"].includes(args[i - 1]!));
+  if (negative >= 0) throw new UsageError(`option -n takes a number of lines (0 or more), not ${JSON.stringify(args[negative])}`, USAGE);
   const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   const has = (name: string) => opts.some((o) => o.name === name);
   const value = (name: string) => opts.filter((o) => o.name === name).at(-1)?.value;
@@ -106,11 +133,11 @@ export async function main(args: string[]): Promise<number> {
   }
   const followOn = has("follow");
   const nText = value("lines");
-  if (nText !== undefined && !/^\d+$/.test(nText)) throw new UsageError(`option -n takes a number of lines, not ${JSON.stringify(nText)}`, USAGE);
+  if (nText !== undefined && !/^\d+$/.test(nText)) throw new UsageError(`option -n takes a number of lines (0 or more), not ${JSON.stringify(nText)}`, USAGE);
   const n = nText !== undefined ? Number(nText) : followOn ? 10 : undefined;
   const sinceText = value("since");
   const since = sinceText === undefined ? null : parseSince(sinceText);
-  if (sinceText !== undefined && since === null) throw new UsageError(`option --since takes a time, not ${JSON.stringify(sinceText)}`, USAGE);
+  if (sinceText !== undefined && since === null) throw new UsageError(`option --since takes a time, not ${JSON.stringify(sinceText)}: ${SINCE_FORMS}`, USAGE);
   if (operands.includes("")) throw new UsageError("invalid service path: an empty SERVICE", USAGE);
   const utc = has("utc");
   const show = has("json") ? jsonLine : (l: LogLine) => formatLine(l, utc);
@@ -118,6 +145,13 @@ export async function main(args: string[]): Promise<number> {
   const print = (lines: LogLine[]) => {
     if (lines.length > 0) writeText(1, lines.map(show).join("\n") + "\n");
   };
+  // Named services that are not there, or no init to ask: say so, never an empty success.
+  const place = initPlace();
+  if (operands.length > 0 && !findServices(operands, place.scanDir)) return EXIT_SYSTEM;
+  if (operands.length === 0 && !existsSync(place.scanDir) && !(place.runDir && existsSync(`${place.runDir}/log/catch-all`))) {
+    logLine(`unable to read ${place.scanDir}: ${noInit(place.scanDir)}`);
+    return EXIT_SYSTEM;
+  }
   const { sources, scan } = sourcesFor(operands, has("catch-all"));
   const lists: LogLine[][] = [];
   let code = 0;

@@ -76,6 +76,8 @@ test("help and version are commands too; the binary called init takes subcommand
 });
 
 test("two tsinit scan runs keep their own logs (DIR/.s6-svscan/log or --rundir); tsinit log DIR/web shows its own lines", async () => {
+  const sharedNow = () => (existsSync("/run/tsinit/log/web/current") ? readFileSync("/run/tsinit/log/web/current", "utf8") : "");
+  const sharedBefore = sharedNow();
   const a = await bootScan({ "web/run": sh("echo from-a; exec sleep 1037"), "web/log/": null });
   const b = tempTree({ "web/run": sh("echo from-b; exec sleep 1038"), "web/log/": null });
   const rundir = tempTree({});
@@ -83,7 +85,7 @@ test("two tsinit scan runs keep their own logs (DIR/.s6-svscan/log or --rundir);
   try {
     await eventually(() => existsSync(`${a.root}/.s6-svscan/log/web/current`) && readFileSync(`${a.root}/.s6-svscan/log/web/current`, "utf8").includes("from-a"), 10_000, "a's log");
     await eventually(() => existsSync(`${rundir}/log/web/current`) && readFileSync(`${rundir}/log/web/current`, "utf8").includes("from-b"), 10_000, "b's log");
-    assert.not.ok(existsSync("/run/tsinit/log/web/current") && /from-[ab]/.test(readFileSync("/run/tsinit/log/web/current", "utf8")), "nothing in the shared default");
+    assert.is(sharedNow(), sharedBefore, "nothing written to the shared default /run/tsinit/log/web");
     for (const [dir, own, other] of [[a.root, "from-a", "from-b"], [b, "from-b", "from-a"]] as const) {
       const r = client(dir, ["log", `${dir}/web`]);
       assert.is(r.status, 0, r.err);
@@ -95,6 +97,42 @@ test("two tsinit scan runs keep their own logs (DIR/.s6-svscan/log or --rundir);
     await endMachine(a);
     removeTree(b);
     removeTree(rundir);
+  }
+});
+
+test("tsinit log: unknown names, no init, -f that cannot follow end with a reason; --json has stream; the --since forms; -n -5", async () => {
+  const m = await bootInit({ "service/web/run": sh("echo hello-web; exec sleep 1039"), "service/web/log/": null });
+  try {
+    chmodSync(m.root, 0o755);
+    const live = `${m.root}/run/service`;
+    await eventually(() => svPid(`${live}/web`), 10_000, "web up");
+    for (const args of [["log", "nosuch"], ["log", "-f", "nosuch"]]) {
+      const r = client(live, args, { timeoutMs: 5_000 });
+      assert.is(r.status, 111, `${args.join(" ")}: ${r.err}`);
+      assert.match(r.err, new RegExp(`unable to find service nosuch in ${live}: known: web\n`));
+    }
+    const none = client(`${m.root}/nothing`, ["log"]);
+    assert.is(none.status, 111);
+    assert.match(none.err, /does not exist: no tsinit is running here/);
+    // As a user who may not read root's logs: -f says why and ends.
+    const denied = client(live, ["log", "-f", "web"], { nobody: true, timeoutMs: 5_000 });
+    assert.is(denied.status, 111, `log -f as nobody: ${denied.err}`);
+    assert.match(denied.err, /unable to follow \S+: Permission denied \(EACCES\)/);
+    await eventually(() => client(live, ["log", "web"]).out.includes("hello-web"), 10_000, "web's line");
+    const json = client(live, ["log", "--json", "--since", "30s ago", "web"]);
+    assert.is(json.status, 0, json.err);
+    const obj = JSON.parse(json.out.trim().split("\n")[0]!);
+    assert.ok("stream" in obj, json.out);
+    assert.is(obj.service, "web");
+    for (const since of ["today", "00:00", "1h ago"]) assert.match(client(live, ["log", "--since", since, "web"]).out, /hello-web/, since);
+    const bad = client(live, ["log", "--since", "soonish", "web"]);
+    assert.is(bad.status, 100);
+    assert.match(bad.err, /option --since takes a time, not "soonish": 30s, 15m, 2h, 1d .*today, yesterday/);
+    const neg = client(live, ["log", "-n", "-5", "web"]);
+    assert.is(neg.status, 100);
+    assert.match(neg.err, /option -n takes a number of lines \(0 or more\), not "-5"/);
+  } finally {
+    await endMachine(m);
   }
 });
 

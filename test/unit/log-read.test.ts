@@ -54,6 +54,18 @@ test("--since: ago units, local and UTC times, junk", () => {
   assert.is(parseSince("soon"), null);
 });
 
+test("--since: the forms people type (30s ago, HH:MM, today, yesterday)", () => {
+  const now = new Date(2026, 11, 3, 15, 30, 0).getTime();
+  assert.is(parseSince("30s ago", now), now - 30_000);
+  assert.is(parseSince("2h ago", now), now - 7_200_000);
+  assert.is(parseSince("14:05", now), new Date(2026, 11, 3, 14, 5).getTime());
+  assert.is(parseSince("14:05:09", now), new Date(2026, 11, 3, 14, 5, 9).getTime());
+  assert.is(parseSince("today", now), new Date(2026, 11, 3).getTime());
+  assert.is(parseSince("yesterday", now), new Date(2026, 11, 2).getTime());
+  assert.is(parseSince("25:00", now), null);
+  assert.is(parseSince("12", now), null);
+});
+
 test("merge by time is stable across sources", () => {
   const a = [{ ms: 1, label: "a", text: "1" }, { ms: 3, label: "a", text: "3" }];
   const b = [{ ms: 1, label: "b", text: "1" }, { ms: 2, label: "b", text: "2" }];
