@@ -50,7 +50,8 @@ export async function startSupervision(o: SupervisionStart): Promise<void> {
   // the leftovers of services whose status does not hold, stopped first.
   const plan = o.inherited ? await prepareAdoption(o.live, o.knownAs) : null;
   o.step("boot", "start supervision", () => {
-    const scanner = new Scanner(o.live, { ...o.options, cgroups });
+    // scan-ctl -a on the live dir: the image's scan dir is looked at too, as on SIGHUP.
+    const scanner = new Scanner(o.live, { ...o.options, cgroups, rescanLetter: o.rescan });
     o.created(scanner);
     scanner.start(plan);
     o.started?.();

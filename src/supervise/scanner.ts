@@ -34,6 +34,9 @@ export interface ScannerOptions extends SlotOptions {
   deaths?: sys.DeathRouter;
   /** one cgroup per service under this subtree (PID 1 with cgroup v2); none by default */
   cgroups?: CgroupTree | null;
+  /** what `a` and `h` on .s6-svscan/control do instead of a plain rescan
+   *  (PID 1: mirror the image's scan dir first, as SIGHUP does) */
+  rescanLetter?: () => void;
 }
 
 /** s6-svscan scans again 1 s after a supervisor exits, and so starts a new
@@ -235,8 +238,8 @@ export class Scanner implements ServiceHost {
 
   /** What each .s6-svscan/control letter does, as s6-svscan's. */
   private readonly onLetter: Record<SvscanLetter, () => void> = {
-    a: () => this.rescan(),
-    h: () => this.rescan(),
+    a: () => (this.options.rescanLetter ?? (() => this.rescan()))(),
+    h: () => (this.options.rescanLetter ?? (() => this.rescan()))(),
     n: () => this.rescan(),
     N: () => this.rescan(),
     z: () => undefined, // we reap on every SIGCHLD already

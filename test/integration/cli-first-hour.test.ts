@@ -136,6 +136,23 @@ test("tsinit log: unknown names, no init, -f that cannot follow end with a reaso
   }
 });
 
+test("scan-ctl -a on PID 1's live dir picks up an image scan dir made after boot, as SIGHUP does", async () => {
+  const m = await bootInit({ "env/": null });
+  try {
+    mkdirSync(`${m.root}/aside/web`, { recursive: true });
+    writeFileSync(`${m.root}/aside/web/run`, sh("exec sleep 1040"), { mode: 0o755 });
+    mkdirSync(`${m.root}/service`);
+    renameSync(`${m.root}/aside/web`, `${m.root}/service/web`);
+    const live = `${m.root}/run/service`;
+    await eventually(() => existsSync(`${live}/.s6-svscan/control`), 10_000, "the live scan dir's control fifo");
+    const r = spawnSync(BIN, ["scan-ctl", "-a", live], { encoding: "utf8", timeout: 10_000 });
+    assert.is(r.status, 0, r.stderr);
+    await eventually(() => svPid(`${live}/web`), 10_000, "web up after scan-ctl -a");
+  } finally {
+    await endMachine(m);
+  }
+});
+
 test("wait -U on a service without notification-fd says at once it is never flagged ready", async () => {
   const m = await bootScan({ "web/run": sh("exec sleep 1033") });
   try {
