@@ -16,7 +16,7 @@ import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
-import { elapsed, timed, within } from "../cli/timed";
+import { elapsed, guarded, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks, type TaskRecord } from "./tasks";
 import { armTrim } from "./trim";
@@ -211,6 +211,7 @@ export async function main(args: string[]): Promise<number | void> {
   };
   logLine(`boot: done in ${elapsed(t0)}`);
   // A shutdown requested during boot has nothing to disarm yet, and then no trim is armed.
-  if (!shuttingDown) disarmTrim = armTrim();
+  // Quiet on success: "boot: done" is the boot's last line (tsinit analyze).
+  if (!shuttingDown) disarmTrim = guarded(armTrim, () => undefined, (e) => logLine(`boot: unable to arm the memory trim: ${reason(e)}`)) ?? disarmTrim;
   return new Promise<number>(() => undefined);
 }
