@@ -84,11 +84,28 @@ async function run(): Promise<number> {
   return (await module.main(args)) ?? 0;
 }
 
+/** The machine's init: process 1 running `init` outside container mode (`--`). */
+function isMachineInit(): boolean {
+  const args = process.argv.slice(2);
+  const called = invokedName();
+  const init = called === "init" || (called === "tsinit" && (args[0] === undefined || args[0].startsWith("-") || args[0] === "init"));
+  return process.pid === 1 && init && !args.includes("--");
+}
+
 run().then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
+    // As the machine's init an exit is a kernel panic. Its boot steps are
+    // each guarded, so this is a bug: say so, and carry on with whatever
+    // is running (the event source, if started, keeps reaping); the timer
+    // only keeps the loop alive if nothing else does, and wakes every 24 days.
+    if (isMachineInit()) {
+      logLine(`fatal: ${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}: process 1 carries on`);
+      setInterval(() => undefined, 0x7fffffff);
+      return;
+    }
     // Fatal errors exit at once: a command may hold an event source open.
     if (e instanceof UsageError) {
       logLine(e.message);

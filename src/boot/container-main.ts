@@ -27,16 +27,13 @@ import { loadEnvDir, resetStdio } from "./stage1";
 import { armTrim } from "./trim";
 import { startTasks, type TaskRecord } from "./tasks";
 import { syncMirror } from "./mirror";
-import { elapsed, timed, within } from "../cli/timed";
+import { elapsed, guarded, timed, within } from "../cli/timed";
 
 /** timed() that only speaks on failure: a container's stderr is its user's log. */
-function quietly<T>(stage: string, what: string, fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    logLine(`${stage}: unable to ${what}: ${reason(e)}`);
-    return undefined;
-  }
+function quietly<T>(stage: string, what: string, fn: () => Promise<T>): Promise<T | undefined>;
+function quietly<T>(stage: string, what: string, fn: () => T): T | undefined;
+function quietly<T>(stage: string, what: string, fn: () => T | Promise<T>): T | undefined | Promise<T | undefined> {
+  return guarded(fn, () => undefined, (e) => logLine(`${stage}: unable to ${what}: ${reason(e)}`));
 }
 
 /** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */

@@ -16,7 +16,7 @@ import { safeMode } from "./safe-mode";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
-import { elapsed, timed, within } from "../cli/timed";
+import { elapsed, guarded, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks, type TaskRecord } from "./tasks";
 import { armTrim } from "./trim";
@@ -128,7 +128,7 @@ export async function main(args: string[]): Promise<number | void> {
   logLine(`boot: exec to the catch-all log (${(process.uptime() * 1000).toFixed(1)} ms)`);
   const childOut = catchAll?.writeFd ?? 1;
   const childErr = catchAll?.writeFd ?? 2;
-  timed("boot", "catch signals and deaths", () => {
+  const caught = timed("boot", "catch signals and deaths", () => {
     sys.startEvents([...Object.keys(SIGNAL_ACTIONS), "SIGHUP", REEXEC_SIGNAL]);
     sys.events.on("exit", (exit) => {
       // After a re-exec, deaths before the adoption may be of adopted services: keep them.
@@ -141,7 +141,11 @@ export async function main(args: string[]): Promise<number | void> {
       else if (signo === sys.signalNumber("SIGHUP")) rescan();
       else if (signo === sys.signalNumber(REEXEC_SIGNAL)) void plannedReexec();
     });
+    return true;
   });
+  // Without the event source nothing is reaped, and the loop would end (an
+  // exit: a panic): a new image tries again, and a loop of that, safe mode.
+  if (!caught) onFatal("no signal and death events");
   timed("boot", "turn Ctrl-Alt-Del into SIGINT", () => {
     // Only the machine's own init may; in a pid namespace reboot(2) refuses (EINVAL).
     if (!isInitialPidNamespace()) return "skipped: not the machine's init (a pid namespace)";
@@ -211,6 +215,7 @@ export async function main(args: string[]): Promise<number | void> {
   };
   logLine(`boot: done in ${elapsed(t0)}`);
   // A shutdown requested during boot has nothing to disarm yet, and then no trim is armed.
-  if (!shuttingDown) disarmTrim = armTrim();
+  // Quiet on success: "boot: done" is the boot's last line (tsinit analyze).
+  if (!shuttingDown) disarmTrim = guarded(armTrim, () => undefined, (e) => logLine(`boot: unable to arm the memory trim: ${reason(e)}`)) ?? disarmTrim;
   return new Promise<number>(() => undefined);
 }

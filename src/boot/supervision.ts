@@ -7,13 +7,18 @@
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { Scanner, type ScannerOptions } from "../supervise/scanner";
-import { prepareAdoption } from "../supervise/adopt";
+import { adoptUnchecked, prepareAdoption } from "../supervise/adopt";
 import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { syncMirror } from "./mirror";
 import type { TaskRecord } from "./tasks";
 
-/** How a boot step runs: timed() logs each, container mode's quietly() only failures. */
-export type Step = <T>(stage: string, what: string, fn: () => T) => T | undefined;
+/** How a boot step runs: timed() logs each, container mode's quietly() only
+ *  failures. A failed step (thrown, or its promise rejected) is logged and
+ *  gives undefined: boot goes on. */
+export interface Step {
+  <T>(stage: string, what: string, fn: () => Promise<T>): Promise<T | undefined>;
+  <T>(stage: string, what: string, fn: () => T): T | undefined;
+}
 
 export interface SupervisionStart {
   step: Step;
@@ -48,7 +53,12 @@ export async function startSupervision(o: SupervisionStart): Promise<void> {
   });
   // After a re-exec: which running processes each status truly names, and
   // the leftovers of services whose status does not hold, stopped first.
-  const plan = o.inherited ? await prepareAdoption(o.live, o.knownAs) : null;
+  // Without /proc to check them against, what each status names (a fresh
+  // start would run a service twice); failing that too, a fresh start.
+  const plan = !o.inherited ? null
+    : (await o.step("boot", "adopt the running services", () => prepareAdoption(o.live, o.knownAs)))
+      ?? o.step("boot", "adopt the running services on their status files' word, unchecked", () => adoptUnchecked(o.live, o.knownAs))
+      ?? null;
   o.step("boot", "start supervision", () => {
     // scan-ctl -a on the live dir: the image's scan dir is looked at too, as on SIGHUP.
     const scanner = new Scanner(o.live, { ...o.options, cgroups, rescanLetter: o.rescan });

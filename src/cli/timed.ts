@@ -4,17 +4,40 @@
 import { logLine, reason } from "./log";
 
 /** Runs fn as the step `what`; logs "boot: WHAT[: result] (1.2 ms)" or
- *  "boot: unable to WHAT: reason (1.2 ms)". A string result is the detail. */
-export function timed<T>(stage: string, what: string, fn: () => T): T | undefined {
+ *  "boot: unable to WHAT: reason (1.2 ms)". A string result is the detail.
+ *  A step that returns a promise is the same once it settles: its rejection
+ *  is the step's failure, logged, and the promise resolves undefined. */
+export function timed<T>(stage: string, what: string, fn: () => Promise<T>): Promise<T | undefined>;
+export function timed<T>(stage: string, what: string, fn: () => T): T | undefined;
+export function timed<T>(stage: string, what: string, fn: () => T | Promise<T>): T | undefined | Promise<T | undefined> {
   const t0 = process.hrtime.bigint();
-  try {
-    const result = fn();
+  return guarded(fn, (result) => {
     const detail = typeof result === "string" && result ? `: ${result}` : "";
     logLine(`${stage}: ${what}${detail} (${elapsed(t0)})`);
+  }, (e) => logLine(`${stage}: unable to ${what}: ${reason(e)} (${elapsed(t0)})`));
+}
+
+/** fn's result after ok(result), or undefined after failed(error); for a
+ *  promise, the same once it settles. The one guard every boot step runs in. */
+export function guarded<T>(fn: () => Promise<T>, ok: (result: T) => void, failed: (e: unknown) => void): Promise<T | undefined>;
+export function guarded<T>(fn: () => T, ok: (result: T) => void, failed: (e: unknown) => void): T | undefined;
+export function guarded<T>(fn: () => T | Promise<T>, ok: (result: T) => void, failed: (e: unknown) => void): T | undefined | Promise<T | undefined> {
+  const fail = (e: unknown): undefined => {
+    failed(e);
+    return undefined;
+  };
+  try {
+    const result = fn();
+    if (result instanceof Promise) {
+      return result.then((r) => {
+        ok(r);
+        return r;
+      }, fail);
+    }
+    ok(result);
     return result;
   } catch (e) {
-    logLine(`${stage}: unable to ${what}: ${reason(e)} (${elapsed(t0)})`);
-    return undefined;
+    return fail(e);
   }
 }
 

@@ -140,3 +140,24 @@ export function planSurvivors(claims: readonly StatusClaim[], procs: ReadonlyMap
   const stop = [...held].map(([dir, st]) => ({ pid: st.pid, dir, why: "left running by a supervisor that died" }));
   return { adopt: new Map(), stop, refused };
 }
+
+/** After a re-exec when /proc cannot be read: each claim whose pid is alive
+ *  (alive(pid): kill 0), that no other service claims and that is not known
+ *  as something else is adopted on its status's word. Parentage and start
+ *  time cannot be checked; starting such a service afresh would run it
+ *  twice. Nothing is stopped: nothing can be seen to be a leftover. */
+export function planUnchecked(claims: readonly StatusClaim[], alive: (pid: number) => boolean, others: Others = new Map()): AdoptionPlan {
+  const plan: AdoptionPlan = { adopt: new Map(), stop: [], refused: [] };
+  const claimants = new Map<number, number>();
+  for (const c of claims) if (c.status && c.status.pid > 0) claimants.set(c.status.pid, (claimants.get(c.status.pid) ?? 0) + 1);
+  for (const c of claims) {
+    if (!c.status || c.status.pid <= 0) continue;
+    const pid = c.status.pid;
+    const other = others.get(pid);
+    const n = claimants.get(pid)!;
+    const why = other ? `it is ${other}` : n > 1 ? `claimed by ${n} services` : alive(pid) ? "" : "not running";
+    if (why) plan.refused.push({ dir: c.dir, pid, why });
+    else plan.adopt.set(c.dir, c.status);
+  }
+  return plan;
+}

@@ -14,7 +14,7 @@ import { isSupervised } from "./s6dir";
 import { bootTimeMs, childrenOf, procCwd, procStat, processTable, startedAtMs } from "../sys/proc";
 import { readScanDir } from "./scandir";
 import { readServiceConfig } from "./config";
-import { planAdoption, planSurvivors, type AdoptionPlan, type ProcInfo, type StatusClaim } from "./adopt-plan";
+import { planAdoption, planSurvivors, planUnchecked, type AdoptionPlan, type ProcInfo, type StatusClaim } from "./adopt-plan";
 
 /** Grace between the down signal and SIGKILL when the service sets no timeout-kill. */
 export const STOP_GRACE_MS = 3000;
@@ -104,6 +104,31 @@ export async function prepareAdoption(scanDir: string, knownAs: (pid: number) =>
   }
   await stopAll(plan);
   return plan;
+}
+
+/** After a re-exec when prepareAdoption failed (/proc unreadable): what the
+ *  status files name, alive and claimed once, taken on their word (planUnchecked). */
+export function adoptUnchecked(scanDir: string, knownAs: (pid: number) => string | null = () => null): AdoptionPlan {
+  const claims = statusClaims(scanDir);
+  const others = new Map<number, string>();
+  for (const c of claims) {
+    const what = c.status && c.status.pid > 0 ? knownAs(c.status.pid) : null;
+    if (what) others.set(c.status!.pid, what);
+  }
+  const plan = planUnchecked(claims, isAlive, others);
+  logPlan(plan);
+  for (const [dir, st] of plan.adopt) logLine(`warning: ${dir}: pid ${st.pid} taken over on its status's word, unchecked`);
+  return plan;
+}
+
+/** Whether pid exists (kill 0; EPERM: it does, not ours to signal). */
+function isAlive(pid: number): boolean {
+  try {
+    sys.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return sys.isErrnoError(e, "EPERM");
+  }
 }
 
 /** A scanner started where an earlier one died: stops every service process

@@ -1,6 +1,7 @@
 // PID 1 that survives itself: a planned re-exec (with the binary replaced),
-// SIGSEGV and SIGABRT while services run, and a crash loop. After each, the
-// same service pids are supervised: adopted, not restarted.
+// SIGSEGV and SIGABRT while services run, a re-exec whose adoption cannot
+// read /proc, and a crash loop. After each, the same service pids are
+// supervised: adopted, not restarted.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -9,6 +10,7 @@ import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 import { sh } from "../helpers/machine";
+import { runningIn } from "../helpers/procs";
 
 const test = suite("reexec");
 const RTMIN = 34;
@@ -130,6 +132,30 @@ test("readiness and log lines carry across a re-exec", async () => {
     const lines = readFileSync(`${m.root}/talk.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
     assert.ok(lines.length > 20, `${lines.length} lines`);
     assert.equal(lines, lines.map((_, i) => i + 1), "no line lost or repeated");
+  } finally {
+    await end(m);
+  }
+});
+
+test("a re-exec whose adoption cannot read /proc: PID 1 lives on, takes over what the statuses name, still supervises", async () => {
+  const m = await boot(services());
+  try {
+    const before = await allUp(m, NAMES);
+    // A real fault, no hook: in PID 1's mount namespace /proc becomes an
+    // empty tmpfs, so the new image's adoption fails reading /proc/uptime.
+    const mounted = m.init.exec(["mount", "-t", "tmpfs", "-o", "size=64k", "noproc", "/proc"]);
+    assert.is(mounted.status, 0, mounted.stderr);
+    m.init.exec(["kill", `-${RTMIN + 25}`, "1"]);
+    await nthBoot(m, 2, Date.now());
+    await m.init.waitFor(/boot: unable to adopt the running services: .*ENOENT/, 5000);
+    await sleep(300);
+    assert.is(m.init.child.exitCode, null, `PID 1 alive; output:\n${m.init.output()}`);
+    assert.equal(pids(m, NAMES), before, "taken over on the statuses' word: none restarted");
+    for (const n of NAMES) assert.is(runningIn(`${m.root}/run/service/${n}`).length, 1, `one copy of ${n}`);
+    // Still supervising without /proc: a killed service comes back.
+    m.init.exec(["kill", "-KILL", String(before[0])]);
+    await eventually(() => pids(m, ["a"])[0] !== before[0] && pids(m, ["a"])[0] > 0, 5000, "a restarted");
+    assert.is(m.init.child.exitCode, null, "PID 1 alive");
   } finally {
     await end(m);
   }

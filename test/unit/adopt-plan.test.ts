@@ -2,7 +2,7 @@
 // facts, without processes: adopt-plan.ts is pure.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { dirOf, planAdoption, planSurvivors, START_SLACK_MS, type ProcInfo, type StatusClaim } from "../../src/supervise/adopt-plan";
+import { dirOf, planAdoption, planSurvivors, planUnchecked, START_SLACK_MS, type ProcInfo, type StatusClaim } from "../../src/supervise/adopt-plan";
 import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
 
 const test = suite("adopt-plan");
@@ -61,6 +61,17 @@ test("a claim naming a pid known as something else (a task, the CMD) is refused;
   assert.equal(plan.stop.map((s) => s.pid), [10], "a's own process is stopped before a's fresh start; the task is not");
   // Without others, the same forged claim held: what the fix is for.
   assert.ok(planAdoption(claims, procs, SELF).adopt.has("/s/a"));
+});
+
+test("unchecked (no /proc): a live pid claimed once is adopted; a dead, shared or known one is refused; nothing stopped", () => {
+  const claims = [claim("/s/a", status(10)), claim("/s/b", status(11)), claim("/s/c", status(12)), claim("/s/d", status(12)), claim("/s/e", status(20)), claim("/s/f", null)];
+  const alive = (pid: number) => pid !== 11;
+  const plan = planUnchecked(claims, alive, new Map([[20, "task t's process"]]));
+  assert.equal([...plan.adopt.keys()], ["/s/a"]);
+  assert.equal(plan.refused.map((r) => [r.dir, r.why]), [
+    ["/s/b", "not running"], ["/s/c", "claimed by 2 services"], ["/s/d", "claimed by 2 services"], ["/s/e", "it is task t's process"],
+  ]);
+  assert.equal(plan.stop, []);
 });
 
 test("a pid that is not our child, gone, or a zombie is refused", () => {
