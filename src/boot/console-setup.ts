@@ -3,7 +3,7 @@
 // our stderr (always, in container mode). After a re-exec the catch-all takes over the same pipe.
 import { fstatSync, mkdirSync } from "node:fs";
 import * as sys from "../sys";
-import { logLine, reason, setLogSink } from "../cli/log";
+import { logLine, reason, setLogSink, takeEarlyLines } from "../cli/log";
 import { startCatchAll, type CatchAll } from "../log/catch-all";
 import { isInitialPidNamespace } from "../shutdown/procs";
 import { keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "../sys/kept-fds";
@@ -54,6 +54,8 @@ export function openCatchAll(rundir: string, reexecuted: boolean, container?: Co
   keepFd("catchall:r", log.readFd);
   keepFd("catchall:w", log.writeFd);
   setLogSink((line) => log.writeLine(line));
+  // The boot's first steps (the addon, the fd limit, stdio) reached only the console.
+  for (const { ms, line } of takeEarlyLines()) log.writeEarlyLine(line, ms);
   if (container && !container.files) return log;
   try {
     log.openFiles(`${rundir}/log/catch-all`);

@@ -17,14 +17,26 @@ export function setLogSink(fn: ((line: string) => void) | null): void {
   sink = fn;
 }
 
+/** Lines said before a sink took over, with when they were said: PID 1's
+ *  first boot steps reach only the console, and the catch-all, once it
+ *  starts, takes them (takeEarlyLines) so `tsinit log` and `analyze` see them. */
+const early: Array<{ ms: number; line: string }> = [];
+const EARLY_MAX = 64;
+
 /** Writes one line to stderr synchronously: PID 1's stderr may be the console. */
 export function logLine(message: string): void {
   try {
-    if (sink) sink(`${program}: ${message}`);
-    else writeText(2, `${program}: ${message}\n`);
+    if (sink) return sink(`${program}: ${message}`);
+    if (early.length < EARLY_MAX) early.push({ ms: Date.now(), line: `${program}: ${message}` });
+    writeText(2, `${program}: ${message}\n`);
   } catch {
     /* nowhere to say it */
   }
+}
+
+/** The lines logLine wrote to stderr before any sink (at most 64), once. */
+export function takeEarlyLines(): Array<{ ms: number; line: string }> {
+  return early.splice(0);
 }
 
 /** Writes text to fd 1 or 2 with write(2) rather than process.stdout or

@@ -72,6 +72,8 @@ export interface CatchAll {
   /** One line from PID 1 itself, straight to both outputs; for setLogSink.
    *  A newline inside it starts an indented line: text it quotes cannot pose as a line of its own. */
   writeLine(text: string): void;
+  /** A line PID 1 said on the console before the catch-all existed, into the file only, stamped MS. */
+  writeEarlyLine(text: string, ms: number): void;
   /** Opens the rotating files in dir (once; later calls are ignored). */
   openFiles(dir?: string): void;
   /** Reads a service's own pipe (read end, made O_NONBLOCK here; the caller
@@ -178,6 +180,12 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     readFd,
     writeLine(text: string) {
       emitWhole(Buffer.from(`${oneLine(text.endsWith("\n") ? text.slice(0, -1) : text)}\n`));
+    },
+    writeEarlyLine(text: string, ms: number) {
+      // The console showed it when it was said; the file gets it with that time.
+      const file = stampLines(stamp, ms, Buffer.from(`${oneLine(text)}\n`));
+      if (sink) sink.write(file);
+      else ring.push(file);
     },
     openFiles,
     readLabelled(name: string, fd: number, onEnd?: () => void) {

@@ -51,6 +51,10 @@ test("inside the namespace: blame list slowest first, chain in order, summary li
   assert.match(row("report"), /task\s+report\s+exited 0; waited \S+; after web$/);
   assert.match(row("start supervision"), /step\s+start supervision$/);
   assert.match(row("exec to the catch-all log"), /^\s*\d+(\.\d)?ms\s+\+\S+\s+step/);
+  // The steps before the catch-all existed are in the record too (issue 23).
+  for (const early of ["load the addon", "raise the fd limit", "cd / and umask 022", "reset stdio"]) {
+    assert.ok(lines.some((l) => l.includes(` step   `) && l.includes(early)), `${early} in the blame:\n${r.stdout}`);
+  }
   assert.ok(lines.indexOf(row("db")) < lines.indexOf(row("report")), "db (0.5 s to ready) blames before report (0.2 s)");
   assert.match(lines.at(-1)!, /^init started at \d+\.\d\d s \(kernel\), all services ready at \d+\.\d\d s \(\+\S+ after init\)$/);
 
