@@ -6,7 +6,7 @@
 // 1 (docker --init, a systemd unit): a child subreaper, so CMD's orphans
 // still come back to us to reap. A crash re-executes and adopts as PID 1
 // does; what the new image must know of CMD is carried (container-reexec.ts).
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
 import { UsageError } from "../cli/usage";
@@ -37,7 +37,7 @@ function quietly<T>(stage: string, what: string, fn: () => T | Promise<T>): T | 
 }
 
 /** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */
-export async function containerMain(values: InitValues, command: string[], crashWindowMs: number): Promise<number> {
+export async function containerMain(values: InitValues, command: string[], crashWindowMs: number, ownRunDir = false): Promise<number> {
   const graceMs = Number(values.grace);
   const waitMs = Number(values.wait);
   if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`option --wait takes milliseconds, not ${JSON.stringify(values.wait)}`, USAGE);
@@ -117,7 +117,13 @@ export async function containerMain(values: InitValues, command: string[], crash
         setLogSink(null);
         await within(catchAll.stop(), 2000);
       },
-    }).then(() => process.exit(code));
+    }).then(() => {
+      // This run's own state (not PID 1, no --rundir): nobody reads it after us.
+      if (ownRunDir) {
+        try { rmSync(values.rundir, { recursive: true, force: true }); } catch { /* left behind: harmless */ }
+      }
+      process.exit(code);
+    });
   };
 
   const rescan = () => {

@@ -39,7 +39,11 @@ export async function main(args: string[]): Promise<number | void> {
   const crashWindowMs = msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS);
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
   if (command !== undefined || (process.pid === 1 && containerMarked())) {
-    return (await import("./container-main")).containerMain(values, command ?? [], crashWindowMs);
+    // Outside PID 1 each run has its own state, removed at its end: two
+    // `tsinit -- CMD` (or one beside the machine's tsinit) never share /run/tsinit.
+    const ownRunDir = process.pid !== 1 && !options.some((o) => o === "--rundir" || o.startsWith("--rundir="));
+    if (ownRunDir) values.rundir = `${values.rundir}.${process.pid}`;
+    return (await import("./container-main")).containerMain(values, command ?? [], crashWindowMs, ownRunDir);
   }
   if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)", USAGE);
 

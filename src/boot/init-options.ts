@@ -22,7 +22,8 @@ options:
   --scandir DIR   services (default /etc/s6/service)
   --envdir DIR    environment, one file per variable (default /etc/s6/env)
   --taskdir DIR   one-shot tasks (default /etc/s6/task)
-  --rundir DIR    state on tmpfs (default /run/tsinit)
+  --rundir DIR    state on tmpfs (default /run/tsinit; outside PID 1
+                  /run/tsinit.PID, removed when tsinit ends)
   --hostname FILE (default /etc/hostname)
   --grace MS      shutdown: time for services and processes to stop before KILL (default 5000)
   --crash-window MS

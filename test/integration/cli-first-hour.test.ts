@@ -153,6 +153,14 @@ test("scan-ctl -a on PID 1's live dir picks up an image scan dir made after boot
   }
 });
 
+test("tsinit -- CMD outside PID 1 keeps its state in a dir of its own and removes it at its end", () => {
+  // A private /run (mount namespace only: tsinit is not PID 1 there).
+  const r = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs tmpfs /run && ${BIN} -- sh -c 'ls -d /run/tsinit*' && echo "left: $(ls -A /run)"`], { encoding: "utf8", timeout: 20_000 });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\/run\/tsinit\.\d+\n/, "during the run: /run/tsinit.PID");
+  assert.match(r.stdout, /^left: $/m, `nothing left in /run: ${r.stdout}`);
+});
+
 test("wait -U on a service without notification-fd says at once it is never flagged ready", async () => {
   const m = await bootScan({ "web/run": sh("exec sleep 1033") });
   try {
