@@ -7,6 +7,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { sleep, startPid1, type Pid1 } from "../helpers/pid1";
+import { removeTree, tempTree } from "../helpers/tree";
 
 const test = suite("faults: no addon");
 
@@ -17,7 +18,11 @@ const NOEXEC = [
   "mknod -m 666 /dev/null c 1 3",
   'exec "$0" "$@"',
 ].join("\n");
-const ARGS = ["--no-mount", "--scandir", "/nonexistent/service", "--rundir", "/nonexistent/run", "--envdir", "/nonexistent/env", "--taskdir", "/nonexistent/task"];
+// A temp root: PID 1 makes its run dir, and the namespace shares the host's
+// filesystem (a /nonexistent/run made here was seen by every later test).
+const ROOT = tempTree({});
+const ARGS = ["--no-mount", "--scandir", `${ROOT}/service`, "--rundir", `${ROOT}/run`, "--envdir", `${ROOT}/env`, "--taskdir", `${ROOT}/task`];
+test.after(() => removeTree(ROOT));
 
 async function stillAlive(init: Pid1, ms: number): Promise<void> {
   await sleep(ms);
