@@ -73,10 +73,9 @@ function addonBytes(): Uint8Array | null {
 
 /** Runs `tsinit install ARGS`. */
 export function main(args: string[]): number {
-  const parsed = parseOrUsage("install", args, OPTIONS, USAGE, ({ positionals }) => {
+  const parsed = parseOrUsage(args, OPTIONS, USAGE, ({ positionals }) => {
     if (positionals.length !== 1) throw new UsageError(`${positionals.length === 0 ? "missing ROOT" : `one ROOT only, not ${positionals.length}`} (see tsinit install --help)`);
   });
-  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(USAGE + "\n");
