@@ -84,6 +84,8 @@ function inOrder(text: string, patterns: RegExp[]): void {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** The e2e task's console lines without the catch-all's "task e2e: " label. */
+const untask = (text: string) => text.replace(/^task e2e: /gm, "");
 
 const why = unavailable();
 const test = unless(suite("e2e: qemu boot"), why);
@@ -125,13 +127,13 @@ const vms: Vm[] = [];
     vms.push(vm);
     await vm.waitFor(/e2e: all up at/, BOOT_MS);
     const up = Date.now() - vm.started;
-    await vm.waitFor(/e2e: all up at [\s\S]*?\nTASK /, 20_000); // the status table
+    await vm.waitFor(/e2e: all up at [\s\S]*?\n(task e2e: )?TASK /, 20_000); // the status table
     const out = vm.output();
     inOrder(out, [/initrd: switch_root to \/sbin\/init at/, /tsinit: boot: load the addon: \/dev/, /mounted \/proc/, /start supervision/, /listening to the power button on \/dev\/input\/event\d+/, /boot: done in/]);
     assert.match(out, /hello: dock0 up/);
     assert.match(out, /db: loaded, ready/);
     assert.ok(out.indexOf("web: serving") > out.indexOf("db: loaded, ready"), "web starts after db is ready");
-    const status = out.slice(out.indexOf("e2e: all up"));
+    const status = untask(out.slice(out.indexOf("e2e: all up")));
     for (const s of ["db", "web", "ticker", "flaky"]) assert.match(status, new RegExp(`\\n${s}\\s+up\\s`), `${s} up in:\n${status}`);
     assert.not.match(out, /initrd: (insmod|unable)|fatal:|Kernel panic/);
     console.log(`e2e: qemu start → all services up in ${seconds(up)} (${out.match(/e2e: all up at ([\d.]+) s/)![1]} s of guest uptime)`);
@@ -145,7 +147,7 @@ const vms: Vm[] = [];
     assert.ok(first && second && first !== second, `hog restarted with a new pid: ${m[0]}`);
     assert.ok(Number(ooms) >= 1, `the kernel OOM-killed hog's cgroup: ${m[0]}`);
     assert.is(tickerAfter, tickerBefore, "ticker kept its pid");
-    const table = (await vm!.waitFor(/e2e: hog pid [^\n]*\n([\s\S]*?)e2e: hog status done/, 20_000))[1]!;
+    const table = untask((await vm!.waitFor(/e2e: hog pid [^\n]*\n([\s\S]*?)e2e: hog status done/, 20_000))[1]!);
     console.log(`e2e: ${m[0].slice(5)}\n${table}`);
     assert.match(table, /^NAME\s+STATE\s+PID\s+TIME\s+NOTES\s+MEM\s+CPU$/m);
     for (const s of ["ticker", "hog", "db"]) assert.match(table, new RegExp(`\\n${s}\\s+up\\s.*\\s\\d+(\\.\\d)?[KMG]\\s+\\d+\\.\\d\\ds\\n`), `${s}'s memory and CPU in:\n${table}`);
