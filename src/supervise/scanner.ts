@@ -122,15 +122,16 @@ export class Scanner implements ServiceHost {
 
   onExited(service: Service): void {
     this.live.delete(service);
-    for (const [key, slot] of this.slots.entries()) {
+    const found = this.slots.ofService(service);
+    if (found) {
+      const [key, slot] = found;
       // `x` on a directory still there: s6-svscan starts a new supervisor at its next scan.
-      const mine = slot.main === service || slot.log === service;
-      if (mine && !slot.removed && !this.ending && !this.frozen) this.rescans.in(SUPERVISOR_RESCAN_MS);
+      if (!slot.removed && !this.ending && !this.frozen) this.rescans.in(SUPERVISOR_RESCAN_MS);
       if (slot.main === service) slot.main = undefined;
       if (slot.log === service) slot.log = undefined;
       if (!slot.main && !slot.log) this.slots.drop(key, slot);
     }
-    if (this.ending && this.ending !== "abort") this.staged?.advance();
+    if (this.ending && this.ending !== "abort") this.staged?.advance(service);
     if (this.ending && this.live.size === 0) this.finish();
   }
 
