@@ -18,6 +18,7 @@ import { DepGate } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import type { AdoptionPlan } from "./adopt-plan";
 import { isDir } from "../sys/file-kind";
+import { ServiceFiles } from "./service-files";
 import { RescanTimer } from "./rescan-timer";
 import { FD_RETRY_MS, isFdShortage, ScanSlots, type SlotOptions } from "./scan-slots";
 
@@ -190,6 +191,11 @@ export class Scanner implements ServiceHost {
    *  every service as it is: an fd shortage is not a removal. */
   rescan(): void {
     if (this.frozen) return;
+    // Every service of the scan is spawned before any record is written.
+    ServiceFiles.deferRecords(() => this.rescanNow());
+  }
+
+  private rescanNow(): void {
     const scan = readScanDir(this.scanDir);
     if (scan.error !== undefined) return this.scanFailed(scan.error);
     this.scanFailure = "";

@@ -17,6 +17,9 @@ import { deathTallyFromState, statusFromState } from "./state-status";
 /** death_tally emptied in place: never through a symlink (supervise/ is root's 0700, but still). */
 const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
 
+/** the services whose record waits for the end of a deferRecords(), null outside one */
+let deferred: Set<ServiceFiles> | null = null;
+
 export class ServiceFiles {
   /** errno of the last failed state write, "" after a success */
   private writeError = "";
@@ -51,7 +54,29 @@ export class ServiceFiles {
     const text = recordText({ ...recordFromState(state, config), logDir });
     if (text === this.lastRecord) return;
     this.lastRecord = text;
+    if (deferred) return void deferred.add(this);
     this.write(RECORD_FILE, Buffer.from(text));
+  }
+
+  /** Writes the record that a deferRecords() held back. */
+  private flushRecord(): void {
+    this.write(RECORD_FILE, Buffer.from(this.lastRecord));
+  }
+
+  /** Runs fn with every service's record write held back, then writes each
+   *  record once (its latest text). A scan that starts a thousand services
+   *  spawns them all first: the record is a view for `tsinit status` and a
+   *  re-exec, and its rename is no part of starting. Synchronous, so nothing
+   *  (a re-exec, an exit) can come between. */
+  static deferRecords(fn: () => void): void {
+    if (deferred) return fn(); // nested: the outer one flushes
+    const held = (deferred = new Set<ServiceFiles>());
+    try {
+      fn();
+    } finally {
+      deferred = null;
+      for (const files of held) files.flushRecord();
+    }
   }
 
   /** The history the previous image of PID 1 left in supervise/tsinit-record;

@@ -3,7 +3,8 @@
 // the new start follow the spawn, status once (on a disk-backed service dir
 // each atomic write costs a rename, milliseconds of restart latency); so does
 // supervise/tsinit-record, once, after status. A start does the same: status
-// once, naming the pid, and death_tally emptied in place (no rename).
+// once, naming the pid, and death_tally emptied in place (no rename); and a
+// scan that starts many services spawns them all before any record is written.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync, renameSync, watch } from "node:fs";
@@ -58,6 +59,30 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
     assert.is(readFileSync(`${m.root}/b/supervise/death_tally`).length, 0, "death_tally empty");
   } finally {
     watcher.close();
+    removeTree(aside);
+    await endMachine(m);
+  }
+});
+
+test("a scan of several new services writes every status before any record", async () => {
+  const m = await bootScan({});
+  const names = ["a", "b", "c", "d", "e"];
+  const tree: Record<string, string | null> = {};
+  for (const n of names) Object.assign(tree, { [`${n}/run`]: sh("exec sleep 1000"), [`${n}/supervise/`]: null });
+  const aside = tempTree(tree);
+  const events: string[] = [];
+  const watchers = names.map((n) => watch(`${aside}/${n}/supervise`, (type, name) => {
+    if (type === "rename" && (name === "status" || name === "tsinit-record")) events.push(`${n}:${name}`);
+  }));
+  try {
+    for (const n of names) renameSync(`${aside}/${n}`, `${m.root}/${n}`); // one burst: one rescan
+    for (const n of names) await eventually(() => svPid(`${m.root}/${n}`), 10_000, `${n} up`);
+    await eventually(() => events.filter((e) => e.endsWith("tsinit-record")).length === names.length || 0, 5000, "every record");
+    const lastStatus = events.map((e) => e.endsWith(":status")).lastIndexOf(true);
+    const firstRecord = events.findIndex((e) => e.endsWith(":tsinit-record"));
+    assert.ok(lastStatus < firstRecord, `events: ${events.join(" ")}`);
+  } finally {
+    for (const w of watchers) w.close();
     removeTree(aside);
     await endMachine(m);
   }
