@@ -2,8 +2,13 @@
 // supervise/death_tally (each replaced whole), event/ (letters to whoever
 // listens) and ./down; and tsinit's own supervise/tsinit-record beside them
 // (service-record.ts), written when it changes and read back after a re-exec.
+// The record is rewritten in place, not renamed over: a reader that catches
+// it half-written finds no record (decodeRecord: null) and shows what
+// supervise/status says, and a re-exec reads it only after this process has
+// written it whole. A rename on a disk-backed dir cost more than anything
+// else a crash-looping service's restart did here (bench/crashloop profile).
 // A write that fails (a full /run) is said once, until one works again.
-import { closeSync, constants as fsc, openSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants as fsc, openSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
 import { encodeDeathTally, encodeStatus } from "../s6/status-file";
@@ -14,7 +19,7 @@ import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FI
 import { broadcastEvent, writeAtomic } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
 
-/** death_tally emptied in place: never through a symlink (supervise/ is root's 0700, but still). */
+/** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
 const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
 
 /** the services whose record waits for the end of a deferRecords(), null outside one */
@@ -55,12 +60,19 @@ export class ServiceFiles {
     if (text === this.lastRecord) return;
     this.lastRecord = text;
     if (deferred) return void deferred.add(this);
-    this.write(RECORD_FILE, Buffer.from(text));
+    this.writeRecordNow();
   }
 
-  /** Writes the record that a deferRecords() held back. */
-  private flushRecord(): void {
-    this.write(RECORD_FILE, Buffer.from(this.lastRecord));
+  /** Writes the record last made (now, or at the end of a deferRecords()). */
+  private writeRecordNow(): void {
+    this.guard(RECORD_FILE, () => {
+      const fd = openSync(`${this.dir}/supervise/${RECORD_FILE}`, TRUNCATE, 0o644);
+      try {
+        writeSync(fd, this.lastRecord);
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   /** Runs fn with every service's record write held back, then writes each
@@ -75,7 +87,7 @@ export class ServiceFiles {
       fn();
     } finally {
       deferred = null;
-      for (const files of held) files.flushRecord();
+      for (const files of held) files.writeRecordNow();
     }
   }
 
