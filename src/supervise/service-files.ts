@@ -16,7 +16,7 @@ import type { SuperviseConfig, SuperviseState } from "./machine";
 import type { ServiceHistory } from "./machine-history";
 import { readHead } from "../sys/read-head";
 import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
-import { broadcastEvent, writeAtomic } from "./s6dir";
+import { broadcastEvent, writeAtomic, type QuietFifodir } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
 
 /** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
@@ -28,6 +28,8 @@ let deferred: Set<ServiceFiles> | null = null;
 export class ServiceFiles {
   /** errno of the last failed state write, "" after a success */
   private writeError = "";
+  /** event/ as last seen without listeners (s6dir.ts) */
+  private readonly eventQuiet: QuietFifodir = { emptyAt: null };
   /** the supervise/tsinit-record last written, to write it only when it changes */
   private lastRecord = "";
 
@@ -106,7 +108,7 @@ export class ServiceFiles {
 
   /** Event letters to every listener in event/. */
   announce(letters: string): void {
-    broadcastEvent(`${this.dir}/event`, letters);
+    broadcastEvent(`${this.dir}/event`, letters, this.eventQuiet);
   }
 
   /** Creates (D, Q) or removes (U) ./down, so a later supervisor agrees. */
