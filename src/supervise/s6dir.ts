@@ -39,7 +39,7 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
     } catch (e) {
       if (codeOf(e) !== "EEXIST") throw e;
       if (!isFifo(control)) {
-        unlinkSync(control);
+        try { unlinkSync(control); } catch { /* gone meanwhile */ }
         sys.mkfifo(control, 0o600);
       }
     }
