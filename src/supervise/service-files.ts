@@ -25,6 +25,15 @@ const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (
 /** the services whose record waits for the end of a deferRecords(), null outside one */
 let deferred: Set<ServiceFiles> | null = null;
 
+/** Truncates PATH if it exists; absent is fine (nothing to empty). */
+function emptyIfThere(path: string): void {
+  try {
+    closeSync(openSync(path, fsc.O_WRONLY | fsc.O_TRUNC | fsc.O_NOFOLLOW));
+  } catch (e) {
+    if (codeOf(e) !== "ENOENT") throw e;
+  }
+}
+
 export class ServiceFiles {
   /** errno of the last failed state write, "" after a success */
   private writeError = "";
@@ -44,9 +53,10 @@ export class ServiceFiles {
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {
     const tally = deathTallyFromState(state);
-    // Emptied (every start): truncated in place, as s6-supervise does; a
-    // reader sees the old tally or none, never half of one. No rename.
-    if (tally.length === 0) return this.guard("death_tally", () => closeSync(openSync(`${this.dir}/supervise/death_tally`, TRUNCATE, 0o644)));
+    // Emptied (every start): truncated in place; a reader sees the old tally
+    // or none, never half of one. No rename, and on a fresh supervise/ no
+    // file made: an absent death_tally is no deaths (s6-svdt prints none).
+    if (tally.length === 0) return this.guard("death_tally", () => emptyIfThere(`${this.dir}/supervise/death_tally`));
     this.write("death_tally", encodeDeathTally(tally));
   }
 
