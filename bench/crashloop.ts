@@ -3,13 +3,13 @@
 // namespace), one after the other in one run. Each supervisor restarts a
 // service once a second (s6's throttle, runit's, tsinit's), so over WINDOW_MS
 // the supervisor's own CPU per start is its cost of a death and a restart.
-// CPU: utime + stime from /proc/PID/stat of every process of the namespace
+// CPU: run time from /proc/PID/task/*/schedstat of every process of the namespace
 // but the payloads (the supervisor tree: tsinit; s6-svscan + s6-supervise;
 // runsvdir + runsv), read at the start and the end of the window. Starts:
 // bytes the payloads wrote into the bench's fifo in the window.
 // Usage: tsx bench/crashloop.ts   Env: N=100 WINDOW_MS=30000 SETTLE_MS=2000
 //        SUPERVISORS=tsinit,s6,runit  TSINIT_BIN=dist/tsinit
-import { closeSync, constants, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, utimesSync } from "node:fs";
+import { closeSync, constants, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, utimesSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -29,14 +29,15 @@ const all = [
 ];
 const supervisors = all.filter((s) => !only || only.includes(s.key));
 const work = openWork("crashloop");
-const TICK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
-/** utime + stime of one process in ms (its threads included, its reaped children not), 0 if gone. */
+/** CPU time of one process in ms, its threads included, its reaped children
+ *  not: the sum of each thread's /proc/PID/task/TID/schedstat run time (ns).
+ *  Not utime + stime of /proc/PID/stat: that is in clock ticks (10 ms), and
+ *  each of s6's 100 small supervisors uses less than a tick in a window, so
+ *  the sum read 0 on tmpfs. 0 if gone. */
 function cpuMs(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // f[0] is field 3 (state)
-    return ((Number(f[11]) + Number(f[12])) * 1000) / TICK;
+    return readdirSync(`/proc/${pid}/task`).reduce((a, t) => a + Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, "utf8").split(" ")[0]) / 1e6, 0);
   } catch {
     return 0;
   }
