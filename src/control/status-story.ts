@@ -5,7 +5,7 @@
 // them, its cgroup's memory and CPU, and its last log lines. Pure: the
 // caller reads the reports (status-read.ts) and the log lines.
 import { stampToMs } from "../s6/status-file";
-import { decodeWaitStatus, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
+import { decodeWaitStatus, failedText, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
 import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/machine-history";
 import { formatTime } from "./log-lines";
@@ -45,6 +45,7 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
   // state: since when, in absolute local time and as a duration
   let head = state as string;
   if (s && up) head += ` (pid ${s.pid}) since ${at(stampToMs(s.stamp), now)}`;
+  else if (state === "failed" && rec?.failed) head += ` since ${at(Date.parse(rec.failed.since), now)}: ${failedText(rec.failed)} (restart-limit; svc -u starts it again)`;
   else if (s && state !== "waiting") head += ` since ${at(stampToMs(s.stamp), now)}`;
   if (r.error) head += `: ${r.error}`;
   rows.push(["state", head]);
@@ -92,6 +93,7 @@ export function readinessText(r: ServiceReport, now: number): string {
   if (r.unreadable) return `unknown: ${r.error ?? "supervise/ cannot be read by this user"} (root can read it)`;
   const s = r.supervised ? r.status : null;
   const up = s !== null && s.pid !== 0 && !s.finishing;
+  if (stateOf(r) === "failed") return "no (failed: not restarted); its dependents are blocked until svc -u starts it";
   const fd = r.record ? r.record.notificationFd : undefined;
   if (fd === null) {
     // s6's meaning, kept: without notification-fd nothing ever flags it ready.

@@ -4,6 +4,7 @@
 import type { SuperviseLetter } from "../s6/letters";
 import { SIGTERM } from "../s6/signal-names";
 import { freshHistory, type ServiceHistory } from "./machine-history";
+import type { RestartLimit } from "./machine-limit";
 
 export { THROTTLE_MS } from "./machine-history";
 
@@ -24,13 +25,15 @@ export interface SuperviseConfig {
   notificationFd: number | null;
   /** restart-delay-max in ms: 0 = no backoff (s6's throttle) */
   restartDelayMaxMs: number;
+  /** restart-limit: COUNT deaths within a window make it failed; null = restart for ever */
+  restartLimit: RestartLimit | null;
 }
 
 /** The defaults s6-supervise uses when a file is absent. */
 export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
   hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
   timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
-  restartDelayMaxMs: 0,
+  restartDelayMaxMs: 0, restartLimit: null,
 };
 
 /** The timers the effects layer keeps, one of each kind at most. */

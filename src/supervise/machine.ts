@@ -165,7 +165,8 @@ const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
 
 function onStart(ctx: Ctx, now: number): void {
   const { s } = ctx;
-  s.wantUp = !ctx.config.hasDownFile;
+  // A failure (restart-limit) kept across a re-exec stays down until someone starts it.
+  s.wantUp = !ctx.config.hasDownFile && s.history.failed === null;
   s.stamp = now;
   s.readyStamp = now;
   s.deaths = [];

@@ -137,7 +137,7 @@ export class Scanner implements ServiceHost {
     if (this.ending && this.live.size === 0) this.finish();
   }
 
-  onReadiness(service: Service, state: "started" | "ready"): void {
+  onReadiness(service: Service, state: "started" | "ready" | "failed"): void {
     if (!service.name.endsWith("/log")) this.gate.update(service.name, state);
   }
 

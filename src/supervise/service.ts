@@ -36,8 +36,9 @@ export interface ServiceHost {
   cgroup?(name: string): ServiceCgroup | null;
   /** this service's supervisor has exited (x, or removed and down) */
   onExited(service: Service): void;
-  /** readiness changed: "ready" (up, and notified if it has notification-fd), else "started" */
-  onReadiness?(service: Service, state: "started" | "ready"): void;
+  /** readiness changed: "ready" (up, and notified if it has notification-fd),
+   *  "failed" (restart-limit reached: its dependents are blocked), else "started" */
+  onReadiness?(service: Service, state: "started" | "ready" | "failed"): void;
 }
 
 /** One supervised directory. */
@@ -56,7 +57,7 @@ export class Service {
   private removed = false;
   /** held down until its dependencies are ready (release() lets it go) */
   private held = false;
-  private readiness: "started" | "ready" = "started";
+  private readiness: "started" | "ready" | "failed" = "started";
   private cgroup: ServiceCgroup | null | undefined;
   private readonly configWarnings = new NewWarnings();
   private readonly unknownBytes: UnknownBytesWarning;
@@ -239,7 +240,8 @@ export class Service {
     for (const effect of result.effects) this.apply(effect);
     this.writeRecord();
     const p = this.state.phase;
-    const ready = p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
+    const ready = this.state.history.failed !== null && p.kind === "down" ? "failed"
+      : p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {
       this.readiness = ready;
       this.host.onReadiness?.(this, ready);
