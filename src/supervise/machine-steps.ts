@@ -65,12 +65,14 @@ export function finishDone(ctx: Ctx, letters: string, now: number): void {
   s.readyStamp = now;
   // Failed (restart-limit): down for good until someone starts it, and
   // want-down as s6-svstat reads it (what s6-permafailon's exit 125 leaves).
-  if (s.history.failed !== null && s.wantUp) {
+  const failedNow = s.history.failed !== null && s.wantUp;
+  if (failedNow) {
     s.wantUp = false;
     settle(ctx, "it failed");
   }
   ctx.announce();
   ctx.notify(letters);
+  if (failedNow) ctx.emit({ type: "failed" });
   if (s.exitRequested) exit(ctx);
   else if (s.wantUp && !s.frozen) restartOrThrottle(ctx, now);
 }

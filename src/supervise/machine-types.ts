@@ -124,6 +124,8 @@ export type Effect =
    *  double-forked) may be killed — the effects layer does it with cgroup.kill */
   | { type: "killLeftovers" }
   | { type: "log"; message: string }
+  /** it became failed (restart-limit): the start-up acts on its on-failure */
+  | { type: "failed" }
   | { type: "exited" };
 
 /** The result of one step. */

@@ -39,6 +39,8 @@ export interface ServiceHost {
   /** readiness changed: "ready" (up, and notified if it has notification-fd),
    *  "failed" (restart-limit reached: its dependents are blocked), else "started" */
   onReadiness?(service: Service, state: "started" | "ready" | "failed"): void;
+  /** it became failed (restart-limit): its on-failure is the host's to carry out */
+  onFailed?(service: Service): void;
 }
 
 /** One supervised directory. */
@@ -291,6 +293,8 @@ export class Service {
         return this.cgroupOf()?.killAll();
       case "log":
         return logLine(effect.message);
+      case "failed":
+        return this.host.onFailed?.(this);
       case "exited":
         return this.exit();
     }

@@ -70,6 +70,10 @@ const BAD: Tree = {
   "service/limit/restart-limit": "3\n",
   "service/limit0/run": SH,
   "service/limit0/restart-limit": "0 10\n",
+  "service/onfail/run": SH,
+  "service/onfail/on-failure": "explode\n",
+  "service/onfail2/run": SH,
+  "service/onfail2/on-failure": "poweroff\n",
   "service/limits/run": SH,
   "service/limits/rlimits/nofile": "many\n",
   "service/limits/nice": "30\n",
@@ -114,6 +118,8 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/backoff2/restart-delay-max", /warning: 500 ms is below the 1000 ms every restart waits anyway: no backoff/],
   ["service/limit/restart-limit", /error: "3" is not COUNT SECONDS \(boot restarts it for ever\): write a count and seconds such as 3 10/],
   ["service/limit0/restart-limit", /error: COUNT 0 is not from 1 to 1000 \(boot restarts it for ever\)/],
+  ["service/onfail/on-failure", /error: "explode" is not one of nothing, reboot, poweroff, halt, exit \(boot does nothing\)/],
+  ["service/onfail2/on-failure", /warning: poweroff never happens: without restart-limit the service is restarted for ever and never fails: add restart-limit, e.g. 3 10/],
   ["service/limits/rlimits/nofile", /error: "many" is not SOFT or SOFT:HARD/],
   ["service/limits/nice", /error: "30" is not a nice value/],
   ["service/limits/umask", /error: "999" is not an octal umask/],
@@ -145,7 +151,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 7 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 8 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {

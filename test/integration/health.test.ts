@@ -1,12 +1,15 @@
 // Health and failure (issue 24), with the real binary as PID 1:
 // restart-limit ends a crash loop as *failed* (down for the s6 tools too), its
-// dependent is held and says why, and `svc -u` revives it.
+// dependent is held and says why, and `svc -u` revives it; on-failure powers
+// PID 1's namespace off (or reboots it, for a task) and ends a container with
+// the failed service's code.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync, writeFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
 import { run, tsinit } from "./cli-helpers";
+import { exitWithin, MODES, startContainer } from "../helpers/container";
 
 const test = suite("health");
 const readJson = (path: string) => {
@@ -60,6 +63,69 @@ test("restart-limit 3 10: a crash loop ends failed, its dependent is held and sa
     assert.is(JSON.parse(tsinit("status", "--json", live("flaky")).out)[0].state, "up");
   } finally {
     await end(m);
+  }
+});
+
+/** Resolves with the promise's value, or rejects after ms saying what. */
+const within = <T>(p: Promise<T>, ms: number, what: string, output: () => string) =>
+  Promise.race([p, sleep(ms).then(() => { throw new Error(`${what}: not within ${ms} ms; output:\n${output()}`); })]);
+
+test("on-failure poweroff as PID 1: a service that fails for good powers the namespace off (unshare exits 130)", async () => {
+  const m = await boot({
+    "service/doomed/run": sh("exit 3"),
+    "service/doomed/restart-limit": "2 10\n",
+    "service/doomed/on-failure": "poweroff\n",
+    "service/bystander/run": sh("exec sleep 1000"),
+  });
+  try {
+    assert.is(await within(m.init.exited, 15_000, "poweroff", m.init.output), 130);
+    assert.match(m.init.output(), /doomed failed \(last exit 3\): on-failure poweroff: powering off/);
+  } finally {
+    await end(m);
+  }
+});
+
+test("on-failure reboot for a boot task that exits non-zero (unshare exits 129); nothing for another", async () => {
+  const m = await boot({
+    "task/quiet/run": sh("exit 1"),
+    "task/quiet/on-failure": "nothing\n",
+    "task/migrate/run": sh("sleep 0.3; exit 4"),
+    "task/migrate/on-failure": "reboot\n",
+    "service/web/run": sh("exec sleep 1000"),
+  });
+  try {
+    assert.is(await within(m.init.exited, 15_000, "reboot", m.init.output), 129);
+    assert.match(m.init.output(), /task migrate failed \(last exit 4\): on-failure reboot: rebooting/);
+    assert.not.match(m.init.output(), /task quiet failed/);
+  } finally {
+    await end(m);
+  }
+});
+
+for (const mode of MODES) {
+  test(`${mode}: on-failure exit in container mode ends the container with the service's last exit code`, async () => {
+    const c = startContainer(mode, {
+      "service/worker/run": sh("exit 7"),
+      "service/worker/restart-limit": "2 10\n",
+      "service/worker/on-failure": "exit\n",
+    }, { cmd: ["sleep", "1000"] });
+    try {
+      assert.is(await exitWithin(c, 15_000), 7, c.output());
+    } finally {
+      await c.end();
+    }
+  });
+}
+
+test("subreaper: on-failure exit of a task directory ends the container with the task's code", async () => {
+  const c = startContainer("subreaper", {
+    "task/setup/run": sh("exit 5"),
+    "task/setup/on-failure": "exit\n",
+  }, { cmd: ["sleep", "1000"] });
+  try {
+    assert.is(await exitWithin(c, 15_000), 5, c.output());
+  } finally {
+    await c.end();
   }
 });
 

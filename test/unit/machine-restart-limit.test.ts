@@ -58,6 +58,9 @@ t("machine: the third death within 10 s leaves it down, want down, not restarted
   assert.equal(ofType(third.effects, "spawnRun"), [], "not restarted");
   assert.equal(ofType(third.effects, "armTimer"), [], "no restart timer");
   assert.ok(ofType(third.effects, "log").some((e) => /svc failed: 3 deaths in 10 s/.test(e.message)));
+  assert.equal(ofType(third.effects, "failed"), [{ type: "failed" }], "once: the start-up acts on on-failure");
+  const types = third.effects.map((e) => e.type);
+  assert.ok(types.indexOf("failed") > types.lastIndexOf("writeStatus"), "after the status says down");
 });
 
 t("machine: with ./finish the failure waits for finish, then stays down", () => {
@@ -77,6 +80,8 @@ t("machine: with ./finish the failure waits for finish, then stays down", () => 
   assert.is(done.state.phase.kind, "down");
   assert.is(done.state.wantUp, false);
   assert.equal(ofType(done.effects, "spawnRun"), []);
+  assert.equal(ofType(died.effects, "failed"), [], "not before finish is over");
+  assert.equal(ofType(done.effects, "failed"), [{ type: "failed" }]);
 });
 
 t("machine: deaths spread wider than the window never fail it", () => {
