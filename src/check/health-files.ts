@@ -1,11 +1,16 @@
-// The files of issue 24's health and failure policy (docs/health.md), checked
-// as the start-ups read them: on-failure's word (supervise/on-failure.ts),
-// and for a service, whether anything can make it fail at all.
+// The files of the health and failure policy (docs/health.md), checked as
+// the supervisor reads them: on-failure's word (supervise/on-failure.ts) and
+// whether anything can make the service fail at all; notify-socket's shape.
 import { FAILURE_ACTIONS, parseOnFailure } from "../supervise/on-failure";
 import { optionalLine, type CheckContext } from "./context";
 
-/** Checks DIR's on-failure, for a service or a task directory. */
+/** Checks DIR's on-failure, for a service or a task directory, and a service's notify-socket. */
 export function checkHealthFiles(ctx: CheckContext, dir: string, kind: "service" | "task"): void {
+  const sock = ctx.fs.stat(`${dir}/notify-socket`);
+  if (kind === "service" && sock !== null) {
+    if (sock.isDirectory()) ctx.out.error(ctx.show(`${dir}/notify-socket`), "a directory: the supervisor looks for a file (present = on)", "make it an empty file");
+    else if (ctx.fs.stat(`${dir}/notification-fd`) !== null) ctx.out.warning(ctx.show(`${dir}/notify-socket`), "beside notification-fd: whichever says ready first flags it ready", "keep one of them");
+  }
   const show = ctx.show(`${dir}/on-failure`);
   const word = optionalLine(ctx, `${dir}/on-failure`);
   if (word === null) return;

@@ -29,6 +29,8 @@ export interface ServiceReport {
   usage?: CgroupUsage | null;
   /** supervise/tsinit-record (tsinit only; null under s6-supervise or when stale) */
   record?: ServiceRecord | null;
+  /** supervise/notify-status: the last STATUS= from sd_notify, and when */
+  notifyStatus?: { status: string; at: string } | null;
 }
 
 /** The --json shape of one service. */
@@ -62,6 +64,9 @@ export interface StatusJson {
   /** restart-limit reached (state "failed"): since when, COUNT deaths in SECONDS; null when not failed */
   failed?: ServiceRecord["failed"];
   restartLimit?: ServiceRecord["restartLimit"];
+  notifySocket?: boolean;
+  /** the last STATUS= sent on NOTIFY_SOCKET, while run is up */
+  notifyStatus?: { status: string; at: string } | null;
   /** the STATE column's word */
   state: ServiceState;
   /** while held by its dependencies: those not ready yet, and those that never will be */
@@ -140,7 +145,8 @@ export function toJson(r: ServiceReport): StatusJson {
     Object.assign(out, {
       startedAt: rec.startedAt, restarts: rec.restarts, spawnError: rec.spawnError, crashLoop: rec.crashLoop,
       delayMs: rec.delayMs, restartDelayMaxMs: rec.restartDelayMaxMs, notificationFd: rec.notificationFd,
-      failed: rec.failed, restartLimit: rec.restartLimit,
+      failed: rec.failed, restartLimit: rec.restartLimit, notifySocket: rec.notifySocket,
+      notifyStatus: up ? currentNotifyStatus(r) : null,
     });
   }
   return out;
@@ -162,6 +168,14 @@ function someNames(names: readonly string[]): string {
   const shown = names.slice(0, NAMES_SHOWN).map((n) => (n.length > NAME_CHARS ? `${n.slice(0, NAME_CHARS - 1)}…` : n));
   const rest = names.length - shown.length;
   return shown.join(", ") + (rest > 0 ? ` and ${rest} more` : "");
+}
+
+/** The last STATUS= when it was sent by the run now up (an older run's is stale), else null. */
+export function currentNotifyStatus(r: ServiceReport): { status: string; at: string } | null {
+  const n = r.notifyStatus;
+  const s = r.status;
+  if (!n || !s || s.pid === 0 || s.finishing) return null;
+  return Date.parse(n.at) >= stampToMs(s.stamp) - 1000 ? n : null;
 }
 
 /** "3 deaths in 10 s": why a service is failed (restart-limit). */

@@ -5,7 +5,7 @@
 // them, its cgroup's memory and CPU, and its last log lines. Pure: the
 // caller reads the reports (status-read.ts) and the log lines.
 import { stampToMs } from "../s6/status-file";
-import { decodeWaitStatus, failedText, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
+import { currentNotifyStatus, decodeWaitStatus, failedText, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
 import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/machine-history";
 import { formatTime } from "./log-lines";
@@ -66,6 +66,8 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
     rows.push(["restarts", `${rec.restarts} since boot${crashLoopText(rec)}`]);
   }
   rows.push(["ready", readinessText(r, now)]);
+  const said = currentNotifyStatus(r);
+  if (said) rows.push(["status", `${said.status} (STATUS= at ${at(Date.parse(said.at), now)})`]);
   rows.push(["depends on", dependencyText(r, extras)]);
   if (r.usage) {
     const mem = r.usage.memoryBytes === null ? "-" : formatBytes(r.usage.memoryBytes);
@@ -95,6 +97,11 @@ export function readinessText(r: ServiceReport, now: number): string {
   const up = s !== null && s.pid !== 0 && !s.finishing;
   if (stateOf(r) === "failed") return "no (failed: not restarted); its dependents are blocked until svc -u starts it";
   const fd = r.record ? r.record.notificationFd : undefined;
+  if (r.record?.notifySocket) {
+    const how = "when run sends READY=1 on its NOTIFY_SOCKET (sd_notify)";
+    if (up && s!.ready) return `since ${at(stampToMs(s!.readyStamp), now)} (flagged ${how}); its dependents start once it is ready`;
+    return `${up ? "not yet" : "no (down)"}: flagged ${how}; its dependents wait until then`;
+  }
   if (fd === null) {
     // s6's meaning, kept: without notification-fd nothing ever flags it ready.
     return `never flagged (no notification-fd, as in s6: \`tsinit wait -U\` would time out); its dependents ${up ? "started when it came up" : "start once it is up"}`;

@@ -141,6 +141,7 @@ export function readServiceConfig(dir: string, name: string, listing?: readonly 
     // tsinit's backoff, in milliseconds like s6's timeouts; absent or 0 = off.
     restartDelayMaxMs: readUint(file("restart-delay-max"), DEFAULT_CONFIG.restartDelayMaxMs, INT_MAX, warnings),
     restartLimit: readRestartLimit(file("restart-limit"), warnings),
+    notifySocket: exists(file("notify-socket"), warnings),
   };
   return { ok: true, config, warnings };
 }

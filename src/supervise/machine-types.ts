@@ -27,13 +27,15 @@ export interface SuperviseConfig {
   restartDelayMaxMs: number;
   /** restart-limit: COUNT deaths within a window make it failed; null = restart for ever */
   restartLimit: RestartLimit | null;
+  /** notify-socket: readiness comes from READY=1 on run's NOTIFY_SOCKET (as from notification-fd) */
+  notifySocket: boolean;
 }
 
 /** The defaults s6-supervise uses when a file is absent. */
 export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
   hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
   timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
-  restartDelayMaxMs: 0, restartLimit: null,
+  restartDelayMaxMs: 0, restartLimit: null, notifySocket: false,
 };
 
 /** The timers the effects layer keeps, one of each kind at most. */

@@ -45,6 +45,8 @@ export interface ServiceRecord {
   deathTimes: number[];
   /** restart-limit, null without one */
   restartLimit: { count: number; seconds: number } | null;
+  /** notify-socket: flagged ready by READY=1 on NOTIFY_SOCKET */
+  notifySocket: boolean;
   /** notification-fd, null without one: then it is never flagged ready */
   notificationFd: number | null;
   /** the built-in logger's directory (log/ without run), else null */
@@ -78,6 +80,7 @@ export function recordFromState(state: SuperviseState, config: SuperviseConfig):
     failed: h.failed ? { since: iso(h.failed.at), deaths: h.failed.deaths, seconds: h.failed.seconds } : null,
     deathTimes: h.deathTimes,
     restartLimit: config.restartLimit ? { count: config.restartLimit.count, seconds: config.restartLimit.windowMs / 1000 } : null,
+    notifySocket: config.notifySocket,
     notificationFd: config.notificationFd,
     logDir: null,
   };
@@ -139,6 +142,7 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
       : null,
     deathTimes: Array.isArray(r.deathTimes) ? r.deathTimes.filter((t): t is number => typeof t === "number" && Number.isFinite(t)).slice(-RESTART_LIMIT_MAX_COUNT) : [],
     restartLimit: limit && typeof limit === "object" ? { count: num(limit.count, 0), seconds: num(limit.seconds, 0) } : null,
+    notifySocket: r.notifySocket === true,
     notificationFd: typeof r.notificationFd === "number" ? r.notificationFd : null,
     logDir: str(r.logDir),
   };

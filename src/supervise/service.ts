@@ -16,6 +16,7 @@ import { listServiceDir } from "../resources/service-resources";
 import type { ServiceCgroup } from "../cgroup/tree";
 import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { NotifyPipe } from "./notify-pipe";
+import { ServiceNotify } from "./service-notify";
 import { closeControlDir, ensureFifodir, openControlDir, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
 import { UnknownBytesWarning } from "./unknown-bytes";
@@ -50,6 +51,7 @@ export class Service {
   private readonly timers = new Timers<TimerKind>();
   private control?: ControlDir;
   private readonly notify: NotifyPipe;
+  private readonly sdNotify: ServiceNotify;
   private readonly files: ServiceFiles;
   private readonly procs: ServiceProcs;
   private problem = "";
@@ -79,12 +81,14 @@ export class Service {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
     this.files = new ServiceFiles(dir, () => this.removed);
+    this.sdNotify = new ServiceNotify(dir, name, (event) => this.feed(event));
     this.procs = new ServiceProcs({
       dir, name, stdio, notify: this.notify,
       env: () => this.host.env(),
       cgroup: () => this.cgroupOf(),
       watchPid: (pid, cb) => this.host.watchPid(pid, cb),
       feed: (event) => this.feed(event),
+      runEnv: (config, uid, gid) => this.sdNotify.runEnv(config, uid, gid),
     });
     this.unknownBytes = new UnknownBytesWarning(`${dir}/supervise/control`);
   }
@@ -242,8 +246,10 @@ export class Service {
     for (const effect of result.effects) this.apply(effect);
     this.writeRecord();
     const p = this.state.phase;
+    this.sdNotify.track(p.kind === "up" ? p.pid : 0);
+    const flagged = this.config.notificationFd !== null || this.config.notifySocket;
     const ready = this.state.history.failed !== null && p.kind === "down" ? "failed"
-      : p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
+      : p.kind === "up" && (!flagged || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {
       this.readiness = ready;
       this.host.onReadiness?.(this, ready);
@@ -310,6 +316,7 @@ export class Service {
   abandon(): void {
     this.timers.cancelAll();
     this.notify.close();
+    this.sdNotify.close();
     this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;

@@ -2,16 +2,21 @@
 // restart-limit ends a crash loop as *failed* (down for the s6 tools too), its
 // dependent is held and says why, and `svc -u` revives it; on-failure powers
 // PID 1's namespace off (or reboots it, for a task) and ends a container with
-// the failed service's code.
+// the failed service's code; sd_notify (notify-socket) makes a service ready
+// for its dependents and the s6 tools, and a forged datagram is ignored.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync, writeFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
-import { run, tsinit } from "./cli-helpers";
+import { run, tsinit, tsinitAsync } from "./cli-helpers";
+import { spawn } from "node:child_process";
 import { exitWithin, MODES, startContainer } from "../helpers/container";
 
 const test = suite("health");
+/** Runs a host command in the background; resolves with its exit status. */
+const runAsync = (cmd: string, ...args: string[]) =>
+  new Promise<{ status: number }>((res) => spawn(cmd, args, { stdio: "ignore" }).on("exit", (code) => res({ status: code ?? 128 })));
 const readJson = (path: string) => {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
@@ -61,6 +66,47 @@ test("restart-limit 3 10: a crash loop ends failed, its dependent is held and sa
     assert.ok(svPid(live("flaky")), "flaky up");
     assert.is(record().failed, null);
     assert.is(JSON.parse(tsinit("status", "--json", live("flaky")).out)[0].state, "up");
+  } finally {
+    await end(m);
+  }
+});
+
+/** Sends one datagram to a unix socket from this (outside) process, as a forger would. */
+const forge = (socket: string, text: string) =>
+  run("python3", "-c", "import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(sys.argv[2].encode(), sys.argv[1])", socket, text);
+
+test("notify-socket: READY=1 and STATUS= from systemd-notify make it ready for tsinit wait -U, s6-svwait -U and its dependent; a forged datagram is ignored", async () => {
+  const m = await boot({
+    // Waits for ROOT/go, then says it is ready the way a systemd daemon does.
+    "service/db/run": sh('echo "socket=$NOTIFY_SOCKET" > ../../../env.txt; while [ ! -e ../../../go ]; do sleep 0.05; done; systemd-notify --ready --status="serving 3 clients"; exec sleep 1000'),
+    "service/db/notify-socket": "",
+    "service/app/run": sh("exec sleep 1000"),
+    "service/app/dependencies": "db\n",
+  });
+  const live = (name: string) => `${m.root}/run/service/${name}`;
+  try {
+    await eventually(() => svPid(live("db")), 5000, "db up");
+    const socket = `${live("db")}/notify/socket`;
+    await eventually(() => readFileSync(`${m.root}/env.txt`, "utf8").includes(socket), 5000, "run got NOTIFY_SOCKET");
+    const { statSync } = await import("node:fs");
+    assert.is(statSync(`${live("db")}/notify`).mode & 0o777, 0o700, "the socket's dir is 0700");
+    // A process outside the service (this test) forges readiness: ignored.
+    assert.is(forge(socket, "READY=1\nSTATUS=forged").status, 0);
+    await m.init.waitFor(/warning: db: notify message from pid \d+, outside the service, ignored/);
+    assert.is(svStatus(live("db"))!.ready, false, "not ready after the forged datagram");
+    assert.is(svPid(live("app")), 0, "app still held");
+    const waitTsinit = tsinitAsync("wait", "-U", "-t", "10000", live("db"));
+    const waitS6 = runAsync("s6-svwait", "-U", "-t", "10000", live("db"));
+    writeFileSync(`${m.root}/go`, "");
+    assert.is((await waitTsinit).status, 0, "tsinit wait -U");
+    assert.is((await waitS6).status, 0, "s6-svwait -U");
+    assert.ok(svStatus(live("db"))!.ready, "supervise/status: ready");
+    await eventually(() => svPid(live("app")), 5000, "app starts once db is ready");
+    const story = tsinit("status", live("db")).out;
+    console.log(`\n$ tsinit status db\n${story}`);
+    assert.match(story, /ready: since .* \(flagged when run sends READY=1 on its NOTIFY_SOCKET \(sd_notify\)\)/);
+    assert.match(story, /status: serving 3 clients \(STATUS= at /);
+    assert.is(JSON.parse(tsinit("status", "--json", live("db")).out)[0].notifyStatus.status, "serving 3 clients");
   } finally {
     await end(m);
   }
