@@ -65,6 +65,10 @@ export interface StatusJson {
   failed?: ServiceRecord["failed"];
   restartLimit?: ServiceRecord["restartLimit"];
   notifySocket?: boolean;
+  /** watchdog-ms (0: none), the watchdog's kills since boot and the last one */
+  watchdogMs?: number;
+  watchdogKills?: number;
+  lastWatchdogKill?: ServiceRecord["lastWatchdogKill"];
   /** the last STATUS= sent on NOTIFY_SOCKET, while run is up */
   notifyStatus?: { status: string; at: string } | null;
   /** the STATE column's word */
@@ -146,6 +150,7 @@ export function toJson(r: ServiceReport): StatusJson {
       startedAt: rec.startedAt, restarts: rec.restarts, spawnError: rec.spawnError, crashLoop: rec.crashLoop,
       delayMs: rec.delayMs, restartDelayMaxMs: rec.restartDelayMaxMs, notificationFd: rec.notificationFd,
       failed: rec.failed, restartLimit: rec.restartLimit, notifySocket: rec.notifySocket,
+      watchdogMs: rec.watchdogMs, watchdogKills: rec.watchdogKills, lastWatchdogKill: rec.lastWatchdogKill,
       notifyStatus: up ? currentNotifyStatus(r) : null,
     });
   }

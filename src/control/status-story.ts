@@ -64,6 +64,10 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
       rows.push(["start failed", `${err.message}, at ${at(Date.parse(err.at), now)}; retrying every ${err.retryInMs / 1000} s${s && s.wantUp && next > 0 ? ` (next in ${Math.ceil(next / 1000)} s)` : ""}`]);
     }
     rows.push(["restarts", `${rec.restarts} since boot${crashLoopText(rec)}`]);
+    if (rec.watchdogMs > 0) {
+      const k = rec.lastWatchdogKill;
+      rows.push(["watchdog", `WATCHDOG=1 due every ${rec.watchdogMs} ms; ${k ? `killed ${plural(rec.watchdogKills, "time")} since boot, last at ${at(Date.parse(k.at), now)}: no WATCHDOG=1 for ${k.ms} ms (SIGABRT, then SIGKILL)` : "never killed"}`]);
+    }
   }
   rows.push(["ready", readinessText(r, now)]);
   const said = currentNotifyStatus(r);

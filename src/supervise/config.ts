@@ -142,6 +142,8 @@ export function readServiceConfig(dir: string, name: string, listing?: readonly 
     restartDelayMaxMs: readUint(file("restart-delay-max"), DEFAULT_CONFIG.restartDelayMaxMs, INT_MAX, warnings),
     restartLimit: readRestartLimit(file("restart-limit"), warnings),
     notifySocket: exists(file("notify-socket"), warnings),
+    // Heard only through notify-socket; without one the file does nothing (tsinit check says so).
+    watchdogMs: readUint(file("watchdog-ms"), DEFAULT_CONFIG.watchdogMs, INT_MAX, warnings),
   };
   return { ok: true, config, warnings };
 }

@@ -35,6 +35,9 @@ export interface ServiceHistory {
   deathTimes: number[];
   /** with restart-limit: it was reached, so run is not restarted (machine-limit.ts) */
   failed: Failure | null;
+  /** times the watchdog (watchdog-ms) killed run since boot, and the last such kill */
+  watchdogKills: number;
+  lastWatchdogKill: { at: number; ms: number } | null;
 }
 
 /** A history and the one line to log, if any. */
@@ -45,7 +48,7 @@ export interface HistoryStep {
 
 /** A service with no past. */
 export function freshHistory(): ServiceHistory {
-  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS, deathTimes: [], failed: null };
+  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS, deathTimes: [], failed: null, watchdogKills: 0, lastWatchdogKill: null };
 }
 
 /** How long run must stay up to leave a crash loop and reset the backoff:

@@ -9,6 +9,7 @@ import {
 } from "./machine-types";
 import { afterDeath, needsSettle, nextDelay, settle as settleHistory, stableMs, type HistoryStep } from "./machine-history";
 import { countDeath as countTowardsLimit } from "./machine-limit";
+import { cancelWatchdog } from "./machine-watchdog";
 
 /** The mutable working copy of one step: a fresh state and its effects. */
 export class Ctx {
@@ -33,6 +34,7 @@ export function startRun(ctx: Ctx): void {
 export function onRunDeath(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, status: number, now: number): void {
   const { s, config } = ctx;
   if (phase.dying) ctx.emit({ type: "cancelTimer", kind: "kill" });
+  cancelWatchdog(ctx);
   s.waitStatus = status;
   s.paused = false;
   s.ready = false;

@@ -3,6 +3,7 @@
 // "ready" event, exactly as a newline on notification-fd (so supervise/status
 // gets its ready flag and event/ its U, for s6-svwait -U as for tsinit
 // wait -U); STATUS= goes to supervise/notify-status for `tsinit status`;
+// WATCHDOG=1 is the machine's "watchdog" event (machine-watchdog.ts);
 // STOPPING=1 is accepted (the supervisor learns of the stop at the death).
 import { logLine, reason } from "../cli/log";
 import type { SuperviseConfig, SuperviseEvent } from "./machine";
@@ -22,7 +23,10 @@ export class ServiceNotify {
       return [];
     }
     this.socket ??= new NotifySocket(this.dir, this.name, (m) => this.onMessage(m));
-    return [this.socket.open(uid, gid)];
+    const env = [this.socket.open(uid, gid)];
+    // As systemd sets it: sd_watchdog_enabled(3) reads it (no WATCHDOG_PID: run's pid is not known before the spawn, and run often execs the daemon).
+    if (config.watchdogMs > 0) env.push(`WATCHDOG_USEC=${config.watchdogMs * 1000}`);
+    return env;
   }
 
   /** run's pid while it is up (0 otherwise): whose session is heard. */
@@ -44,5 +48,6 @@ export class ServiceNotify {
       }
     }
     if (m.ready) this.feed({ type: "ready", now: Date.now() });
+    if (m.watchdog) this.feed({ type: "watchdog", now: Date.now() });
   }
 }

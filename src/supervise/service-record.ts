@@ -47,6 +47,11 @@ export interface ServiceRecord {
   restartLimit: { count: number; seconds: number } | null;
   /** notify-socket: flagged ready by READY=1 on NOTIFY_SOCKET */
   notifySocket: boolean;
+  /** watchdog-ms (0: none; heard only with notify-socket) */
+  watchdogMs: number;
+  /** times the watchdog killed run since boot, and the last such kill */
+  watchdogKills: number;
+  lastWatchdogKill: { at: string; ms: number } | null;
   /** notification-fd, null without one: then it is never flagged ready */
   notificationFd: number | null;
   /** the built-in logger's directory (log/ without run), else null */
@@ -81,6 +86,9 @@ export function recordFromState(state: SuperviseState, config: SuperviseConfig):
     deathTimes: h.deathTimes,
     restartLimit: config.restartLimit ? { count: config.restartLimit.count, seconds: config.restartLimit.windowMs / 1000 } : null,
     notifySocket: config.notifySocket,
+    watchdogMs: config.notifySocket ? config.watchdogMs : 0,
+    watchdogKills: h.watchdogKills,
+    lastWatchdogKill: h.lastWatchdogKill ? { at: iso(h.lastWatchdogKill.at), ms: h.lastWatchdogKill.ms } : null,
     notificationFd: config.notificationFd,
     logDir: null,
   };
@@ -118,6 +126,7 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
   const err = r.spawnError as Record<string, unknown> | null;
   const fail = r.failed as Record<string, unknown> | null;
   const limit = r.restartLimit as Record<string, unknown> | null;
+  const dog = r.lastWatchdogKill as Record<string, unknown> | null;
   return {
     version: 1,
     name: str(r.name) ?? "",
@@ -143,6 +152,9 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
     deathTimes: Array.isArray(r.deathTimes) ? r.deathTimes.filter((t): t is number => typeof t === "number" && Number.isFinite(t)).slice(-RESTART_LIMIT_MAX_COUNT) : [],
     restartLimit: limit && typeof limit === "object" ? { count: num(limit.count, 0), seconds: num(limit.seconds, 0) } : null,
     notifySocket: r.notifySocket === true,
+    watchdogMs: num(r.watchdogMs, 0),
+    watchdogKills: num(r.watchdogKills, 0),
+    lastWatchdogKill: dog && typeof dog === "object" && str(dog.at) ? { at: str(dog.at)!, ms: num(dog.ms, 0) } : null,
     notificationFd: typeof r.notificationFd === "number" ? r.notificationFd : null,
     logDir: str(r.logDir),
   };
@@ -153,6 +165,7 @@ export function historyFromRecord(r: ServiceRecord): ServiceHistory {
   const exitAt = r.lastExit ? time(r.lastExit.at) : null;
   const errAt = r.spawnError ? time(r.spawnError.at) : null;
   const failedAt = r.failed ? time(r.failed.since) : null;
+  const dogAt = r.lastWatchdogKill ? time(r.lastWatchdogKill.at) : null;
   return {
     restarts: r.restarts,
     lastDeath: r.lastExit && exitAt !== null ? { at: exitAt, status: waitStatusOf(r.lastExit) } : null,
@@ -164,6 +177,8 @@ export function historyFromRecord(r: ServiceRecord): ServiceHistory {
     delayMs: r.delayMs,
     deathTimes: r.deathTimes,
     failed: r.failed && failedAt !== null ? { at: failedAt, deaths: r.failed.deaths, seconds: r.failed.seconds } : null,
+    watchdogKills: r.watchdogKills,
+    lastWatchdogKill: r.lastWatchdogKill && dogAt !== null ? { at: dogAt, ms: r.lastWatchdogKill.ms } : null,
   };
 }
 

@@ -276,7 +276,7 @@ export class Service {
       case "killGroup":
         return this.procs.signal(effect.pgid, effect.signal, true);
       case "armTimer":
-        return this.timers.arm(effect.kind, effect.ms, () => this.feed({ type: "timer", kind: effect.kind }));
+        return this.timers.arm(effect.kind, effect.ms, () => this.feed({ type: "timer", kind: effect.kind, now: Date.now() }));
       case "cancelTimer":
         return this.timers.cancel(effect.kind);
       case "writeStatus":

@@ -77,6 +77,10 @@ const BAD: Tree = {
   "service/both/run": SH,
   "service/both/notification-fd": "3\n",
   "service/both/notify-socket": "",
+  "service/dog/run": SH,
+  "service/dog/watchdog-ms": "30s\n",
+  "service/dog2/run": SH,
+  "service/dog2/watchdog-ms": "30000\n",
   "service/limits/run": SH,
   "service/limits/rlimits/nofile": "many\n",
   "service/limits/nice": "30\n",
@@ -124,6 +128,8 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/onfail/on-failure", /error: "explode" is not one of nothing, reboot, poweroff, halt, exit \(boot does nothing\)/],
   ["service/onfail2/on-failure", /warning: poweroff never happens: without restart-limit the service is restarted for ever and never fails: add restart-limit, e.g. 3 10/],
   ["service/both/notify-socket", /warning: beside notification-fd: whichever says ready first flags it ready: keep one of them/],
+  ["service/dog/watchdog-ms", /error: "30s" is not a number of milliseconds \(boot uses no watchdog\)/],
+  ["service/dog2/watchdog-ms", /warning: without notify-socket no WATCHDOG=1 can arrive: no watchdog: add an empty notify-socket file/],
   ["service/limits/rlimits/nofile", /error: "many" is not SOFT or SOFT:HARD/],
   ["service/limits/nice", /error: "30" is not a nice value/],
   ["service/limits/umask", /error: "999" is not an octal umask/],
@@ -155,7 +161,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 9 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 10 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {

@@ -3,10 +3,11 @@
 // dependent is held and says why, and `svc -u` revives it; on-failure powers
 // PID 1's namespace off (or reboots it, for a task) and ends a container with
 // the failed service's code; sd_notify (notify-socket) makes a service ready
-// for its dependents and the s6 tools, and a forged datagram is ignored.
+// for its dependents and the s6 tools, and a forged datagram is ignored; a
+// payload that stops sending WATCHDOG=1 is killed and restarted.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
@@ -107,6 +108,36 @@ test("notify-socket: READY=1 and STATUS= from systemd-notify make it ready for t
     assert.match(story, /ready: since .* \(flagged when run sends READY=1 on its NOTIFY_SOCKET \(sd_notify\)\)/);
     assert.match(story, /status: serving 3 clients \(STATUS= at /);
     assert.is(JSON.parse(tsinit("status", "--json", live("db")).out)[0].notifyStatus.status, "serving 3 clients");
+  } finally {
+    await end(m);
+  }
+});
+
+test("watchdog-ms: a payload that stops sending WATCHDOG=1 is killed with SIGABRT and restarted; the story says so", async () => {
+  const m = await boot({
+    // Pings every 0.1 s for 2.5 s (2.5 periods), marks that it stopped, then hangs.
+    "service/hung/run": sh(`ulimit -c 0
+echo "$WATCHDOG_USEC" > ../../../usec
+echo x >> ../../../starts
+systemd-notify --ready
+i=0; while [ $i -lt 25 ]; do systemd-notify WATCHDOG=1; sleep 0.1; i=$((i+1)); done
+touch ../../../stopped
+exec sleep 1000`),
+    "service/hung/notify-socket": "",
+    "service/hung/watchdog-ms": "1000\n",
+  });
+  const live = `${m.root}/run/service/hung`;
+  try {
+    await m.init.waitFor(/warning: hung\/run sent no WATCHDOG=1 within watchdog-ms \(1000 ms\) - sending SIGABRT/, 15_000);
+    assert.ok(existsSync(`${m.root}/stopped`), "not killed while it kept pinging (2.5 periods)");
+    assert.is(readFileSync(`${m.root}/usec`, "utf8").trim(), "1000000", "WATCHDOG_USEC for run");
+    await eventually(() => readFileSync(`${m.root}/starts`, "utf8").split("\n").length > 2, 5000, "restarted");
+    const story = tsinit("status", live).out;
+    console.log(`\n$ tsinit status hung\n${story}`);
+    assert.match(story, /last exit: killed by SIGABRT at/);
+    assert.match(story, /watchdog: WATCHDOG=1 due every 1000 ms; killed 1 time since boot, last at .*: no WATCHDOG=1 for 1000 ms \(SIGABRT, then SIGKILL\)/);
+    const json = JSON.parse(tsinit("status", "--json", live).out)[0];
+    assert.equal([json.watchdogMs, json.watchdogKills], [1000, 1]);
   } finally {
     await end(m);
   }
