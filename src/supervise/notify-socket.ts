@@ -12,6 +12,7 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
 import { procStat } from "../sys/proc";
+import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
 import { parseNotify, type NotifyMessage } from "./notify-message";
 
 /** The most read of one datagram; a longer one is ignored (systemd: 4 KiB too, less its padding). */
@@ -29,7 +30,11 @@ export class NotifySocket {
   private dropped = 0;
   private warnedForged = false;
 
-  constructor(private readonly dir: string, private readonly name: string, private readonly onMessage: (m: NotifyMessage) => void) {}
+  private readonly key: string;
+
+  constructor(private readonly dir: string, private readonly name: string, private readonly onMessage: (m: NotifyMessage) => void) {
+    this.key = `sdnotify:${name}`;
+  }
 
   /** The socket for the next run, made afresh (a stale one from a crash
    *  is removed), its dir owned by UID:GID; returns "NOTIFY_SOCKET=PATH". */
@@ -53,10 +58,21 @@ export class NotifySocket {
       if (codeOf(e) !== "ENOENT") throw e;
     }
     this.fd = sys.notifySocket(path);
+    // Kept across a re-exec of PID 1: the daemon keeps sending to this path,
+    // and what it sent meanwhile (a WATCHDOG=1) waits in the socket.
+    keepFd(this.key, this.fd);
     // The sender needs write permission on the socket itself (its dir already limits who).
     chownSync(path, uid, gid);
     sys.watchReadable(this.fd, () => this.onReadable());
     return `NOTIFY_SOCKET=${path}`;
+  }
+
+  /** After a re-exec: the previous image's socket for the run adopted, if it kept one. */
+  adopt(): void {
+    const fd = takeFd(this.key);
+    if (fd === undefined) return;
+    this.fd = fd;
+    sys.watchReadable(this.fd, () => this.onReadable());
   }
 
   /** run's pid: the session whose members are heard (0: none, run is not up). */
@@ -66,6 +82,7 @@ export class NotifySocket {
 
   close(): void {
     if (this.fd < 0) return;
+    forgetFd(this.key);
     try { sys.unwatch(this.fd); } catch { /* not watched */ }
     try { sys.close(this.fd); } catch { /* already */ }
     this.fd = -1;

@@ -29,6 +29,13 @@ export class ServiceNotify {
     return env;
   }
 
+  /** After a re-exec, run adopted: its socket, kept by the previous image, is heard again. */
+  adopt(config: SuperviseConfig): void {
+    if (!config.notifySocket) return;
+    this.socket ??= new NotifySocket(this.dir, this.name, (m) => this.onMessage(m));
+    this.socket.adopt();
+  }
+
   /** run's pid while it is up (0 otherwise): whose session is heard. */
   track(pid: number): void {
     this.socket?.setPid(pid);

@@ -129,6 +129,7 @@ export class Service {
       st.finishing ? { type: "finishDied", pid, status: exit.status, now: Date.now() } : { type: "died", pid, status: exit.status, now: Date.now() },
     ));
     if (!st.finishing && !st.ready && this.config.notificationFd !== null) this.notify.adopt();
+    if (!st.finishing) this.sdNotify.adopt(this.config);
     this.apply1(step(this.state, {
       type: "adopt", pid, finishing: st.finishing, wantUp: st.wantUp, paused: st.paused, ready: st.ready,
       stamp: stampToMs(st.stamp), readyStamp: stampToMs(st.readyStamp), waitStatus: st.waitStatus,

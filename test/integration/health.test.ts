@@ -8,7 +8,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { eventually, sleep } from "../helpers/pid1";
+import { BIN, eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
 import { spawn } from "node:child_process";
@@ -138,6 +138,27 @@ exec sleep 1000`),
     assert.match(story, /watchdog: WATCHDOG=1 due every 1000 ms; killed 1 time since boot, last at .*: no WATCHDOG=1 for 1000 ms \(SIGABRT, then SIGKILL\)/);
     const json = JSON.parse(tsinit("status", "--json", live).out)[0];
     assert.equal([json.watchdogMs, json.watchdogKills], [1000, 1]);
+  } finally {
+    await end(m);
+  }
+});
+
+test("watchdog-ms across a re-exec of PID 1: the adopted service's socket is still heard, so it is not killed", async () => {
+  const m = await boot({
+    "service/steady/run": sh("systemd-notify --ready; while :; do systemd-notify WATCHDOG=1; sleep 0.2; done"),
+    "service/steady/notify-socket": "",
+    "service/steady/watchdog-ms": "1500\n",
+  });
+  const live = `${m.root}/run/service/steady`;
+  try {
+    const pid = await eventually(() => (svStatus(live)?.ready ? svPid(live) : 0), 5000, "steady ready");
+    const r = m.init.exec([BIN, "reexec"]);
+    assert.is(r.status, 0, r.stderr);
+    await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "the new image's boot");
+    // Two periods after the re-exec: pings reached the new image.
+    await sleep(3000);
+    assert.not.match(m.init.output(), /sent no WATCHDOG=1/);
+    assert.is(svPid(live), pid, "adopted, never killed");
   } finally {
     await end(m);
   }
