@@ -4,22 +4,30 @@
 #pragma once
 #include <napi.h>
 
+#include <cmath>
+
 #include <string>
 #include <vector>
 
 #include "errors.h"
+
+// Whether d is a whole number an int64_t holds; only then is the cast
+// defined (a cast of NaN, an infinity or 2^63 and above is undefined behaviour).
+inline bool WholeInt64(double d, int64_t* out) {
+  if (!std::isfinite(d) || d != std::trunc(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return false;
+  *out = static_cast<int64_t>(d);
+  return true;
+}
 
 inline bool ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what, int64_t* out) {
   if (info.Length() <= i || !info[i].IsNumber()) {
     ThrowUsage(info.Env(), (std::string(what) + " must be a number").c_str());
     return false;
   }
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (d != static_cast<double>(static_cast<int64_t>(d))) {
+  if (!WholeInt64(info[i].As<Napi::Number>().DoubleValue(), out)) {
     ThrowUsage(info.Env(), (std::string(what) + " must be an integer").c_str());
     return false;
   }
-  *out = static_cast<int64_t>(d);
   return true;
 }
 

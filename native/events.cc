@@ -88,6 +88,8 @@ bool Install(Napi::Env env, int sig) {
   return true;
 }
 
+void Closed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
+
 Napi::Value StartEvents(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Function sigcb, exitcb;
@@ -131,7 +133,13 @@ Napi::Value StartEvents(const Napi::CallbackInfo& info) {
       return env.Undefined();
     }
     watcher->data = static_cast<napi_env>(env);
-    uv_poll_start(watcher, UV_READABLE, OnReadable);
+    r = uv_poll_start(watcher, UV_READABLE, OnReadable);
+    if (r != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(watcher), Closed);  // initialised: libuv frees it
+      watcher = nullptr;
+      ThrowErrno(env, -r, "uv_poll_start");
+      return env.Undefined();
+    }
     if (!referenced) uv_unref(reinterpret_cast<uv_handle_t*>(watcher));
   }
   onSignal.Reset(sigcb, 1);
@@ -144,7 +152,6 @@ Napi::Value StartEvents(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-void Closed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
 
 Napi::Value StopEvents(const Napi::CallbackInfo& info) {
   // Back to what was there before (SIG_DFL for an init, SIG_IGN for SIGPIPE

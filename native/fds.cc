@@ -238,7 +238,12 @@ bool StartWatch(Napi::Env env, int fd, Napi::Function cb, void (*onReadable)(Wat
   w->env = env;
   w->cb.Reset(cb, 1);
   w->onReadable = onReadable;
-  uv_poll_start(&w->poll, UV_READABLE, Readable);
+  r = uv_poll_start(&w->poll, UV_READABLE, Readable);
+  if (r != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), Closed);  // initialised: freed in Closed
+    ThrowErrno(env, -r, "uv_poll_start");
+    return false;
+  }
   watches[fd] = w;
   return true;
 }

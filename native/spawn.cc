@@ -204,12 +204,12 @@ bool Field(Napi::Object req, const char* name, Napi::Value* out) {
 bool IntField(Napi::Object req, const char* name, int64_t lo, int64_t hi, int64_t* out) {
   Napi::Value v;
   if (!Field(req, name, &v)) return false;
-  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0.5;
-  if (d != static_cast<double>(static_cast<int64_t>(d)) || d < lo || d > hi) {
+  int64_t n = 0;
+  if (!v.IsNumber() || !WholeInt64(v.As<Napi::Number>().DoubleValue(), &n) || n < lo || n > hi) {
     ThrowUsage(req.Env(), (std::string("spawn: req.") + name + " must be an integer in range").c_str());
     return false;
   }
-  *out = static_cast<int64_t>(d);
+  *out = n;
   return true;
 }
 
@@ -222,12 +222,12 @@ bool IntArray(Napi::Env env, Napi::Value v, const char* name, int64_t lo, int64_
   Napi::Array a = v.As<Napi::Array>();
   for (uint32_t i = 0; i < a.Length(); i++) {
     Napi::Value e = a.Get(i);
-    double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : 0.5;
-    if (d != static_cast<double>(static_cast<int64_t>(d)) || d < lo || d > hi) {
+    int64_t n = 0;
+    if (!e.IsNumber() || !WholeInt64(e.As<Napi::Number>().DoubleValue(), &n) || n < lo || n > hi) {
       ThrowUsage(env, what.c_str());
       return false;
     }
-    out->push_back(static_cast<int64_t>(d));
+    out->push_back(n);
   }
   return true;
 }

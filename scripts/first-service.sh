@@ -19,7 +19,7 @@ trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"
 
 # The image: the loader and libraries (copied, not linked), a static busybox as /bin/sh.
-for lib in $(ldd "$bin" build/Release/tsinit.node | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u); do
+for lib in $(ldd "$bin" build/Release/tsinit.node | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u); do
   mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
 done
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/run" "$root/tmp"

@@ -56,8 +56,9 @@ function runUvu(runDir, pattern) {
       const total = num("Total");
       const passed = num("Passed");
       const skipped = num("Skipped");
-      const ok = !hung && (lingered ? total > 0 && passed + skipped === total : code === 0 && !signal);
-      const failed = Math.max(total - passed - skipped, ok ? 0 : 1);
+      // uvu's Total counts the tests that ran: skipped ones are outside it.
+      const ok = !hung && (lingered ? total > 0 && passed === total : code === 0 && !signal);
+      const failed = Math.max(total - passed, ok ? 0 : 1);
       resolve({ plain, total, passed, skipped, failed, hung, ok, failures: failuresOf(plain, runDir) });
     });
   });
@@ -94,11 +95,16 @@ if (RETRY && !first.ok && !first.hung && files.length > 0 && files.length <= 5) 
   const stillFailing = new Set(again.failures.map((f) => f.file));
   flaky = first.failures.filter((f) => !stillFailing.has(f.file));
   const failed = again.ok ? 0 : Math.max(again.failed, 1);
-  final = { ...first, failures: again.failures, hung: again.hung, ok: again.ok, failed, passed: first.total - first.skipped - failed };
+  final = { ...first, failures: again.failures, hung: again.hung, ok: again.ok, failed, passed: first.total - failed };
 }
+// What did not run, and why (test/helpers/skip.ts prints "# skip: NAME: reason").
+const skips = [...new Set(plainOf(first.plain).split("\n").filter((l) => l.startsWith("# skip: ")).map((l) => l.slice(2)))];
+if (skips.length > 0) console.log(["", `skipped (${skips.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
 if (flaky.length > 0) console.log(["", "flaky (failed, then passed when their file ran again):", ...flaky.map((f) => f.text)].join("\n"));
 if (final.failed) {
   console.log(["", "failed tests:", ...final.failures.map((f) => f.text), ...(final.hung ? ["(the run hung: see the line above the count)"] : [])].join("\n"));
 }
-console.log(`\ntests: ${final.passed} passed, ${final.failed} failed, ${final.skipped} skipped`);
+// Flaky ones passed on their second run: counted as passed, and said on their own line.
+console.log(`\nflaky: ${flaky.length} file(s) failed once, then passed alone${flaky.length ? `: ${[...new Set(flaky.map((f) => f.file))].join(", ")}` : ""}`);
+console.log(`tests: ${final.passed} passed, ${final.failed} failed, ${final.skipped} skipped`);
 process.exit(final.ok ? 0 : 1);

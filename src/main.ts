@@ -8,6 +8,7 @@ import { EXIT_SYSTEM } from "./cli/exit-codes";
 import { logLine, reason, setProgramName, writeText } from "./cli/log";
 import { UsageError, usageLines } from "./cli/usage";
 import { commands, findCommand, type Command } from "./commands";
+import { keepAlive } from "./boot/keep-alive";
 import { VERSION } from "./version";
 
 function help(): string {
@@ -98,13 +99,12 @@ run().then(
   },
   (e: unknown) => {
     // As the machine's init an exit is a kernel panic. Its boot steps are
-    // each guarded, so this is a bug: say so, and carry on with whatever
-    // is running (the event source, if started, keeps reaping); the timer
-    // only keeps the loop alive if nothing else does, and wakes every 24 days.
+    // each guarded, so this is a bug (or safe mode without its addon): say
+    // so, and carry on with whatever runs (the event source, if started,
+    // keeps reaping).
     if (isMachineInit()) {
       logLine(`fatal: ${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}: process 1 carries on`);
-      setInterval(() => undefined, 0x7fffffff);
-      return;
+      return keepAlive();
     }
     // Fatal errors exit at once: a command may hold an event source open.
     if (e instanceof UsageError) {

@@ -6,6 +6,7 @@
 // 1 (docker --init, a systemd unit): a child subreaper, so CMD's orphans
 // still come back to us to reap. A crash re-executes and adopts as PID 1
 // does; what the new image must know of CMD is carried (container-reexec.ts).
+import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { existsSync, rmSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
@@ -51,7 +52,7 @@ export async function containerMain(values: InitValues, command: string[], crash
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services${carried.pid ? ` and ${command[0]} (pid ${carried.pid})` : ""}`);
   if (isCrashLoop(inherited)) {
     logLine(`fatal: crashed ${inherited!.crashes} times in a row soon after starting: exiting`);
-    return process.exit(111);
+    return process.exit(EXIT_SYSTEM);
   }
   // After a re-exec the copies are the previous image's kept fds, taken once the map is read.
   let stdio: OriginalStdio = inherited ? [-1, -1, -1] : originalStdio(false);

@@ -13,6 +13,7 @@ import { DepGate } from "../supervise/dep-gate";
 import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
+import { keepAlive } from "./keep-alive";
 import { UsageError } from "../cli/usage";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
@@ -150,7 +151,11 @@ export async function main(args: string[]): Promise<number | void> {
   });
   // Without the event source nothing is reaped, and the loop would end (an
   // exit: a panic): a new image tries again, and a loop of that, safe mode.
-  if (!caught) onFatal("no signal and death events");
+  if (!caught) {
+    onFatal("no signal and death events");
+    // The re-exec failed too (no addon): nothing else would hold the loop open.
+    keepAlive();
+  }
   timed("boot", "turn Ctrl-Alt-Del into SIGINT", () => {
     // Only the machine's own init may; in a pid namespace reboot(2) refuses (EINVAL).
     if (!isInitialPidNamespace()) return "skipped: not the machine's init (a pid namespace)";

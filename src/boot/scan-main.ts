@@ -75,7 +75,7 @@ export async function main(args: string[]): Promise<number | void> {
   if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) {
     logLine(`unable to supervise ${dir}: crashed ${inherited!.crashes} times in a row soon after starting; services keep running unsupervised; a new tsinit scan ${dir} takes them over`);
-    return 111;
+    return EXIT_SYSTEM;
   }
   let stopping = () => false;
   const onFatal = (what: string) => {
@@ -86,7 +86,7 @@ export async function main(args: string[]): Promise<number | void> {
       reexecNow("exception", inherited, startedAt);
     } catch (e) {
       logLine(`unable to re-execute: ${reason(e)}`);
-      process.exit(111);
+      process.exit(EXIT_SYSTEM);
     }
   };
   process.on("uncaughtException", (e) => onFatal(`${reason(e)}${e instanceof Error && e.stack ? `\n${e.stack}` : ""}`));

@@ -67,11 +67,10 @@ export function printReports(root: string, reports: DirReport[], json: boolean):
 /** Runs `tsinit check ARGS`. */
 export function main(args: string[]): number {
   let dirs: string[] = [];
-  const parsed = parseOrUsage("check", args, OPTIONS, USAGE, (p) => {
+  const parsed = parseOrUsage(args, OPTIONS, USAGE, (p) => {
     const root = resolve(p.values.root ?? "/");
     dirs = (p.positionals.length > 0 ? p.positionals : ["/etc/s6"]).map((d) => imageDir(root, d));
   });
-  if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   if (values.help) {
     process.stdout.write(USAGE + "\n");

@@ -10,7 +10,7 @@ const S6_NAME_MAX = 251;
 
 /** Reports what is wrong with service or task NAME (FILE is where it is). */
 export function checkServiceName(name: string, file: string, out: Findings): void {
-  // eslint-disable-next-line no-control-regex
+  // control characters, on purpose: a name must hold none
   if (/[\x00-\x1f\x7f]/.test(name)) {
     out.error(file, `the name ${JSON.stringify(name)} has a control character: s6 tools print it garbled and a dependencies file cannot name it`, "rename it to letters, digits, - _ . @");
   } else if (name.startsWith("-")) {

@@ -89,6 +89,11 @@ export function checkEnvDir(ctx: CheckContext, dir: string): void {
   }
   for (const name of names) {
     const file = ctx.show(`${dir}/${name}`);
+    // A name that is not UTF-8 was listed decoded (U+FFFD): boot skips it by its bytes.
+    if (name.includes("\uFFFD")) {
+      ctx.out.warning(file, "the name is not UTF-8: boot skips it and sets the others", "rename the file to the variable's name in ASCII");
+      continue;
+    }
     if (name.includes("=")) {
       ctx.out.error(file, `${JSON.stringify(name)} cannot be a variable name ("=" ends a name): boot skips it`, "rename the file to the variable's name");
       continue;

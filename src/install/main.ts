@@ -46,7 +46,7 @@ const OPTIONS = {
 /** True when we run as the packed executable (a Node SEA), whose file is what gets installed. */
 function packed(): boolean {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // required when called, not imported: only this path needs it, at no start-up cost
     return (require("node:sea") as { isSea(): boolean }).isSea();
   } catch {
     return false; // a Node without node:sea is not our executable either
@@ -57,13 +57,13 @@ function packed(): boolean {
  *  bundle (builds before the asset); null when neither holds them. */
 function addonBytes(): Uint8Array | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // required when called, not imported: only this path needs it, at no start-up cost
     return new Uint8Array((require("node:sea") as { getRawAsset(name: string): ArrayBuffer }).getRawAsset("tsinit.node"));
   } catch {
     /* no such asset in this build */
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // required when called, not imported: only this path needs it, at no start-up cost
     const mod: unknown = require("../../build/Release/tsinit.node");
     return mod instanceof Uint8Array ? mod : null;
   } catch {
@@ -73,10 +73,9 @@ function addonBytes(): Uint8Array | null {
 
 /** Runs `tsinit install ARGS`. */
 export function main(args: string[]): number {
-  const parsed = parseOrUsage("install", args, OPTIONS, USAGE, ({ positionals }) => {
+  const parsed = parseOrUsage(args, OPTIONS, USAGE, ({ positionals }) => {
     if (positionals.length !== 1) throw new UsageError(`${positionals.length === 0 ? "missing ROOT" : `one ROOT only, not ${positionals.length}`} (see tsinit install --help)`);
   });
-  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(USAGE + "\n");

@@ -43,7 +43,7 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
  *  than base64 in the bundle: the bundle was half that string, which V8 had
  *  to scan and Node to decode at every start. */
 function packedBytes(): Uint8Array | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // required when called, not imported: only this path needs it, at no start-up cost
   const sea = require("node:sea") as typeof import("node:sea");
   return sea.isSea() ? new Uint8Array(sea.getRawAsset("tsinit.node")) : undefined;
 }
@@ -51,7 +51,7 @@ function packedBytes(): Uint8Array | undefined {
 /** The addon, loaded on first use (so --version and --help never pay for it). */
 export function native(): NativeAddon {
   if (loaded) return loaded;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // required when called, not imported: only this path needs it, at no start-up cost
   const mod: unknown = packedBytes() ?? require("../../build/Release/tsinit.node");
   if (mod instanceof Uint8Array) {
     loaded = dlopenBytes(mod);

@@ -4,6 +4,7 @@
 // and the supervisor raises its own nofile past the hard limit it was given,
 // while its services keep that limit.
 import { suite } from "uvu";
+import { unless } from "../helpers/skip";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -118,12 +119,8 @@ test("a service whose setup hit EMFILE (supervise/control) is retried once fds a
   }
 });
 
-test("given nofile 128:128, the scan raises its own limit and supervises 100 services; they keep 128:128", async () => {
-  if (!mayRaiseHardLimits()) {
-    // A container without CAP_SYS_RESOURCE: nobody here may raise a hard limit, the scan neither.
-    process.stderr.write("    skipped: no CAP_SYS_RESOURCE, a hard limit cannot be raised here\n");
-    return;
-  }
+// A container without CAP_SYS_RESOURCE: nobody here may raise a hard limit, the scan neither.
+unless(test, mayRaiseHardLimits() ? null : "no CAP_SYS_RESOURCE, a hard limit cannot be raised here")("given nofile 128:128, the scan raises its own limit and supervises 100 services; they keep 128:128", async () => {
   const tree = services(100, `grep "open files" /proc/self/limits > limits; exec sleep 1000`);
   const root = tempTree(tree);
   const init = startPid1(["scan", root], { wrap: ["prlimit", "--nofile=128:128"] });

@@ -3,6 +3,7 @@
 // cgroups are this test's alone, and B is removed after. Skipped, saying
 // why, where there is no cgroup v2 to make cgroups in.
 import { suite } from "uvu";
+import { unless } from "../helpers/skip";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -63,12 +64,9 @@ function statOf(m: CgMachine, pid: number): [number, number, number] | null {
   return f[0] === "Z" ? null : [Number(f[1]), Number(f[2]), Number(f[3])];
 }
 
-const test = suite("cgroup");
+const test = unless(suite("cgroup"), MOUNT ? null : "no cgroup2 mounted at its root (/sys/fs/cgroup or /sys/fs/cgroup/unified)");
 
-if (!MOUNT) {
-  console.log("\ncgroup: SKIPPED: no cgroup2 mounted at its root (/sys/fs/cgroup or /sys/fs/cgroup/unified)");
-  test.skip("one cgroup per service", () => undefined);
-} else {
+{
   test("svc -d kills a grandchild that left the session and the process group", async () => {
     const m = await boot({
       // The grandchild: its own session and group, its parent gone (reparented to PID 1).

@@ -4,7 +4,7 @@
 // the image lacks is reported.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chmodSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { tsinit } from "./cli-helpers";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 
@@ -146,11 +146,13 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/stray", /warning: not a directory: the scan skips it/],
   ["task/t1", /error: not executable/],
   ["env/9LIVES", /warning: "9LIVES" is set, but a shell cannot read it/],
+  ["env/B\uFFFD", /warning: the name is not UTF-8: boot skips it and sets the others/],
 ];
 
 test("check: each problem of the fixture on its own line with its file and fix, exit 1", () => {
   const root = image(BAD);
   chmodSync(`${root}/etc/s6/service/noexec/run`, 0o644);
+  writeFileSync(Buffer.from(`${root}/etc/s6/env/B\xff`, "latin1"), "x\n");
   try {
     const r = tsinit("check", "--root", root);
     assert.is(r.status, 1, r.out + r.err);
@@ -161,7 +163,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 10 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 11 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {
