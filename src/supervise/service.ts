@@ -136,6 +136,13 @@ export class Service {
     }, this.config));
   }
 
+  /** A dependency failed while it ran: stop it and wait for release() again. */
+  hold(): void {
+    if (this.held || this.removed) return;
+    this.held = true;
+    this.command("d");
+  }
+
   /** Its dependencies are ready: start it, unless its ./down file says otherwise. */
   release(): void {
     if (!this.held) return;
@@ -253,7 +260,8 @@ export class Service {
       : p.kind === "up" && (!flagged || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {
       this.readiness = ready;
-      this.host.onReadiness?.(this, ready);
+      // Held by the gate, its going down is the gate's own doing: it stays "waiting" there.
+      if (!(this.held && ready === "started")) this.host.onReadiness?.(this, ready);
     }
   }
 

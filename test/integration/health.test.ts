@@ -7,7 +7,7 @@
 // payload that stops sending WATCHDOG=1 is killed and restarted.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
@@ -67,6 +67,36 @@ test("restart-limit 3 10: a crash loop ends failed, its dependent is held and sa
     assert.ok(svPid(live("flaky")), "flaky up");
     assert.is(record().failed, null);
     assert.is(JSON.parse(tsinit("status", "--json", live("flaky")).out)[0].state, "up");
+  } finally {
+    await end(m);
+  }
+});
+
+test("restart-limit after its dependents started: they are stopped, wait blocked by it, and start again once it is revived", async () => {
+  const m = await boot({
+    "service/db/run": sh("[ -e ../../../crash ] && exit 3; exec sleep 1000"),
+    "service/db/restart-limit": "2 10\n",
+    "service/app/run": sh("exec sleep 1000"),
+    "service/app/dependencies": "db\n",
+    "service/web/run": sh("exec sleep 1000"),
+    "service/web/dependencies": "app\n",
+  });
+  const live = (name: string) => `${m.root}/run/service/${name}`;
+  try {
+    await eventually(() => svPid(live("web")), 5000, "web up");
+    writeFileSync(`${m.root}/crash`, "");
+    assert.is(tsinit("svc", "-k", live("db")).status, 0);
+    await m.init.waitFor(/warning: db failed: 2 deaths in 10 s/);
+    await m.init.waitFor(/stopping app: it depends on db, which failed/);
+    await m.init.waitFor(/stopping web: its dependency app depends on db, which failed/);
+    await eventually(() => !svPid(live("app")) && !svPid(live("web")), 5000, "app and web stopped");
+    await eventually(() => readJson(`${live("app")}/supervise/waiting`)?.blockedBy?.includes("db"), 3000, "app blocked by db");
+    assert.match(tsinit("status", live("app")).out, /state: waiting/);
+    assert.match(tsinit("status", live("app")).out, /blocked by db/);
+    await eventually(() => readJson(`${live("web")}/supervise/waiting`)?.blockedBy?.includes("app"), 3000, "web blocked by app");
+    rmSync(`${m.root}/crash`);
+    assert.is(tsinit("svc", "-u", live("db")).status, 0);
+    await eventually(() => svPid(live("app")) && svPid(live("web")), 5000, "app and web start again");
   } finally {
     await end(m);
   }
