@@ -2,9 +2,10 @@
 // NOTIFY_SOCKET naming a datagram socket in DIR/notify/ (0700, owned by the
 // service's user: only that user and root reach it; never an abstract name,
 // which any process in the network namespace could). Each datagram comes
-// with the kernel's word on its sender (SO_PASSCRED): only run itself or a
-// process in run's session (run is a session leader) is heard, so another
-// service, or a user's shell, cannot make it ready. At most MAX_DATAGRAM
+// with the kernel's word on its sender (SO_PASSCRED): only run itself, a
+// process in run's session (run is a session leader) or, when the service
+// has a cgroup, a process in it (a daemon that called setsid) is heard, so
+// another service, or a user's shell, cannot make it ready. At most MAX_DATAGRAM
 // bytes a datagram and RATE_PER_S datagrams a second are read; more is
 // dropped with one line. The protocol's parsing is pure (notify-message.ts).
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
@@ -12,6 +13,7 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
 import { procStat } from "../sys/proc";
+import { readHead } from "../sys/read-head";
 import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
 import { parseNotify, type NotifyMessage } from "./notify-message";
 
@@ -32,7 +34,13 @@ export class NotifySocket {
 
   private readonly key: string;
 
-  constructor(private readonly dir: string, private readonly name: string, private readonly onMessage: (m: NotifyMessage) => void) {
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    private readonly onMessage: (m: NotifyMessage) => void,
+    /** the service's cgroup directory, null without one */
+    private readonly cgroupDir: () => string | null = () => null,
+  ) {
     this.key = `sdnotify:${name}`;
   }
 
@@ -116,11 +124,12 @@ export class NotifySocket {
     }
   }
 
-  /** run, or a process in its session (run is a session leader). */
+  /** run, a process in its session (run is a session leader), or one in its cgroup (a daemon that left the session). */
   private fromService(pid: number): boolean {
     if (this.pid <= 0 || pid <= 0) return false;
-    if (pid === this.pid) return true;
-    return procStat(pid)?.session === this.pid;
+    if (pid === this.pid || procStat(pid)?.session === this.pid) return true;
+    const dir = this.cgroupDir();
+    return dir !== null && inCgroup(pid, dir);
   }
 
   private withinRate(): boolean {
@@ -137,6 +146,15 @@ export class NotifySocket {
     if (this.dropped === 0) return;
     logLine(`warning: ${this.name}: ${this.dropped} notify messages over ${RATE_PER_S} a second dropped`);
     this.dropped = 0;
+  }
+}
+
+/** True when PID is listed in cgroup DIR's cgroup.procs (bounded read: a service's own processes). */
+function inCgroup(pid: number, dir: string): boolean {
+  try {
+    return readHead(`${dir}/cgroup.procs`, 1 << 20).toString("latin1").split("\n").includes(String(pid));
+  } catch {
+    return false;
   }
 }
 

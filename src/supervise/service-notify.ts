@@ -14,7 +14,13 @@ import { writeAtomic } from "../sys/write-atomic";
 export class ServiceNotify {
   private socket: NotifySocket | null = null;
 
-  constructor(private readonly dir: string, private readonly name: string, private readonly feed: (e: SuperviseEvent) => void) {}
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    private readonly feed: (e: SuperviseEvent) => void,
+    /** the service's cgroup directory, null without one: its processes are heard too */
+    private readonly cgroupDir: () => string | null = () => null,
+  ) {}
 
   /** Before each spawn of run: its NOTIFY_SOCKET (made for uid:gid), or nothing without notify-socket. Throws when the socket cannot be made: a failed spawn. */
   runEnv(config: SuperviseConfig, uid = 0, gid = 0): string[] {
@@ -22,7 +28,7 @@ export class ServiceNotify {
       this.close();
       return [];
     }
-    this.socket ??= new NotifySocket(this.dir, this.name, (m) => this.onMessage(m));
+    this.socket ??= new NotifySocket(this.dir, this.name, (m) => this.onMessage(m), this.cgroupDir);
     const env = [this.socket.open(uid, gid)];
     // As systemd sets it: sd_watchdog_enabled(3) reads it (no WATCHDOG_PID: run's pid is not known before the spawn, and run often execs the daemon).
     if (config.watchdogMs > 0) env.push(`WATCHDOG_USEC=${config.watchdogMs * 1000}`);
@@ -32,7 +38,7 @@ export class ServiceNotify {
   /** After a re-exec, run adopted: its socket, kept by the previous image, is heard again. */
   adopt(config: SuperviseConfig): void {
     if (!config.notifySocket) return;
-    this.socket ??= new NotifySocket(this.dir, this.name, (m) => this.onMessage(m));
+    this.socket ??= new NotifySocket(this.dir, this.name, (m) => this.onMessage(m), this.cgroupDir);
     this.socket.adopt();
   }
 

@@ -81,7 +81,7 @@ export class Service {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
     this.files = new ServiceFiles(dir, () => this.removed);
-    this.sdNotify = new ServiceNotify(dir, name, (event) => this.feed(event));
+    this.sdNotify = new ServiceNotify(dir, name, (event) => this.feed(event), () => this.cgroupOf()?.dir ?? null);
     this.procs = new ServiceProcs({
       dir, name, stdio, notify: this.notify,
       env: () => this.host.env(),
