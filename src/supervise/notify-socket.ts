@@ -46,7 +46,7 @@ export class NotifySocket {
 
   /** The socket for the next run, made afresh (a stale one from a crash
    *  is removed), its dir owned by UID:GID; returns "NOTIFY_SOCKET=PATH". */
-  open(uid = 0, gid = 0): string {
+  open(uid = process.geteuid?.() ?? 0, gid = process.getegid?.() ?? 0): string {
     this.close();
     const dir = `${this.dir}/notify`;
     try {

@@ -23,7 +23,7 @@ export class ServiceNotify {
   ) {}
 
   /** Before each spawn of run: its NOTIFY_SOCKET (made for uid:gid), or nothing without notify-socket. Throws when the socket cannot be made: a failed spawn. */
-  runEnv(config: SuperviseConfig, uid = 0, gid = 0): string[] {
+  runEnv(config: SuperviseConfig, uid?: number, gid?: number): string[] {
     if (!config.notifySocket) {
       this.close();
       return [];

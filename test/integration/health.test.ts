@@ -7,12 +7,13 @@
 // payload that stops sending WATCHDOG=1 is killed and restarted.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
 import { spawn } from "node:child_process";
 import { exitWithin, MODES, startContainer } from "../helpers/container";
+import { removeTree, tempTree } from "../helpers/tree";
 
 const test = suite("health");
 /** Runs a host command in the background; resolves with its exit status. */
@@ -191,6 +192,43 @@ test("watchdog-ms across a re-exec of PID 1: the adopted service's socket is sti
     assert.is(svPid(live), pid, "adopted, never killed");
   } finally {
     await end(m);
+  }
+});
+
+test("notify-socket for a service with a user file: its dir belongs to that user (0700), and the user's READY=1 is heard", async () => {
+  const m = await boot({
+    "service/svc/run": sh(`python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`),
+    "service/svc/notify-socket": "",
+    "service/svc/user": "nobody\n",
+  }, { prepare: (root) => chmodSync(root, 0o755) }); // the temp root is 0700: nobody could not reach the socket in it
+  const live = `${m.root}/run/service/svc`;
+  try {
+    await eventually(() => svStatus(live)?.ready, 5000, "ready from the service's user");
+    const { statSync } = await import("node:fs");
+    const st = statSync(`${live}/notify`);
+    const nobody = Number(run("id", "-u", "nobody").out.trim());
+    assert.equal([st.uid, st.mode & 0o777], [nobody, 0o700]);
+  } finally {
+    await end(m);
+  }
+});
+
+test("notify-socket under tsinit scan run by a user (not root): the socket is made and heard", async () => {
+  const dir = tempTree({
+    "svc/run": sh(`python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`),
+    "svc/notify-socket": "",
+  });
+  chmodSync(dir, 0o755);
+  run("chown", "-R", "nobody:nogroup", dir);
+  const scan = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN, "scan", dir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let out = "";
+  scan.stdout!.on("data", (d) => (out += d));
+  scan.stderr!.on("data", (d) => (out += d));
+  try {
+    await eventually(() => svStatus(`${dir}/svc`)?.ready, 5000, `ready; output:\n${out}`);
+  } finally {
+    process.kill(-scan.pid!, "SIGKILL");
+    removeTree(dir);
   }
 });
 
