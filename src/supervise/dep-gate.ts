@@ -33,6 +33,8 @@ export class DepGate {
   private check: GraphCheck = { problems: [], cyclic: new Set(), missing: new Set() };
   private reported = new Set<string>();
   private queued = false;
+  /** dependedOn()'s set, null when members changed since */
+  private depNames: Set<string> | null = null;
   /** shutting down: members leave, and nothing is planned or reported any more */
   private closing = false;
 
@@ -45,6 +47,7 @@ export class DepGate {
   /** Adds (or replaces) a member; it starts at once if nothing holds it. */
   add(member: GateMember): void {
     this.members.set(member.node.name, member);
+    this.depNames = null;
     if (!this.states.has(member.node.name)) this.states.set(member.node.name, "waiting");
     this.schedule();
   }
@@ -52,6 +55,7 @@ export class DepGate {
   /** A member left (its directory was removed). */
   remove(name: string): void {
     this.members.delete(name);
+    this.depNames = null;
     this.states.delete(name);
     this.clearTimer(name);
     this.schedule();
@@ -68,7 +72,16 @@ export class DepGate {
       logLine(`warning: ${name} failed: what depends on it stays down`);
       if (!this.closing) this.holdDependents(name);
     }
-    this.schedule();
+    // News of a member nothing depends on changes no one's plan: a crash loop
+    // of an independent service made a replan of the whole graph (checkGraph,
+    // O(members)) at every death and every restart.
+    if (before === "waiting" || this.dependedOn().has(name)) this.schedule();
+  }
+
+  /** Every name some member depends on (made again after a member comes or goes). */
+  private dependedOn(): Set<string> {
+    this.depNames ??= new Set([...this.members.values()].flatMap((m) => m.node.deps));
+    return this.depNames;
   }
 
   // A service that failed after its dependents started (restart-limit):

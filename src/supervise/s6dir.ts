@@ -3,7 +3,7 @@
 // open read+write so it never reports EOF), status (35 bytes, written to
 // status.new then renamed), and the event/ fifodir (03730) that s6-svwait
 // listens on. The same layout serves a scan dir's .s6-svscan/.
-import { mkdirSync, readdirSync, chmodSync, unlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, chmodSync, statSync, unlinkSync } from "node:fs";
 import { native } from "../sys/load";
 import { writeAtomic } from "../sys/write-atomic";
 
@@ -39,7 +39,7 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
     } catch (e) {
       if (codeOf(e) !== "EEXIST") throw e;
       if (!isFifo(control)) {
-        unlinkSync(control);
+        try { unlinkSync(control); } catch { /* gone meanwhile */ }
         sys.mkfifo(control, 0o600);
       }
     }
@@ -99,16 +99,40 @@ export function ensureFifodir(dir: string): void {
   chmodSync(dir, 0o3730);
 }
 
+/** What one fifodir looked like when it last had no listener: its mtime then
+ *  (null: not known to be quiet). A listener that comes later adds its fifo,
+ *  which moves the mtime; so while it stays, the directory needs no reading
+ *  (one stat instead of open, fstat, two getdents and close, for each of the
+ *  two or three events of every restart). */
+export interface QuietFifodir {
+  emptyAt: bigint | null;
+}
+
+/** How old the fifodir's mtime must be before it is trusted: a fifo made in
+ *  the same clock tick as the change we saw could leave the mtime as it was
+ *  (timestamps come from a coarse clock); one made after a change this old cannot. */
+const QUIET_TRUST_NS = 1_000_000_000n;
+
+const isQuiet = (names: string[], mtime: bigint) =>
+  !names.some((n) => n.startsWith("ftrig1:@")) && mtime >= 0n && mtime < BigInt(Date.now()) * 1_000_000n - QUIET_TRUST_NS;
+
 /** Sends event letters to every listener in the fifodir (s6's ftrig protocol):
  *  each `ftrig1:@*` fifo is opened non-blocking; one that has lost its reader
- *  (ENXIO, EPIPE) is removed. Listeners never slow the supervisor down. */
-export function broadcastEvent(dir: string, letters: string): void {
+ *  (ENXIO, EPIPE) is removed. Listeners never slow the supervisor down.
+ *  quiet: this fifodir's state, kept by the caller, to skip reading it while no one listens. */
+export function broadcastEvent(dir: string, letters: string, quiet?: QuietFifodir): void {
   let names: string[];
+  let mtime = -1n;
   try {
+    if (quiet) {
+      mtime = statSync(dir, { bigint: true }).mtimeNs;
+      if (mtime === quiet.emptyAt) return; // unchanged since it was seen without listeners
+    }
     names = readdirSync(dir);
   } catch {
     return;
   }
+  if (quiet) quiet.emptyAt = isQuiet(names, mtime) ? mtime : null;
   const sys = native();
   const c = sys.constants;
   const bytes = Buffer.from(letters, "latin1");

@@ -94,6 +94,8 @@ export interface SlotsHost {
 export class ScanSlots {
   private readonly slots = new Map<string, Slot>();
   private readonly wdToKey = new Map<number, string>();
+  /** each started service's slot key, so that an exit finds its slot without a walk over all of them */
+  private readonly serviceKeys = new WeakMap<Service, string>();
   /** dir -> why its setup failed, so a retry that fails alike says nothing */
   private readonly setupFailures = new Map<string, string>();
 
@@ -113,6 +115,13 @@ export class ScanSlots {
 
   entries(): IterableIterator<[string, Slot]> {
     return this.slots.entries();
+  }
+
+  /** The slot (and its key) whose service or logger this is: one lookup an exit. */
+  ofService(service: Service): [string, Slot] | undefined {
+    const key = this.serviceKeys.get(service);
+    const slot = key === undefined ? undefined : this.slots.get(key);
+    return slot && (slot.main === service || slot.log === service) ? [key!, slot] : undefined;
   }
 
   /** The slot whose directory this inotify watch is on. */
@@ -195,6 +204,7 @@ export class ScanSlots {
       } else {
         const logOut = this.labelPipe(slot, `${entry.name}/log`) ?? [out, err];
         slot.log = this.startService(`${entry.path}/log`, `${entry.name}/log`, { stdin: slot.pipe[0], stdout: logOut[0], stderr: logOut[1] }, false);
+        if (slot.log) this.serviceKeys.set(slot.log, entry.key);
       }
     }
     if (!slot.main) {
@@ -202,6 +212,7 @@ export class ScanSlots {
       const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? this.labelPipe(slot, entry.name)?.[1] ?? err : err;
       slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir, listing);
     }
+    if (slot.main) this.serviceKeys.set(slot.main, entry.key);
   }
 
   /** A directory still in the scan dir whose service or logger is not

@@ -18,6 +18,7 @@ import { DepGate } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import type { AdoptionPlan } from "./adopt-plan";
 import { isDir } from "../sys/file-kind";
+import { ServiceFiles } from "./service-files";
 import { RescanTimer } from "./rescan-timer";
 import { deathCode, type Failure } from "./on-failure";
 import { FD_RETRY_MS, isFdShortage, ScanSlots, type SlotOptions } from "./scan-slots";
@@ -128,15 +129,16 @@ export class Scanner implements ServiceHost {
 
   onExited(service: Service): void {
     this.live.delete(service);
-    for (const [key, slot] of this.slots.entries()) {
+    const found = this.slots.ofService(service);
+    if (found) {
+      const [key, slot] = found;
       // `x` on a directory still there: s6-svscan starts a new supervisor at its next scan.
-      const mine = slot.main === service || slot.log === service;
-      if (mine && !slot.removed && !this.ending && !this.frozen) this.rescans.in(SUPERVISOR_RESCAN_MS);
+      if (!slot.removed && !this.ending && !this.frozen) this.rescans.in(SUPERVISOR_RESCAN_MS);
       if (slot.main === service) slot.main = undefined;
       if (slot.log === service) slot.log = undefined;
       if (!slot.main && !slot.log) this.slots.drop(key, slot);
     }
-    if (this.ending && this.ending !== "abort") this.staged?.advance();
+    if (this.ending && this.ending !== "abort") this.staged?.advance(service);
     if (this.ending && this.live.size === 0) this.finish();
   }
 
@@ -205,6 +207,11 @@ export class Scanner implements ServiceHost {
    *  every service as it is: an fd shortage is not a removal. */
   rescan(): void {
     if (this.frozen) return;
+    // Every service of the scan is spawned before any record is written.
+    ServiceFiles.deferRecords(() => this.rescanNow());
+  }
+
+  private rescanNow(): void {
     const scan = readScanDir(this.scanDir);
     if (scan.error !== undefined) return this.scanFailed(scan.error);
     this.scanFailure = "";

@@ -2,8 +2,13 @@
 // supervise/death_tally (each replaced whole), event/ (letters to whoever
 // listens) and ./down; and tsinit's own supervise/tsinit-record beside them
 // (service-record.ts), written when it changes and read back after a re-exec.
+// The record is rewritten in place, not renamed over: a reader that catches
+// it half-written finds no record (decodeRecord: null) and shows what
+// supervise/status says, and a re-exec reads it only after this process has
+// written it whole. A rename on a disk-backed dir cost more than anything
+// else a crash-looping service's restart did here (bench/crashloop profile).
 // A write that fails (a full /run) is said once, until one works again.
-import { closeSync, constants as fsc, openSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants as fsc, openSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
 import { encodeDeathTally, encodeStatus } from "../s6/status-file";
@@ -11,15 +16,29 @@ import type { SuperviseConfig, SuperviseState } from "./machine";
 import type { ServiceHistory } from "./machine-history";
 import { readHead } from "../sys/read-head";
 import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
-import { broadcastEvent, writeAtomic } from "./s6dir";
+import { broadcastEvent, writeAtomic, type QuietFifodir } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
 
-/** death_tally emptied in place: never through a symlink (supervise/ is root's 0700, but still). */
+/** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
 const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
+
+/** the services whose record waits for the end of a deferRecords(), null outside one */
+let deferred: Set<ServiceFiles> | null = null;
+
+/** Truncates PATH if it exists; absent is fine (nothing to empty). */
+function emptyIfThere(path: string): void {
+  try {
+    closeSync(openSync(path, fsc.O_WRONLY | fsc.O_TRUNC | fsc.O_NOFOLLOW));
+  } catch (e) {
+    if (codeOf(e) !== "ENOENT") throw e;
+  }
+}
 
 export class ServiceFiles {
   /** errno of the last failed state write, "" after a success */
   private writeError = "";
+  /** event/ as last seen without listeners (s6dir.ts) */
+  private readonly eventQuiet: QuietFifodir = { emptyAt: null };
   /** the supervise/tsinit-record last written, to write it only when it changes */
   private lastRecord = "";
 
@@ -34,9 +53,10 @@ export class ServiceFiles {
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {
     const tally = deathTallyFromState(state);
-    // Emptied (every start): truncated in place, as s6-supervise does; a
-    // reader sees the old tally or none, never half of one. No rename.
-    if (tally.length === 0) return this.guard("death_tally", () => closeSync(openSync(`${this.dir}/supervise/death_tally`, TRUNCATE, 0o644)));
+    // Emptied (every start): truncated in place; a reader sees the old tally
+    // or none, never half of one. No rename, and on a fresh supervise/ no
+    // file made: an absent death_tally is no deaths (s6-svdt prints none).
+    if (tally.length === 0) return this.guard("death_tally", () => emptyIfThere(`${this.dir}/supervise/death_tally`));
     this.write("death_tally", encodeDeathTally(tally));
   }
 
@@ -51,7 +71,36 @@ export class ServiceFiles {
     const text = recordText({ ...recordFromState(state, config), logDir });
     if (text === this.lastRecord) return;
     this.lastRecord = text;
-    this.write(RECORD_FILE, Buffer.from(text));
+    if (deferred) return void deferred.add(this);
+    this.writeRecordNow();
+  }
+
+  /** Writes the record last made (now, or at the end of a deferRecords()). */
+  private writeRecordNow(): void {
+    this.guard(RECORD_FILE, () => {
+      const fd = openSync(`${this.dir}/supervise/${RECORD_FILE}`, TRUNCATE, 0o644);
+      try {
+        writeSync(fd, this.lastRecord);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  }
+
+  /** Runs fn with every service's record write held back, then writes each
+   *  record once (its latest text). A scan that starts a thousand services
+   *  spawns them all first: the record is a view for `tsinit status` and a
+   *  re-exec, and its rename is no part of starting. Synchronous, so nothing
+   *  (a re-exec, an exit) can come between. */
+  static deferRecords(fn: () => void): void {
+    if (deferred) return fn(); // nested: the outer one flushes
+    const held = (deferred = new Set<ServiceFiles>());
+    try {
+      fn();
+    } finally {
+      deferred = null;
+      for (const files of held) files.writeRecordNow();
+    }
   }
 
   /** The history the previous image of PID 1 left in supervise/tsinit-record;
@@ -69,7 +118,7 @@ export class ServiceFiles {
 
   /** Event letters to every listener in event/. */
   announce(letters: string): void {
-    broadcastEvent(`${this.dir}/event`, letters);
+    broadcastEvent(`${this.dir}/event`, letters, this.eventQuiet);
   }
 
   /** Creates (D, Q) or removes (U) ./down, so a later supervisor agrees. */

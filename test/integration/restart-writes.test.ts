@@ -2,25 +2,28 @@
 // death_tally, supervise/status and the event letters of the death and of
 // the new start follow the spawn, status once (on a disk-backed service dir
 // each atomic write costs a rename, milliseconds of restart latency); so does
-// supervise/tsinit-record, once, after status. A start does the same: status
-// once, naming the pid, and death_tally emptied in place (no rename).
+// supervise/tsinit-record, after status, rewritten in place (no rename). A start does the same: status
+// once, naming the pid, and death_tally emptied in place if there (no rename); and a
+// scan that starts many services spawns them all before any record is written.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync, renameSync, watch } from "node:fs";
-import { eventually, sleep } from "../helpers/pid1";
+import { existsSync, renameSync, watch } from "node:fs";
+import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
 import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
 
 const test = suite("restart writes");
 
-test("a restart writes supervise/status once, with the new pid, and the record once after it", async () => {
+test("a restart writes supervise/status once, with the new pid, and the record after it, in place", async () => {
   const m = await bootScan({ "a/run": sh("exec sleep 1000") });
   try {
     const a = `${m.root}/a`;
     const first = await eventually(() => svPid(a), 10_000, "a up");
     await sleep(1100); // ran >= 1 s: restarted at once, no throttle
     const renamed: string[] = [];
+    const events: string[] = [];
     const watcher = watch(`${a}/supervise`, (type, name) => {
+      if (name === "status" || name === "tsinit-record") events.push(`${type}:${name}`);
       if (type === "rename" && (name === "status" || name === "tsinit-record")) renamed.push(name);
     });
     try {
@@ -32,7 +35,9 @@ test("a restart writes supervise/status once, with the new pid, and the record o
       }, 5000, "a new pid");
       await sleep(300); // let every write of the restart land
       assert.ok(second > 0);
-      assert.equal(renamed, ["status", "tsinit-record"], `renamed: ${renamed.join(" ")}`);
+      // The record is rewritten in place (no rename), after status.
+      assert.equal(renamed, ["status"], `renamed: ${renamed.join(" ")}`);
+      assert.ok(events.indexOf("change:tsinit-record") > events.indexOf("rename:status"), `events: ${events.join(" ")}`);
     } finally {
       watcher.close();
     }
@@ -55,10 +60,34 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
     await sleep(300); // let every write of the start land
     assert.equal(events.filter((n) => n === "status"), ["status"], `events: ${events.join(" ")}`);
     assert.ok(pid > 0);
-    assert.is(readFileSync(`${m.root}/b/supervise/death_tally`).length, 0, "death_tally empty");
+    // No deaths: death_tally is not made on a fresh supervise/ (absent = none).
+    assert.not.ok(existsSync(`${m.root}/b/supervise/death_tally`), "no death_tally made");
   } finally {
     watcher.close();
     removeTree(aside);
+    await endMachine(m);
+  }
+});
+
+test("a scan of several new services writes every status before any record", async () => {
+  const names = ["a", "b", "c", "d", "e"];
+  const tree: Record<string, string | null> = {};
+  for (const n of names) Object.assign(tree, { [`${n}/run`]: sh("exec sleep 1000"), [`${n}/supervise/`]: null });
+  // Watched before the scanner starts, so all five are in its first scan.
+  const root = tempTree(tree);
+  const events: string[] = [];
+  const watchers = names.map((n) => watch(`${root}/${n}/supervise`, (type, name) => {
+    if (type === "rename" && (name === "status" || name === "tsinit-record")) events.push(`${n}:${name}`);
+  }));
+  const m = { root, init: startPid1(["scan", root]) };
+  try {
+    for (const n of names) await eventually(() => svPid(`${root}/${n}`), 10_000, `${n} up`);
+    await eventually(() => events.filter((e) => e.endsWith("tsinit-record")).length === names.length || 0, 5000, "every record");
+    const lastStatus = events.map((e) => e.endsWith(":status")).lastIndexOf(true);
+    const firstRecord = events.findIndex((e) => e.endsWith(":tsinit-record"));
+    assert.ok(lastStatus < firstRecord, `events: ${events.join(" ")}`);
+  } finally {
+    for (const w of watchers) w.close();
     await endMachine(m);
   }
 });

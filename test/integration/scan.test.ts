@@ -3,8 +3,8 @@
 // tools (s6-svc, s6-svstat, s6-svwait, s6-svok, s6-svscanctl).
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
 import { writeTree, type Tree } from "../helpers/tree";
@@ -109,6 +109,26 @@ test("a down file keeps a service down until s6-svc -u", async () => {
     assert.is(run("s6-svc", "-wd", "-d", d).status, 0);
     assert.is(status(d).pid, 0);
     assert.match(run("s6-svstat", d).out, /^down/);
+  } finally {
+    await shutdown(ctx);
+  }
+});
+
+test("a listener that comes after event/ has been quiet for seconds still hears the next event", async () => {
+  const ctx = await boot({ "a/run": sh("exec sleep 1000") });
+  try {
+    const a = `${ctx.dir}/a`;
+    const first = await eventually(() => (existsSync(`${a}/supervise/status`) && status(a).pid) || 0);
+    await sleep(1200);
+    // A restart with nobody listening: event/ is seen quiet, its mtime over a second old.
+    nsKill(ctx, first, "KILL");
+    await eventually(() => { const p = status(a).pid; return p && p !== first ? p : 0; }, 5000, "a restarted");
+    await sleep(200);
+    const waiter = spawn("s6-svwait", ["-D", "-t", "5000", a], { stdio: "ignore" });
+    const done = new Promise<number | null>((r) => waiter.on("exit", (code) => r(code)));
+    await eventually(() => readdirSync(`${a}/event`).some((n) => n.startsWith("ftrig1:@")), 5000, "s6-svwait's fifo");
+    assert.is(run("s6-svc", "-d", a).status, 0);
+    assert.is(await done, 0, "s6-svwait -D heard the stop");
   } finally {
     await shutdown(ctx);
   }

@@ -9,15 +9,21 @@ function machine(names: string[], downAtOnce: string[] = []) {
   const live = new Map(names.map((n) => [n, { name: n, remove: () => undefined as void }]));
   const order: string[] = [];
   let stop: StagedStop;
+  let reads = 0;
   const exit = (n: string) => {
+    const s = live.get(n);
     live.delete(n);
-    stop.advance();
+    stop.advance(s);
   };
   for (const s of live.values()) s.remove = () => {
     order.push(s.name);
     if (downAtOnce.includes(s.name)) exit(s.name);
   };
-  return { live, order, exit, make: (groups: string[][]) => (stop = new StagedStop(groups, () => live.values())) };
+  const listed = () => {
+    reads++;
+    return live.values();
+  };
+  return { live, order, exit, reads: () => reads, make: (groups: string[][]) => (stop = new StagedStop(groups, listed)) };
 }
 
 test("groups in order, each once the previous is gone; then the rest; loggers last", () => {
@@ -39,6 +45,20 @@ test("a service already down exits inside remove(): the next group still waits f
   assert.equal(m.order, ["a", "b"], "c waits for b");
   m.exit("b");
   assert.equal(m.order, ["a", "b", "c"]);
+});
+
+test("1000 services: every one told once, the live list read once (an exit does not look at all of them again)", () => {
+  const names = Array.from({ length: 1000 }, (_, i) => `s${i}`);
+  const m = machine([...names, ...names.map((n) => `${n}/log`)]);
+  m.make([names.slice(0, 10)]).advance();
+  assert.is(m.order.length, 10);
+  for (const n of names.slice(0, 10)) m.exit(n);
+  assert.is(m.order.length, 1000, "the rest, after the group");
+  for (const n of names.slice(10)) m.exit(n);
+  assert.is(m.order.length, 2000, "then the loggers");
+  assert.is(new Set(m.order).size, 2000, "each told once");
+  for (const n of names) m.exit(`${n}/log`);
+  assert.is(m.reads(), 1, `live() read ${m.reads()} times`);
 });
 
 test.run();

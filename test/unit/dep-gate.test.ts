@@ -1,0 +1,46 @@
+// The dependency gate (src/supervise/dep-gate.ts) without processes: members
+// are released once what they depend on is ready, and readiness news of a
+// member nothing depends on does not replan the graph.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { DepGate } from "../../src/supervise/dep-gate";
+
+const test = suite("dep gate");
+const tick = () => new Promise((r) => setImmediate(r));
+
+function member(name: string, deps: string[], log: string[]) {
+  return {
+    node: { name, kind: "service" as const, deps, source: `${name}/dependencies` },
+    release: () => void log.push(`release ${name}`),
+    showWaiting: (w: unknown) => void log.push(`waiting ${name} ${w ? "yes" : "no"}`),
+    timeoutUpMs: 0,
+  };
+}
+
+test("a dependent is released once what it depends on is ready, and only then", async () => {
+  const log: string[] = [];
+  const gate = new DepGate();
+  gate.add(member("db", [], log));
+  gate.add(member("web", ["db"], log));
+  await tick();
+  assert.ok(log.includes("release db") && !log.includes("release web"), log.join(", "));
+  gate.update("db", "ready");
+  await tick();
+  assert.ok(log.includes("release web"), log.join(", "));
+});
+
+test("news of a member nothing depends on plans nothing (a crash loop replanned the whole graph each time)", async () => {
+  const log: string[] = [];
+  const gate = new DepGate();
+  gate.add(member("lone", [], log));
+  gate.add(member("held", ["absent"], log)); // waits: every replan tells it why again
+  await tick();
+  const before = log.filter((l) => l.startsWith("waiting held")).length;
+  for (let i = 0; i < 10; i++) {
+    gate.update("lone", i % 2 ? "ready" : "started");
+    await tick();
+  }
+  assert.is(log.filter((l) => l.startsWith("waiting held")).length, before, log.join(", "));
+});
+
+test.run();
