@@ -12,7 +12,8 @@
         "native/inotify.cc",
         "native/crash.cc",
         "native/memory.cc",
-        "native/at.cc"
+        "native/at.cc",
+        "native/notify.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -73,6 +73,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCrash(env, exports);
   InitMemory(env, exports);
   InitAt(env, exports);
+  InitNotify(env, exports);
   exports.Set("constants", Constants(env));
   exports.Set("signals", Signals(env));
   return exports;

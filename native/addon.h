@@ -11,6 +11,7 @@ void InitInotify(Napi::Env env, Napi::Object exports);
 void InitCrash(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitAt(Napi::Env env, Napi::Object exports);
+void InitNotify(Napi::Env env, Napi::Object exports);
 
 // Calls a JS callback from a libuv callback (no JS on the stack). A throw
 // becomes an uncaught exception ('uncaughtException' or process exit), never

@@ -27,6 +27,7 @@ import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, ta
 import { loadEnvDir, resetStdio } from "./stage1";
 import { armTrim } from "./trim";
 import { startTasks, type TaskRecord } from "./tasks";
+import { failureHandler } from "./on-failure";
 import { syncMirror } from "./mirror";
 import { elapsed, guarded, timed, within } from "../cli/timed";
 
@@ -167,10 +168,11 @@ export async function containerMain(values: InitValues, command: string[], crash
 
   const env = () => sys.envStrings(process.env);
   const gate = new ReadyGate();
+  const onFailed = failureHandler({ mode: "container", exit: (code, why) => end(code, why) });
   const live = `${values.rundir}/service`;
   if (usable === true) {
     let tasks: TaskRecord[] = [];
-    step("boot", "start tasks", () => `${(tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll)).length} tasks`);
+    step("boot", "start tasks", () => `${(tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed)).length} tasks`);
     if (scanDirExists(values.scandir)) {
       await startSupervision({
         step,
@@ -181,6 +183,7 @@ export async function containerMain(values: InitValues, command: string[], crash
         options: {
           deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
           labelOutput: catchAll,
+          onFailed,
           onFinished: () => {
             scannerDone();
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).

@@ -20,6 +20,7 @@ import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, guarded, timed, within } from "../cli/timed";
 import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { startTasks, type TaskRecord } from "./tasks";
+import { failureHandler } from "./on-failure";
 import { armTrim } from "./trim";
 import { syncMirror } from "./mirror";
 import { knownPids, startSupervision } from "./supervision";
@@ -167,9 +168,10 @@ export async function main(args: string[]): Promise<number | void> {
 
   const env = () => sys.envStrings(process.env);
   const gate = new DepGate();
+  const onFailed = failureHandler({ mode: "init", power: (action) => shutdown(action) });
   let tasks: TaskRecord[] = [];
   timed("boot", "start tasks", () => {
-    tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll ?? undefined);
+    tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll ?? undefined, onFailed);
     return `${tasks.length} tasks`;
   });
 
@@ -192,6 +194,7 @@ export async function main(args: string[]): Promise<number | void> {
       stderr: childErr,
       labelOutput: catchAll ?? undefined,
       logRoot: `${values.rundir}/log`,
+      onFailed,
       onFinished: () => {
         scannerDone();
         // s6-svscanctl -t on the live dir: every service is down, so the machine goes down too.

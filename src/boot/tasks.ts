@@ -7,6 +7,7 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { writeAtomic } from "../sys/write-atomic";
 import type { DepGate } from "../supervise/dep-gate";
+import type { Failure } from "../supervise/on-failure";
 import { readDependencies } from "../supervise/deps-read";
 import { isOurChild } from "../sys/proc";
 import { readServiceResources } from "../resources/service-resources";
@@ -65,7 +66,7 @@ export function listTasks(taskDir: string): { name: string; path: string }[] {
 /** Hands every task to the gate, which starts each once its dependencies
  *  (task/NAME/dependencies, for a task that is a directory) are ready.
  *  Returns their records, updated in place as they run and end. */
-export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate, adopt = false, output?: TaskOutput): TaskRecord[] {
+export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate, adopt = false, output?: TaskOutput, onFailed?: (f: Failure) => void): TaskRecord[] {
   const recordDir = `${stateDir}/task`;
   try {
     mkdirSync(recordDir, { recursive: true, mode: 0o755 });
@@ -93,6 +94,8 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       save(record);
       logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
       gate.update(name, exit.code === 0 ? "ready" : "failed");
+      // A task directory's on-failure: a task that exits non-zero has failed.
+      if (exit.code !== 0 && dir) onFailed?.({ what: `task ${name}`, dir, code: exit.code >= 0 ? exit.code : 128 + exit.signal });
     };
     const run = () => {
       record.state = "running";
@@ -119,6 +122,7 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
         record.endedAt = record.startedAt;
         logLine(`unable to start task ${path}: ${reason(e)}`);
         gate.update(name, "failed");
+        if (dir) onFailed?.({ what: `task ${name}`, dir, code: 127 });
       }
       save(record);
     };

@@ -12,6 +12,8 @@ import type { EmptyWatch } from "./empty-watch";
 
 /** One service's cgroup, as the effects layer uses it. */
 export interface ServiceCgroup {
+  /** the cgroup's directory (under the cgroup2 mount) */
+  readonly dir: string;
   /** An O_WRONLY|O_CLOEXEC fd on its cgroup.procs for spawn's cgroupFd
    *  (created on first use, limits from DIR written), or -1 to spawn without. */
   procsFd(dir: string): number;

@@ -4,9 +4,10 @@
 import { INT_MAX, scanUint, timeoutUpOf } from "../supervise/config";
 import { MAX_DEATH_TALLY, THROTTLE_MS } from "../supervise/machine";
 import { parseSignal } from "../s6/signal-names";
+import { parseRestartLimit } from "../supervise/machine-limit";
 import { optionalLine, type CheckContext } from "./context";
 
-/** Checks notification-fd, down-signal, the timeouts, max-death-tally and restart-delay-max of DIR. */
+/** Checks notification-fd, down-signal, the timeouts, max-death-tally, restart-delay-max and restart-limit of DIR. */
 export function checkS6Files(ctx: CheckContext, dir: string): void {
   const at = (f: string) => `${dir}/${f}`;
   const show = (f: string) => ctx.show(at(f));
@@ -28,6 +29,11 @@ export function checkS6Files(ctx: CheckContext, dir: string): void {
     const n = scanUint(backoff, INT_MAX);
     if (n === null) ctx.out.error(show("restart-delay-max"), `${JSON.stringify(backoff)} is not a number of milliseconds (boot uses no backoff)`, "write milliseconds such as 30000 (0: no backoff)");
     else if (n > 0 && n < THROTTLE_MS) ctx.out.warning(show("restart-delay-max"), `${n} ms is below the 1000 ms every restart waits anyway: no backoff`, "write 1000 or more, e.g. 30000");
+  }
+  const limit = optionalLine(ctx, at("restart-limit"));
+  if (limit !== null) {
+    const r = parseRestartLimit(limit);
+    if ("error" in r) ctx.out.error(show("restart-limit"), `${r.error} (boot restarts it for ever)`, "write a count and seconds such as 3 10: failed after 3 deaths within 10 s");
   }
   for (const name of ["timeout-kill", "timeout-finish"]) {
     const v = optionalLine(ctx, at(name));

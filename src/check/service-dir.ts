@@ -9,6 +9,7 @@ import { checkExecutable } from "./run-file";
 import { checkS6Files } from "./s6-files";
 import { checkResourceFiles } from "./resource-files";
 import { checkNearMisses } from "./near-miss";
+import { checkHealthFiles } from "./health-files";
 
 /** Checks service DIR (image path) named NAME; returns its node for the dependency graph. */
 export function checkServiceDir(ctx: CheckContext, dir: string, name: string, kind: "service" | "task"): DepNode {
@@ -19,6 +20,7 @@ export function checkServiceDir(ctx: CheckContext, dir: string, name: string, ki
     checkLog(ctx, `${dir}/log`);
   }
   checkResourceFiles(ctx, dir);
+  checkHealthFiles(ctx, dir, kind);
   checkNearMisses(ctx, dir);
   return dependencies(ctx, dir, name, kind);
 }

@@ -29,6 +29,8 @@ export interface ServiceReport {
   usage?: CgroupUsage | null;
   /** supervise/tsinit-record (tsinit only; null under s6-supervise or when stale) */
   record?: ServiceRecord | null;
+  /** supervise/notify-status: the last STATUS= from sd_notify, and when */
+  notifyStatus?: { status: string; at: string } | null;
 }
 
 /** The --json shape of one service. */
@@ -59,6 +61,16 @@ export interface StatusJson {
   delayMs?: number;
   restartDelayMaxMs?: number;
   notificationFd?: number | null;
+  /** restart-limit reached (state "failed"): since when, COUNT deaths in SECONDS; null when not failed */
+  failed?: ServiceRecord["failed"];
+  restartLimit?: ServiceRecord["restartLimit"];
+  notifySocket?: boolean;
+  /** watchdog-ms (0: none), the watchdog's kills since boot and the last one */
+  watchdogMs?: number;
+  watchdogKills?: number;
+  lastWatchdogKill?: ServiceRecord["lastWatchdogKill"];
+  /** the last STATUS= sent on NOTIFY_SOCKET, while run is up */
+  notifyStatus?: { status: string; at: string } | null;
   /** the STATE column's word */
   state: ServiceState;
   /** while held by its dependencies: those not ready yet, and those that never will be */
@@ -85,9 +97,10 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 86400)}d${two(Math.floor(s / 3600) % 24)}h`;
 }
 
-export type ServiceState = "up" | "paused" | "finishing" | "down" | "waiting" | "not supervised" | "unreadable" | "unknown";
+export type ServiceState = "up" | "paused" | "finishing" | "down" | "failed" | "waiting" | "not supervised" | "unreadable" | "unknown";
 
-/** The state word: up, paused, finishing, down, waiting (held by its
+/** The state word: up, paused, finishing, down, failed (restart-limit
+ *  reached: down until someone starts it), waiting (held by its
  *  dependencies), not supervised, unreadable (supervise/ is not ours to
  *  read), or unknown (no status). */
 export function stateOf(r: ServiceReport): ServiceState {
@@ -98,7 +111,7 @@ export function stateOf(r: ServiceReport): ServiceState {
   if (r.waiting && (!s || (s.pid === 0 && !s.finishing))) return "waiting";
   if (!s) return "unknown";
   if (s.finishing) return "finishing";
-  if (s.pid === 0) return "down";
+  if (s.pid === 0) return r.record?.failed ? "failed" : "down";
   return s.paused ? "paused" : "up";
 }
 
@@ -136,6 +149,9 @@ export function toJson(r: ServiceReport): StatusJson {
     Object.assign(out, {
       startedAt: rec.startedAt, restarts: rec.restarts, spawnError: rec.spawnError, crashLoop: rec.crashLoop,
       delayMs: rec.delayMs, restartDelayMaxMs: rec.restartDelayMaxMs, notificationFd: rec.notificationFd,
+      failed: rec.failed, restartLimit: rec.restartLimit, notifySocket: rec.notifySocket,
+      watchdogMs: rec.watchdogMs, watchdogKills: rec.watchdogKills, lastWatchdogKill: rec.lastWatchdogKill,
+      notifyStatus: up ? currentNotifyStatus(r) : null,
     });
   }
   return out;
@@ -159,6 +175,19 @@ function someNames(names: readonly string[]): string {
   return shown.join(", ") + (rest > 0 ? ` and ${rest} more` : "");
 }
 
+/** The last STATUS= when it was sent by the run now up (an older run's is stale), else null. */
+export function currentNotifyStatus(r: ServiceReport): { status: string; at: string } | null {
+  const n = r.notifyStatus;
+  const s = r.status;
+  if (!n || !s || s.pid === 0 || s.finishing) return null;
+  return Date.parse(n.at) >= stampToMs(s.stamp) - 1000 ? n : null;
+}
+
+/** "3 deaths in 10 s": why a service is failed (restart-limit). */
+export function failedText(f: NonNullable<ServiceRecord["failed"]>): string {
+  return `${f.deaths} deaths in ${f.seconds} s`;
+}
+
 /** "waits for a, b; blocked by x": why a held service or task has not started. */
 export function waitingNotes(w: Waiting): string {
   const parts: string[] = [];
@@ -179,6 +208,7 @@ function notes(s: SuperviseStatus, nowMs: number, rec: ServiceRecord | null | un
     if (e) parts.push(e.signal !== null ? `signal ${e.signal}` : `exit ${e.code}`);
   }
   if (rec?.crashLoop) parts.push("crash loop");
+  if (!up && rec?.failed) parts.push(failedText(rec.failed));
   if (rec && rec.restarts > 0) parts.push(`${rec.restarts} restart${rec.restarts === 1 ? "" : "s"}`);
   if (up && s.ready) parts.push(`ready since ${formatDuration(nowMs - stampToMs(s.readyStamp))}`);
   return parts.join(", ");
@@ -193,6 +223,7 @@ function colourOf(r: ServiceReport): Colour | null {
   if (state === "up") return "green";
   if (state === "waiting") return r.waiting!.blockedBy.length > 0 ? "red" : "yellow";
   if (state === "finishing") return "yellow";
+  if (state === "failed") return "red";
   if (state === "down" && r.status!.wantUp) return "red";
   return null;
 }

@@ -44,7 +44,8 @@ and CPU, and the last 10 lines of its built-in logger.
                memoryBytes, cpuUsec} while it runs in its own cgroup;
                under tsinit also startedAt, restarts, spawnError {code,
                path, message, at, retryInMs}, crashLoop, delayMs,
-               restartDelayMaxMs, notificationFd (supervise/tsinit-record)
+               restartDelayMaxMs, notificationFd, restartLimit {count,
+               seconds}, failed {since, deaths, seconds} (supervise/tsinit-record)
                task: name, path, state (waiting, running, exited, killed,
                failed), pid, startedAt, endedAt, code, signal, error,
                waitsFor, blockedBy, dependencies
@@ -55,7 +56,8 @@ and CPU, and the last 10 lines of its built-in logger.
                RUNDIR/task). Without it, a scan dir RUNDIR/service shows the
                tasks of RUNDIR/task when that holds records.
 
-STATE is up, paused, finishing (./finish runs), down, waiting (held until
+STATE is up, paused, finishing (./finish runs), down, failed (its
+restart-limit was reached: not restarted until svc -u), waiting (held until
 its dependencies are ready: NOTES says "waits for a, b" and "blocked by x"
 for those that will never be ready: failed, missing, or in a cycle), not
 supervised (no supervisor holds supervise/lock), unreadable (supervise/

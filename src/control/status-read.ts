@@ -5,6 +5,7 @@
 import { lstatSync, readdirSync, statSync } from "node:fs";
 import { readHead } from "../sys/read-head";
 import { readWaitingFile } from "../supervise/dep-gate";
+import { readNotifyStatus } from "../supervise/notify-socket";
 import type { Waiting } from "../s6/deps";
 import { readDependencies } from "../supervise/deps-read";
 import { reason } from "../cli/log";
@@ -58,6 +59,7 @@ export function readService(name: string, path: string): ServiceReport {
   // Unreadable dependency files are the supervisor's to report; status shows what it can read.
   const report: ServiceReport = { name, path, supervised: false, status: null, dependencies: readDependencies(path).deps };
   report.waiting = cleanWaiting(readWaitingFile(`${path}/supervise`));
+  report.notifyStatus = readNotifyStatus(`${path}/supervise`);
   report.runProblem = runProblem(path);
   try {
     report.supervised = isSupervised(path);

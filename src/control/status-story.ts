@@ -5,7 +5,7 @@
 // them, its cgroup's memory and CPU, and its last log lines. Pure: the
 // caller reads the reports (status-read.ts) and the log lines.
 import { stampToMs } from "../s6/status-file";
-import { decodeWaitStatus, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
+import { currentNotifyStatus, decodeWaitStatus, failedText, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
 import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/machine-history";
 import { formatTime } from "./log-lines";
@@ -45,6 +45,7 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
   // state: since when, in absolute local time and as a duration
   let head = state as string;
   if (s && up) head += ` (pid ${s.pid}) since ${at(stampToMs(s.stamp), now)}`;
+  else if (state === "failed" && rec?.failed) head += ` since ${at(Date.parse(rec.failed.since), now)}: ${failedText(rec.failed)} (restart-limit; svc -u starts it again)`;
   else if (s && state !== "waiting") head += ` since ${at(stampToMs(s.stamp), now)}`;
   if (r.error) head += `: ${r.error}`;
   rows.push(["state", head]);
@@ -63,8 +64,14 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
       rows.push(["start failed", `${err.message}, at ${at(Date.parse(err.at), now)}; retrying every ${err.retryInMs / 1000} s${s && s.wantUp && next > 0 ? ` (next in ${Math.ceil(next / 1000)} s)` : ""}`]);
     }
     rows.push(["restarts", `${rec.restarts} since boot${crashLoopText(rec)}`]);
+    if (rec.watchdogMs > 0) {
+      const k = rec.lastWatchdogKill;
+      rows.push(["watchdog", `WATCHDOG=1 due every ${rec.watchdogMs} ms; ${k ? `killed ${plural(rec.watchdogKills, "time")} since boot, last at ${at(Date.parse(k.at), now)}: no WATCHDOG=1 for ${k.ms} ms (SIGABRT, then SIGKILL)` : "never killed"}`]);
+    }
   }
   rows.push(["ready", readinessText(r, now)]);
+  const said = currentNotifyStatus(r);
+  if (said) rows.push(["status", `${said.status} (STATUS= at ${at(Date.parse(said.at), now)})`]);
   rows.push(["depends on", dependencyText(r, extras)]);
   if (r.usage) {
     const mem = r.usage.memoryBytes === null ? "-" : formatBytes(r.usage.memoryBytes);
@@ -92,7 +99,13 @@ export function readinessText(r: ServiceReport, now: number): string {
   if (r.unreadable) return `unknown: ${r.error ?? "supervise/ cannot be read by this user"} (root can read it)`;
   const s = r.supervised ? r.status : null;
   const up = s !== null && s.pid !== 0 && !s.finishing;
+  if (stateOf(r) === "failed") return "no (failed: not restarted); its dependents are blocked until svc -u starts it";
   const fd = r.record ? r.record.notificationFd : undefined;
+  if (r.record?.notifySocket) {
+    const how = "when run sends READY=1 on its NOTIFY_SOCKET (sd_notify)";
+    if (up && s!.ready) return `since ${at(stampToMs(s!.readyStamp), now)} (flagged ${how}); its dependents start once it is ready`;
+    return `${up ? "not yet" : "no (down)"}: flagged ${how}; its dependents wait until then`;
+  }
   if (fd === null) {
     // s6's meaning, kept: without notification-fd nothing ever flags it ready.
     return `never flagged (no notification-fd, as in s6: \`tsinit wait -U\` would time out); its dependents ${up ? "started when it came up" : "start once it is up"}`;

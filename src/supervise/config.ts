@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, MAX_DEATH_TALLY, type SuperviseConfig } from "./machine
 import { parseSignal } from "../s6/signal-names";
 import { readHead } from "../sys/read-head";
 import { codeOf } from "../sys/errors";
+import { parseRestartLimit, type RestartLimit } from "./machine-limit";
 
 /** The config and what was wrong with it, or the reason the service cannot start. */
 export type ConfigResult =
@@ -55,6 +56,18 @@ function readUint(file: string | null, fallback: number, max: number, warnings: 
   if (n !== null) return n;
   warnings.push(`warning: invalid ${file}: ${JSON.stringify(line)} (using ${fallback})`);
   return fallback;
+}
+
+/** restart-limit's COUNT SECONDS, or null (restart for ever) with a warning when it is invalid. */
+function readRestartLimit(file: string | null, warnings: string[]): RestartLimit | null {
+  const line = readFirstLine(file, warnings);
+  if (line === null) return null;
+  const r = parseRestartLimit(line);
+  if ("error" in r) {
+    warnings.push(`warning: invalid ${file}: ${r.error} (restarting for ever)`);
+    return null;
+  }
+  return r;
 }
 
 /** True when PATH exists (null: not listed, false); other errors than ENOENT become a warning and false. */
@@ -127,6 +140,10 @@ export function readServiceConfig(dir: string, name: string, listing?: readonly 
     notificationFd: fd < 0 ? null : fd,
     // tsinit's backoff, in milliseconds like s6's timeouts; absent or 0 = off.
     restartDelayMaxMs: readUint(file("restart-delay-max"), DEFAULT_CONFIG.restartDelayMaxMs, INT_MAX, warnings),
+    restartLimit: readRestartLimit(file("restart-limit"), warnings),
+    notifySocket: exists(file("notify-socket"), warnings),
+    // Heard only through notify-socket; without one the file does nothing (tsinit check says so).
+    watchdogMs: readUint(file("watchdog-ms"), DEFAULT_CONFIG.watchdogMs, INT_MAX, warnings),
   };
   return { ok: true, config, warnings };
 }

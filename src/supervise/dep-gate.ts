@@ -20,6 +20,9 @@ export interface GateMember {
   showWaiting(w: Waiting | null): void;
   /** ms to become ready after release before it counts as failed (0 = no limit) */
   timeoutUpMs: number;
+  /** stops it and holds it again (a service: its dependency failed while it ran);
+   *  absent for tasks, which run once */
+  hold?(): void;
 }
 
 /** The dependency gate of one machine. */
@@ -65,7 +68,10 @@ export class DepGate {
     // A service that was ready and restarts is "started" again; its dependents keep running.
     this.states.set(name, state);
     if (state !== "started") this.clearTimer(name);
-    if (state === "failed" && before !== "failed") logLine(`warning: ${name} failed: what depends on it stays down`);
+    if (state === "failed" && before !== "failed") {
+      logLine(`warning: ${name} failed: what depends on it stays down`);
+      if (!this.closing) this.holdDependents(name);
+    }
     // News of a member nothing depends on changes no one's plan: a crash loop
     // of an independent service made a replan of the whole graph (checkGraph,
     // O(members)) at every death and every restart.
@@ -76,6 +82,29 @@ export class DepGate {
   private dependedOn(): Set<string> {
     this.depNames ??= new Set([...this.members.values()].flatMap((m) => m.node.deps));
     return this.depNames;
+  }
+
+  // A service that failed after its dependents started (restart-limit):
+  // those that need it, directly or through others, are stopped and wait
+  // again, blocked by it; once it is ready again they are released.
+  private holdDependents(failed: string): void {
+    const todo = [failed];
+    const seen = new Set(todo);
+    while (todo.length > 0) {
+      const dep = todo.pop()!;
+      for (const m of this.members.values()) {
+        const name = m.node.name;
+        if (seen.has(name) || !m.node.deps.includes(dep)) continue;
+        seen.add(name);
+        todo.push(name);
+        const state = this.states.get(name);
+        if (!m.hold || (state !== "started" && state !== "ready")) continue;
+        logLine(`stopping ${name}: ${dep === failed ? "it depends on" : `its dependency ${dep} depends on`} ${failed}, which failed`);
+        this.states.set(name, "waiting");
+        this.clearTimer(name);
+        m.hold();
+      }
+    }
   }
 
   /** Groups for shutdown: dependents before their dependencies. */

@@ -9,6 +9,8 @@
 // restart-delay-max: the minimum time between two starts, s6's 1 s, doubles at
 // each death up to that maximum, and goes back to 1 s at the same settle.
 
+import type { Failure } from "./machine-limit";
+
 /** Minimum time between two spawns of run (s6's throttle). */
 export const THROTTLE_MS = 1000;
 /** A death this soon after its spawn counts towards a crash loop. */
@@ -29,6 +31,13 @@ export interface ServiceHistory {
   crashLoop: boolean;
   /** the minimum ms between two starts of run now: THROTTLE_MS, or more under backoff */
   delayMs: number;
+  /** with restart-limit: the recent deaths counted towards it (ms, oldest first) */
+  deathTimes: number[];
+  /** with restart-limit: it was reached, so run is not restarted (machine-limit.ts) */
+  failed: Failure | null;
+  /** times the watchdog (watchdog-ms) killed run since boot, and the last such kill */
+  watchdogKills: number;
+  lastWatchdogKill: { at: number; ms: number } | null;
 }
 
 /** A history and the one line to log, if any. */
@@ -39,7 +48,7 @@ export interface HistoryStep {
 
 /** A service with no past. */
 export function freshHistory(): ServiceHistory {
-  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS };
+  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS, deathTimes: [], failed: null, watchdogKills: 0, lastWatchdogKill: null };
 }
 
 /** How long run must stay up to leave a crash loop and reset the backoff:

@@ -8,6 +8,7 @@ import {
 } from "../s6/signal-names";
 import type { Phase } from "./machine-types";
 import { Ctx, exit, setWantUp, settle, startRun } from "./machine-steps";
+import { clearFailure } from "./machine-limit";
 
 /** The letters that send run one signal each (a b q h k t i 1 2 y), and which. */
 const LETTER_SIGNALS = {
@@ -25,6 +26,8 @@ const WANT_DOWN: readonly SuperviseLetter[] = ["d", "D", "O", "Q"];
 /** Letters that also create ./down (D, Q) or remove it (U), so a new supervisor agrees. */
 const CREATES_DOWN: readonly SuperviseLetter[] = ["D", "Q"];
 const REMOVES_DOWN: readonly SuperviseLetter[] = ["U"];
+/** Letters that clear a failure (restart-limit) and start run again. */
+const REVIVE: readonly SuperviseLetter[] = ["u", "U", "o", "r"];
 
 type LetterAction = (ctx: Ctx, letter: SuperviseLetter) => void;
 
@@ -139,5 +142,11 @@ const CONTROL: Record<Phase["kind"], LetterAction> = {
 
 /** Applies one control letter in the current phase. */
 export function control(ctx: Ctx, letter: SuperviseLetter): void {
+  if (ctx.s.history.failed !== null && REVIVE.includes(letter)) {
+    ctx.s.history = clearFailure(ctx.s.history);
+    ctx.log(`${ctx.config.name} is no longer failed: started by svc -${letter}`);
+    // -r means "run again": on a failed service, which is down, that is -u.
+    if (letter === "r") letter = "u";
+  }
   CONTROL[ctx.s.phase.kind](ctx, letter);
 }

@@ -8,6 +8,8 @@ import {
   type Death, type Effect, type Phase, type SuperviseConfig, type SuperviseState,
 } from "./machine-types";
 import { afterDeath, needsSettle, nextDelay, settle as settleHistory, stableMs, type HistoryStep } from "./machine-history";
+import { countDeath as countTowardsLimit } from "./machine-limit";
+import { cancelWatchdog } from "./machine-watchdog";
 
 /** The mutable working copy of one step: a fresh state and its effects. */
 export class Ctx {
@@ -32,6 +34,7 @@ export function startRun(ctx: Ctx): void {
 export function onRunDeath(ctx: Ctx, phase: Extract<Phase, { kind: "up" }>, status: number, now: number): void {
   const { s, config } = ctx;
   if (phase.dying) ctx.emit({ type: "cancelTimer", kind: "kill" });
+  cancelWatchdog(ctx);
   s.waitStatus = status;
   s.paused = false;
   s.ready = false;
@@ -62,8 +65,16 @@ export function finishDone(ctx: Ctx, letters: string, now: number): void {
   s.phase = { kind: "down" };
   s.ready = true;
   s.readyStamp = now;
+  // Failed (restart-limit): down for good until someone starts it, and
+  // want-down as s6-svstat reads it (what s6-permafailon's exit 125 leaves).
+  const failedNow = s.history.failed !== null && s.wantUp;
+  if (failedNow) {
+    s.wantUp = false;
+    settle(ctx, "it failed");
+  }
   ctx.announce();
   ctx.notify(letters);
+  if (failedNow) ctx.emit({ type: "failed" });
   if (s.exitRequested) exit(ctx);
   else if (s.wantUp && !s.frozen) restartOrThrottle(ctx, now);
 }
@@ -97,6 +108,8 @@ function countDeath(ctx: Ctx, status: number, now: number): void {
   if (needsSettle(s.history)) ctx.emit({ type: "cancelTimer", kind: "stable" });
   const ran = s.spawnedAt === null ? Infinity : now - s.spawnedAt;
   withLine(ctx, afterDeath(s.history, ctx.config.name, status, now, ran, s.wantUp));
+  const limit = ctx.config.restartLimit;
+  if (limit && s.wantUp && !s.frozen && !s.exitRequested) withLine(ctx, countTowardsLimit(s.history, limit, ctx.config.name, now));
 }
 
 /** Leaves a crash loop (one line) and resets the backoff. Told to stay down

@@ -4,6 +4,7 @@
 import type { SuperviseLetter } from "../s6/letters";
 import { SIGTERM } from "../s6/signal-names";
 import { freshHistory, type ServiceHistory } from "./machine-history";
+import type { RestartLimit } from "./machine-limit";
 
 export { THROTTLE_MS } from "./machine-history";
 
@@ -24,17 +25,23 @@ export interface SuperviseConfig {
   notificationFd: number | null;
   /** restart-delay-max in ms: 0 = no backoff (s6's throttle) */
   restartDelayMaxMs: number;
+  /** restart-limit: COUNT deaths within a window make it failed; null = restart for ever */
+  restartLimit: RestartLimit | null;
+  /** notify-socket: readiness comes from READY=1 on run's NOTIFY_SOCKET (as from notification-fd) */
+  notifySocket: boolean;
+  /** watchdog-ms: with notifySocket, run must send WATCHDOG=1 this often or be killed; 0 = none */
+  watchdogMs: number;
 }
 
 /** The defaults s6-supervise uses when a file is absent. */
 export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
   hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
   timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
-  restartDelayMaxMs: 0,
+  restartDelayMaxMs: 0, restartLimit: null, notifySocket: false, watchdogMs: 0,
 };
 
 /** The timers the effects layer keeps, one of each kind at most. */
-export type TimerKind = "restart" | "kill" | "finish" | "stable";
+export type TimerKind = "restart" | "kill" | "finish" | "stable" | "watchdog";
 
 /** Where the service is; see the phases at the top of machine.ts. */
 export type Phase =
@@ -92,8 +99,10 @@ export type SuperviseEvent =
   | { type: "finishSpawned"; pid: number }
   | { type: "finishSpawnFailed"; errno: string; now: number }
   | { type: "finishDied"; pid: number; status: number; now: number }
-  | { type: "timer"; kind: TimerKind }
+  | { type: "timer"; kind: TimerKind; now?: number }
   | { type: "ready"; now: number }
+  /** WATCHDOG=1 on the service's notify socket */
+  | { type: "watchdog"; now: number }
   | { type: "removed" }
   /** a shutdown began: never start run again (see `frozen`) */
   | { type: "freeze" }
@@ -121,6 +130,8 @@ export type Effect =
    *  double-forked) may be killed — the effects layer does it with cgroup.kill */
   | { type: "killLeftovers" }
   | { type: "log"; message: string }
+  /** it became failed (restart-limit): the start-up acts on its on-failure */
+  | { type: "failed" }
   | { type: "exited" };
 
 /** The result of one step. */

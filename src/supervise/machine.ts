@@ -46,6 +46,7 @@ import { SIGCONT, SIGKILL } from "../s6/signal-names";
 import { armStable, Ctx, finishDone, onRunDeath, restart, settle, startRun } from "./machine-steps";
 import { stableMs } from "./machine-history";
 import { control } from "./machine-letters";
+import { armWatchdog, onWatchdogPing, onWatchdogTimer } from "./machine-watchdog";
 
 export * from "./machine-types";
 
@@ -137,6 +138,7 @@ const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
     up: (ctx, ev) => {
       const phase = phaseOf<"up">(ctx);
       if (ev.kind === "stable") return settle(ctx, `run has stayed up for ${stableMs(ctx.config.restartDelayMaxMs) / 1000} s`, true);
+      if (ev.kind === "watchdog") return onWatchdogTimer(ctx, ev.now ?? ctx.s.stamp);
       if (ev.kind !== "kill" || !phase.dying) return;
       ctx.log(`warning: ${ctx.config.name}/run did not die within timeout-kill - sending SIGKILL to its process group`);
       ctx.emit({ type: "killGroup", pgid: phase.pid, signal: SIGKILL });
@@ -151,6 +153,7 @@ const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
       ctx.emit({ type: "armTimer", kind: "finish", ms: KILL_REPEAT_MS });
     },
   },
+  watchdog: { up: (ctx) => onWatchdogPing(ctx) },
   // Only the first newline counts: s6 closes notification-fd after it.
   ready: {
     up: (ctx, ev) => {
@@ -165,7 +168,8 @@ const EVENTS: { [T in SuperviseEvent["type"]]: Row<T> } = {
 
 function onStart(ctx: Ctx, now: number): void {
   const { s } = ctx;
-  s.wantUp = !ctx.config.hasDownFile;
+  // A failure (restart-limit) kept across a re-exec stays down until someone starts it.
+  s.wantUp = !ctx.config.hasDownFile && s.history.failed === null;
   s.stamp = now;
   s.readyStamp = now;
   s.deaths = [];
@@ -193,6 +197,7 @@ function onAdopt(ctx: Ctx, ev: Ev<"adopt">): void {
     s.phase = { kind: "up", pid: ev.pid, dying: false };
     s.spawnedAt = ev.stamp;
     armStable(ctx);
+    armWatchdog(ctx);
   }
 }
 
@@ -208,6 +213,7 @@ function onSpawned(ctx: Ctx, ev: Ev<"spawned">): void {
   ctx.announce();
   ctx.notify("u");
   armStable(ctx);
+  armWatchdog(ctx);
   for (const l of deferred) control(ctx, l);
 }
 

@@ -154,6 +154,7 @@ export class ScanSlots {
     this.host.gate.add({
       node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
       release: () => slot.main?.release(),
+      hold: () => slot.main?.hold(),
       showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
       timeoutUpMs: has("timeout-up") ? readMillis(`${entry.path}/timeout-up`) : 0,
     });

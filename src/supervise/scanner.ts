@@ -20,6 +20,7 @@ import type { AdoptionPlan } from "./adopt-plan";
 import { isDir } from "../sys/file-kind";
 import { ServiceFiles } from "./service-files";
 import { RescanTimer } from "./rescan-timer";
+import { deathCode, type Failure } from "./on-failure";
 import { FD_RETRY_MS, isFdShortage, ScanSlots, type SlotOptions } from "./scan-slots";
 
 export { FD_RETRY_MS, scanDirExists };
@@ -38,6 +39,8 @@ export interface ScannerOptions extends SlotOptions {
   /** what `a` and `h` on .s6-svscan/control do instead of a plain rescan
    *  (PID 1: mirror the image's scan dir first, as SIGHUP does) */
   rescanLetter?: () => void;
+  /** a service became failed (restart-limit): PID 1 or the container acts on its on-failure */
+  onFailed?: (failure: Failure) => void;
 }
 
 /** s6-svscan scans again 1 s after a supervisor exits, and so starts a new
@@ -139,7 +142,12 @@ export class Scanner implements ServiceHost {
     if (this.ending && this.live.size === 0) this.finish();
   }
 
-  onReadiness(service: Service, state: "started" | "ready"): void {
+  onFailed(service: Service): void {
+    const death = service.current.history.lastDeath;
+    this.options.onFailed?.({ what: service.name, dir: service.dir, code: death ? deathCode(death.status) : 0 });
+  }
+
+  onReadiness(service: Service, state: "started" | "ready" | "failed"): void {
     if (!service.name.endsWith("/log")) this.gate.update(service.name, state);
   }
 

@@ -29,6 +29,8 @@ export interface SpawnContext {
   cgroup(): ServiceCgroup | null;
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
   feed(event: SuperviseEvent): void;
+  /** what only run's environment gets beside the rest (NOTIFY_SOCKET=...), made for its user */
+  runEnv?(config: SuperviseConfig, uid: number | undefined, gid: number | undefined): string[];
 }
 
 type Listing = ReturnType<typeof listServiceDir>;
@@ -60,7 +62,9 @@ export class ServiceProcs {
         while (fds.length < nfd) fds.push(-1);
         fds[nfd] = notifyWrite;
       }
-      pid = sys.spawn({ file: "./run", argv: ["./run", c.name], cwd: c.dir, setsid: true, fds, ...settings.options });
+      const extra = c.runEnv?.(config, settings.options.uid, settings.options.gid) ?? [];
+      const options = extra.length > 0 ? { ...settings.options, env: [...settings.options.env, ...extra] } : settings.options;
+      pid = sys.spawn({ file: "./run", argv: ["./run", c.name], cwd: c.dir, setsid: true, fds, ...options });
     } catch (e) {
       if (notifyWrite >= 0) sys.close(notifyWrite);
       c.notify.close();

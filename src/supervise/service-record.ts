@@ -1,12 +1,13 @@
 // supervise/tsinit-record: what tsinit keeps about a service beyond s6's
 // 35-byte supervise/status (which stays byte-exact for s6-svstat): when run
 // last started, restarts since boot, the last exit or the spawn error, the
-// crash loop and the backoff. JSON, so `tsinit status NAME --json` and people
+// crash loop and the backoff, and the restart limit's failure. JSON, so `tsinit status NAME --json` and people
 // can read it; written by the supervisor's effects layer (service-files.ts)
 // whenever it changes, and read back after a re-exec. Pure: no I/O here.
 import type { SuperviseConfig, SuperviseState } from "./machine";
 import { freshHistory, type ServiceHistory } from "./machine-history";
 import { decodeWaitStatus, parseSignal } from "../s6/signal-names";
+import { RESTART_LIMIT_MAX_COUNT } from "./machine-limit";
 
 /** The file's name inside supervise/. */
 export const RECORD_FILE = "tsinit-record";
@@ -38,6 +39,19 @@ export interface ServiceRecord {
   delayMs: number;
   /** restart-delay-max in ms, 0 when there is no backoff */
   restartDelayMaxMs: number;
+  /** restart-limit reached: since when, and the limit (COUNT deaths in SECONDS); null while not failed */
+  failed: { since: string; deaths: number; seconds: number } | null;
+  /** deaths counted towards restart-limit now (ms since the epoch, oldest first) */
+  deathTimes: number[];
+  /** restart-limit, null without one */
+  restartLimit: { count: number; seconds: number } | null;
+  /** notify-socket: flagged ready by READY=1 on NOTIFY_SOCKET */
+  notifySocket: boolean;
+  /** watchdog-ms (0: none; heard only with notify-socket) */
+  watchdogMs: number;
+  /** times the watchdog killed run since boot, and the last such kill */
+  watchdogKills: number;
+  lastWatchdogKill: { at: string; ms: number } | null;
   /** notification-fd, null without one: then it is never flagged ready */
   notificationFd: number | null;
   /** the built-in logger's directory (log/ without run), else null */
@@ -68,6 +82,13 @@ export function recordFromState(state: SuperviseState, config: SuperviseConfig):
     quickDeaths: h.quickDeaths,
     delayMs: h.delayMs,
     restartDelayMaxMs: config.restartDelayMaxMs,
+    failed: h.failed ? { since: iso(h.failed.at), deaths: h.failed.deaths, seconds: h.failed.seconds } : null,
+    deathTimes: h.deathTimes,
+    restartLimit: config.restartLimit ? { count: config.restartLimit.count, seconds: config.restartLimit.windowMs / 1000 } : null,
+    notifySocket: config.notifySocket,
+    watchdogMs: config.notifySocket ? config.watchdogMs : 0,
+    watchdogKills: h.watchdogKills,
+    lastWatchdogKill: h.lastWatchdogKill ? { at: iso(h.lastWatchdogKill.at), ms: h.lastWatchdogKill.ms } : null,
     notificationFd: config.notificationFd,
     logDir: null,
   };
@@ -103,6 +124,9 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
   const r = v as Record<string, unknown>;
   const exit = r.lastExit as Record<string, unknown> | null;
   const err = r.spawnError as Record<string, unknown> | null;
+  const fail = r.failed as Record<string, unknown> | null;
+  const limit = r.restartLimit as Record<string, unknown> | null;
+  const dog = r.lastWatchdogKill as Record<string, unknown> | null;
   return {
     version: 1,
     name: str(r.name) ?? "",
@@ -122,6 +146,15 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
     quickDeaths: num(r.quickDeaths, 0),
     delayMs: num(r.delayMs, freshHistory().delayMs),
     restartDelayMaxMs: num(r.restartDelayMaxMs, 0),
+    failed: fail && typeof fail === "object" && str(fail.since)
+      ? { since: str(fail.since)!, deaths: num(fail.deaths, 0), seconds: num(fail.seconds, 0) }
+      : null,
+    deathTimes: Array.isArray(r.deathTimes) ? r.deathTimes.filter((t): t is number => typeof t === "number" && Number.isFinite(t)).slice(-RESTART_LIMIT_MAX_COUNT) : [],
+    restartLimit: limit && typeof limit === "object" ? { count: num(limit.count, 0), seconds: num(limit.seconds, 0) } : null,
+    notifySocket: r.notifySocket === true,
+    watchdogMs: num(r.watchdogMs, 0),
+    watchdogKills: num(r.watchdogKills, 0),
+    lastWatchdogKill: dog && typeof dog === "object" && str(dog.at) ? { at: str(dog.at)!, ms: num(dog.ms, 0) } : null,
     notificationFd: typeof r.notificationFd === "number" ? r.notificationFd : null,
     logDir: str(r.logDir),
   };
@@ -131,6 +164,8 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
 export function historyFromRecord(r: ServiceRecord): ServiceHistory {
   const exitAt = r.lastExit ? time(r.lastExit.at) : null;
   const errAt = r.spawnError ? time(r.spawnError.at) : null;
+  const failedAt = r.failed ? time(r.failed.since) : null;
+  const dogAt = r.lastWatchdogKill ? time(r.lastWatchdogKill.at) : null;
   return {
     restarts: r.restarts,
     lastDeath: r.lastExit && exitAt !== null ? { at: exitAt, status: waitStatusOf(r.lastExit) } : null,
@@ -140,6 +175,10 @@ export function historyFromRecord(r: ServiceRecord): ServiceHistory {
     quickDeaths: r.quickDeaths,
     crashLoop: r.crashLoop,
     delayMs: r.delayMs,
+    deathTimes: r.deathTimes,
+    failed: r.failed && failedAt !== null ? { at: failedAt, deaths: r.failed.deaths, seconds: r.failed.seconds } : null,
+    watchdogKills: r.watchdogKills,
+    lastWatchdogKill: r.lastWatchdogKill && dogAt !== null ? { at: dogAt, ms: r.lastWatchdogKill.ms } : null,
   };
 }
 

@@ -16,6 +16,7 @@ import { listServiceDir } from "../resources/service-resources";
 import type { ServiceCgroup } from "../cgroup/tree";
 import { stampToMs, type SuperviseStatus } from "../s6/status-file";
 import { NotifyPipe } from "./notify-pipe";
+import { ServiceNotify } from "./service-notify";
 import { closeControlDir, ensureFifodir, openControlDir, type ControlDir } from "./s6dir";
 import { NewWarnings } from "./new-warnings";
 import { UnknownBytesWarning } from "./unknown-bytes";
@@ -36,8 +37,11 @@ export interface ServiceHost {
   cgroup?(name: string): ServiceCgroup | null;
   /** this service's supervisor has exited (x, or removed and down) */
   onExited(service: Service): void;
-  /** readiness changed: "ready" (up, and notified if it has notification-fd), else "started" */
-  onReadiness?(service: Service, state: "started" | "ready"): void;
+  /** readiness changed: "ready" (up, and notified if it has notification-fd),
+   *  "failed" (restart-limit reached: its dependents are blocked), else "started" */
+  onReadiness?(service: Service, state: "started" | "ready" | "failed"): void;
+  /** it became failed (restart-limit): its on-failure is the host's to carry out */
+  onFailed?(service: Service): void;
 }
 
 /** One supervised directory. */
@@ -47,6 +51,7 @@ export class Service {
   private readonly timers = new Timers<TimerKind>();
   private control?: ControlDir;
   private readonly notify: NotifyPipe;
+  private readonly sdNotify: ServiceNotify;
   private readonly files: ServiceFiles;
   private readonly procs: ServiceProcs;
   private problem = "";
@@ -56,7 +61,7 @@ export class Service {
   private removed = false;
   /** held down until its dependencies are ready (release() lets it go) */
   private held = false;
-  private readiness: "started" | "ready" = "started";
+  private readiness: "started" | "ready" | "failed" = "started";
   private cgroup: ServiceCgroup | null | undefined;
   private readonly configWarnings = new NewWarnings();
   private readonly unknownBytes: UnknownBytesWarning;
@@ -76,12 +81,14 @@ export class Service {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
     this.files = new ServiceFiles(dir, () => this.removed);
+    this.sdNotify = new ServiceNotify(dir, name, (event) => this.feed(event), () => this.cgroupOf()?.dir ?? null);
     this.procs = new ServiceProcs({
       dir, name, stdio, notify: this.notify,
       env: () => this.host.env(),
       cgroup: () => this.cgroupOf(),
       watchPid: (pid, cb) => this.host.watchPid(pid, cb),
       feed: (event) => this.feed(event),
+      runEnv: (config, uid, gid) => this.sdNotify.runEnv(config, uid, gid),
     });
     this.unknownBytes = new UnknownBytesWarning(`${dir}/supervise/control`);
   }
@@ -122,10 +129,18 @@ export class Service {
       st.finishing ? { type: "finishDied", pid, status: exit.status, now: Date.now() } : { type: "died", pid, status: exit.status, now: Date.now() },
     ));
     if (!st.finishing && !st.ready && this.config.notificationFd !== null) this.notify.adopt();
+    if (!st.finishing) this.sdNotify.adopt(this.config);
     this.apply1(step(this.state, {
       type: "adopt", pid, finishing: st.finishing, wantUp: st.wantUp, paused: st.paused, ready: st.ready,
       stamp: stampToMs(st.stamp), readyStamp: stampToMs(st.readyStamp), waitStatus: st.waitStatus,
     }, this.config));
+  }
+
+  /** A dependency failed while it ran: stop it and wait for release() again. */
+  hold(): void {
+    if (this.held || this.removed) return;
+    this.held = true;
+    this.command("d");
   }
 
   /** Its dependencies are ready: start it, unless its ./down file says otherwise. */
@@ -239,10 +254,14 @@ export class Service {
     for (const effect of result.effects) this.apply(effect);
     this.writeRecord();
     const p = this.state.phase;
-    const ready = p.kind === "up" && (this.config.notificationFd === null || this.state.ready) ? "ready" : "started";
+    this.sdNotify.track(p.kind === "up" ? p.pid : 0);
+    const flagged = this.config.notificationFd !== null || this.config.notifySocket;
+    const ready = this.state.history.failed !== null && p.kind === "down" ? "failed"
+      : p.kind === "up" && (!flagged || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {
       this.readiness = ready;
-      this.host.onReadiness?.(this, ready);
+      // Held by the gate, its going down is the gate's own doing: it stays "waiting" there.
+      if (!(this.held && ready === "started")) this.host.onReadiness?.(this, ready);
     }
   }
 
@@ -266,7 +285,7 @@ export class Service {
       case "killGroup":
         return this.procs.signal(effect.pgid, effect.signal, true);
       case "armTimer":
-        return this.timers.arm(effect.kind, effect.ms, () => this.feed({ type: "timer", kind: effect.kind }));
+        return this.timers.arm(effect.kind, effect.ms, () => this.feed({ type: "timer", kind: effect.kind, now: Date.now() }));
       case "cancelTimer":
         return this.timers.cancel(effect.kind);
       case "writeStatus":
@@ -289,6 +308,8 @@ export class Service {
         return this.cgroupOf()?.killAll();
       case "log":
         return logLine(effect.message);
+      case "failed":
+        return this.host.onFailed?.(this);
       case "exited":
         return this.exit();
     }
@@ -304,6 +325,7 @@ export class Service {
   abandon(): void {
     this.timers.cancelAll();
     this.notify.close();
+    this.sdNotify.close();
     this.unknownBytes.close();
     if (this.control) closeControlDir(this.control);
     this.control = undefined;

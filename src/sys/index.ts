@@ -3,11 +3,11 @@
 // The addon loads on first call, so importing this costs nothing.
 import { native } from "./load";
 import { signalNumber, type Signal } from "./signals";
-import type { NativeInotifyEvent, NativeStat } from "./native-types";
+import type { NativeInotifyEvent, NativeNotifyMessage, NativeStat } from "./native-types";
 import { rlimitNumber } from "./spawn";
 
 export { native, addonOrigin } from "./load";
-export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeSpawnRequest, NativeStat } from "./native-types";
+export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeNotifyMessage, NativeSpawnRequest, NativeStat } from "./native-types";
 export { isErrnoError, execFailureCode, codeOf, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
@@ -71,6 +71,10 @@ export const write = (fd: number, data: Uint8Array | string): number =>
   native().write(fd, typeof data === "string" ? Buffer.from(data) : data);
 export const watchReadable = (fd: number, cb: (fd: number) => void): void => native().watchReadable(fd, cb);
 export const unwatch = (fd: number): void => native().unwatch(fd);
+/** sd_notify's socket bound at path (see NativeAddon.notifySocket) */
+export const notifySocket = (path: string): number => native().notifySocket(path);
+/** one datagram and its sender's pid, uid, gid; null when none is waiting */
+export const notifyRecv = (fd: number, size: number): NativeNotifyMessage | null => native().notifyRecv(fd, size);
 /** whole-file fcntl write lock; false if another process holds it */
 export const lockWrite = (fd: number): boolean => native().lockWrite(fd);
 /** pid holding a conflicting lock, 0 if none */

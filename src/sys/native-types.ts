@@ -153,6 +153,13 @@ export interface NativeAddon {
   watchReadable(fd: number, cb: (fd: number) => void): void;
   /** Stops a watchReadable or inotifyInit watch; no-op if fd is not watched. */
   unwatch(fd: number): void;
+  /** socket(AF_UNIX, SOCK_DGRAM|CLOEXEC|NONBLOCK) with SO_PASSCRED, bound to
+   *  path (which must not exist; never abstract): sd_notify's socket */
+  notifySocket(path: string): number;
+  /** recvmsg(2) of one datagram of at most size bytes (cut: truncated) with
+   *  its sender's credentials (pid 0 when none came); null on EAGAIN. Fds
+   *  passed with it are closed. */
+  notifyRecv(fd: number, size: number): NativeNotifyMessage | null;
   /** fcntl F_SETLK write lock on the whole file; false when someone else holds it */
   lockWrite(fd: number): boolean;
   /** fcntl F_GETLK for a read lock: pid of a conflicting holder, 0 if none,
@@ -188,4 +195,13 @@ export interface NativeAddon {
 
   /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;
+}
+
+/** One datagram from notifyRecv, with the kernel's word on who sent it. */
+export interface NativeNotifyMessage {
+  data: Buffer;
+  truncated: boolean;
+  pid: number;
+  uid: number;
+  gid: number;
 }

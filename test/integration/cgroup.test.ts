@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
 import { sh, svPid } from "../helpers/machine";
+import { decodeStatus } from "../../src/s6/status-file";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 import { cgroup2Mounts, pickCgroup2Mount } from "../../src/cgroup/parse";
 import { InotifyEmptyWatch } from "../../src/cgroup/empty-watch";
@@ -95,6 +96,21 @@ const test = unless(suite("cgroup"), MOUNT ? null : "no cgroup2 mounted at its r
       await eventually(() => procsIn(m, `${top}/forker`).length === 0, 5000, "forker's cgroup empty");
       assert.is(statOf(m, plain)?.[0], 1, "the other service still runs");
       assert.ok(existsSync(`${top}/forker`), "the cgroup stays while the service is supervised");
+    } finally {
+      await end(m);
+    }
+  });
+
+  test("notify-socket: READY=1 from a process that left run's session is heard because it is in the service's cgroup", async () => {
+    const m = await boot({
+      "service/daemon/run": sh(`setsid python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`),
+      "service/daemon/notify-socket": "",
+    });
+    try {
+      const live = `${m.root}/run/service/daemon`;
+      await eventually(() => svPid(live), 10_000, "daemon up");
+      await eventually(() => decodeStatus(readFileSync(`${live}/supervise/status`))?.ready, 5000, "ready from the setsid sender");
+      assert.not.match(m.init.output(), /outside the service, ignored/);
     } finally {
       await end(m);
     }

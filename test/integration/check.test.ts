@@ -66,6 +66,21 @@ const BAD: Tree = {
   "service/backoff/restart-delay-max": "30s\n",
   "service/backoff2/run": SH,
   "service/backoff2/restart-delay-max": "500\n",
+  "service/limit/run": SH,
+  "service/limit/restart-limit": "3\n",
+  "service/limit0/run": SH,
+  "service/limit0/restart-limit": "0 10\n",
+  "service/onfail/run": SH,
+  "service/onfail/on-failure": "explode\n",
+  "service/onfail2/run": SH,
+  "service/onfail2/on-failure": "poweroff\n",
+  "service/both/run": SH,
+  "service/both/notification-fd": "3\n",
+  "service/both/notify-socket": "",
+  "service/dog/run": SH,
+  "service/dog/watchdog-ms": "30s\n",
+  "service/dog2/run": SH,
+  "service/dog2/watchdog-ms": "30000\n",
   "service/limits/run": SH,
   "service/limits/rlimits/nofile": "many\n",
   "service/limits/nice": "30\n",
@@ -108,6 +123,13 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/tally/max-death-tally", /error: "lots" is not a number/],
   ["service/backoff/restart-delay-max", /error: "30s" is not a number of milliseconds \(boot uses no backoff\): write milliseconds such as 30000/],
   ["service/backoff2/restart-delay-max", /warning: 500 ms is below the 1000 ms every restart waits anyway: no backoff/],
+  ["service/limit/restart-limit", /error: "3" is not COUNT SECONDS \(boot restarts it for ever\): write a count and seconds such as 3 10/],
+  ["service/limit0/restart-limit", /error: COUNT 0 is not from 1 to 1000 \(boot restarts it for ever\)/],
+  ["service/onfail/on-failure", /error: "explode" is not one of nothing, reboot, poweroff, halt, exit \(boot does nothing\)/],
+  ["service/onfail2/on-failure", /warning: poweroff never happens: without restart-limit the service is restarted for ever and never fails: add restart-limit, e.g. 3 10/],
+  ["service/both/notify-socket", /warning: beside notification-fd: whichever says ready first flags it ready: keep one of them/],
+  ["service/dog/watchdog-ms", /error: "30s" is not a number of milliseconds \(boot uses no watchdog\)/],
+  ["service/dog2/watchdog-ms", /warning: without notify-socket no WATCHDOG=1 can arrive: no watchdog: add an empty notify-socket file/],
   ["service/limits/rlimits/nofile", /error: "many" is not SOFT or SOFT:HARD/],
   ["service/limits/nice", /error: "30" is not a nice value/],
   ["service/limits/umask", /error: "999" is not an octal umask/],
@@ -141,7 +163,7 @@ test("check: each problem of the fixture on its own line with its file and fix, 
       assert.ok(line, `no line for ${file} matching ${re} in:\n${r.out}`);
       assert.ok(line!.split(": ").length >= 4, `FILE: SEVERITY: WHAT: FIX in ${line}`);
     }
-    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 8 warnings$`));
+    assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 11 warnings$`));
     // The clean service of the same tree is not mentioned.
     assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
   } finally {

@@ -26,7 +26,7 @@ config("defaults for a dir with only run", () => {
   assert.equal(r, {
     ok: true, warnings: [],
     config: { name: "svc", hasFinish: false, hasDownFile: false, downSignal: 15, timeoutKillMs: 0,
-      timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null, restartDelayMaxMs: 0 },
+      timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null, restartDelayMaxMs: 0, restartLimit: null, notifySocket: false, watchdogMs: 0 },
   });
 });
 
@@ -34,22 +34,26 @@ config("every file read", () => {
   const r = readServiceConfig(serviceDir({
     finish: "#!/bin/sh\n", down: "", "notification-fd": "3\n", "timeout-kill": "2500\n",
     "timeout-finish": "0", "max-death-tally": "99999\n", "down-signal": "SIGHUP\n", "restart-delay-max": "30000\n",
+    "restart-limit": "3 10\n", "notify-socket": "", "watchdog-ms": "2500\n",
   }), "x/log");
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.equal(r.config, { name: "x/log", hasFinish: true, hasDownFile: true, downSignal: 1, timeoutKillMs: 2500,
-    timeoutFinishMs: 0, maxDeathTally: 4096, notificationFd: 3, restartDelayMaxMs: 30000 });
+    timeoutFinishMs: 0, maxDeathTally: 4096, notificationFd: 3, restartDelayMaxMs: 30000,
+    restartLimit: { count: 3, windowMs: 10_000 }, notifySocket: true, watchdogMs: 2500 });
   assert.equal(r.warnings, []);
 });
 
 config("invalid numbers and signals: warning and default", () => {
-  const r = readServiceConfig(serviceDir({ "timeout-kill": "soon\n", "notification-fd": "-1", "down-signal": "SIGNOPE" }), "svc");
+  const r = readServiceConfig(serviceDir({ "timeout-kill": "soon\n", "notification-fd": "-1", "down-signal": "SIGNOPE", "restart-limit": "3\n" }), "svc");
   assert.ok(r.ok);
   if (!r.ok) return;
   assert.is(r.config.timeoutKillMs, 0);
   assert.is(r.config.notificationFd, null);
   assert.is(r.config.downSignal, 15);
-  assert.is(r.warnings.length, 3);
+  assert.is(r.config.restartLimit, null);
+  assert.is(r.warnings.length, 4);
+  assert.ok(r.warnings.some((w) => /^warning: invalid .*restart-limit: "3" is not COUNT SECONDS \(restarting for ever\)$/.test(w)));
   assert.match(r.warnings[0]!, /^warning: invalid .*down-signal/);
 });
 
