@@ -12,11 +12,14 @@ import { removeTree, tempTree } from "../helpers/tree";
 const test = suite("faults: no addon");
 
 // Inside the namespace: /run, /dev/shm, /tmp and /dev noexec (with a /dev/null).
+// The binary is held open first and run through that fd: it may itself live
+// under /tmp (a clone in a temp dir), which the mounts hide.
 const NOEXEC = [
   "set -e",
+  'exec 9<"$0"',
   "for d in /run /dev/shm /tmp /dev; do mount -t tmpfs -o noexec,mode=755 noexec $d; done",
   "mknod -m 666 /dev/null c 1 3",
-  'exec "$0" "$@"',
+  'exec /proc/self/fd/9 "$@"',
 ].join("\n");
 // A temp root: PID 1 makes its run dir, and the namespace shares the host's
 // filesystem (a /nonexistent/run made here was seen by every later test).
