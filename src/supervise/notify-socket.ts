@@ -8,7 +8,7 @@
 // another service, or a user's shell, cannot make it ready. At most MAX_DATAGRAM
 // bytes a datagram and RATE_PER_S datagrams a second are read; more is
 // dropped with one line. The protocol's parsing is pure (notify-message.ts).
-import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { codeOf } from "../sys/errors";
@@ -60,17 +60,22 @@ export class NotifySocket {
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
     const path = `${dir}/socket`;
+    // Made and given to the user in root's own supervise/ (0700), then renamed
+    // in whole: a chown of DIR/notify/socket itself would follow whatever the
+    // user, who owns notify/, swapped in there meanwhile (a link to /etc/shadow).
+    const staging = `${this.dir}/supervise/notify-socket.new`;
     try {
-      unlinkSync(path);
+      unlinkSync(staging);
     } catch (e) {
       if (codeOf(e) !== "ENOENT") throw e;
     }
-    this.fd = sys.notifySocket(path);
+    this.fd = sys.notifySocket(staging);
     // Kept across a re-exec of PID 1: the daemon keeps sending to this path,
     // and what it sent meanwhile (a WATCHDOG=1) waits in the socket.
     keepFd(this.key, this.fd);
     // The sender needs write permission on the socket itself (its dir already limits who).
-    chownSync(path, uid, gid);
+    chownSync(staging, uid, gid);
+    renameSync(staging, path);
     sys.watchReadable(this.fd, () => this.onReadable());
     return `NOTIFY_SOCKET=${path}`;
   }
