@@ -10,7 +10,7 @@ import { follow } from "./log-follow";
 import { readSource, type KnownName } from "./log-files";
 import { formatLine, jsonLine, mergeByTime, type LogLine } from "./log-lines";
 import { serviceSources, type LogSource } from "./log-sources";
-import { findServices, initPlace, noInit, resolveServices } from "./resolve";
+import { findServices, initPlace, noInit, resolveServices, type InitPlace } from "./resolve";
 import { scanServices } from "./status-read";
 
 /** The --since forms, for --help and for the error that refuses one. */
@@ -85,8 +85,7 @@ type Source = { src: LogSource; known: KnownName | null };
 
 /** The sources the command line names, each with how its catch-all lines
  *  are labelled; with no operands, also how to find a new service's. */
-function sourcesFor(operands: string[], withCatchAll: boolean): { sources: Source[]; scan: { dir: string; names: string[]; sourcesOf: (name: string) => Source[] } | null } {
-  const place = initPlace();
+function sourcesFor(operands: string[], withCatchAll: boolean, place: InitPlace): { sources: Source[]; scan: { dir: string; names: string[]; sourcesOf: (name: string) => Source[] } | null } {
   const catchAll = place.runDir ? `${place.runDir}/log/catch-all` : null;
   const logRoot = place.runDir ? `${place.runDir}/log` : null;
   let scanNames: string[] = [];
@@ -152,7 +151,7 @@ export async function main(args: string[]): Promise<number> {
     logLine(`unable to read ${place.scanDir}: ${noInit(place.scanDir)}`);
     return EXIT_SYSTEM;
   }
-  const { sources, scan } = sourcesFor(operands, has("catch-all"));
+  const { sources, scan } = sourcesFor(operands, has("catch-all"), place);
   const lists: LogLine[][] = [];
   let code = 0;
   if (followOn) {
