@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/errors.cc",
         "native/spawn.cc",
+        "native/spawner.cc",
         "native/events.cc",
         "native/system.cc",
         "native/fds.cc",

@@ -25,6 +25,17 @@ void CallFromLoop(Napi::Env env, const Napi::FunctionReference& fn, const std::i
   }
 }
 
+bool CanRunJs(napi_env env) {
+  // napi_set_named_property refuses (napi_cannot_run_js) once Node's teardown
+  // has begun; a cheap probe in its own handle scope.
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
+  napi_value o;
+  bool ok = napi_create_object(env, &o) == napi_ok && napi_set_named_property(env, o, "probe", o) == napi_ok;
+  napi_close_handle_scope(env, scope);
+  return ok;
+}
+
 namespace {
 
 #define C(name) o.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
@@ -66,6 +77,7 @@ Napi::Object Signals(Napi::Env env) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSpawn(env, exports);
+  InitSpawner(env, exports);
   InitEvents(env, exports);
   InitSystem(env, exports);
   InitFds(env, exports);

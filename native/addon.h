@@ -4,6 +4,7 @@
 #include <napi.h>
 
 void InitSpawn(Napi::Env env, Napi::Object exports);
+void InitSpawner(Napi::Env env, Napi::Object exports);
 void InitEvents(Napi::Env env, Napi::Object exports);
 void InitSystem(Napi::Env env, Napi::Object exports);
 void InitFds(Napi::Env env, Napi::Object exports);
@@ -17,6 +18,10 @@ void InitNotify(Napi::Env env, Napi::Object exports);
 // becomes an uncaught exception ('uncaughtException' or process exit), never
 // a pending exception left behind for some unrelated later call.
 void CallFromLoop(Napi::Env env, const Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args);
+
+// Whether JS may still run (false during Node's teardown, when a late
+// libuv callback can make no object to hand over).
+bool CanRunJs(napi_env env);
 
 // Clears close-on-exec on fds 0, 1 and 2 (async-signal-safe): an exec of
 // PID 1 must hand its console to the new image.

@@ -6,6 +6,8 @@
 // clone and execve the child may not allocate, lock, or call glibc wrappers
 // that touch process-wide state (setuid & co. broadcast to all threads in
 // glibc: we use syscall(2) directly). Everything is built in the parent.
+// The same job runs here for the synchronous spawn() and on the spawner
+// thread (spawner.cc), which leaves the JS thread running meanwhile.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "addon.h"
 #include "args.h"
 #include "errors.h"
+#include "spawn.h"
 
 namespace {
 
@@ -234,100 +237,122 @@ bool IntArray(Napi::Env env, Napi::Value v, const char* name, int64_t lo, int64_
 
 rlim_t Rlim(int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); }
 
-Napi::Value Spawn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) {
-    ThrowUsage(env, "spawn: req must be an object");
-    return env.Undefined();
-  }
-  Napi::Object req = info[0].As<Napi::Object>();
+}  // namespace
+
+// Everything the child reads, owned: the strings, the arrays of pointers
+// into them and the scratch the child works in.
+struct SpawnJob {
   std::string file, cwd;
   std::vector<std::string> argv, envs;
-  Napi::Value v;
-  if (!Field(req, "file", &v) || !CString(env, v, "spawn: req.file", &file)) return env.Undefined();
-  if (!Field(req, "argv", &v) || !ArgStrings(env, v, "spawn: req.argv", &argv)) return env.Undefined();
-  if (!Field(req, "env", &v) || !ArgStrings(env, v, "spawn: req.env", &envs)) return env.Undefined();
-  if (!Field(req, "cwd", &v) || !CString(env, v, "spawn: req.cwd", &cwd)) return env.Undefined();
-
+  std::vector<char*> argp, envp;
+  std::vector<int> fds, work;
+  std::vector<gid_t> groups;
+  std::vector<Limit> limits;
   Child c = {};
+};
+
+void SpawnJobDeleter::operator()(SpawnJob* job) const { delete job; }
+
+SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject()) {
+    ThrowUsage(env, "spawn: req must be an object");
+    return nullptr;
+  }
+  Napi::Object req = value.As<Napi::Object>();
+  SpawnJobPtr job(new SpawnJob);
+  SpawnJob& j = *job;
+  Child& c = j.c;
+  Napi::Value v;
+  if (!Field(req, "file", &v) || !CString(env, v, "spawn: req.file", &j.file)) return nullptr;
+  if (!Field(req, "argv", &v) || !ArgStrings(env, v, "spawn: req.argv", &j.argv)) return nullptr;
+  if (!Field(req, "env", &v) || !ArgStrings(env, v, "spawn: req.env", &j.envs)) return nullptr;
+  if (!Field(req, "cwd", &v) || !CString(env, v, "spawn: req.cwd", &j.cwd)) return nullptr;
+
   int64_t n;
-  if (!Field(req, "setsid", &v)) return env.Undefined();
+  if (!Field(req, "setsid", &v)) return nullptr;
   c.setsid = v.ToBoolean().Value();
-  if (!IntField(req, "pgid", -1, INT32_MAX, &n)) return env.Undefined();
+  if (!IntField(req, "pgid", -1, INT32_MAX, &n)) return nullptr;
   c.pgid = static_cast<int>(n);
-  if (!IntField(req, "cgroupFd", -1, INT32_MAX, &n)) return env.Undefined();
+  if (!IntField(req, "cgroupFd", -1, INT32_MAX, &n)) return nullptr;
   c.cgroup_fd = static_cast<int>(n);
-  if (!IntField(req, "ttyFd", -1, INT32_MAX, &n)) return env.Undefined();
+  if (!IntField(req, "ttyFd", -1, INT32_MAX, &n)) return nullptr;
   c.tty_fd = static_cast<int>(n);
-  if (!IntField(req, "umask", -1, 0777, &n)) return env.Undefined();
+  if (!IntField(req, "umask", -1, 0777, &n)) return nullptr;
   c.umask = static_cast<int>(n);
-  if (!IntField(req, "uid", -1, UINT32_MAX - 1, &n)) return env.Undefined();
+  if (!IntField(req, "uid", -1, UINT32_MAX - 1, &n)) return nullptr;
   c.uid = static_cast<long>(n);
-  if (!IntField(req, "gid", -1, UINT32_MAX - 1, &n)) return env.Undefined();
+  if (!IntField(req, "gid", -1, UINT32_MAX - 1, &n)) return nullptr;
   c.gid = static_cast<long>(n);
 
   std::vector<int64_t> fds64;
-  if (!Field(req, "fds", &v) || !IntArray(env, v, "req.fds", -1, INT32_MAX, &fds64)) return env.Undefined();
-  std::vector<int> fds(fds64.begin(), fds64.end());
-  std::vector<int> work(fds.size() + 1);
+  if (!Field(req, "fds", &v) || !IntArray(env, v, "req.fds", -1, INT32_MAX, &fds64)) return nullptr;
+  j.fds.assign(fds64.begin(), fds64.end());
+  j.work.resize(j.fds.size() + 1);
 
-  std::vector<gid_t> groups;
   c.ngroups = -1;
-  if (!Field(req, "groups", &v)) return env.Undefined();
+  if (!Field(req, "groups", &v)) return nullptr;
   if (!v.IsNull() && !v.IsUndefined()) {
     std::vector<int64_t> g;
-    if (!IntArray(env, v, "req.groups", 0, UINT32_MAX - 1, &g)) return env.Undefined();
-    groups.assign(g.begin(), g.end());
-    c.ngroups = static_cast<int>(groups.size());
+    if (!IntArray(env, v, "req.groups", 0, UINT32_MAX - 1, &g)) return nullptr;
+    j.groups.assign(g.begin(), g.end());
+    c.ngroups = static_cast<int>(j.groups.size());
   }
 
-  std::vector<Limit> limits;
-  if (!Field(req, "rlimits", &v)) return env.Undefined();
+  if (!Field(req, "rlimits", &v)) return nullptr;
   if (!v.IsArray()) {
     ThrowUsage(env, "spawn: req.rlimits must be an array of [resource, soft, hard]");
-    return env.Undefined();
+    return nullptr;
   }
   Napi::Array ra = v.As<Napi::Array>();
   for (uint32_t i = 0; i < ra.Length(); i++) {
     std::vector<int64_t> t;
-    if (!IntArray(env, ra.Get(i), "req.rlimits[i]", -1, INT64_MAX, &t)) return env.Undefined();
+    if (!IntArray(env, ra.Get(i), "req.rlimits[i]", -1, INT64_MAX, &t)) return nullptr;
     if (t.size() != 3 || t[0] < 0 || t[0] >= RLIM_NLIMITS) {
       ThrowUsage(env, "spawn: req.rlimits[i] must be [resource, soft, hard]");
-      return env.Undefined();
+      return nullptr;
     }
-    limits.push_back({static_cast<int>(t[0]), {Rlim(t[1]), Rlim(t[2])}});
+    j.limits.push_back({static_cast<int>(t[0]), {Rlim(t[1]), Rlim(t[2])}});
   }
-  if (!Field(req, "nice", &v)) return env.Undefined();
+  if (!Field(req, "nice", &v)) return nullptr;
   if (!v.IsNull() && !v.IsUndefined()) {
-    if (!IntField(req, "nice", -20, 19, &n)) return env.Undefined();
+    if (!IntField(req, "nice", -20, 19, &n)) return nullptr;
     c.nice_set = true;
     c.nice = static_cast<int>(n);
   }
 
-  std::vector<char*> argp = Pointers(argv), envp = Pointers(envs);
-  c.file = file.c_str();
-  c.argv = argp.data();
-  c.envp = envp.data();
-  c.cwd = cwd.empty() ? nullptr : cwd.c_str();
-  c.fds = fds.data();
-  c.work = work.data();
-  c.nfds = static_cast<int>(fds.size());
-  c.limits = limits.data();
-  c.nlimits = static_cast<int>(limits.size());
-  c.groups = groups.data();
-  c.reset = SignalsToReset();
+  j.argp = Pointers(j.argv);
+  j.envp = Pointers(j.envs);
+  c.file = j.file.c_str();
+  c.argv = j.argp.data();
+  c.envp = j.envp.data();
+  c.cwd = j.cwd.empty() ? nullptr : j.cwd.c_str();
+  c.fds = j.fds.data();
+  c.work = j.work.data();
+  c.nfds = static_cast<int>(j.fds.size());
+  c.limits = j.limits.data();
+  c.nlimits = static_cast<int>(j.limits.size());
+  c.groups = j.groups.data();
+  return job;
+}
 
-  // The child runs on its own stack while we are suspended; 64 KiB is far
-  // more than its frames and glibc's sigaction need. Mapped once and kept:
-  // a thread that spawns is suspended until the child has
+SpawnOutcome RunSpawnJob(SpawnJob& job) {
+  SpawnOutcome out;
+  Child& c = job.c;
+  // Read here, not in ParseSpawnJob: on the spawner thread its open and
+  // read leave the JS thread too.
+  c.reset = SignalsToReset();
+  // The child runs on its own stack while this thread is suspended; 64 KiB
+  // is far more than its frames and glibc's sigaction need. Mapped once per
+  // thread and kept: a thread that spawns is suspended until the child has
   // exec'd or died, so one child at a time uses it (two syscalls a spawn saved).
   const size_t stack_size = 64 * 1024;
   static thread_local void* stack = nullptr;
   if (stack == nullptr) {
     void* s = mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (s == MAP_FAILED) {
-      ThrowErrno(env, errno, "mmap");
-      return env.Undefined();
+      out.err = errno;
+      out.syscall = "mmap";
+      return out;
     }
     stack = s;
   }
@@ -338,21 +363,38 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   int pid = clone(ChildMain, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
   int clone_err = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  out.pid = pid;
   if (pid < 0) {
-    ThrowErrno(env, clone_err, "clone");
-    return env.Undefined();
+    out.err = clone_err;
+    out.syscall = "clone";
+    return out;
   }
   if (c.step != kNone) {
+    out.err = c.err;
+    out.syscall = StepName(c.step);
+    const char* path = c.step == kExecve ? c.file : c.step == kChdir ? c.cwd : nullptr;
+    if (path != nullptr) out.path = path;
+  }
+  return out;
+}
+
+namespace {
+
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SpawnJobPtr job = ParseSpawnJob(env, info.Length() > 0 ? info[0] : env.Undefined());
+  if (!job) return env.Undefined();
+  SpawnOutcome out = RunSpawnJob(*job);
+  if (out.err == 0) return Napi::Number::New(env, out.pid);
+  if (out.pid > 0) {
     // Reap this child here, before the event loop's reaper can run (it runs
     // on this thread), so no exit is ever reported for a process that never was.
     int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    while (waitpid(out.pid, &st, 0) < 0 && errno == EINTR) {
     }
-    const char* path = c.step == kExecve ? c.file : c.step == kChdir ? c.cwd : nullptr;
-    ThrowErrno(env, c.err, StepName(c.step), path);
-    return env.Undefined();
   }
-  return Napi::Number::New(env, pid);
+  ThrowErrno(env, out.err, out.syscall, out.path.empty() ? nullptr : out.path.c_str());
+  return env.Undefined();
 }
 
 }  // namespace

@@ -133,5 +133,12 @@ export function armCrashReexec(inherited: Inherited | null, startedAt: number): 
 
 /** Replaces this image now; returns only by throwing (exec failed). */
 export function reexecNow(reason: "planned" | "exception", inherited: Inherited | null, startedAt: number): never {
+  // A run whose spawn is in flight gets its pid into supervise/status first,
+  // so the new image adopts it instead of stopping it as a leftover.
+  try {
+    sys.settleSpawns();
+  } catch {
+    /* a report's handler threw: the exec matters more; adoption stops what it cannot place */
+  }
   return sys.execve(selfPath(), selfArgv(), envWith(reason, inherited, startedAt));
 }

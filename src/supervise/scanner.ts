@@ -119,6 +119,14 @@ export class Scanner implements ServiceHost {
     this.deaths.watchPid(pid, cb);
   }
 
+  expectSpawn(): sys.SpawnTicket {
+    return this.deaths.expectSpawn();
+  }
+
+  spawnReported(ticket: sys.SpawnTicket, pid: number, cb: ((exit: sys.Exit) => void) | null): void {
+    this.deaths.spawnReported(ticket, pid, cb);
+  }
+
   env(): string[] {
     return this.options.env ? this.options.env() : sys.envStrings(process.env);
   }

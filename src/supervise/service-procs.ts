@@ -10,6 +10,7 @@ import { readServiceResources, type listServiceDir, type ResourceOptions } from 
 import type { SuperviseConfig, SuperviseEvent } from "./machine";
 import type { NotifyPipe } from "./notify-pipe";
 import { NewWarnings } from "./new-warnings";
+import { ServiceFiles } from "./service-files";
 
 /** Where the service's stdio comes from: fds in the supervisor, or -1 for /dev/null. */
 export interface ServiceStdio {
@@ -28,6 +29,10 @@ export interface SpawnContext {
   env(): string[];
   cgroup(): ServiceCgroup | null;
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
+  /** run's spawn is asked for: deaths nobody watches are held for its report (deaths.ts) */
+  expectSpawn(): sys.SpawnTicket;
+  /** ... and reported: pid's death goes to cb (null: discarded) */
+  spawnReported(ticket: sys.SpawnTicket, pid: number, cb: ((exit: sys.Exit) => void) | null): void;
   feed(event: SuperviseEvent): void;
   /** what only run's environment gets beside the rest (NOTIFY_SOCKET=...), made for its user */
   runEnv?(config: SuperviseConfig, uid: number | undefined, gid: number | undefined): string[];
@@ -42,8 +47,10 @@ export class ServiceProcs {
 
   constructor(private readonly c: SpawnContext) {}
 
-  /** Spawns ./run; run: the config just read, or why run cannot be executed;
-   *  listing: the directory's names, read once for this spawn. */
+  /** Spawns ./run on the spawner thread; run: the config just read, or why
+   *  run cannot be executed; listing: the directory's names, read once for
+   *  this spawn. The machine waits in `starting` for the spawned or
+   *  spawnFailed this feeds once the report comes (from the event loop). */
   spawnRun(config: SuperviseConfig, bad: { problem: string; code: string } | null, listing: Listing): void {
     const { c } = this;
     const now = Date.now();
@@ -53,7 +60,15 @@ export class ServiceProcs {
     if (!settings.ok) return c.feed({ type: "spawnFailed", errno: "EINVAL", now, during: "exec", why: settings.problem });
     const nfd = config.notificationFd;
     let notifyWrite = -1;
-    let pid: number;
+    // The child is made later, on another thread: every fd it maps must stay
+    // open until the report (the notification pipe's write end is closed then).
+    const failed = (e: unknown, at: number) => {
+      if (notifyWrite >= 0) sys.close(notifyWrite);
+      c.notify.close();
+      const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
+      c.feed({ type: "spawnFailed", errno: codeOf(e), now: at, during, why: `unable to spawn ${path}: ${reason(e)}`, path });
+    };
+    let ticket: sys.SpawnTicket | null = null;
     try {
       // /dev/null and the notification pipe need fds too: out of them is a failed spawn, retried.
       const fds = this.childFds();
@@ -64,20 +79,25 @@ export class ServiceProcs {
       }
       const extra = c.runEnv?.(config, settings.options.uid, settings.options.gid) ?? [];
       const options = extra.length > 0 ? { ...settings.options, env: [...settings.options.env, ...extra] } : settings.options;
-      pid = sys.spawn({ file: "./run", argv: ["./run", c.name], cwd: c.dir, setsid: true, fds, ...options });
+      const t = (ticket = c.expectSpawn());
+      sys.spawnAsync({ file: "./run", argv: ["./run", c.name], cwd: c.dir, setsid: true, fds, ...options }, ({ pid, error }) => {
+        const at = Date.now();
+        if (error) {
+          failed(error, at);
+          return c.spawnReported(t, pid, null);
+        }
+        if (notifyWrite >= 0) {
+          sys.close(notifyWrite);
+          c.notify.listen();
+        }
+        // spawned first: a death already reaped is handed over inside spawnReported, and must find run up.
+        c.feed({ type: "spawned", pid, now: at });
+        c.spawnReported(t, pid, (exit) => c.feed({ type: "died", pid, status: exit.status, now: Date.now() }));
+      });
     } catch (e) {
-      if (notifyWrite >= 0) sys.close(notifyWrite);
-      c.notify.close();
-      const code = codeOf(e);
-      const during = (e as { syscall?: string }).syscall === "execve" ? "exec" : "fork";
-      return c.feed({ type: "spawnFailed", errno: code, now, during, why: `unable to spawn ${path}: ${reason(e)}`, path });
+      if (ticket) c.spawnReported(ticket, 0, null);
+      return failed(e, now);
     }
-    if (notifyWrite >= 0) {
-      sys.close(notifyWrite);
-      c.notify.listen();
-    }
-    c.watchPid(pid, (exit) => c.feed({ type: "died", pid, status: exit.status, now: Date.now() }));
-    c.feed({ type: "spawned", pid, now });
   }
 
   /** Spawns ./finish with s6's three arguments. */
@@ -129,6 +149,11 @@ export class ServiceProcs {
     return devnull;
   }
 }
+
+// A batch of spawn reports (a scan's first starts come back together) writes
+// every status first and the records after them, as a scan's starts did when
+// they spawned in line.
+sys.wrapSpawnReports((deliver) => ServiceFiles.deferRecords(deliver));
 
 /** One /dev/null for every service's child fds: an open and an fd per service saved. Never closed. */
 let devnull = -1;

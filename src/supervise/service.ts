@@ -31,6 +31,9 @@ type Listing = ReturnType<typeof listServiceDir>;
 export interface ServiceHost {
   /** route this pid's death to cb (one registration per pid) */
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void;
+  /** run's spawn is asked for / reported (DeathRouter.expectSpawn, spawnReported) */
+  expectSpawn(): sys.SpawnTicket;
+  spawnReported(ticket: sys.SpawnTicket, pid: number, cb: ((exit: sys.Exit) => void) | null): void;
   /** the environment run and finish get */
   env(): string[];
   /** the cgroup this service's processes go into, if cgroups are in use */
@@ -69,6 +72,9 @@ export class Service {
   private startListing: Listing | null = null;
   /** while one read's letters go through the machine: what to write once they are done */
   private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
+  /** a status write asked for while run's spawn was in flight: it is written
+   *  once the pid (or the failure) is known, naming it, as one write */
+  private statusOwed = false;
 
   constructor(
     readonly dir: string,
@@ -87,6 +93,8 @@ export class Service {
       env: () => this.host.env(),
       cgroup: () => this.cgroupOf(),
       watchPid: (pid, cb) => this.host.watchPid(pid, cb),
+      expectSpawn: () => this.host.expectSpawn(),
+      spawnReported: (ticket, pid, cb) => this.host.spawnReported(ticket, pid, cb),
       feed: (event) => this.feed(event),
       runEnv: (config, uid, gid) => this.sdNotify.runEnv(config, uid, gid),
     });
@@ -110,9 +118,10 @@ export class Service {
     if (adopt) return this.adopt(adopt);
     // A held service starts as if it had ./down; release() then says "u".
     const config = held ? { ...this.config, hasDownFile: true } : this.config;
-    // The start and its spawn write supervise/status once, naming the pid,
-    // and tell event/ "su" once: s6-supervise writes status before the spawn
-    // too, but nobody can act on a "want up, not up yet" that lasts a spawn.
+    // The start and its spawn write supervise/status once, naming the pid
+    // once the spawner thread reports it (statusOwed): s6-supervise writes
+    // status before the spawn too, but nobody can act on a "want up, not up
+    // yet" that lasts a spawn.
     this.startListing = listing;
     try {
       this.batched(() => this.apply1(step(this.state, { type: "start", now: Date.now() }, config)));
@@ -205,9 +214,15 @@ export class Service {
     const batch = this.batch;
     if (!batch) return;
     if (batch.deathTally) this.files.writeDeathTally(this.state);
-    if (batch.status) this.files.writeStatus(this.state);
+    if (batch.status) this.writeStatus();
     if (batch.events) this.files.announce(batch.events);
     Object.assign(batch, { status: false, deathTally: false, events: "" });
+  }
+
+  /** supervise/status, unless run's spawn is in flight: then when it is reported. */
+  private writeStatus(): void {
+    this.statusOwed = this.state.phase.kind === "starting";
+    if (!this.statusOwed) this.files.writeStatus(this.state);
   }
 
   /** Ends the batch, writing what it left (also before an exit, so nothing lands after it). */
@@ -219,9 +234,10 @@ export class Service {
 
   // Not an effect of the machine: the record is a view of its state (and
   // config), written when that view changes, after the step's own files -- so
-  // after a death's restart is spawned, like them.
+  // after a death's restart is spawned, like them, and not while that spawn
+  // is in flight (the report writes status, then the record, once each).
   private writeRecord(): void {
-    if (!this.batch) this.files.writeRecord(this.state, this.config, this.logDir);
+    if (!this.batch && this.state.phase.kind !== "starting") this.files.writeRecord(this.state, this.config, this.logDir);
   }
 
   private refreshConfig(listing?: readonly string[]): void {
@@ -252,6 +268,11 @@ export class Service {
   private apply1(result: { state: SuperviseState; effects: Effect[] }): void {
     this.state = result.state;
     for (const effect of result.effects) this.apply(effect);
+    // Out of `starting` (a spawn failure announces nothing new): the status held back is due.
+    if (this.statusOwed && this.state.phase.kind !== "starting") {
+      if (this.batch) this.batch.status = true;
+      else this.writeStatus();
+    }
     this.writeRecord();
     const p = this.state.phase;
     this.sdNotify.track(p.kind === "up" ? p.pid : 0);
@@ -290,7 +311,7 @@ export class Service {
         return this.timers.cancel(effect.kind);
       case "writeStatus":
         if (this.batch) return void (this.batch.status = true);
-        return this.files.writeStatus(this.state);
+        return this.writeStatus();
       case "writeDeathTally":
         if (this.batch) return void (this.batch.deathTally = true);
         return this.files.writeDeathTally(this.state);

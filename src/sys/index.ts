@@ -10,10 +10,10 @@ export { native, addonOrigin } from "./load";
 export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeNotifyMessage, NativeSpawnRequest, NativeStat } from "./native-types";
 export { isErrnoError, execFailureCode, codeOf, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
-export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
+export { spawn, spawnAsync, settleSpawns, wrapSpawnReports, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type SpawnReport, type Rlimit } from "./spawn";
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
-export { DeathRouter } from "./deaths";
+export { DeathRouter, type SpawnTicket } from "./deaths";
 
 /** O_*, MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* by name */
 export const constants = (): Record<string, number> => native().constants;

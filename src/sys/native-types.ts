@@ -80,6 +80,20 @@ export interface NativeAddon {
    *  signals reset, cgroup, setsid/setpgid, terminal, signal mask emptied, fds, umask, rlimits, nice, setgroups, setgid,
    *  setuid, chdir, execve (limits and nice while still privileged). */
   spawn(req: NativeSpawnRequest): number;
+  /** The same spawn run by the addon's spawner thread (started at the first
+   *  call, signals blocked in it): only that thread waits for the child's
+   *  exec. Returns the request's id at once; its outcome comes to the
+   *  onSpawnReport callback from the event loop, in the order asked. */
+  spawnAsync(req: NativeSpawnRequest): number;
+  /** The one callback for spawnAsync's reports, every report so far in one
+   *  call (arrays, in the order asked): pid 0 when no child was made (clone
+   *  failed); error null when it exec'd, else the failed step as spawn()
+   *  throws it. A child made and then failed (pid > 0 with an error) is NOT
+   *  reaped by the addon: its death comes as an exit event like any other. */
+  onSpawnReport(cb: (ids: number[], pids: number[], errors: Array<Error | null>) => void): void;
+  /** Waits for every spawnAsync asked for to be run, then calls onSpawnReport
+   *  for each outcome not yet reported, before returning (before an exec). */
+  settleSpawns(): void;
   kill(pid: number, signal: number): void;
   killpg(pgid: number, signal: number): void;
   setsid(): number;

@@ -107,3 +107,61 @@ export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
 export function spawn(opts: SpawnOptions): number {
   return native().spawn(spawnRequest(opts));
 }
+
+/** What became of a spawnAsync: pid 0 when no child was made; error null
+ *  when it exec'd. A pid with an error is a child that failed before exec
+ *  (setuid, chdir, execve, ...): it has exited, and its death is still to
+ *  be reaped like any other (a DeathRouter discards it, deaths.ts). */
+export interface SpawnReport {
+  pid: number;
+  error: Error | null;
+}
+
+/** reports owed, by request id (the addon reports in the order asked) */
+const owed = new Map<number, (report: SpawnReport) => void>();
+let listening = false;
+
+/** how a batch of reports is handed out (wrapSpawnReports) */
+let wrap = (deliver: () => void): void => deliver();
+
+/** Runs each batch of reports inside around(deliver): e.g. to hold back
+ *  writes that are no part of starting until every report of the batch is in. */
+export function wrapSpawnReports(around: (deliver: () => void) => void): void {
+  wrap = around;
+}
+
+function takeReports(ids: number[], pids: number[], errors: Array<Error | null>): void {
+  let thrown: { e: unknown } | null = null;
+  wrap(() => {
+    for (let i = 0; i < ids.length; i++) {
+      const cb = owed.get(ids[i]!);
+      owed.delete(ids[i]!);
+      // One owner's throw must not lose the reports after it: rethrown once all are out.
+      try {
+        cb?.({ pid: pids[i]!, error: errors[i]! });
+      } catch (e) {
+        thrown ??= { e };
+      }
+    }
+  });
+  if (thrown) throw (thrown as { e: unknown }).e;
+}
+
+/** Starts a process on the addon's spawner thread: this thread goes on while
+ *  the child is made and execs. onReport runs from the event loop (or inside
+ *  settleSpawns) once, with its pid or why it failed. Throws only for a bad
+ *  request (TypeError) or when the thread cannot be started. */
+export function spawnAsync(opts: SpawnOptions, onReport: (report: SpawnReport) => void): void {
+  const n = native();
+  if (!listening) n.onSpawnReport(takeReports);
+  listening = true;
+  owed.set(n.spawnAsync(spawnRequest(opts)), onReport);
+}
+
+/** Every spawnAsync asked for is run and reported before this returns:
+ *  before an exec of this image, so each child's pid reaches its owner (and
+ *  supervise/status) first. */
+export function settleSpawns(): void {
+  if (owed.size > 0) native().settleSpawns();
+}
+
