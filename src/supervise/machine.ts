@@ -36,8 +36,12 @@
 // - timeout-kill sends SIGKILL to the process group (killGroup, pgid = run's
 //   pid since run is a session leader) so the daemon's children go too; s6
 //   kills the pid only. Letters still signal the pid only, as in s6.
-// - Control letters that arrive in `starting` are kept and replayed once
-//   spawned/spawnFailed arrives (s6 spawns synchronously and never sees them).
+// - run is spawned on the addon's spawner thread (service-procs.ts): `starting`
+//   lasts until its report. Control letters that arrive meanwhile (-d, -k, a
+//   shutdown's removal) are kept and replayed once spawned/spawnFailed
+//   arrives, in order (s6 spawns synchronously and never sees them); a
+//   freeze is noted at once. Both reports announce: supervise/status is
+//   written once the pid (or the failure) is known, never while starting.
 import {
   EXEC_RETRY_MS, exitCodeOf, FORK_RETRY_MS, KILL_REPEAT_MS, wasSignaled,
   type Phase, type Step, type SuperviseConfig, type SuperviseEvent, type SuperviseState,
@@ -220,6 +224,9 @@ function onSpawned(ctx: Ctx, ev: Ev<"spawned">): void {
 function onSpawnFailed(ctx: Ctx, ev: Ev<"spawnFailed">): void {
   const { s } = ctx;
   const deferred = phaseOf<"starting">(ctx).deferred;
+  // Leaving `starting` announces, as spawned does: the status held back while
+  // the spawn was in flight is written now.
+  ctx.announce();
   if (s.frozen) {
     s.phase = { kind: "down" };
     for (const l of deferred) control(ctx, l);

@@ -47,6 +47,9 @@ export interface ServiceHost {
   onFailed?(service: Service): void;
 }
 
+/** Events whose writes are batched: a death (its restart is spawned first) and a spawn's report. */
+const BATCHED = new Set<SuperviseEvent["type"]>(["died", "spawned", "spawnFailed"]);
+
 /** One supervised directory. */
 export class Service {
   private state: SuperviseState = initialState();
@@ -72,9 +75,6 @@ export class Service {
   private startListing: Listing | null = null;
   /** while one read's letters go through the machine: what to write once they are done */
   private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
-  /** a status write asked for while run's spawn was in flight: it is written
-   *  once the pid (or the failure) is known, naming it, as one write */
-  private statusOwed = false;
 
   constructor(
     readonly dir: string,
@@ -219,10 +219,11 @@ export class Service {
     Object.assign(batch, { status: false, deathTally: false, events: "" });
   }
 
-  /** supervise/status, unless run's spawn is in flight: then when it is reported. */
+  /** supervise/status, unless run's spawn is in flight: the machine announces
+   *  again when the report comes (spawned or spawnFailed), and the status then
+   *  names the pid, in one write. */
   private writeStatus(): void {
-    this.statusOwed = this.state.phase.kind === "starting";
-    if (!this.statusOwed) this.files.writeStatus(this.state);
+    if (this.state.phase.kind !== "starting") this.files.writeStatus(this.state);
   }
 
   /** Ends the batch, writing what it left (also before an exit, so nothing lands after it). */
@@ -261,18 +262,14 @@ export class Service {
    *  status and the "dDu" events follow it (on a disk-backed dir two
    *  renames before the spawn cost milliseconds of restart latency). */
   private feed(event: SuperviseEvent): void {
-    if (event.type === "died" && !this.batch) return this.batched(() => this.feed(event));
+    // A spawn's report too: the deferred letters it replays write status once.
+    if (BATCHED.has(event.type) && !this.batch) return this.batched(() => this.feed(event));
     this.apply1(step(this.state, event, this.config));
   }
 
   private apply1(result: { state: SuperviseState; effects: Effect[] }): void {
     this.state = result.state;
     for (const effect of result.effects) this.apply(effect);
-    // Out of `starting` (a spawn failure announces nothing new): the status held back is due.
-    if (this.statusOwed && this.state.phase.kind !== "starting") {
-      if (this.batch) this.batch.status = true;
-      else this.writeStatus();
-    }
     this.writeRecord();
     const p = this.state.phase;
     this.sdNotify.track(p.kind === "up" ? p.pid : 0);
