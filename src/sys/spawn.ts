@@ -130,7 +130,20 @@ export function wrapSpawnReports(around: (deliver: () => void) => void): void {
   wrap = around;
 }
 
+/** For tests only: reports reach their owners this many ms late, as when
+ *  the JS thread is busy for that long: a spawn stays in flight (its child
+ *  running, its pid not yet known) for a test to act in. */
+const TEST_DELAY_MS = Number(process.env.TSINIT_TEST_SPAWN_REPORT_DELAY_MS ?? 0) || 0;
+/** batches held back by TEST_DELAY_MS */
+const late: Array<() => void> = [];
+
 function takeReports(ids: number[], pids: number[], errors: Array<Error | null>): void {
+  if (TEST_DELAY_MS <= 0) return handOut(ids, pids, errors);
+  late.push(() => handOut(ids, pids, errors));
+  setTimeout(() => late.shift()?.(), TEST_DELAY_MS);
+}
+
+function handOut(ids: number[], pids: number[], errors: Array<Error | null>): void {
   let thrown: { e: unknown } | null = null;
   wrap(() => {
     for (let i = 0; i < ids.length; i++) {
@@ -163,5 +176,6 @@ export function spawnAsync(opts: SpawnOptions, onReport: (report: SpawnReport) =
  *  supervise/status) first. */
 export function settleSpawns(): void {
   if (owed.size > 0) native().settleSpawns();
+  while (late.length > 0) late.shift()!();
 }
 
