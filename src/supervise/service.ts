@@ -75,6 +75,8 @@ export class Service {
   private startListing: Listing | null = null;
   /** while one read's letters go through the machine: what to write once they are done */
   private batch: { status: boolean; deathTally: boolean; events: string } | null = null;
+  /** event letters held while run's spawn is in flight, told with the report's ("s" + "u" as "su") */
+  private heldEvents = "";
 
   constructor(
     readonly dir: string,
@@ -215,7 +217,7 @@ export class Service {
     if (!batch) return;
     if (batch.deathTally) this.files.writeDeathTally(this.state);
     if (batch.status) this.writeStatus();
-    if (batch.events) this.files.announce(batch.events);
+    if (batch.events || this.heldEvents) this.announce(batch.events);
     Object.assign(batch, { status: false, deathTally: false, events: "" });
   }
 
@@ -224,6 +226,15 @@ export class Service {
    *  names the pid, in one write. */
   private writeStatus(): void {
     if (this.state.phase.kind !== "starting") this.files.writeStatus(this.state);
+  }
+
+  /** Tells event/ letters, held while run's spawn is in flight so that they
+   *  agree with the status (and event/ is looked at once per start). */
+  private announce(letters: string): void {
+    const all = this.heldEvents + letters;
+    if (this.state.phase.kind === "starting") return void (this.heldEvents = all);
+    this.heldEvents = "";
+    if (all) this.files.announce(all);
   }
 
   /** Ends the batch, writing what it left (also before an exit, so nothing lands after it). */
@@ -314,7 +325,7 @@ export class Service {
         return this.files.writeDeathTally(this.state);
       case "event":
         if (this.batch) return void (this.batch.events += effect.letters);
-        return this.files.announce(effect.letters);
+        return this.announce(effect.letters);
       case "touchDown":
         return this.files.setDown(true);
       case "unlinkDown":
