@@ -27,7 +27,7 @@ import { knownPids, startSupervision } from "./supervision";
 import { stage3, stopScanner } from "../shutdown/stage3";
 import { actionForSignal, SIGNAL_ACTIONS, type PowerAction } from "../shutdown/actions";
 import { watchPowerButtons } from "../shutdown/power-button";
-import { isInitialPidNamespace } from "../shutdown/procs";
+import { isInitialPidNamespace } from "../sys/proc";
 
 /** Entry point of `tsinit init`. */
 export async function main(args: string[]): Promise<number | void> {
