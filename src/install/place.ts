@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { resolveIn } from "../image/root-path";
-import { DEFAULT_PATH } from "../boot/stage1";
+import { DEFAULT_PATH } from "../resources/envdir";
 import { errnoError } from "../sys/errors";
 
 /** One line per thing done (or found already done). */
