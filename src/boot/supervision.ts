@@ -10,7 +10,7 @@ import { Scanner, type ScannerOptions } from "../supervise/scanner";
 import { adoptUnchecked, prepareAdoption } from "../supervise/adopt";
 import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { syncMirror } from "./mirror";
-import type { TaskRecord } from "./tasks";
+import type { TaskRecord } from "../supervise/task-record";
 
 /** How a boot step runs: timed() logs each, container mode's quietly() only
  *  failures. A failed step (thrown, or its promise rejected) is logged and

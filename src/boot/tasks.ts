@@ -1,7 +1,7 @@
 // One-shot tasks (/etc/s6/task/*): each executable is started at boot in the
 // background, in its own session, and its exit status is recorded in
-// STATE/task/NAME.json so `tsinit status` can show it. A task that cannot be
-// started is logged and recorded; boot goes on.
+// STATE/task/NAME.json (supervise/task-record.ts) so `tsinit status` can show
+// it. A task that cannot be started is logged and recorded; boot goes on.
 import { accessSync, constants as fsc, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
@@ -9,27 +9,11 @@ import { writeAtomic } from "../sys/write-atomic";
 import type { DepGate } from "../supervise/dep-gate";
 import type { Failure } from "../supervise/on-failure";
 import { readDependencies } from "../supervise/deps-read";
+import type { TaskRecord } from "../supervise/task-record";
 import { isOurChild } from "../sys/proc";
 import { readServiceResources } from "../resources/service-resources";
 import { codeOf } from "../sys/errors";
 import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
-
-/** What STATE/task/NAME.json holds. */
-export interface TaskRecord {
-  name: string;
-  path: string;
-  state: "waiting" | "running" | "exited" | "failed";
-  /** while waiting: dependencies not ready yet, and those that never will be */
-  waitsFor?: string[];
-  blockedBy?: string[];
-  pid: number;
-  startedAt: string;
-  endedAt: string | null;
-  /** exit code, or null when killed or never started */
-  code: number | null;
-  signal: number | null;
-  error: string | null;
-}
 
 /** Where a task's output goes, labelled "task NAME: " (PID 1: the catch-all). */
 export interface TaskOutput {

@@ -1,7 +1,7 @@
 // What `tsinit status` prints about one-shot tasks, as pure functions of their
 // records (src/boot/tasks.ts) and "now": rows for a second table, and JSON
 // objects of kind "task" beside the services' kind "service".
-import type { TaskRecord } from "../boot/tasks";
+import type { TaskRecord } from "../supervise/task-record";
 import { signalName } from "../s6/signal-names";
 import { formatDuration, renderTable, waitingNotes, type Colour } from "./status-format";
 
