@@ -6,10 +6,10 @@ import { existsSync } from "node:fs";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine, writeText } from "../cli/log";
 import { parseOrdered, systemFailure } from "./cli-util";
-import { follow } from "./log-follow";
-import { readSource, type KnownName } from "./log-files";
-import { formatLine, jsonLine, mergeByTime, type LogLine } from "./log-lines";
-import { serviceSources, type LogSource } from "./log-sources";
+import { follow } from "../logread/follow";
+import { readSource, type KnownName } from "../logread/files";
+import { formatLine, jsonLine, mergeByTime, type LogLine } from "../logread/lines";
+import { serviceSources, type LogSource } from "../logread/sources";
 import { findServices, initPlace, noInit, resolveServices, type InitPlace } from "./resolve";
 import { scanServices } from "./status-read";
 

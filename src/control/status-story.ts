@@ -8,7 +8,7 @@ import { stampToMs } from "../s6/status-file";
 import { currentNotifyStatus, decodeWaitStatus, failedText, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
 import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/machine-history";
-import { formatTime } from "./log-lines";
+import { formatTime } from "../logread/lines";
 
 /** What the caller found beside the service. */
 export interface StoryExtras {

@@ -5,9 +5,9 @@ import * as assert from "uvu/assert";
 import { chownSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
-import { closeLogDir, closeLogFile, openLogDir, openLogFile, readTail, type LogDir } from "../../src/control/log-read";
+import { closeLogDir, closeLogFile, openLogDir, openLogFile, readTail, type LogDir } from "../../src/logread/dir";
 import { setLogSink } from "../../src/cli/log";
-import { readSource } from "../../src/control/log-files";
+import { readSource } from "../../src/logread/files";
 
 const test = suite("log tail");
 const said: string[] = [];

@@ -1,13 +1,13 @@
 // Reading a log dir back: its archives (@TAI64N.s/.u, oldest first, as
 // s6-log and the built-in logger name them) then current. For the last N
-// lines only the newest files are read, each from its end (log-read.ts: no
+// lines only the newest files are read, each from its end (dir.ts: no
 // symlink, fifo or other user's file is read, and never more than a cap).
 // The catch-all's lines are labelled by what PID 1 wrote before them (catchAllLabel).
 import { archivesOf } from "../log/rotate-policy";
-import { initPlace, resolveServices } from "./resolve";
-import { catchAllLabel, parseLines, type LogLine } from "./log-lines";
-import { serviceSources, type LogSource } from "./log-sources";
-import { closeLogDir, closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, warnCut, type LogDir, type TailWant } from "./log-read";
+import { initPlace, resolveServices } from "../control/resolve";
+import { catchAllLabel, parseLines, type LogLine } from "./lines";
+import { serviceSources, type LogSource } from "./sources";
+import { closeLogDir, closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, warnCut, type LogDir, type TailWant } from "./dir";
 
 /** The catch-all flavour of a source: which names are services, to tell "web: ..." from any text. */
 export type KnownName = (name: string) => boolean;
