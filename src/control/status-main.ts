@@ -14,7 +14,7 @@ import { formatStory, STORY_DEPS, STORY_LOG_LINES, type StoryExtras } from "./st
 import { lastServiceLines, readSource } from "../logread/files";
 import { formatLine, type LogLine } from "../logread/lines";
 import { taskState } from "./status-task-format";
-import { findServices, initPlace, isBareName, noInit } from "./resolve";
+import { findServices, initPlace, isBareName, noInit, resolveServices } from "./resolve";
 import { native } from "../sys/load";
 import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
@@ -203,7 +203,12 @@ function storyLog(r: ServiceReport): StoryExtras["log"] {
   try {
     // Labelled as the supervisor names it ("a", "a/log"), not by the path given.
     const label = r.record?.name || basename(r.path);
-    lines = dir ? readSource({ label, dir }, null, STORY_LOG_LINES) : lastServiceLines(r.path, STORY_LOG_LINES);
+    if (dir) lines = readSource({ label, dir }, null, STORY_LOG_LINES);
+    else {
+      const place = initPlace();
+      const [named] = resolveServices([r.path], place.scanDir) as [{ name: string; dir: string }];
+      lines = lastServiceLines(named.name, named.dir, place.runDir, STORY_LOG_LINES);
+    }
   } catch {
     return null; // no log yet, or not ours to read
   }
