@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootScan, endMachine, sh, svPid } from "../helpers/booted";
 import { tempTree, writeTree, type Tree } from "../helpers/tree";
 import { boot, end } from "./machine";
 

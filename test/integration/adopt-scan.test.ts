@@ -9,7 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { sh, svPid } from "../helpers/machine";
+import { sh, svPid } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("adopt-scan");

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { decodeStatus, encodeStatus, stampFromMs } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/machine";
+import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("adopt-status");

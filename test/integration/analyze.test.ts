@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import type { BootRecord, Unit } from "../../src/analyze/record";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, type Machine } from "../helpers/machine";
+import { bootInit, endMachine, sh, type Machine } from "../helpers/booted";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("analyze");

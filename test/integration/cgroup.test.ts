@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
-import { sh, svPid } from "../helpers/machine";
+import { sh, svPid } from "../helpers/booted";
 import { decodeStatus } from "../../src/s6/status-file";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
 import { cgroup2Mounts, pickCgroup2Mount } from "../../src/cgroup/parse";
@@ -29,7 +29,7 @@ interface CgMachine {
 
 let made = 0;
 
-/** The whole init as PID 1 (as helpers/machine.ts bootInit) inside a fresh cgroup B. */
+/** The whole init as PID 1 (as helpers/booted.ts bootInit) inside a fresh cgroup B. */
 async function boot(tree: Tree): Promise<CgMachine> {
   const b = `${MOUNT}/tsinit-test-${process.pid}-${made++}`;
   mkdirSync(b);

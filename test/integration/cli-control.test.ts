@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdirSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
 import type { Tree } from "../helpers/tree";
-import { bootScan, endMachine, type Machine } from "../helpers/machine";
+import { bootScan, endMachine, type Machine } from "../helpers/booted";
 import { listeners, run, sh, status, tsinit, tsinitAsync } from "./cli-helpers";
 
 const test = suite("cli against tsinit scan");

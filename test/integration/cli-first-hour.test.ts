@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/booted";
 import { removeTree, tempTree } from "../helpers/tree";
 import { NOBODY } from "../faults/machine";
 

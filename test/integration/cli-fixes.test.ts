@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
-import { bootScan, endMachine, sh } from "../helpers/machine";
+import { bootScan, endMachine, sh } from "../helpers/booted";
 import { removeTree, tempTree } from "../helpers/tree";
 import { tsinitAsync, tsinit } from "./cli-helpers";
 

@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svStatus } from "../helpers/machine";
+import { bootInit, bootScan, endMachine, sh, svStatus } from "../helpers/booted";
 import { placeFromArgv } from "../../src/control/resolve";
 import { tsinit } from "./cli-helpers";
 import { spawnSync } from "node:child_process";

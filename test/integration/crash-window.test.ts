@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
 import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, endMachine, sh, svPid } from "../helpers/booted";
 
 const test = suite("crash-window");
 const WINDOW_MS = 1500;

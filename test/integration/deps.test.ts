@@ -4,7 +4,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootInit as boot, endMachine as end, sh, svPid, type Machine } from "../helpers/machine";
+import { bootInit as boot, endMachine as end, sh, svPid, type Machine } from "../helpers/booted";
 import type { Tree } from "../helpers/tree";
 
 const test = suite("deps");

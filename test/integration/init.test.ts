@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSy
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
-import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
+import { bootInit, endMachine, sh, svStatus } from "../helpers/booted";
 
 const test = suite("init");
 const POWEROFF = 130;

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
+import { bootInit, endMachine, sh, svStatus } from "../helpers/booted";
 
 const test = suite("tsinit log");
 const UTC_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) ([^:]+): (.*)$/;

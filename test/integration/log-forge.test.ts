@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh } from "../helpers/machine";
+import { bootInit, endMachine, sh } from "../helpers/booted";
 
 const test = suite("forged log lines");
 const X = "x".repeat(4090);

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, endMachine, sh, svPid } from "../helpers/booted";
 
 const test = suite("catch-all labels");
 const RTMIN = 34;

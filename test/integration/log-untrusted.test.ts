@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { chownSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, type Machine } from "../helpers/machine";
+import { bootInit, endMachine, sh, type Machine } from "../helpers/booted";
 
 const test = suite("untrusted log dirs");
 const NOBODY = 65534;

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
-import { bootInit, endMachine, sh } from "../helpers/machine";
+import { bootInit, endMachine, sh } from "../helpers/booted";
 import { removeTree, tempTree } from "../helpers/tree";
 
 const test = suite("power commands");

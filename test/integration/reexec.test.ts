@@ -9,7 +9,7 @@ import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
-import { sh } from "../helpers/machine";
+import { sh } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("reexec");

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/machine";
+import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/booted";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("resources");

@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { existsSync, renameSync, watch } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootScan, endMachine, sh, svPid } from "../helpers/booted";
 
 const test = suite("restart writes");
 

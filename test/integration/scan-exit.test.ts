@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootScan, endMachine, sh, svPid } from "../helpers/booted";
 
 const test = suite("scan: x on a supervisor");
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
 import { writeTree, type Tree } from "../helpers/tree";
-import { bootScan, endMachine, sh, type Machine } from "../helpers/machine";
+import { bootScan, endMachine, sh, type Machine } from "../helpers/booted";
 
 const test = suite("scan");
 

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually } from "../helpers/pid1";
-import { bootInit as boot, sh } from "../helpers/machine";
+import { bootInit as boot, sh } from "../helpers/booted";
 import { removeTree } from "../helpers/tree";
 import { tsinit } from "./cli-helpers";
 

@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/booted";
 
 const test = suite("status-story");
 const RTMIN = 34;

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/booted";
 
 const test = suite("trim");
 
