@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { boot, end, sh, status } from "./machine";
+import { boot, end, sh, status } from "./booted";
 
 const test = suite("faults: bad input");
 const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));

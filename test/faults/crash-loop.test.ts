@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
 import type { Tree } from "../helpers/tree";
-import { boot, cpuTicks, end, figure, rssKiB, sh } from "./machine";
+import { boot, cpuTicks, end, figure, rssKiB, sh } from "./booted";
 
 const test = suite("faults: crash loop");
 const N = 100;

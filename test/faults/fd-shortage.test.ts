@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { bootScan, endMachine, sh, svPid } from "../helpers/booted";
 import { tempTree, writeTree, type Tree } from "../helpers/tree";
-import { boot, end } from "./machine";
+import { boot, end } from "./booted";
 
 const test = suite("faults: fd shortage");
 

@@ -11,7 +11,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node
 import { join } from "node:path";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { asNobody, findProcs, sh, status } from "./machine";
+import { asNobody, findProcs, sh, status } from "./booted";
 
 const test = suite("faults: security");
 const WEIRD = "$(touch pwned);`touch pwned2`";

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { boot, end, sh, status } from "./machine";
+import { boot, end, sh, status } from "./booted";
 
 const test = suite("faults: shutdown freeze");
 

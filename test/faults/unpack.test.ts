@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, symlinkSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { removeTree, tempTree, writeTree } from "../helpers/tree";
-import { asNobody, NOBODY, sh } from "./machine";
+import { asNobody, NOBODY, sh } from "./booted";
 
 const test = suite("faults: addon unpack");
 const WINDOW_MS = 30_000;

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, constants, existsSync, openSync, writeSync } from "node:fs";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { alive, sh, status } from "../faults/machine";
+import { alive, sh, status } from "../faults/booted";
 import { RUNS, bytes, check } from "./fuzz";
 
 const test = suite("fuzz: control fifos of a running PID 1");

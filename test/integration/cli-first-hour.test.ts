@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/booted";
 import { removeTree, tempTree } from "../helpers/tree";
-import { NOBODY } from "../faults/machine";
+import { NOBODY } from "../faults/booted";
 
 const test = suite("cli: a new user's first hour");
 
