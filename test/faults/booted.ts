@@ -1,6 +1,6 @@
 // Shared by the fault suite: boots the real binary as PID 1 (startPid1) on a
 // temp image whose paths the tree may name (ROOT is replaced by the temp
-// dir), and reads what the host sees of that machine: PID 1's CPU ticks and
+// dir), and reads what the host sees of that namespace: PID 1's CPU ticks and
 // RSS, and the processes of the namespace from /proc/HOSTPID/task/*/children.
 // asNobody runs a command as the local attacker of the security faults.
 import { spawnSync } from "node:child_process";
@@ -11,7 +11,7 @@ import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, writeTree, type Tree } from "../helpers/tree";
 
-export interface Machine {
+export interface Booted {
   root: string;
   init: Pid1;
   /** the live dir of a service: ROOT/run/service/NAME (or RUNDIR/service/NAME) */
@@ -38,7 +38,7 @@ export function makeRoot(tree: Tree): string {
 }
 
 /** Boots PID 1 on ROOT/service with its state in rundir (default ROOT/run). */
-export async function boot(tree: Tree, opts: { root?: string; rundir?: string; extra?: string[] } = {}): Promise<Machine> {
+export async function boot(tree: Tree, opts: { root?: string; rundir?: string; extra?: string[] } = {}): Promise<Booted> {
   const root = opts.root ?? makeRoot(tree);
   const rundir = opts.rundir ?? `${root}/run`;
   const init = startPid1([
@@ -50,7 +50,7 @@ export async function boot(tree: Tree, opts: { root?: string; rundir?: string; e
 }
 
 /** Kills the namespace and removes the temp root. */
-export async function end(m: Machine): Promise<void> {
+export async function end(m: Booted): Promise<void> {
   await m.init.kill();
   removeTree(m.root);
 }

@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { bootScan, endMachine, sh, svPid } from "../helpers/booted";
+import { bootScan, endBooted, sh, svPid } from "../helpers/booted";
 import { tempTree, writeTree, type Tree } from "../helpers/tree";
 import { boot, end } from "./booted";
 
@@ -68,7 +68,7 @@ test("HUP with nofile exhausted keeps all 100 services; one added meanwhile star
     assert.equal(dirs.map(svPid), pids, "still the same pids");
     assert.is(m.init.output().match(/unable to read \S+: EMFILE/g)?.length, 1, m.init.output());
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -115,7 +115,7 @@ test("a service whose setup hit EMFILE (supervise/control) is retried once fds a
     await eventually(() => svPid(`${m.root}/b`), 8000, "b up after the retry");
     assert.ok(svPid(`${m.root}/a`) > 0);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -135,7 +135,7 @@ unless(test, mayRaiseHardLimits() ? null : "no CAP_SYS_RESOURCE, a hard limit ca
     assert.match(limits, /^Max open files\s+128\s+128\s/);
     assert.not.match(init.output(), /EMFILE/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -1,5 +1,5 @@
-// One cgroup v2 per service, with the real binary as PID 1. Each machine's
-// PID 1 starts in a fresh cgroup of its own (B), so its B/tsinit/NAME
+// One cgroup v2 per service, with the real binary as PID 1. Each test's PID 1
+// starts in a fresh cgroup of its own (B), so its B/tsinit/NAME
 // cgroups are this test's alone, and B is removed after. Skipped, saying
 // why, where there is no cgroup v2 to make cgroups in.
 import { suite } from "uvu";
@@ -42,7 +42,7 @@ async function boot(tree: Tree): Promise<CgMachine> {
   return { root, init, b };
 }
 
-/** Kills the machine, waits for B to empty, removes B's cgroups (deepest first) and the temp root. */
+/** Kills the booted init, waits for B to empty, removes B's cgroups (deepest first) and the temp root. */
 async function end(m: CgMachine): Promise<void> {
   await m.init.kill();
   await eventually(() => /populated 0/.test(readFileSync(`${m.b}/cgroup.events`, "utf8")), 10_000, `${m.b} empty`);
@@ -54,10 +54,10 @@ async function end(m: CgMachine): Promise<void> {
   removeTree(m.root);
 }
 
-/** `cat FILE` inside the machine (pids there are the machine's). */
+/** `cat FILE` inside the namespace (pids there are the namespace's). */
 const inside = (m: CgMachine, cmd: string) => m.init.exec(["sh", "-c", cmd]);
 const procsIn = (m: CgMachine, dir: string) => inside(m, `cat ${dir}/cgroup.procs`).stdout.split("\n").filter(Boolean).map(Number);
-/** fields of /proc/PID/stat inside the machine: [ppid, pgrp, session], or null when it is gone (or a zombie) */
+/** fields of /proc/PID/stat inside the namespace: [ppid, pgrp, session], or null when it is gone (or a zombie) */
 function statOf(m: CgMachine, pid: number): [number, number, number] | null {
   const r = inside(m, `cat /proc/${pid}/stat`);
   if (r.status !== 0) return null;
@@ -152,7 +152,7 @@ const test = unless(suite("cgroup"), MOUNT ? null : "no cgroup2 mounted at its r
       assert.ok(existsSync(`${top}/busy%2Flog`), "the logger busy/log has its own cgroup");
       const table = inside(m, `${BIN} status ${live}`);
       assert.is(table.status, 0, table.stderr);
-      console.log(`\n$ tsinit status RUNDIR/service (in the machine)\n${table.stdout}`);
+      console.log(`\n$ tsinit status RUNDIR/service (in the namespace)\n${table.stdout}`);
       const lines = table.stdout.trimEnd().split("\n");
       assert.match(lines[0]!, /^NAME\s+STATE\s+PID\s+TIME\s+NOTES\s+MEM\s+CPU$/);
       const row = (name: string) => lines.find((l) => l.split(/\s+/)[0] === name) ?? "";

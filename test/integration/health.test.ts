@@ -9,7 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/booted";
+import { bootInit as boot, endBooted as end, sh, svPid, svStatus } from "../helpers/booted";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
 import { spawn } from "node:child_process";
 import { exitWithin, MODES, startContainer } from "../helpers/container";

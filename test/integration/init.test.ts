@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSy
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../helpers/tree";
-import { bootInit, endMachine, sh, svStatus } from "../helpers/booted";
+import { bootInit, endBooted, sh, svStatus } from "../helpers/booted";
 
 const test = suite("init");
 const POWEROFF = 130;
@@ -16,7 +16,7 @@ const REBOOT = 129;
 
 /** Boots with the image's dirs in a temp tree (no chroot; the host's mounts stay). */
 const bootTree = (tree: Tree, extra: string[] = []) => bootInit(tree, { extra, grace: 1000 });
-const end = endMachine;
+const end = endBooted;
 const svstatus = svStatus;
 
 test("refuses to run as anything but PID 1", () => {

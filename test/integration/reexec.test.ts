@@ -15,13 +15,13 @@ import { runningIn } from "../helpers/procs";
 const test = suite("reexec");
 const RTMIN = 34;
 
-interface Machine {
+interface Booted {
   root: string;
   bin: string;
   init: Pid1;
 }
 
-async function boot(tree: Tree): Promise<Machine> {
+async function boot(tree: Tree): Promise<Booted> {
   const root = tempTree(tree);
   // A copy of the binary, so the test can replace it as an upgrade would.
   const bin = `${root}/tsinit`;
@@ -34,12 +34,12 @@ async function boot(tree: Tree): Promise<Machine> {
   return { root, bin, init };
 }
 
-async function end(m: Machine): Promise<void> {
+async function end(m: Booted): Promise<void> {
   await m.init.kill();
   removeTree(m.root);
 }
 
-function pids(m: Machine, names: string[]): number[] {
+function pids(m: Booted, names: string[]): number[] {
   return names.map((n) => {
     try {
       return decodeStatus(readFileSync(`${m.root}/run/service/${n}/supervise/status`))?.pid ?? 0;
@@ -58,14 +58,14 @@ const services = (): Tree => ({
 const NAMES = ["a", "b", "c", "c/log"];
 
 /** Resolves with the pids of names once every one is up. */
-const allUp = (m: Machine, names: string[]) =>
+const allUp = (m: Booted, names: string[]) =>
   eventually(() => {
     const p = pids(m, names);
     return p.every((x) => x > 0) ? p : null;
   }, 5000, "all up");
 
 /** Waits for the n-th "boot: done" (n = 2 after one re-exec) and returns ms since t0. */
-async function nthBoot(m: Machine, n: number, t0: number): Promise<number> {
+async function nthBoot(m: Booted, n: number, t0: number): Promise<number> {
   await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= n, 15_000, `boot number ${n}`);
   return Date.now() - t0;
 }

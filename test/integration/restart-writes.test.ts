@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { existsSync, renameSync, watch } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { bootScan, endMachine, sh, svPid } from "../helpers/booted";
+import { bootScan, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("restart writes");
 
@@ -42,7 +42,7 @@ test("a restart writes supervise/status once, with the new pid, and the record a
       watcher.close();
     }
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -65,7 +65,7 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
   } finally {
     watcher.close();
     removeTree(aside);
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -88,7 +88,7 @@ test("a scan of several new services writes every status before any record", asy
     assert.ok(lastStatus < firstRecord, `events: ${events.join(" ")}`);
   } finally {
     for (const w of watchers) w.close();
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -1,4 +1,4 @@
-// `tsinit status` on a machine booted by the real binary as PID 1: a chain,
+// `tsinit status` on the real binary booted as PID 1: a chain,
 // a failed task blocking a service (and, through it, a task), a service
 // waiting on one that never becomes ready, and a missing name, as a table,
 // as --json and as --tree.

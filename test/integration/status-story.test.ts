@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/booted";
+import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("status-story");
 const RTMIN = 34;
@@ -54,7 +54,7 @@ test("a run that cannot be executed: its story says EACCES and the retry, never 
     assert.match(spawnSync("s6-svstat", [good], { encoding: "utf8" }).stdout, new RegExp(`^up \\(pid ${pid}\\) \\d+ seconds`));
     assert.match(spawnSync("s6-svstat", [bad], { encoding: "utf8" }).stdout, /^down \(exitcode 0\) \d+ seconds, normally up, want up/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -80,7 +80,7 @@ test("restarts counted; one crash-loop line in, one out, none per death", async 
     assert.match(story, /last exit: exit code 3 at /);
     assert.match(status(m.root).stdout, new RegExp(`^loop\\s+up\\s+\\d+\\s+\\d+s\\s+${rec.restarts} restarts$`, "m"));
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -113,7 +113,7 @@ test("restart-delay-max: the time between starts doubles to the max, and resets 
     assert.ok(after.at(-1)! - after.at(-2)! < 3000 + 1000 + 800, "no long wait");
     assert.match(status(dir).stdout, /backoff: 2 s between starts now, at most 3 s/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -129,7 +129,7 @@ test("a fifo in place of the record (a user's service dir): status does not hang
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`state: up \\(pid ${svPid(dir)}\\)|up since`));
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -171,7 +171,7 @@ test("the record survives a re-exec: restarts and last exit carry on, the pid is
     assert.match(story, new RegExp(`last \\d+ log lines \\(${m.root}/run/log/a\\):\\n`));
     assert.match(story, new RegExp(`^  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} a: a starts as ${pid}$`, "m"), story);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

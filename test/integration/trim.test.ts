@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/booted";
+import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("trim");
 
@@ -47,7 +47,7 @@ test("once boot settles: the executable's pages leave PID 1's PSS; services stil
     assert.match(status.stdout, /up/);
     assert.ok(pssFileMiB(pid1) < fileBefore / 2, `Pss_File after restarts: ${pssFileMiB(pid1)} MiB (before the trim ${fileBefore})`);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -70,7 +70,7 @@ test("tsinit scan trims too: 10 services under 20 MiB of PSS once the start has 
     assert.is(m.init.exec(["kill", "-KILL", String(old)]).status, 0);
     await eventually(() => svPid(`${m.root}/s0`) !== 0 && svPid(`${m.root}/s0`) !== old, 5000, "s0 restarted");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -90,7 +90,7 @@ test("a shutdown disarms the trim: no memory given back while services stop", as
     const afterRequest = m.init.output().split("shutdown: poweroff requested")[1] ?? "";
     assert.not.match(afterRequest, /gave back start-up memory/, m.init.output());
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -113,7 +113,7 @@ async function anonAfterTrim(levers: string): Promise<number> {
     try {
       return Number((await m.init.waitFor(TRIMMED, 20_000))[5]);
     } finally {
-      await endMachine(m);
+      await endBooted(m);
     }
   } finally {
     if (saved === undefined) delete process.env.TSINIT_TRIM;
