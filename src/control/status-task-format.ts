@@ -1,5 +1,5 @@
 // What `tsinit status` prints about one-shot tasks, as pure functions of their
-// records (src/boot/tasks.ts) and "now": rows for a second table, and JSON
+// records (supervise/task-record.ts) and "now": rows for a second table, and JSON
 // objects of kind "task" beside the services' kind "service".
 import type { TaskRecord } from "../supervise/task-record";
 import { signalName } from "../s6/signal-names";
