@@ -7,9 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, writeTree, type Tree } from "../helpers/tree";
+import { writeTree, type Tree } from "../helpers/tree";
 
 export interface Booted {
   root: string;
@@ -49,20 +48,8 @@ export async function boot(tree: Tree, opts: { root?: string; rundir?: string; e
   return { root, init, svc: (name) => `${rundir}/service/${name}` };
 }
 
-/** Kills the namespace and removes the temp root. */
-export async function end(m: Booted): Promise<void> {
-  await m.init.kill();
-  removeTree(m.root);
-}
-
-/** supervise/status of a service dir, or null when absent or not 35 bytes. */
-export function status(dir: string): SuperviseStatus | null {
-  try {
-    return decodeStatus(readFileSync(`${dir}/supervise/status`));
-  } catch {
-    return null;
-  }
-}
+/** Kills the namespace and removes the temp root; a service dir's supervise/status. */
+export { endBooted as end, svStatus as status } from "../helpers/booted";
 
 /** utime + stime of a host pid, in clock ticks (USER_HZ, 100 on Linux). */
 export function cpuTicks(pid: number): number {
