@@ -11,7 +11,7 @@ import { readSource, type KnownName } from "../logread/files";
 import { formatLine, jsonLine, mergeByTime, type LogLine } from "../logread/lines";
 import { serviceSources, type LogSource } from "../logread/sources";
 import { findServices, initPlace, noInit, resolveServices, type InitPlace } from "./resolve";
-import { scanServices } from "./status-read";
+import { scanServices } from "../supervise/scandir";
 
 /** The --since forms, for --help and for the error that refuses one. */
 const SINCE_FORMS = "30s, 15m, 2h, 1d (each with or without ' ago'), HH:MM or HH:MM:SS (today, local), today, yesterday, 2026-11-30 or 2026-11-30 14:00 (local), or ISO 8601 with Z or an offset";
