@@ -183,3 +183,18 @@ export function floorViolations(graph: ImportGraph, floors: Floors): string[] {
   }
   return out;
 }
+
+/** "ROOM stands on floor F, but what it imports allows floor G" for each room
+ *  the table puts higher than one above the highest room it imports: so the
+ *  table says where each room stands, not only a floor it stays under. */
+export function floorsTooHigh(graph: ImportGraph, floors: Floors): string[] {
+  const rooms = new Map<string, { floor: number | undefined; need: number }>();
+  for (const [path, { local }] of graph) {
+    const room = rooms.get(roomOf(path)) ?? { floor: floorOf(floors, path), need: 0 };
+    for (const to of local) if (roomOf(to) !== roomOf(path)) room.need = Math.max(room.need, (floorOf(floors, to) ?? -1) + 1);
+    rooms.set(roomOf(path), room);
+  }
+  return [...rooms]
+    .filter(([, { floor, need }]) => floor !== undefined && floor > need)
+    .map(([room, { floor, need }]) => `${room === "." ? "the top" : `${room}/`} stands on floor ${floor}, but what it imports allows floor ${need}`);
+}

@@ -4,7 +4,8 @@
 // - nothing in the init imports node:child_process (the addon spawns and reaps);
 // - a room imports only rooms on lower floors, as the floors table of
 //   docs/architecture.md (read here, the one place it is written) puts them,
-//   and every relative import names a file.
+//   and stands on the lowest floor its imports allow; every relative import
+//   names a file.
 // The checks are also run on small planted trees, so a rule that stopped
 // seeing its violation would fail here too; and the graph is held against
 // the bundler's, so an import the text reading missed would fail too.
@@ -13,7 +14,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
-import { floorsOf, floorViolations, graphOf, readTree, roomOf, specifiersOf, type ImportGraph } from "../helpers/import-graph";
+import { floorsOf, floorsTooHigh, floorViolations, graphOf, readTree, roomOf, specifiersOf, type ImportGraph } from "../helpers/import-graph";
 
 /** The files that must stay pure: the s6 codecs and the supervision state machine (machine*.ts). */
 const isPure = (path: string): boolean => roomOf(path) === "s6" || /^supervise\/machine(-[a-z]+)?\.ts$/.test(path);
@@ -104,6 +105,18 @@ planted("an import to the same floor or above, and one that names no file", () =
   ]);
 });
 
+planted("a room the table puts higher than its imports need", () => {
+  const floors = floorsOf(FLOORS);
+  const g = tree({
+    "main.ts": `import "./boot/a";`,
+    "boot/a.ts": `import { c } from "../sys/c";`,
+    "shutdown/b.ts": `export const b = 1;`,
+    "sys/c.ts": `export const c = 1;`,
+  });
+  assert.equal(floorsTooHigh(g, floors), ["shutdown/ stands on floor 1, but what it imports allows floor 0"]);
+  assert.equal(floorsTooHigh(tree({ "main.ts": `import "./sys/c";`, "sys/c.ts": `` }), floors), ["the top stands on floor 2, but what it imports allows floor 1"]);
+});
+
 planted.run();
 
 const src = suite("import rules: src/");
@@ -132,6 +145,10 @@ src("the floors table was read, and names only rooms that are there", () => {
 
 src("each room imports only rooms below it, and every relative import names a file", () => {
   assert.equal(floorViolations(graph, floors), []);
+});
+
+src("each room stands on the lowest floor its imports allow", () => {
+  assert.equal(floorsTooHigh(graph, floors), []);
 });
 
 src("the graph holds every import the bundler finds", () => {
