@@ -26,8 +26,7 @@ export function qmpCommand(path, execute, args, timeoutMs = 0) {
     sock.on("error", (e) => settle(reject, e));
     sock.on("data", (d) => {
       buf += d;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
         const msg = JSON.parse(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
         if (step === 0 && msg.QMP) {

@@ -26,7 +26,7 @@ function prlimit(pid: number, n: number | "hard"): void {
 /** Whether this process may raise a hard limit (CAP_SYS_RESOURCE, bit 24). */
 function mayRaiseHardLimits(): boolean {
   const eff = readFileSync("/proc/self/status", "utf8").match(/^CapEff:\s+([0-9a-f]+)/m)?.[1] ?? "0";
-  return (BigInt(`0x${eff}`) >> 24n) & 1n ? true : false;
+  return ((BigInt(`0x${eff}`) >> 24n) & 1n) === 1n;
 }
 
 /** The lowest fd number a host pid does not use. */
