@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { median, printTable } from "./lib";
-import { writeTree, type Tree } from "../test/helpers/tree";
+import { writeTree, type Tree } from "../lab/tree";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const SERVICES = 10;

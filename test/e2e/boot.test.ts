@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { boot, exitWithin, qmpCommand, tail, type Vm } from "./qemu";
+import { boot, exitWithin, qmpCommand, tail, type Vm } from "../../lab/qemu";
 
 const REPO = resolve(__dirname, "../..");
 const BIN = resolve(process.env.TSINIT_BIN ?? join(REPO, "dist/tsinit"));

@@ -7,7 +7,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { boot, end, sh, status } from "./machine";
 
 const test = suite("faults: bad input");

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
-import { tempTree, writeTree, type Tree } from "../helpers/tree";
+import { tempTree, writeTree, type Tree } from "../../lab/tree";
 import { boot, end } from "./machine";
 
 const test = suite("faults: fd shortage");

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, writeTree, type Tree } from "../helpers/tree";
+import { removeTree, writeTree, type Tree } from "../../lab/tree";
 
 export interface Machine {
   root: string;

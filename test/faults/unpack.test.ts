@@ -11,7 +11,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, symlinkSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { removeTree, tempTree, writeTree } from "../helpers/tree";
+import { removeTree, tempTree, writeTree } from "../../lab/tree";
 import { asNobody, NOBODY, sh } from "./machine";
 
 const test = suite("faults: addon unpack");

@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { sh, svPid } from "../helpers/machine";
 import { runningIn } from "../helpers/procs";
 

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, st
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
 import { sh, svPid } from "../helpers/machine";
 import { decodeStatus } from "../../src/s6/status-file";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 import { cgroup2Mounts, pickCgroup2Mount } from "../../src/cgroup/parse";
 import { InotifyEmptyWatch } from "../../src/cgroup/empty-watch";
 import { ServiceTree, type ServiceCgroup } from "../../src/cgroup/tree";

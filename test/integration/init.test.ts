@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
 
 const test = suite("init");

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 import { sh } from "../helpers/machine";
 import { runningIn } from "../helpers/procs";
 

@@ -9,7 +9,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, renameSync, watch } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
 
 const test = suite("restart writes");

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { readElf, readElfBytes } from "../../src/image/elf";
 import { resolveIn } from "../../src/image/root-path";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const BIN = process.env.TSINIT_BIN ?? "dist/tsinit";
 const LIBC = "/lib/x86_64-linux-gnu/libc.so.6";

@@ -3,7 +3,7 @@
 // the first serial port, QMP on a unix socket in the image directory.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { qmpCommand as qmpSend } from "../../scripts/qmp-client.mjs";
+import { qmpCommand as qmpSend } from "./qmp-client.mjs";
 import { join } from "node:path";
 
 export interface Exit {
