@@ -17,7 +17,13 @@ export function qmpCommand(path, execute, args, timeoutMs = 0) {
     const sock = connect(path);
     let buf = "";
     let step = 0;
-    const t = timeoutMs > 0 ? setTimeout(() => { sock.destroy(); reject(new Error(`QMP ${execute}: no answer`)); }, timeoutMs) : undefined;
+    const t =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            sock.destroy();
+            reject(new Error(`QMP ${execute}: no answer`));
+          }, timeoutMs)
+        : undefined;
     const settle = (fn, v) => {
       clearTimeout(t);
       sock.end();

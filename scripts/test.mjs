@@ -101,7 +101,14 @@ if (RETRY && !first.ok && !first.hung && files.length > 0 && files.length <= 5) 
   final = { ...first, failures: again.failures, hung: again.hung, ok: again.ok, failed, passed: first.total - failed - flaky.length };
 }
 // What did not run, and why (test/helpers/skip.ts prints "# skip: NAME: reason").
-const skips = [...new Set(plainOf(first.plain).split("\n").filter((l) => l.startsWith("# skip: ")).map((l) => l.slice(2)))];
+const skips = [
+  ...new Set(
+    plainOf(first.plain)
+      .split("\n")
+      .filter((l) => l.startsWith("# skip: "))
+      .map((l) => l.slice(2)),
+  ),
+];
 if (skips.length > 0) console.log(["", `skipped (${skips.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
 if (flaky.length > 0) console.log(["", "flaky (failed, then passed when their file ran again):", ...flaky.map((f) => f.text)].join("\n"));
 if (final.failed) {

@@ -41,12 +41,14 @@ function readRooms(rooms: string[]): Map<string, string> {
 }
 
 test("the check sees a planted import of test/ and one of lab/ into scripts/", () => {
-  const planted = new Map(Object.entries({
-    "bench/a.ts": `import { writeTree } from "../test/helpers/tree";`,
-    "scripts/b.mjs": `import { boot } from "../test/e2e/qemu.ts";`,
-    "lab/c.ts": `import { qmpCommand } from "../scripts/qmp-client.mjs";\nimport { x } from "./d";`,
-    "bench/ok.ts": `import { writeTree } from "../lab/tree";\nimport { sys } from "../src/sys";`,
-  }));
+  const planted = new Map(
+    Object.entries({
+      "bench/a.ts": `import { writeTree } from "../test/helpers/tree";`,
+      "scripts/b.mjs": `import { boot } from "../test/e2e/qemu.ts";`,
+      "lab/c.ts": `import { qmpCommand } from "../scripts/qmp-client.mjs";\nimport { x } from "./d";`,
+      "bench/ok.ts": `import { writeTree } from "../lab/tree";\nimport { sys } from "../src/sys";`,
+    }),
+  );
   assert.equal(barredImports(planted).sort(), [
     "bench/a.ts imports test/helpers/tree",
     "lab/c.ts imports scripts/qmp-client.mjs",
