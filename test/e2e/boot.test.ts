@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { installHint } from "../../lab/packages";
 import { boot, exitWithin, qmpCommand, tail, type Vm } from "../../lab/qemu";
 
 const REPO = resolve(__dirname, "../..");
@@ -21,11 +22,10 @@ const BIN = resolve(process.env.TSINIT_BIN ?? join(REPO, "dist/tsinit"));
 const BOOT_MS = 180_000; // qemu start to all services up, under tcg (~25 s here)
 const POWEROFF_MS = 60_000; // power button to qemu's own exit
 
-/** Why the image cannot be booted here (qemu or a kernel missing: .ci/run
- *  installs both), or null. */
+/** Why the image cannot be booted here (qemu or a kernel missing), or null. */
 function unavailable(): string | null {
   const have = spawnSync("sh", ["-c", "command -v qemu-system-x86_64 && ls /boot/vmlinuz-*"], { stdio: "ignore" }).status === 0;
-  return have ? null : "qemu-system-x86_64 or /boot/vmlinuz-* is missing (.ci/run installs qemu-system-x86 and linux-image-amd64)";
+  return have ? null : `qemu-system-x86_64 or /boot/vmlinuz-* is missing: ${installHint(["qemu-system-x86", "linux-image-amd64"])}`;
 }
 
 // A service held down (./down) until the e2e task starts it: its first run
