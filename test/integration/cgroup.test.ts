@@ -11,14 +11,11 @@ import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
 import { sh, svPid } from "../helpers/machine";
 import { decodeStatus } from "../../src/s6/status-file";
 import { removeTree, tempTree, type Tree } from "../../lab/tree";
-import { cgroup2Mounts, pickCgroup2Mount } from "../../src/cgroup/parse";
+import { CGROUP2, noCgroup2 } from "../helpers/cgroup2";
 import { InotifyEmptyWatch } from "../../src/cgroup/empty-watch";
 import { ServiceTree, type ServiceCgroup } from "../../src/cgroup/tree";
 
-const MOUNT = (() => {
-  const m = pickCgroup2Mount(cgroup2Mounts(readFileSync("/proc/self/mountinfo", "utf8")));
-  return m && m.root === "/" ? m.mountPoint : null;
-})();
+const MOUNT = CGROUP2;
 
 interface CgMachine {
   root: string;
@@ -65,7 +62,7 @@ function statOf(m: CgMachine, pid: number): [number, number, number] | null {
   return f[0] === "Z" ? null : [Number(f[1]), Number(f[2]), Number(f[3])];
 }
 
-const test = unless(suite("cgroup"), MOUNT ? null : "no cgroup2 mounted at its root (/sys/fs/cgroup or /sys/fs/cgroup/unified)");
+const test = unless(suite("cgroup"), noCgroup2);
 
 test("svc -d kills a grandchild that left the session and the process group", async () => {
   const m = await boot({
