@@ -101,15 +101,13 @@ if (RETRY && !first.ok && !first.hung && files.length > 0 && files.length <= 5) 
   final = { ...first, failures: again.failures, hung: again.hung, ok: again.ok, failed, passed: first.total - failed - flaky.length };
 }
 // What did not run, and why (test/helpers/skip.ts prints "# skip: NAME: reason").
-const skips = [
-  ...new Set(
-    plainOf(first.plain)
-      .split("\n")
-      .filter((l) => l.startsWith("# skip: "))
-      .map((l) => l.slice(2)),
-  ),
-];
-if (skips.length > 0) console.log(["", `skipped (${skips.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
+const skipLines = plainOf(first.plain)
+  .split("\n")
+  .filter((l) => l.startsWith("# skip: "));
+const skips = [...new Set(skipLines.map((l) => l.slice(2)))];
+if (skips.length > 0) console.log(["", `skipped (${skipLines.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
+// A bare test.skip gives no reason: say so rather than let the count hide it.
+if (final.skipped > skipLines.length) console.log(`${final.skipped - skipLines.length} skipped without a reason (skip through test/helpers/skip.ts, which says why)`);
 if (flaky.length > 0) console.log(["", "flaky (failed, then passed when their file ran again):", ...flaky.map((f) => f.text)].join("\n"));
 if (final.failed) {
   console.log(["", "failed tests:", ...final.failures.map((f) => f.text), ...(final.hung ? ["(the run hung: see the line above the count)"] : [])].join("\n"));
