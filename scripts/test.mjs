@@ -107,7 +107,8 @@ const skipLines = plainOf(first.plain)
 const skips = [...new Set(skipLines.map((l) => l.slice(2)))];
 if (skips.length > 0) console.log(["", `skipped (${skipLines.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
 // A bare test.skip gives no reason: say so rather than let the count hide it.
-if (final.skipped > skipLines.length) console.log(`${final.skipped - skipLines.length} skipped without a reason (skip through test/helpers/skip.ts, which says why)`);
+if (final.skipped > skipLines.length)
+  console.log(`${final.skipped - skipLines.length} skipped without a reason (skip through test/helpers/skip.ts, which says why)`);
 if (flaky.length > 0) console.log(["", "flaky (failed, then passed when their file ran again):", ...flaky.map((f) => f.text)].join("\n"));
 if (final.failed) {
   console.log(["", "failed tests:", ...final.failures.map((f) => f.text), ...(final.hung ? ["(the run hung: see the line above the count)"] : [])].join("\n"));
