@@ -37,6 +37,18 @@ test("the README's table names every command", () => {
   }
 });
 
+test("the README's Layout names every room of src/ and every top-level folder", () => {
+  const readme = read("README.md");
+  const layout = readme.slice(readme.indexOf("## Layout"), readme.indexOf("\n## ", readme.indexOf("## Layout") + 1));
+  const dirs = (path: string) =>
+    readdirSync(join(REPO, path), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  for (const room of dirs("src")) assert.ok(layout.includes(`\`src/${room}/\``), `src/${room}/ is not in the README's Layout`);
+  const untracked = new Set(["node_modules", "build", "dist", ".git"]);
+  for (const top of dirs(".").filter((d) => !untracked.has(d))) assert.ok(layout.includes(`\`${top}/`), `${top}/ is not in the README's Layout`);
+});
+
 test("docs/README.md links every page of docs/", () => {
   const index = read("docs/README.md");
   for (const page of readdirSync(join(REPO, "docs")).filter((n) => n !== "README.md")) {
