@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPid1, type Pid1 } from "../helpers/pid1";
-import { writeTree, type Tree } from "../helpers/tree";
+import { writeTree, type Tree } from "../../lab/tree";
 
 export interface Booted {
   root: string;

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { bootScan, endBooted, sh, svPid } from "../helpers/booted";
-import { tempTree, writeTree, type Tree } from "../helpers/tree";
+import { tempTree, writeTree, type Tree } from "../../lab/tree";
 import { boot, end } from "./booted";
 
 const test = suite("faults: fd shortage");
@@ -26,7 +26,7 @@ function prlimit(pid: number, n: number | "hard"): void {
 /** Whether this process may raise a hard limit (CAP_SYS_RESOURCE, bit 24). */
 function mayRaiseHardLimits(): boolean {
   const eff = readFileSync("/proc/self/status", "utf8").match(/^CapEff:\s+([0-9a-f]+)/m)?.[1] ?? "0";
-  return (BigInt(`0x${eff}`) >> 24n) & 1n ? true : false;
+  return ((BigInt(`0x${eff}`) >> 24n) & 1n) === 1n;
 }
 
 /** The lowest fd number a host pid does not use. */

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { asNobody, boot, end, sh, status } from "./booted";
 
 const test = suite("faults: privacy");

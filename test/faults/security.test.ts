@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { asNobody, findProcs, sh, status } from "./booted";
 
 const test = suite("faults: security");

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { spawnSync } from "node:child_process";
 import { closeSync, constants, existsSync, openSync, writeSync } from "node:fs";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { alive, sh, status } from "../faults/booted";
 import { RUNS, bytes, check } from "./fuzz";
 

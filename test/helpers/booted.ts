@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { eventually, startPid1, type Pid1 } from "./pid1";
-import { removeTree, tempTree, type Tree } from "./tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 
 /** A booted init: its temp root and its PID 1. */
 export interface Booted {

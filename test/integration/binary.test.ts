@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN } from "../helpers/pid1";
-import { removeTree } from "../helpers/tree";
+import { removeTree } from "../../lab/tree";
 
 const test = suite("binary");
 

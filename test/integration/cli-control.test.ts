@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdirSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
-import type { Tree } from "../helpers/tree";
+import type { Tree } from "../../lab/tree";
 import { bootScan, endBooted, type Booted } from "../helpers/booted";
 import { listeners, run, sh, status, tsinit, tsinitAsync } from "./cli-helpers";
 

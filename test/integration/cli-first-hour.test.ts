@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { NOBODY } from "../faults/booted";
 
 const test = suite("cli: a new user's first hour");

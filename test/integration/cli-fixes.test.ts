@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
 import { bootScan, endBooted, sh } from "../helpers/booted";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { tsinitAsync, tsinit } from "./cli-helpers";
 
 const test = suite("cli fixes");

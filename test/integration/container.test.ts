@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { eventually, BIN } from "../helpers/pid1";
 import { sh } from "../helpers/booted";
 import { exitWithin, MODES, rootOptions, startContainer, type ContainerOptions } from "../helpers/container";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("container");
 const read = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : "");

@@ -8,7 +8,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
 import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { bootInit, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("crash-window");

@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
 import { bootInit as boot, endBooted as end, sh, svPid, type Booted } from "../helpers/booted";
-import type { Tree } from "../helpers/tree";
+import type { Tree } from "../../lab/tree";
 
 const test = suite("deps");
 const live = (m: Booted, name: string) => `${m.root}/run/service/${name}`;

@@ -13,7 +13,7 @@ import { bootInit as boot, endBooted as end, sh, svPid, svStatus } from "../help
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
 import { spawn } from "node:child_process";
 import { exitWithin, MODES, startContainer } from "../helpers/container";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("health");
 /** Runs a host command in the background; resolves with its exit status. */

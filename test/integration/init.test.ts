@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 import { bootInit, endBooted, sh, svStatus } from "../helpers/booted";
 
 const test = suite("init");
@@ -108,6 +108,7 @@ test("env dir rules reach services; tasks record their exit", async () => {
     "env/GONE": "",
     "env/.hidden": "x\n",
     // run's cwd is the live dir ROOT/run/service/e
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${GONE-unset} is the shell's expansion
     "service/e/run": sh('echo "FOO=$FOO TRAIL=[$TRAIL] GONE=${GONE-unset}" > ../../../env.out; exec sleep 1000'),
     "task/fails": sh("exit 7"),
     "task/noexec": "not a script\n",

@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import { BIN } from "../helpers/pid1";
 import { readElf } from "../../src/image/elf";
 import { run, tsinit } from "./cli-helpers";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 /** The host libraries our binary and its addon load (ldd, as image/build.sh finds them). */
 function hostLibs(): string[] {

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
 import { bootInit, endBooted, sh } from "../helpers/booted";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("power commands");
 

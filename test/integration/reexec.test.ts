@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 import { sh } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
@@ -128,9 +128,8 @@ test("readiness and log lines carry across a re-exec", async () => {
     await nthBoot(m, 2, t0);
     // The newline comes after the re-exec, through the kept pipe.
     await eventually(() => decodeStatus(readFileSync(`${m.root}/run/service/slow/supervise/status`))?.ready, 5000, "ready seen by the new image");
-    await sleep(500);
-    const lines = readFileSync(`${m.root}/talk.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
-    assert.ok(lines.length > 20, `${lines.length} lines`);
+    const talked = () => readFileSync(`${m.root}/talk.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const lines = await eventually(() => (talked().length > 20 ? talked() : null), 5000, "more than 20 lines logged");
     assert.equal(lines, lines.map((_, i) => i + 1), "no line lost or repeated");
   } finally {
     await end(m);

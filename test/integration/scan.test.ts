@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
-import { writeTree, type Tree } from "../helpers/tree";
+import { writeTree, type Tree } from "../../lab/tree";
 import { bootScan, endBooted, sh, type Booted } from "../helpers/booted";
 
 const test = suite("scan");

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually } from "../helpers/pid1";
 import { bootInit as boot, sh } from "../helpers/booted";
-import { removeTree } from "../helpers/tree";
+import { removeTree } from "../../lab/tree";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("status with dependencies");

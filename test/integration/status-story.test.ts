@@ -9,12 +9,13 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
 import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
+import type { ServiceRecord } from "../../src/supervise/service-record";
 
 const test = suite("status-story");
 const RTMIN = 34;
 
 const status = (...args: string[]) => spawnSync(BIN, ["status", ...args], { encoding: "utf8" });
-const record = (dir: string): Record<string, any> | null => {
+const record = (dir: string): ServiceRecord | null => {
   try {
     return JSON.parse(readFileSync(`${dir}/supervise/tsinit-record`, "utf8"));
   } catch {
@@ -74,7 +75,7 @@ test("restarts counted; one crash-loop line in, one out, none per death", async 
     // The line is written a moment before the record.
     const rec = await eventually(() => (record(dir)?.crashLoop === false ? record(dir) : null), 2000, "record says out of the loop");
     assert.is(rec.restarts, starts(dir).length - 1, "every start after the first is a restart");
-    assert.equal([rec.crashLoop, rec.lastExit.code, rec.lastExit.signal], [false, 3, null]);
+    assert.equal([rec.crashLoop, rec.lastExit?.code, rec.lastExit?.signal], [false, 3, null]);
     const story = status(dir).stdout;
     assert.match(story, new RegExp(`restarts: ${rec.restarts} since boot\\n`));
     assert.match(story, /last exit: exit code 3 at /);
@@ -161,7 +162,7 @@ test("the record survives a re-exec: restarts and last exit carry on, the pid is
     assert.is(m.init.exec(["kill", String(pid)]).status, 0);
     await eventually(() => record(dir)?.pid && record(dir)!.pid !== pid, 5000, "restarted");
     assert.is(record(dir)!.restarts, before.restarts + 1, "counting went on from the old image's count");
-    assert.equal(record(dir)!.lastExit.signal, "TERM");
+    assert.equal(record(dir)!.lastExit?.signal, "TERM");
     // The story ends with the built-in logger's last lines, from the dir the supervisor recorded.
     const now = await eventually(() => record(dir)?.pid, 5000, "a up again");
     const story = await eventually(() => {

@@ -125,14 +125,19 @@ test("unwatch of an fd never watched is a no-op; watch replaces the callback", a
   const [r, w] = sys.pipe(true);
   const calls: string[] = [];
   sys.watchReadable(r, () => calls.push("first"));
+  let fired = () => {};
+  const second = new Promise<void>((res) => {
+    fired = res;
+  });
   sys.watchReadable(r, () => {
     calls.push("second");
     sys.read(r, 100);
     sys.unwatch(r);
+    fired();
   });
   sys.write(w, "x");
   listen();
-  await sleep(50);
+  await Promise.race([second, sleep(5000)]);
   assert.equal(calls, ["second"]);
   sys.close(r);
   sys.close(w);
