@@ -96,7 +96,11 @@ export function specifiersOf(text: string): string[] {
     if (tok.kind !== "string") return;
     const before = t[k - 1];
     const call = before?.text === "(" ? t[k - 2] : undefined;
-    if ((before?.kind === "name" && (before.text === "from" || before.text === "import")) || (call?.kind === "name" && (call.text === "import" || call.text === "require"))) specs.push(tok.text);
+    if (
+      (before?.kind === "name" && (before.text === "from" || before.text === "import")) ||
+      (call?.kind === "name" && (call.text === "import" || call.text === "require"))
+    )
+      specs.push(tok.text);
   });
   return specs;
 }
@@ -160,8 +164,7 @@ export function floorsOf(markdown: string): Floors {
 }
 
 /** The floor of a file's room, or undefined when the table has none. */
-export const floorOf = (floors: Floors, path: string): number | undefined =>
-  floors.get(path.includes("/") ? `${roomOf(path)}/` : path);
+export const floorOf = (floors: Floors, path: string): number | undefined => floors.get(path.includes("/") ? `${roomOf(path)}/` : path);
 
 /** What breaks the floors: "FILE (floor F) imports TO (floor T)" for each
  *  import of a room on the same floor or above (a room's own files excepted),

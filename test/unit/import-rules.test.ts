@@ -72,15 +72,20 @@ planted("child_process anywhere, however it is imported", () => {
 });
 
 planted("imports read past comments, strings and regexes that look like them", () => {
-  assert.equal(specifiersOf([
-    `// RUNDIR/task/*.json is read here`,
-    `import type { A } from "./a";`,
-    `const glob = "task/*.json"; const re = /["'*]/g; const half = 1 / 2 / 3;`,
-    `import { b } from "../b"; /* "../not" */ const t = \`\${"x"} from "../not"\`;`,
-    `export * from "./c";`,
-    `import "./d";`,
-    `const e = await import("./e"); const f = require("./f");`,
-  ].join("\n")), ["./a", "../b", "./c", "./d", "./e", "./f"]);
+  assert.equal(
+    specifiersOf(
+      [
+        `// RUNDIR/task/*.json is read here`,
+        `import type { A } from "./a";`,
+        `const glob = "task/*.json"; const re = /["'*]/g; const half = 1 / 2 / 3;`,
+        `import { b } from "../b"; /* "../not" */ const t = \`\${"x"} from "../not"\`;`,
+        `export * from "./c";`,
+        `import "./d";`,
+        `const e = await import("./e"); const f = require("./f");`,
+      ].join("\n"),
+    ),
+    ["./a", "../b", "./c", "./d", "./e", "./f"],
+  );
 });
 
 const FLOORS = `| floor | room | holds |\n|---|---|---|\n| 2 | \`main.ts\`, \`commands.ts\` | top |\n| 1 | \`boot/\`, \`shutdown/\` | start-ups |\n| 0 | \`sys/\` | syscalls |\n`;
@@ -114,7 +119,9 @@ planted("a room the table puts higher than its imports need", () => {
     "sys/c.ts": `export const c = 1;`,
   });
   assert.equal(floorsTooHigh(g, floors), ["shutdown/ stands on floor 1, but what it imports allows floor 0"]);
-  assert.equal(floorsTooHigh(tree({ "main.ts": `import "./sys/c";`, "sys/c.ts": `` }), floors), ["the top stands on floor 2, but what it imports allows floor 1"]);
+  assert.equal(floorsTooHigh(tree({ "main.ts": `import "./sys/c";`, "sys/c.ts": `` }), floors), [
+    "the top stands on floor 2, but what it imports allows floor 1",
+  ]);
 });
 
 planted.run();
@@ -140,7 +147,10 @@ const floors = floorsOf(readFileSync(join(__dirname, "../../docs/architecture.md
 src("the floors table was read, and names only rooms that are there", () => {
   assert.ok(floors.size > 10, `only ${floors.size} rooms on floors`);
   const rooms = new Set([...graph.keys()].map((p) => (p.includes("/") ? `${roomOf(p)}/` : p)));
-  assert.equal([...floors.keys()].filter((r) => !rooms.has(r)), []);
+  assert.equal(
+    [...floors.keys()].filter((r) => !rooms.has(r)),
+    [],
+  );
 });
 
 src("each room imports only rooms below it, and every relative import names a file", () => {
@@ -153,8 +163,16 @@ src("each room stands on the lowest floor its imports allow", () => {
 
 src("the graph holds every import the bundler finds", () => {
   const { metafile } = buildSync({
-    absWorkingDir: join(__dirname, "../.."), entryPoints: ["src/main.ts"], bundle: true, platform: "node", write: false, metafile: true,
-    logLevel: "silent", loader: { ".node": "copy" }, outdir: "/nonexistent", define: { TSINIT_VERSION: '"test"' },
+    absWorkingDir: join(__dirname, "../.."),
+    entryPoints: ["src/main.ts"],
+    bundle: true,
+    platform: "node",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    loader: { ".node": "copy" },
+    outdir: "/nonexistent",
+    define: { TSINIT_VERSION: '"test"' },
   });
   const missed: string[] = [];
   for (const [file, { imports }] of Object.entries(metafile.inputs)) {
