@@ -14,7 +14,7 @@ import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, 
 import { closeUntakenFds } from "../sys/kept-fds";
 import { safeMode } from "./safe-mode";
 import { keepAlive } from "./keep-alive";
-import { UsageError } from "../cli/usage";
+import { showHelp, UsageError } from "../cli/command-line";
 import { Scanner } from "../supervise/scanner";
 import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { elapsed, guarded, timed, within } from "../cli/timed";
@@ -33,10 +33,7 @@ import { isInitialPidNamespace } from "../shutdown/procs";
 export async function main(args: string[]): Promise<number | void> {
   const { options, command } = splitCommand(args);
   const { values } = parseInitArgs(options);
-  if (values.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (values.help) return showHelp(USAGE);
   const graceMs = msOption("grace", values.grace, DEFAULT_GRACE_MS);
   const crashWindowMs = msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS);
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.

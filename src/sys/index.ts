@@ -8,7 +8,7 @@ import { rlimitNumber } from "./spawn";
 
 export { native, addonOrigin } from "./load";
 export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeNotifyMessage, NativeSpawnRequest, NativeStat } from "./native-types";
-export { isErrnoError, execFailureCode, codeOf, type ErrnoError } from "./errors";
+export { isErrnoError, codeOf, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
