@@ -114,4 +114,4 @@ export const madvise = (addr: bigint, length: bigint, advice: number | string): 
 /** glibc malloc_trim(pad): true if memory went back to the system */
 export const mallocTrim = (pad = 0): boolean => native().mallocTrim(pad) === 1;
 /** tells V8 memory is short: critical runs a full GC now */
-export const memoryPressure = (critical: boolean): void => native().memoryPressure(critical);
+export { collectAllGarbage } from "./gc";

@@ -192,8 +192,6 @@ export interface NativeAddon {
   madvise(addr: bigint, length: bigint, advice: number): void;
   /** glibc malloc_trim(pad): 1 if memory went back to the system, else 0 */
   mallocTrim(pad: number): number;
-  /** v8::Isolate::MemoryPressureNotification, critical (a full GC now) or moderate */
-  memoryPressure(critical: boolean): void;
 
   /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;
