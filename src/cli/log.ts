@@ -1,7 +1,7 @@
 // One line per event on stderr, prefixed with the program name:
 // "tsinit: unable to VERB OBJECT: reason", "tsinit: warning: ...", "tsinit: info: ...".
 import { writeSync } from "node:fs";
-import { isErrnoError, reason as reasonOf } from "../sys/errors";
+import { isErrnoError, reason } from "../sys/errors";
 import { EXIT_SYSTEM } from "./exit-codes";
 
 let program = "tsinit";
@@ -73,6 +73,6 @@ export function shortPath(path: string): string {
 
 /** Logs "unable to VERB OBJECT: reason" and returns 111, s6's system-error exit. */
 export function systemFailure(verb: string, object: string, e: unknown): number {
-  logLine(`unable to ${verb} ${shortPath(object)}: ${reasonOf(e)}`);
+  logLine(`unable to ${verb} ${shortPath(object)}: ${reason(e)}`);
   return EXIT_SYSTEM;
 }
