@@ -81,7 +81,7 @@ export function watchSource(dir: string, onChange: () => void): void {
         queued = false;
         onChange();
       });
-    });
+    }, (e) => logLine(`unable to read inotify events for ${dir}: ${reason(e)}: send SIGHUP to pick up changes`));
     sys.inotifyAdd(ifd, dir, c.IN_CREATE! | c.IN_DELETE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!);
   } catch (e) {
     logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);

@@ -1,11 +1,10 @@
 // `tsinit log`: every place a service's lines land (the built-in logger's
 // files, s6-log dirs, PID 1's catch-all), read back, merged by time and
 // shown with who wrote each line, as `journalctl -u` does.
-import { UsageError } from "../cli/usage";
+import { parseOrdered, showHelp, UsageError } from "../cli/command-line";
 import { existsSync } from "node:fs";
-import { EXIT_SYSTEM } from "../cli/exit-codes";
-import { logLine, writeText } from "../cli/log";
-import { parseOrdered, systemFailure } from "./cli-util";
+import { EXIT_OK, EXIT_SYSTEM } from "../cli/exit-codes";
+import { logLine, systemFailure, writeText } from "../cli/log";
 import { follow } from "../logread/follow";
 import { readSource, type KnownName } from "../logread/files";
 import { formatLine, jsonLine, mergeByTime, type LogLine } from "../logread/lines";
@@ -126,10 +125,7 @@ export async function main(args: string[]): Promise<number> {
   const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   const has = (name: string) => opts.some((o) => o.name === name);
   const value = (name: string) => opts.filter((o) => o.name === name).at(-1)?.value;
-  if (has("help")) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (has("help")) return showHelp(USAGE);
   const followOn = has("follow");
   const nText = value("lines");
   if (nText !== undefined && !/^\d+$/.test(nText)) throw new UsageError(`option -n takes a number of lines (0 or more), not ${JSON.stringify(nText)}`, USAGE);
@@ -153,7 +149,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const { sources, scan } = sourcesFor(operands, has("catch-all"), place);
   const lists: LogLine[][] = [];
-  let code = 0;
+  let code = EXIT_OK;
   if (followOn) {
     try {
       // A dir not there yet (a service that never wrote a line) is followed from its creation.

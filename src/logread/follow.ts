@@ -48,7 +48,7 @@ export class LogFollower {
 
   /** Throws when inotify cannot be set up. */
   constructor(private readonly onLines: (lines: LogLine[]) => void, private readonly from: FollowFrom = {}) {
-    this.ifd = sys.inotifyInit((records) => this.onRecords(records));
+    this.ifd = sys.inotifyInit((records) => this.onRecords(records), (e) => logLine(`unable to read inotify events: ${reason(e)}: no longer following`));
   }
 
   /** Stops following: the inotify fd would keep the process alive. */

@@ -118,11 +118,13 @@ async function anonAfterTrim(levers: string): Promise<number> {
   }
 }
 
-test("flush: the bytecode only start-up ran leaves the heap (more anon given back than one pressure GC)", async () => {
+test("flush: the bytecode only start-up ran leaves the heap (more anon given back than one last-resort GC)", async () => {
   const gc = await anonAfterTrim("v8");
   const flushed = await anonAfterTrim("v8,flush");
-  // ~1.2 MiB measured (bench/small); half of it is far above the noise between boots.
-  assert.ok(flushed < gc - 0.5, `anon after the trim: v8 ${gc} MiB, v8,flush ${flushed} MiB`);
+  // One last-resort GC already drops the compilation cache (anon 9.1 -> 7.9-8.0 MiB);
+  // the flush's GCs age out start-up's bytecode too (7.7, every boot measured):
+  // at least two of the line's 0.1 MiB steps.
+  assert.ok(gc - flushed > 0.15, `anon after the trim: v8 ${gc} MiB, v8,flush ${flushed} MiB`);
 });
 
 test("the bundle is Latin-1: one wider character makes V8 hold its whole source at two bytes a character", () => {
