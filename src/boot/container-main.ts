@@ -172,7 +172,10 @@ export async function containerMain(values: InitValues, command: string[], crash
   const live = `${values.rundir}/service`;
   if (usable === true) {
     let tasks: TaskRecord[] = [];
-    step("boot", "start tasks", () => `${(tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed)).length} tasks`);
+    step("boot", "start tasks", () => {
+      tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed);
+      return `${tasks.length} tasks`;
+    });
     if (scanDirExists(values.scandir)) {
       await startSupervision({
         step,

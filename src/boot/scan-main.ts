@@ -137,7 +137,9 @@ export async function main(args: string[]): Promise<number | void> {
   try {
     // Never a second copy: after a re-exec adopt what the statuses truly
     // name; after a scanner that died for good, stop what it left first.
-    const plan = inherited ? await prepareAdoption(dir) : (await stopSurvivors(dir), null);
+    let plan = null;
+    if (inherited) plan = await prepareAdoption(dir);
+    else await stopSurvivors(dir);
     scanner.start(plan);
     for (const exit of early.splice(0)) scanner.reaped(exit);
     early = null;

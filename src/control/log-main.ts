@@ -111,7 +111,10 @@ function sourcesFor(operands: string[], withCatchAll: boolean, place: InitPlace)
         dir: place.scanDir,
         names: scanNames,
         // A service added later: its name now labels catch-all lines too.
-        sourcesOf: (name: string) => (names.add(name), sourcesOf(name, `${place.scanDir}/${name}`)),
+        sourcesOf: (name: string) => {
+          names.add(name);
+          return sourcesOf(name, `${place.scanDir}/${name}`);
+        },
       }
     : null;
   return { sources: out, scan };

@@ -65,7 +65,7 @@ export function taskToJson(t: TaskReport): TaskJson {
     name: t.name,
     path: t.path,
     state: taskState(r),
-    pid: r && r.pid ? r.pid : null,
+    pid: r?.pid ? r.pid : null,
     startedAt: r?.startedAt || null,
     endedAt: r?.endedAt ?? null,
     code: r?.code ?? null,
@@ -92,7 +92,7 @@ export function formatTaskTable(tasks: readonly TaskReport[], nowMs: number, col
     const ended = r?.endedAt ? Date.parse(r.endedAt) : NaN;
     const note = t.error ?? (r?.state === "waiting" ? waitingNotes(waitsOf(r)) : r?.error ?? "");
     return {
-      cells: [t.name, taskStateText(r), r && r.pid ? String(r.pid) : "-", Number.isNaN(ended) ? "-" : `${formatDuration(nowMs - ended)} ago`, note],
+      cells: [t.name, taskStateText(r), r?.pid ? String(r.pid) : "-", Number.isNaN(ended) ? "-" : `${formatDuration(nowMs - ended)} ago`, note],
       colour: colour ? colourOf(t) : null,
     };
   });
