@@ -10,8 +10,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, renameSync, watch } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { bootScan, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("restart writes");
 
@@ -34,7 +34,8 @@ test("a restart writes supervise/status once, with the new pid, and the record a
         const p = svPid(a);
         return p && p !== first ? p : 0;
       }, 5000, "a new pid");
-      await sleep(300); // let every write of the restart land
+      // The record is the restart's last write: wait for it to follow status.
+      await eventually(() => events.includes("rename:status") && events.at(-1) === "change:tsinit-record", 5000, `the record after status (${events.join(" ")})`);
       assert.ok(second > 0);
       // The record is rewritten in place (no rename), after status.
       assert.equal(renamed, ["status"], `renamed: ${renamed.join(" ")}`);
@@ -43,7 +44,7 @@ test("a restart writes supervise/status once, with the new pid, and the record a
       watcher.close();
     }
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -58,7 +59,8 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
   try {
     renameSync(`${aside}/b`, `${m.root}/b`); // the scanner sees it appear, whole
     const pid = await eventually(() => svPid(`${m.root}/b`), 10_000, "b up");
-    await sleep(300); // let every write of the start land
+    // The record is the start's last write (made once, renamed into place).
+    await eventually(() => events.includes("tsinit-record"), 5000, `the record written (${events.join(" ")})`);
     assert.equal(events.filter((n) => n === "status"), ["status"], `events: ${events.join(" ")}`);
     assert.ok(pid > 0);
     // No deaths: death_tally is not made on a fresh supervise/ (absent = none).
@@ -66,7 +68,7 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
   } finally {
     watcher.close();
     removeTree(aside);
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -91,7 +93,7 @@ test("a scan of several new services writes each status before its record, each 
     }
   } finally {
     for (const w of watchers) w.close();
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
