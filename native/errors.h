@@ -12,8 +12,5 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* 
 // null). The caller returns right after: exceptions are disabled in C++.
 void ThrowErrno(Napi::Env env, int err, const char* syscall, const char* path = nullptr);
 
-// The same Error, made without throwing (to hand to a callback).
-Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path = nullptr);
-
 // A bad argument from the caller (a bug in TS, not a system failure).
 void ThrowUsage(Napi::Env env, const char* message);

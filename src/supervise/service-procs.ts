@@ -79,7 +79,8 @@ export class ServiceProcs {
       }
       const extra = c.runEnv?.(config, settings.options.uid, settings.options.gid) ?? [];
       const options = extra.length > 0 ? { ...settings.options, env: [...settings.options.env, ...extra] } : settings.options;
-      const t = (ticket = c.expectSpawn());
+      const t = c.expectSpawn();
+      ticket = t;
       sys.spawnAsync({ file: "./run", argv: ["./run", c.name], cwd: c.dir, setsid: true, fds, ...options }, ({ pid, error }) => {
         const at = Date.now();
         if (error) {

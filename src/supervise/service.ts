@@ -232,9 +232,9 @@ export class Service {
    *  agree with the status (and event/ is looked at once per start). */
   private announce(letters: string): void {
     const all = this.heldEvents + letters;
-    if (this.state.phase.kind === "starting") return void (this.heldEvents = all);
-    this.heldEvents = "";
-    if (all) this.files.announce(all);
+    const held = this.state.phase.kind === "starting";
+    this.heldEvents = held ? all : "";
+    if (!held && all) this.files.announce(all);
   }
 
   /** Ends the batch, writing what it left (also before an exit, so nothing lands after it). */

@@ -11,7 +11,19 @@ export { native, addonOrigin } from "./load";
 export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeNotifyMessage, NativeSpawnRequest, NativeStat } from "./native-types";
 export { isErrnoError, codeOf, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
-export { spawn, spawnAsync, settleSpawns, wrapSpawnReports, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type SpawnReport, type Rlimit } from "./spawn";
+export {
+  spawn,
+  spawnAsync,
+  settleSpawns,
+  wrapSpawnReports,
+  spawnRequest,
+  resolveFile,
+  envStrings,
+  rlimitNumber,
+  type SpawnOptions,
+  type SpawnReport,
+  type Rlimit,
+} from "./spawn";
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
 export { DeathRouter, type SpawnTicket } from "./deaths";

@@ -178,4 +178,3 @@ export function settleSpawns(): void {
   if (owed.size > 0) native().settleSpawns();
   while (late.length > 0) late.shift()!();
 }
-

@@ -9,8 +9,8 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { sh } from "../helpers/machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { sh } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("reexec with a spawn in flight");
@@ -19,10 +19,24 @@ const DELAY_MS = 1500;
 
 test("tsinit reexec while a restart's report is outstanding: the child made is adopted, not restarted", async () => {
   const root = tempTree({ "service/a/run": sh("exec sleep 1000"), "env/": null, "task/": null });
-  const init: Pid1 = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "1000",
-  ], { env: { ...process.env, TSINIT_TEST_SPAWN_REPORT_DELAY_MS: String(DELAY_MS) } });
+  const init: Pid1 = startPid1(
+    [
+      "--no-mount",
+      "--scandir",
+      `${root}/service`,
+      "--envdir",
+      `${root}/env`,
+      "--taskdir",
+      `${root}/task`,
+      "--rundir",
+      `${root}/run`,
+      "--hostname",
+      `${root}/hostname`,
+      "--grace",
+      "1000",
+    ],
+    { env: { ...process.env, TSINIT_TEST_SPAWN_REPORT_DELAY_MS: String(DELAY_MS) } },
+  );
   const dir = `${root}/run/service/a`;
   const statusPid = () => {
     try {
@@ -38,10 +52,14 @@ test("tsinit reexec while a restart's report is outstanding: the child made is a
     const [oldHost] = runningIn(dir);
     init.exec(["kill", "-KILL", String(first)]);
     // The new run exists (in its dir, its own session) while its report is held back.
-    const made = await eventually(() => {
-      const now = runningIn(dir);
-      return now.length === 1 && now[0] !== oldHost ? now[0]! : 0;
-    }, DELAY_MS - 200, "the restart's child");
+    const made = await eventually(
+      () => {
+        const now = runningIn(dir);
+        return now.length === 1 && now[0] !== oldHost ? now[0]! : 0;
+      },
+      DELAY_MS - 200,
+      "the restart's child",
+    );
     assert.is(statusPid(), first, "its report has not come: status still names the dead run");
     init.exec(["kill", `-${RTMIN + 25}`, "1"]);
     await eventually(() => (init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "the new image");

@@ -65,7 +65,11 @@ test("settleSpawns hands every outstanding report out before it returns, in the 
   for (let i = 0; i < 20; i++) sys.spawnAsync({ file: "/bin/true" }, (r) => got.push(r.pid));
   sys.settleSpawns();
   assert.is(got.length, 20);
-  assert.equal([...got].sort((a, b) => a - b), got, "reported in the order asked (pids rise)");
+  assert.equal(
+    [...got].sort((a, b) => a - b),
+    got,
+    "reported in the order asked (pids rise)",
+  );
   await Promise.all(got.map((pid) => waitExit(pid)));
 });
 

@@ -16,7 +16,10 @@ test("a death that comes before its spawn's report is held and handed over with 
   assert.ok(r.route(death(42, 3)), "held, not dropped as an orphan's");
   const got: Exit[] = [];
   r.spawnReported(t, 42, (e) => got.push(e));
-  assert.equal(got.map((e) => e.code), [3]);
+  assert.equal(
+    got.map((e) => e.code),
+    [3],
+  );
   assert.not.ok(r.has(42));
   assert.not.ok(r.route(death(42)), "given once: a second death of 42 is nobody's");
 });
@@ -29,7 +32,10 @@ test("a report that comes before the death: the death goes to the owner when it 
   assert.equal(got, [], "nothing yet");
   assert.ok(r.has(42));
   r.route(death(42, 1));
-  assert.equal(got.map((e) => e.code), [1]);
+  assert.equal(
+    got.map((e) => e.code),
+    [1],
+  );
 });
 
 test("a child that failed before exec: its death is discarded, before or after the report", () => {
@@ -56,7 +62,10 @@ test("an orphan's death is dropped once no spawn that was out when it was reaped
   r.spawnReported(t2, 99, (e) => got.push(e));
   assert.equal(got, [], "the orphan's death was not given to the new 99");
   r.route(death(99, 5));
-  assert.equal(got.map((e) => e.code), [5]);
+  assert.equal(
+    got.map((e) => e.code),
+    [5],
+  );
 });
 
 test("spawns always in flight (a crash loop) do not hold an orphan's death for ever", () => {

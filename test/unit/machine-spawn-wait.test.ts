@@ -23,7 +23,10 @@ test("svc -d before the report: nothing at once; at spawned, run is told to stop
   assert.equal(held.effects, [], "kept: no kill without a pid, no status without a pid");
   assert.is(held.state.wantUp, true);
   const r = step(held.state, spawned(), cfg());
-  assert.equal(ofType(r.effects, "kill"), [{ type: "kill", pid: 55, signal: 15 }, { type: "kill", pid: 55, signal: 18 }]);
+  assert.equal(ofType(r.effects, "kill"), [
+    { type: "kill", pid: 55, signal: 15 },
+    { type: "kill", pid: 55, signal: 18 },
+  ]);
   assert.is(r.state.wantUp, false);
   assert.is(r.state.phase.kind, "up");
   assert.ok(ofType(r.effects, "writeStatus").length >= 1, "status written, with the pid, at the report");
@@ -37,7 +40,11 @@ test("svc -d before a failed spawn: down and wanted down, no retry", () => {
   const r = step(held.state, failed(), cfg());
   assert.equal(r.state.phase, { kind: "down" });
   assert.is(r.state.wantUp, false);
-  assert.equal(ofType(r.effects, "cancelTimer").map((e) => e.kind), ["restart"], "the retry armed by the failure is cancelled");
+  assert.equal(
+    ofType(r.effects, "cancelTimer").map((e) => e.kind),
+    ["restart"],
+    "the retry armed by the failure is cancelled",
+  );
   assert.ok(ofType(r.effects, "writeStatus").length >= 1);
 });
 
@@ -55,7 +62,11 @@ test("letters are replayed in the order received: -d then -u leaves it up", () =
   const held = drive(starting(), [letter("d"), letter("u")]);
   const r = step(held.state, spawned(), cfg());
   assert.is(r.state.wantUp, true);
-  assert.equal(ofType(r.effects, "kill").map((k) => k.signal), [15, 18], "-d still stopped the run it found");
+  assert.equal(
+    ofType(r.effects, "kill").map((k) => k.signal),
+    [15, 18],
+    "-d still stopped the run it found",
+  );
 });
 
 test("a shutdown's removal before the report: run is stopped when its pid comes, and the supervisor exits at its death", () => {
@@ -63,7 +74,10 @@ test("a shutdown's removal before the report: run is stopped when its pid comes,
   assert.equal(removed.effects, []);
   const r = step(removed.state, spawned(), cfg());
   assert.is(r.state.exitRequested, true);
-  assert.equal(ofType(r.effects, "kill").map((k) => k.signal), [15, 18]);
+  assert.equal(
+    ofType(r.effects, "kill").map((k) => k.signal),
+    [15, 18],
+  );
   const dead = step(r.state, { type: "died", pid: 55, status: 15, now: 20 }, cfg());
   assert.is(dead.state.phase.kind, "exited");
   assert.is(events(dead.effects), "dDx");
