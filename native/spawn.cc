@@ -335,9 +335,13 @@ SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
   return job;
 }
 
-SpawnOutcome RunSpawnJob(SpawnJob& job) {
+SpawnOutcome RunSpawnJob(SpawnJob& job, int nice) {
   SpawnOutcome out;
   Child& c = job.c;
+  if (!c.nice_set && nice != kKeepNice) {
+    c.nice_set = true;
+    c.nice = nice;
+  }
   // Read here, not in ParseSpawnJob: on the spawner thread its open and
   // read leave the JS thread too.
   c.reset = SignalsToReset();

@@ -29,4 +29,8 @@ struct SpawnOutcome {
 
 // clone(CLONE_VM|CLONE_VFORK) + the child's setup + execve, on this
 // thread's own child stack; returns once the child has exec'd or died.
-SpawnOutcome RunSpawnJob(SpawnJob& job);
+// nice: what the child's nice becomes when the request sets none (a thread
+// whose own nice differs from the process's passes the process's); kKeepNice:
+// the calling thread's.
+constexpr int kKeepNice = 100;
+SpawnOutcome RunSpawnJob(SpawnJob& job, int nice = kKeepNice);

@@ -33,6 +33,18 @@ test("the spawner thread is not the JS thread, and has every signal but faults b
   await waitExit(r.pid);
 });
 
+test("a child gets the JS thread's nice back, whatever the spawner thread's own", async () => {
+  listen();
+  const r = await report({ file: "/bin/sleep", argv: ["sleep", "10"] });
+  try {
+    const nice = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[16]);
+    assert.is(nice(r.pid), nice(process.pid));
+  } finally {
+    sys.kill(r.pid, "KILL");
+  }
+  await waitExit(r.pid);
+});
+
 test("a failed exec reports the step, the errno and the pid of the child that failed, whose death is still reaped", async () => {
   listen();
   const r = await report({ file: "/nonexistent/run" });
