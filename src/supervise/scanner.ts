@@ -208,7 +208,7 @@ export class Scanner implements ServiceHost {
   rescan(): void {
     if (this.frozen) return;
     // Every service of the scan is spawned before any record is written.
-    ServiceFiles.deferRecords(() => this.rescanNow());
+    ServiceFiles.deferWrites(() => this.rescanNow());
   }
 
   private rescanNow(): void {

@@ -22,8 +22,18 @@ import { deathTallyFromState, statusFromState } from "./state-status";
 /** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
 const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
 
-/** the services whose record waits for the end of a deferRecords(), null outside one */
+/** the services whose writes wait for the end of a deferWrites(), null outside one */
 let deferred: Set<ServiceFiles> | null = null;
+
+/** What a service's deferred writes are, in the order they are made: each
+ *  the latest asked for (states are immutable, so holding one is holding
+ *  what it said then). */
+interface Held {
+  deathTally: SuperviseState | null;
+  status: SuperviseState | null;
+  events: string;
+  record: boolean;
+}
 
 /** Truncates PATH if it exists; absent is fine (nothing to empty). */
 function emptyIfThere(path: string): void {
@@ -41,18 +51,29 @@ export class ServiceFiles {
   private readonly eventQuiet: QuietFifodir = { emptyAt: null };
   /** the supervise/tsinit-record last written, to write it only when it changes */
   private lastRecord = "";
+  /** what waits for the end of a deferWrites() */
+  private held: Held | null = null;
+  /** supervise/ was made by this supervisor and holds no death_tally yet: emptying it is no work */
+  fresh = false;
 
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
   constructor(readonly dir: string, private readonly removed: () => boolean) {}
 
   /** supervise/status as s6-supervise would write it in this state. */
   writeStatus(state: SuperviseState): void {
+    if (deferred) return void (this.hold().status = state);
     this.write("status", encodeStatus(statusFromState(state)));
   }
 
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {
+    // A shutdown's last deaths: read by nobody once the supervisor is gone
+    // (as the record below), and a rename per service on the way down.
+    if (state.frozen) return;
+    if (deferred) return void (this.hold().deathTally = state);
     const tally = deathTallyFromState(state);
+    if (tally.length === 0 && this.fresh) return;
+    this.fresh = false;
     // Emptied (every start): truncated in place; a reader sees the old tally
     // or none, never half of one. No rename, and on a fresh supervise/ no
     // file made: an absent death_tally is no deaths (s6-svdt prints none).
@@ -71,11 +92,36 @@ export class ServiceFiles {
     const text = recordText({ ...recordFromState(state, config), logDir });
     if (text === this.lastRecord) return;
     this.lastRecord = text;
-    if (deferred) return void deferred.add(this);
+    if (deferred) return void (this.hold().record = true);
     this.writeRecordNow();
   }
 
-  /** Writes the record last made (now, or at the end of a deferRecords()). */
+  private hold(): Held {
+    deferred!.add(this);
+    return (this.held ??= { deathTally: null, status: null, events: "", record: false });
+  }
+
+  /** Makes the writes a deferWrites() holds for this service now, in their
+   *  order (before its supervisor lets go of supervise/, so none lands after).
+   *  withRecord false: the state files only, the record stays held. */
+  flushHeld(withRecord = true): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = withRecord || !held.record ? null : { deathTally: null, status: null, events: "", record: true };
+    if (!this.held) deferred?.delete(this);
+    const outer = deferred;
+    deferred = null; // written now, not held again
+    try {
+      if (held.deathTally) this.writeDeathTally(held.deathTally);
+      if (held.status) this.writeStatus(held.status);
+      if (held.events) this.announce(held.events);
+      if (held.record && withRecord) this.writeRecordNow();
+    } finally {
+      deferred = outer;
+    }
+  }
+
+  /** Writes the record last made (now, or at the end of a deferWrites()). */
   private writeRecordNow(): void {
     this.guard(RECORD_FILE, () => {
       const fd = openSync(`${this.dir}/supervise/${RECORD_FILE}`, TRUNCATE, 0o644);
@@ -87,19 +133,24 @@ export class ServiceFiles {
     });
   }
 
-  /** Runs fn with every service's record write held back, then writes each
-   *  record once (its latest text). A scan that starts a thousand services
-   *  spawns them all first: the record is a view for `tsinit status` and a
-   *  re-exec, and its rename is no part of starting. Synchronous, so nothing
-   *  (a re-exec, an exit) can come between. */
-  static deferRecords(fn: () => void): void {
+  /** Runs fn with every service's state writes (death_tally, status, event
+   *  letters, the record) held back, then makes each service's once, in
+   *  order (the latest of each). A scan that starts a thousand services
+   *  spawns them all first: the files are what s6-svstat, s6-svwait, `tsinit
+   *  status` and a re-exec read, and none of them is part of starting (a
+   *  listener told "u" later reads the status that names the pid; a re-exec
+   *  stops, never duplicates, a child no status claims). Synchronous, so
+   *  nothing (a control letter, a re-exec, an exit) comes between. */
+  static deferWrites(fn: () => void): void {
     if (deferred) return fn(); // nested: the outer one flushes
     const held = (deferred = new Set<ServiceFiles>());
     try {
       fn();
     } finally {
       deferred = null;
-      for (const files of held) files.writeRecordNow();
+      // Every service's state files, then the records (a view, no part of starting).
+      for (const files of held) files.flushHeld(false);
+      for (const files of held) files.flushHeld();
     }
   }
 
@@ -118,6 +169,7 @@ export class ServiceFiles {
 
   /** Event letters to every listener in event/. */
   announce(letters: string): void {
+    if (deferred) return void (this.hold().events += letters);
     broadcastEvent(`${this.dir}/event`, letters, this.eventQuiet);
   }
 

@@ -5,12 +5,13 @@
 // supervise/tsinit-record, after status, rewritten in place (no rename). A start does the same: status
 // once, naming the pid, and death_tally emptied in place if there (no rename); and a
 // scan that starts many services spawns them all before any record is written.
+// A scan's stop renames each status once, at the death, and no death_tally.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, renameSync, watch } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootScan, endMachine, sh, svPid, svStatus } from "../helpers/machine";
 
 const test = suite("restart writes");
 
@@ -88,6 +89,32 @@ test("a scan of several new services writes every status before any record", asy
     assert.ok(lastStatus < firstRecord, `events: ${events.join(" ")}`);
   } finally {
     for (const w of watchers) w.close();
+    await endMachine(m);
+  }
+});
+
+test("a scan's stop renames each service's status once, at its death, and writes no death_tally", async () => {
+  const m = await bootScan({ "a/run": sh("exec sleep 1000"), "b/run": sh("trap 'exit 0' TERM; while :; do sleep 0.1; done") });
+  try {
+    for (const n of ["a", "b"]) await eventually(() => svPid(`${m.root}/${n}`), 10_000, `${n} up`);
+    await sleep(300); // let every write of the start land
+    const renamed: string[] = [];
+    const watchers = ["a", "b"].map((n) => watch(`${m.root}/${n}/supervise`, (type, name) => {
+      if (type === "rename" && name && !name.endsWith(".new")) renamed.push(`${n}:${name}`);
+    }));
+    try {
+      process.kill(m.init.hostPid(), "SIGTERM"); // s6-svscanctl -t: stop every service, then exit
+      assert.is(await m.init.exited, 0);
+      await sleep(100); // the watchers' last events
+      // The wish ("want down") is not written on its own: the death's status says it too.
+      assert.equal(renamed.filter((e) => e.endsWith(":status")).sort(), ["a:status", "b:status"], `renamed: ${renamed.join(" ")}`);
+      // The last deaths' tally is read by nobody once the supervisor is gone.
+      assert.equal(renamed.filter((e) => e.endsWith(":death_tally")), [], `renamed: ${renamed.join(" ")}`);
+      for (const n of ["a", "b"]) assert.is(svStatus(`${m.root}/${n}`)?.pid, 0, `${n}'s status says down`);
+    } finally {
+      for (const w of watchers) w.close();
+    }
+  } finally {
     await endMachine(m);
   }
 });
