@@ -21,6 +21,8 @@ import { deathTallyFromState, statusFromState } from "./state-status";
 
 /** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
 const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
+/** a death's record added to death_tally */
+const APPEND = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND | fsc.O_NOFOLLOW;
 
 /** the services whose writes wait for the end of a deferWrites(), null outside one */
 let deferred: Set<ServiceFiles> | null = null;
@@ -55,6 +57,8 @@ export class ServiceFiles {
   private held: Held | null = null;
   /** supervise/ was made by this supervisor and holds no death_tally yet: emptying it is no work */
   fresh = false;
+  /** the deaths death_tally holds as this supervisor last wrote it, null: not known */
+  private tallyOnDisk: readonly SuperviseState["deaths"][number][] | null = null;
 
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
   constructor(readonly dir: string, private readonly removed: () => boolean) {}
@@ -71,14 +75,38 @@ export class ServiceFiles {
     // (as the record below), and a rename per service on the way down.
     if (state.frozen) return;
     if (deferred) return void (this.hold().deathTally = state);
-    const tally = deathTallyFromState(state);
-    if (tally.length === 0 && this.fresh) return;
+    const deaths = state.deaths;
+    const known = this.tallyOnDisk;
+    this.tallyOnDisk = null; // unknown until a write below works
+    if (deaths.length === 0 && this.fresh) return void (this.tallyOnDisk = deaths);
     this.fresh = false;
+    const tally = deathTallyFromState(state);
     // Emptied (every start): truncated in place; a reader sees the old tally
     // or none, never half of one. No rename, and on a fresh supervise/ no
     // file made: an absent death_tally is no deaths (s6-svdt prints none).
-    if (tally.length === 0) return this.guard("death_tally", () => emptyIfThere(`${this.dir}/supervise/death_tally`));
+    if (tally.length === 0) return this.guard("death_tally", () => (emptyIfThere(`${this.dir}/supervise/death_tally`), (this.tallyOnDisk = deaths)));
+    // One more death, none dropped (the tally is not full): its 14 bytes are
+    // appended, no rename. The kernel makes a write's bytes readable before
+    // the size that shows them, so a reader sees the tally with or without
+    // it, never a part. Once full, the oldest goes: replaced whole.
+    const added = known !== null && deaths.length === known.length + 1 && (known.length === 0 || (deaths[0] === known[0] && deaths[known.length - 1] === known[known.length - 1]));
+    if (added && this.appendDeath(encodeDeathTally(tally.slice(-1)))) return void (this.tallyOnDisk = deaths);
     this.write("death_tally", encodeDeathTally(tally));
+    if (!this.writeError) this.tallyOnDisk = deaths;
+  }
+
+  /** Appends one record to death_tally; false when it was not written whole (then it is replaced). */
+  private appendDeath(record: Uint8Array): boolean {
+    let whole = false;
+    this.guard("death_tally", () => {
+      const fd = openSync(`${this.dir}/supervise/death_tally`, APPEND, 0o644);
+      try {
+        whole = writeSync(fd, record) === record.length;
+      } finally {
+        closeSync(fd);
+      }
+    });
+    return whole;
   }
 
   /** supervise/tsinit-record for this state and config, when it differs from the last one written. */

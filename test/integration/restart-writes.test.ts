@@ -6,9 +6,11 @@
 // once, naming the pid, and death_tally emptied in place if there (no rename); and a
 // scan that starts many services spawns them all before any record is written.
 // A scan's stop renames each status once, at the death, and no death_tally.
+// A death's record is appended to death_tally until the tally is full.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, renameSync, watch } from "node:fs";
+import { existsSync, renameSync, statSync, watch } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../helpers/tree";
 import { bootScan, endMachine, sh, svPid, svStatus } from "../helpers/machine";
@@ -89,6 +91,33 @@ test("a scan of several new services writes every status before any record", asy
     assert.ok(lastStatus < firstRecord, `events: ${events.join(" ")}`);
   } finally {
     for (const w of watchers) w.close();
+    await endMachine(m);
+  }
+});
+
+test("a death adds its record to death_tally in place while the tally has room, and s6-svdt reads every one", async () => {
+  const m = await bootScan({ "a/run": sh("exit 3"), "a/max-death-tally": "5\n" });
+  try {
+    const tally = `${m.root}/a/supervise/death_tally`;
+    await eventually(() => existsSync(tally) && statSync(tally).size === 14, 10_000, "the first death in death_tally");
+    const renamed: string[] = [];
+    const watcher = watch(`${m.root}/a/supervise`, (type, name) => {
+      if (type === "rename" && name?.startsWith("death_tally")) renamed.push(name);
+    });
+    try {
+      // s6's throttle: a start a second.
+      await eventually(() => statSync(tally).size === 3 * 14 || 0, 10_000, "three deaths in death_tally");
+      assert.equal(renamed, [], `renamed: ${renamed.join(" ")}`);
+      const dt = spawnSync("s6-svdt", [`${m.root}/a`], { encoding: "utf8" });
+      if (dt.error) console.log(`  (s6-svdt not run: ${dt.error.message})`);
+      else assert.equal(dt.stdout.trim().split("\n").map((l) => l.replace(/^\S+ /, "")), ["exitcode 3", "exitcode 3", "exitcode 3"], dt.stdout + dt.stderr);
+      // Full (5): the oldest goes, the tally is replaced whole and stays 5 long.
+      await eventually(() => renamed.includes("death_tally") || 0, 10_000, "the tally replaced once full");
+      assert.is(statSync(tally).size, 5 * 14);
+    } finally {
+      watcher.close();
+    }
+  } finally {
     await endMachine(m);
   }
 });
