@@ -18,6 +18,7 @@ import { readHead } from "../sys/read-head";
 import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
 import { broadcastEvent, writeAtomic, type QuietFifodir } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
+import { StatusSwap } from "./status-swap";
 
 /** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
 const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
@@ -57,17 +58,22 @@ export class ServiceFiles {
   private held: Held | null = null;
   /** supervise/ was made by this supervisor and holds no death_tally yet: emptying it is no work */
   fresh = false;
+  /** supervise/status, replaced whole */
+  private readonly status: StatusSwap;
   /** the deaths death_tally holds as this supervisor last wrote it, null: not known */
   private tallyOnDisk: readonly SuperviseState["deaths"][number][] | null = null;
 
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
-  constructor(readonly dir: string, private readonly removed: () => boolean) {}
+  constructor(readonly dir: string, private readonly removed: () => boolean) {
+    this.status = new StatusSwap(`${dir}/supervise`);
+  }
 
   /** supervise/status as s6-supervise would write it in this state. */
   writeStatus(state: SuperviseState): void {
     if (deferred) return void (this.hold().status = state);
-    this.write("status", encodeStatus(statusFromState(state)));
+    this.guard("status", () => this.status.write(encodeStatus(statusFromState(state))));
   }
+
 
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {

@@ -169,7 +169,8 @@ export interface NativeAddon {
   // ---- relative to a directory fd (AT_FDCWD for the cwd) ----
   openat(dirfd: number, name: string, flags: number, mode: number): number;
   mkdirat(dirfd: number, name: string, mode: number): void;
-  renameat(fromDirfd: number, from: string, toDirfd: number, to: string): void;
+  /** flags: renameat2(2)'s (RENAME_EXCHANGE) */
+  renameat(fromDirfd: number, from: string, toDirfd: number, to: string, flags?: number): void;
   /** flags: 0 or AT_REMOVEDIR */
   unlinkat(dirfd: number, name: string, flags: number): void;
   /** the target of symlink NAME in dirfd */
@@ -193,7 +194,7 @@ export interface NativeAddon {
   /** v8::Isolate::MemoryPressureNotification, critical (a full GC now) or moderate */
   memoryPressure(critical: boolean): void;
 
-  /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
+  /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR, RENAME_EXCHANGE too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;
 }
 

@@ -1,0 +1,42 @@
+// supervise/status replaced whole through an exchange with status.new
+// (status-swap.ts): each write is read back whole, a status.new left by
+// anyone is emptied before it is used, and the old status becomes the spare.
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { StatusSwap } from "../../src/supervise/status-swap";
+
+const test = suite("status-swap");
+let dir = "";
+test.before.each(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "tsinit-status-swap-"));
+});
+test.after.each(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const bytes = (n: number) => new Uint8Array(35).fill(n);
+
+test("every write is read back whole; from the second on, the previous one is the spare", () => {
+  const s = new StatusSwap(dir);
+  for (let i = 1; i <= 5; i++) {
+    s.write(bytes(i));
+    assert.equal(new Uint8Array(fs.readFileSync(`${dir}/status`)), bytes(i), `write ${i}`);
+    if (i > 1) assert.equal(new Uint8Array(fs.readFileSync(`${dir}/status.new`)), bytes(i - 1), `spare after write ${i}`);
+  }
+});
+
+test("a status.new and a status left by another supervisor, longer than ours, are never read back in part", () => {
+  fs.writeFileSync(`${dir}/status.new`, Buffer.alloc(64, 0xee));
+  fs.writeFileSync(`${dir}/status`, Buffer.alloc(43, 0xdd)); // s6 2.13's status is 43 bytes
+  const s = new StatusSwap(dir);
+  s.write(bytes(1));
+  assert.equal(new Uint8Array(fs.readFileSync(`${dir}/status`)), bytes(1));
+  s.write(bytes(2)); // the spare is the 43-byte one: emptied, not overwritten in place
+  assert.equal(new Uint8Array(fs.readFileSync(`${dir}/status`)), bytes(2));
+  s.write(bytes(3)); // the spare is ours now
+  assert.equal(new Uint8Array(fs.readFileSync(`${dir}/status`)), bytes(3));
+  assert.is(fs.statSync(`${dir}/status.new`).size, 35);
+});
+
+test.run();
