@@ -2,11 +2,10 @@
 // supervise/death_tally (each replaced whole), event/ (letters to whoever
 // listens) and ./down; and tsinit's own supervise/tsinit-record beside them
 // (service-record.ts), written when it changes and read back after a re-exec.
-// The record is rewritten in place, not renamed over: a reader that catches
-// it half-written finds no record (decodeRecord: null) and shows what
-// supervise/status says, and a re-exec reads it only after this process has
-// written it whole. A rename on a disk-backed dir cost more than anything
-// else a crash-looping service's restart did here (bench/crashloop profile).
+// status and the record are swapped with a spare (swap-file.ts): whole to
+// any reader, and no file made per write (a create and a rename on a
+// disk-backed dir cost more than anything else a crash-looping service's
+// restart did here, bench/crashloop profile).
 // A write that fails (a full /run) is said once, until one works again.
 import { closeSync, constants as fsc, openSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { logLine, reason } from "../cli/log";
@@ -18,12 +17,13 @@ import { readHead } from "../sys/read-head";
 import { decodeRecord, historyFromRecord, recordFromState, recordText, RECORD_FILE, RECORD_MAX } from "./service-record";
 import { broadcastEvent, writeAtomic, type QuietFifodir } from "./s6dir";
 import { deathTallyFromState, statusFromState } from "./state-status";
-import { StatusSwap } from "./status-swap";
+import { SwapFile } from "./swap-file";
 
-/** death_tally emptied and the record rewritten in place: never through a symlink (supervise/ is root's 0700, but still). */
-const TRUNCATE = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW; // (libuv adds O_CLOEXEC)
 /** a death's record added to death_tally */
 const APPEND = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND | fsc.O_NOFOLLOW;
+
+/** the record's length is a multiple of this (trailing spaces), so that it rarely changes */
+const RECORD_PAD = 256;
 
 /** the services whose writes wait for the end of a deferWrites(), null outside one */
 let deferred: Set<ServiceFiles> | null = null;
@@ -58,14 +58,16 @@ export class ServiceFiles {
   private held: Held | null = null;
   /** supervise/ was made by this supervisor and holds no death_tally yet: emptying it is no work */
   fresh = false;
-  /** supervise/status, replaced whole */
-  private readonly status: StatusSwap;
+  /** supervise/status and supervise/tsinit-record, each replaced whole */
+  private readonly status: SwapFile;
+  private readonly record: SwapFile;
   /** the deaths death_tally holds as this supervisor last wrote it, null: not known */
   private tallyOnDisk: readonly SuperviseState["deaths"][number][] | null = null;
 
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
   constructor(readonly dir: string, private readonly removed: () => boolean) {
-    this.status = new StatusSwap(`${dir}/supervise`);
+    this.status = new SwapFile(`${dir}/supervise`, "status");
+    this.record = new SwapFile(`${dir}/supervise`, RECORD_FILE);
   }
 
   /** supervise/status as s6-supervise would write it in this state. */
@@ -157,14 +159,12 @@ export class ServiceFiles {
 
   /** Writes the record last made (now, or at the end of a deferWrites()). */
   private writeRecordNow(): void {
-    this.guard(RECORD_FILE, () => {
-      const fd = openSync(`${this.dir}/supervise/${RECORD_FILE}`, TRUNCATE, 0o644);
-      try {
-        writeSync(fd, this.lastRecord);
-      } finally {
-        closeSync(fd);
-      }
-    });
+    // Padded with spaces (JSON allows them) to a whole RECORD_PAD: the spare
+    // is then as long as the next record and is overwritten in place.
+    const text = this.lastRecord;
+    const bytes = Buffer.alloc(Math.ceil(Buffer.byteLength(text) / RECORD_PAD) * RECORD_PAD, " ");
+    bytes.write(text);
+    this.guard(RECORD_FILE, () => this.record.write(bytes));
   }
 
   /** Runs fn with every service's state writes (death_tally, status, event
