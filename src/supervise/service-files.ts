@@ -57,7 +57,7 @@ export class ServiceFiles {
   /** what waits for the end of a deferWrites() */
   private held: Held | null = null;
   /** supervise/ was made by this supervisor and holds no death_tally yet: emptying it is no work */
-  fresh = false;
+  private fresh = false;
   /** supervise/status and supervise/tsinit-record, each replaced whole */
   private readonly status: SwapFile;
   private readonly record: SwapFile;
@@ -68,6 +68,13 @@ export class ServiceFiles {
   constructor(readonly dir: string, private readonly removed: () => boolean) {
     this.status = new SwapFile(`${dir}/supervise`, "status");
     this.record = new SwapFile(`${dir}/supervise`, RECORD_FILE);
+  }
+
+  /** supervise/ was just made by this supervisor: none of its files is there yet. */
+  madeAfresh(): void {
+    this.fresh = true;
+    this.status.markAbsent();
+    this.record.markAbsent();
   }
 
   /** supervise/status as s6-supervise would write it in this state. */

@@ -101,7 +101,7 @@ export class Service {
    *  (a fresh `tsinit scan` ignores an old one: "since boot" means since this supervisor began). */
   start(held = false, adopt: SuperviseStatus | null = null, restore = false, listing: Listing = listServiceDir(this.dir)): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
-    this.files.fresh = this.control.fresh;
+    if (this.control.fresh) this.files.madeAfresh();
     ensureFifodir(`${this.dir}/event`);
     // One read of the directory serves the config, and the first spawn just below.
     this.refreshConfig(listing.ok ? listing.value : undefined);

@@ -23,8 +23,15 @@ export class SwapFile {
   private spareLength = -1;
   /** renameat2(RENAME_EXCHANGE) refused here: plain renames */
   private noExchange = false;
+  /** NAME is known not to exist (a supervise/ just made): the first write is renamed into place */
+  private absent = false;
 
   constructor(private readonly dir: string, private readonly name: string) {}
+
+  /** The dir was just made: NAME is not there, nothing to exchange with. */
+  markAbsent(): void {
+    this.absent = true;
+  }
 
   /** Replaces NAME (throws as open, write or rename would). Only a reader
    *  that opened NAME two writes ago and reads just as the next is made
@@ -39,7 +46,7 @@ export class SwapFile {
     }
     const before = this.mainLength;
     this.mainLength = this.spareLength = -1;
-    if (!this.noExchange) {
+    if (!this.noExchange && !this.absent) {
       const c = sys.constants();
       try {
         sys.renameat(c.AT_FDCWD!, `${file}.new`, c.AT_FDCWD!, file, c.RENAME_EXCHANGE!);
@@ -54,5 +61,6 @@ export class SwapFile {
     }
     renameSync(`${file}.new`, file);
     this.mainLength = bytes.length;
+    this.absent = false;
   }
 }
