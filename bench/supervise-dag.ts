@@ -30,7 +30,7 @@ export function randomDag(n: number, seed: number): number[][] {
 /** The graph's shape for the table: edges, and depth = services on the longest chain. */
 export function shape(deps: number[][]): { edges: number; depth: number } {
   const level: number[] = [];
-  deps.forEach((ds, i) => (level[i] = 1 + Math.max(0, ...ds.map((j) => level[j]!))));
+  for (const [i, ds] of deps.entries()) level[i] = 1 + Math.max(0, ...ds.map((j) => level[j]!));
   return { edges: deps.reduce((a, ds) => a + ds.length, 0), depth: Math.max(0, ...level) };
 }
 

@@ -27,7 +27,7 @@ std::string ErrText(int err) {
 
 }  // namespace
 
-void ThrowErrno(Napi::Env env, int err, const char* syscall, const char* path) {
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const char* path) {
   std::string code = ErrName(err);
   std::string message = code + ": " + ErrText(err) + ", " + syscall;
   if (path != nullptr) message += std::string(" '") + path + "'";
@@ -36,7 +36,11 @@ void ThrowErrno(Napi::Env env, int err, const char* syscall, const char* path) {
   e.Set("errno", Napi::Number::New(env, err));
   e.Set("syscall", Napi::String::New(env, syscall));
   if (path != nullptr) e.Set("path", Napi::String::New(env, path));
-  e.ThrowAsJavaScriptException();
+  return e;
+}
+
+void ThrowErrno(Napi::Env env, int err, const char* syscall, const char* path) {
+  ErrnoError(env, err, syscall, path).ThrowAsJavaScriptException();
 }
 
 void ThrowUsage(Napi::Env env, const char* message) {

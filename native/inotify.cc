@@ -1,6 +1,8 @@
 // inotify: the fd is non-blocking and watched on the loop; each wake-up
 // reads every queued record and hands them to JS as one array, so a burst
-// of creations in a scan directory is one callback.
+// of creations in a scan directory is one callback. A read that fails
+// (other than EAGAIN, drained) is handed over too, as cb(records, error):
+// what to do about it is the caller's.
 #include <errno.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -21,11 +23,13 @@ void ReadRecords(Watch* w) {
   Napi::HandleScope scope(env);
   Napi::Array events = Napi::Array::New(env);
   uint32_t n = 0;
+  int err = 0;
   alignas(struct inotify_event) char buf[16384];
   for (;;) {
     ssize_t len = read(w->fd, buf, sizeof buf);
     if (len < 0 && errno == EINTR) continue;
-    if (len <= 0) break;  // EAGAIN: drained (other errors: the next read says so)
+    if (len < 0 && errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
+    if (len <= 0) break;  // EAGAIN: drained
     for (char* p = buf; p < buf + len;) {
       auto* ev = reinterpret_cast<struct inotify_event*>(p);
       Napi::Object o = Napi::Object::New(env);
@@ -37,7 +41,10 @@ void ReadRecords(Watch* w) {
       p += sizeof(struct inotify_event) + ev->len;
     }
   }
-  if (n > 0) CallFromLoop(env, w->cb, {events});
+  if (err != 0)
+    CallFromLoop(env, w->cb, {events, ErrnoError(env, err, "read").Value()});
+  else if (n > 0)
+    CallFromLoop(env, w->cb, {events});
 }
 
 Napi::Value InotifyInit(Info info) {

@@ -1,12 +1,12 @@
 // Memory syscalls for giving back what only start-up needed: madvise(2) on a
-// range, glibc's malloc_trim(3), and V8's memory-pressure notification. Which
+// range and glibc's malloc_trim(3) (V8's own collection is asked from JS,
+// src/sys/gc.ts: <v8.h> would tie the addon to one V8). Which
 // ranges, when and whether is policy and lives in TS (src/boot/trim.ts).
 // Addresses come as BigInt: a 47-bit user address does not always fit a
 // double's 53 bits once lengths are added, and exactness matters here.
 #include <errno.h>
 #include <malloc.h>
 #include <sys/mman.h>
-#include <v8.h>
 
 #include "addon.h"
 #include "args.h"
@@ -49,21 +49,9 @@ Napi::Value MallocTrim(Info info) {
   return Napi::Number::New(env, malloc_trim(static_cast<size_t>(pad)));
 }
 
-// v8::Isolate::MemoryPressureNotification: critical runs a full GC at once on
-// this thread and lets V8 shrink its spaces; moderate only schedules work.
-Napi::Value MemoryPressure(Info info) {
-  Napi::Env env = info.Env();
-  bool critical = info.Length() > 0 && info[0].ToBoolean().Value();
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  if (isolate != nullptr)
-    isolate->MemoryPressureNotification(critical ? v8::MemoryPressureLevel::kCritical : v8::MemoryPressureLevel::kModerate);
-  return env.Undefined();
-}
-
 }  // namespace
 
 void InitMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("madvise", Napi::Function::New(env, Madvise, "madvise"));
   exports.Set("mallocTrim", Napi::Function::New(env, MallocTrim, "mallocTrim"));
-  exports.Set("memoryPressure", Napi::Function::New(env, MemoryPressure, "memoryPressure"));
 }

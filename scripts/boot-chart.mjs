@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { boot, exitWithin, qmpCommand, tail } from "../test/e2e/qemu.ts";
+import { boot, exitWithin, qmpCommand, tail } from "../lab/qemu.ts";
 
 const repo = resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2);

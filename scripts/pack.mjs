@@ -25,7 +25,10 @@ const OUT = process.env.PACK_OUT ?? "dist/tsinit";
 // allocation (1000 services starting) and never gives the pages back; capped at
 // 1 MiB an init's heap stays small (bench/supervise: PSS -7 MiB at N = 1000, no
 // slower). Fixed in the blob, not in NODE_OPTIONS, so every start of PID 1 has it.
-const EXEC_ARGV = process.env.PACK_EXEC_ARGV?.split(" ").filter(Boolean) ?? ["--max-semi-space-size=1"];
+// --expose-gc gives the after-boot trim its gc() (src/sys/gc.ts) without V8's
+// C++ API in the addon; turned on later instead, it needs a new context, whose
+// creation the trim would then pay for in PSS.
+const EXEC_ARGV = process.env.PACK_EXEC_ARGV?.split(" ").filter(Boolean) ?? ["--max-semi-space-size=1", "--expose-gc"];
 
 function fail(message) {
   console.error(`package: ${message}`);

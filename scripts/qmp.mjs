@@ -1,7 +1,7 @@
 // Sends one QMP command to a running qemu and prints the answer:
 //   node scripts/qmp.mjs SOCKET COMMAND ['{"arg":...}']
 // e.g. node scripts/qmp.mjs dist/image/qmp.sock system_powerdown   (the ACPI power button)
-import { QmpError, qmpCommand } from "./qmp-client.mjs";
+import { QmpError, qmpCommand } from "../lab/qmp-client.mjs";
 
 const [path, command, args] = process.argv.slice(2);
 if (!path || !command) {

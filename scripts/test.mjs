@@ -1,5 +1,6 @@
 // Runs the uvu suites (TypeScript through tsx) and ends with one plain line,
-// "tests: N passed, N failed, N skipped", that CI reads. Arguments narrow the
+// "tests: N passed, N failed, N skipped, N flaky", that CI reads. Each skip's
+// reason and each flaky test's first failure are listed above it. Arguments narrow the
 // run: `node scripts/test.mjs unit` runs test/unit only.
 //
 // A file with a failed test runs once more, alone, in a fresh process: the
@@ -75,12 +76,13 @@ function failuresOf(plain, runDir) {
   for (let i = 0; i < lines.length; i++) {
     if (/^\S.*\.test\.ts$/.test(lines[i])) file = `${prefix}${lines[i]}`;
     if (!/^\s+FAIL\s/.test(lines[i])) continue;
+    const key = `${file}:${lines[i].trim()}`;
     const text = [`${file}:${lines[i]}`];
     for (let j = i + 1; j < Math.min(lines.length, i + 14) && !/^\s+FAIL\s/.test(lines[j]); j++) {
       if (/^\s*Total:/.test(lines[j]) || /^\S.*\.test\.ts$/.test(lines[j])) break; // the summary, or the next file
       if (lines[j].trim() && !/^\s*at .*node_modules/.test(lines[j])) text.push(`    ${lines[j].trim().slice(0, 300)}`);
     }
-    found.push({ file, text: text.join("\n") });
+    found.push({ file, key, text: text.join("\n") });
   }
   return found;
 }
@@ -92,19 +94,26 @@ const files = [...new Set(first.failures.map((f) => f.file))];
 if (RETRY && !first.ok && !first.hung && files.length > 0 && files.length <= 5) {
   process.stdout.write(`\ntest.mjs: ${files.length} file(s) had a failure; running them once more, alone: ${files.join(", ")}\n\n`);
   const again = await runUvu(TEST_ROOT, `^(${files.map(escapeRe).join("|")})$`);
-  const stillFailing = new Set(again.failures.map((f) => f.file));
-  flaky = first.failures.filter((f) => !stillFailing.has(f.file));
+  // Flaky: a test that failed, then passed when its file ran again.
+  const stillFailing = new Set(again.failures.map((f) => f.key));
+  flaky = again.hung ? [] : first.failures.filter((f) => !stillFailing.has(f.key));
   const failed = again.ok ? 0 : Math.max(again.failed, 1);
-  final = { ...first, failures: again.failures, hung: again.hung, ok: again.ok, failed, passed: first.total - failed };
+  final = { ...first, failures: again.failures, hung: again.hung, ok: again.ok, failed, passed: first.total - failed - flaky.length };
 }
 // What did not run, and why (test/helpers/skip.ts prints "# skip: NAME: reason").
-const skips = [...new Set(plainOf(first.plain).split("\n").filter((l) => l.startsWith("# skip: ")).map((l) => l.slice(2)))];
-if (skips.length > 0) console.log(["", `skipped (${skips.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
+const skipLines = plainOf(first.plain)
+  .split("\n")
+  .filter((l) => l.startsWith("# skip: "));
+const skips = [...new Set(skipLines.map((l) => l.slice(2)))];
+if (skips.length > 0) console.log(["", `skipped (${skipLines.length}), each with why:`, ...skips.map((l) => `  ${l}`)].join("\n"));
+// A bare test.skip gives no reason: say so rather than let the count hide it.
+if (final.skipped > skipLines.length)
+  console.log(`${final.skipped - skipLines.length} skipped without a reason (skip through test/helpers/skip.ts, which says why)`);
 if (flaky.length > 0) console.log(["", "flaky (failed, then passed when their file ran again):", ...flaky.map((f) => f.text)].join("\n"));
 if (final.failed) {
   console.log(["", "failed tests:", ...final.failures.map((f) => f.text), ...(final.hung ? ["(the run hung: see the line above the count)"] : [])].join("\n"));
 }
-// Flaky ones passed on their second run: counted as passed, and said on their own line.
-console.log(`\nflaky: ${flaky.length} file(s) failed once, then passed alone${flaky.length ? `: ${[...new Set(flaky.map((f) => f.file))].join(", ")}` : ""}`);
-console.log(`tests: ${final.passed} passed, ${final.failed} failed, ${final.skipped} skipped`);
+// Every test that ran is in one of passed, failed, flaky (passed only on its
+// file's second run); skipped ones did not run.
+console.log(`\ntests: ${final.passed} passed, ${final.failed} failed, ${final.skipped} skipped, ${flaky.length} flaky`);
 process.exit(final.ok ? 0 : 1);

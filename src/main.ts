@@ -4,9 +4,9 @@
 // start-up cost. `tsinit [OPTIONS] -- CMD` (a container's entrypoint) goes to
 // init, like every other line that starts with an option.
 import { basename } from "node:path";
-import { EXIT_SYSTEM } from "./cli/exit-codes";
+import { EXIT_OK, EXIT_SYSTEM } from "./cli/exit-codes";
+import { sayUsage, UsageError } from "./cli/command-line";
 import { logLine, reason, setProgramName, writeText } from "./cli/log";
-import { UsageError, usageLines } from "./cli/usage";
 import { commands, findCommand, type Command } from "./commands";
 import { keepAlive } from "./boot/keep-alive";
 import { VERSION } from "./version";
@@ -45,7 +45,7 @@ async function run(): Promise<number> {
   // --version answers under any name: `/sbin/init --version` is how users check what they installed.
   if (first === "--version" || (called === "tsinit" && first === "-V")) {
     writeText(1, `tsinit ${VERSION}\n`);
-    return 0;
+    return EXIT_OK;
   }
   // `/sbin/init status` in an image that has no tsinit link: outside PID 1 a
   // subcommand is what was meant (the kernel passes init no such word).
@@ -58,11 +58,11 @@ async function run(): Promise<number> {
   } else {
     if (first === "--help" || first === "-h" || (first === "help" && args.length === 1)) {
       writeText(1, help() + "\n");
-      return 0;
+      return EXIT_OK;
     }
     if (first === "version" && args.length === 1) {
       writeText(1, `tsinit ${VERSION}\n`);
-      return 0;
+      return EXIT_OK;
     }
     // `tsinit help COMMAND` is `tsinit COMMAND --help`.
     if (first === "help") {
@@ -82,7 +82,7 @@ async function run(): Promise<number> {
   const named = command?.name === "init" ? "tsinit" : called === "tsinit" || called === "init" ? `tsinit ${command!.name}` : called;
   setProgramName(named);
   const module = await command!.load();
-  return (await module.main(args)) ?? 0;
+  return (await module.main(args)) ?? EXIT_OK;
 }
 
 /** The machine's init: process 1 running `init` outside container mode (`--`). */
@@ -107,11 +107,7 @@ run().then(
       return keepAlive();
     }
     // Fatal errors exit at once: a command may hold an event source open.
-    if (e instanceof UsageError) {
-      logLine(e.message);
-      if (e.usage) writeText(2, `${usageLines(e.usage)}\n`);
-      process.exit(e.exitCode);
-    }
+    if (e instanceof UsageError) process.exit(sayUsage(e));
     logLine(`fatal: ${reason(e)}`);
     process.exit(EXIT_SYSTEM);
   },

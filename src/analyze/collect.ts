@@ -4,9 +4,9 @@
 // here asks PID 1 anything: a wedged init can still be analyzed.
 import { codeOf } from "../sys/errors";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import type { TaskRecord } from "../boot/tasks";
+import type { TaskRecord } from "../supervise/task-record";
 import { decodeDeathTally, decodeStatus, type Stamp } from "../s6/status-file";
-import { scanServices } from "../control/status-read";
+import { scanServices } from "../supervise/scandir";
 import { readWaitingFile } from "../supervise/dep-gate";
 import { readDependencies } from "../supervise/deps-read";
 import { offset, parseStepLines, stepUnit, type BootRecord, type StepLine, type Unit } from "./record";

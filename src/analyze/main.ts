@@ -2,9 +2,9 @@
 // records (the catch-all's step lines, task records, supervise/ files), as a
 // blame list, an SVG chart, or the record itself as JSON to analyze later.
 import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { logLine, reason } from "../cli/log";
-import { parseCommandLine, UsageError } from "../cli/usage";
-import { systemFailure } from "../control/cli-util";
+import { EXIT_FAILED, EXIT_OK } from "../cli/exit-codes";
+import { logLine, reason, systemFailure } from "../cli/log";
+import { parseCommandLine, showHelp, UsageError } from "../cli/command-line";
 import { pid1Binary } from "../sys/pid1";
 import { formatBlame } from "./blame";
 import { collect } from "./collect";
@@ -49,15 +49,12 @@ const OPTIONS = {
 } as const;
 
 /** Exit code when this machine's boot was not tsinit's: nothing to analyze. */
-const NOT_BOOTED = 1;
+const NOT_BOOTED = EXIT_FAILED;
 
 /** Runs `tsinit analyze ARGS`. */
 export function main(args: string[]): number {
   const { values, positionals } = parseCommandLine(USAGE, args, OPTIONS);
-  if (values.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (values.help) return showHelp(USAGE);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`, USAGE);
   if (values.from && (values.rundir || values.scandir)) throw new UsageError("--from analyzes a saved record: no --rundir or --scandir", USAGE);
   if (values.json && values.svg === "-") throw new UsageError("--json and --svg - both want stdout", USAGE);
@@ -104,14 +101,14 @@ export function main(args: string[]): number {
     try {
       if (file === "-") process.stdout.write(text);
       else writeFileSync(file, text);
-      return 0;
+      return EXIT_OK;
     } catch (e) {
       return systemFailure("write", file, e);
     }
   };
   const json = JSON.stringify(record, null, 2) + "\n";
-  const saved = values.save ? write(values.save, json) : 0;
-  const drawn = values.svg ? write(values.svg, renderSvg(record)) : 0;
+  const saved = values.save ? write(values.save, json) : EXIT_OK;
+  const drawn = values.svg ? write(values.svg, renderSvg(record)) : EXIT_OK;
   if (values.json) process.stdout.write(json);
   else if (values.svg !== "-") process.stdout.write(formatBlame(record));
   return saved || drawn;

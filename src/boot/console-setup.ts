@@ -5,7 +5,7 @@ import { fstatSync, mkdirSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink, takeEarlyLines } from "../cli/log";
 import { startCatchAll, type CatchAll } from "../log/catch-all";
-import { isInitialPidNamespace } from "../shutdown/procs";
+import { isInitialPidNamespace } from "../sys/proc";
 import { keepFd, loadInheritedFds, setKeptFdsFile, takeFd } from "../sys/kept-fds";
 
 /** In a pid namespace the "console" is our stderr. A regular file is

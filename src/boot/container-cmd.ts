@@ -2,6 +2,7 @@
 // process group, in the terminal's foreground when there is a terminal, and
 // the exit code tini would give for it.
 import * as sys from "../sys";
+import { execFailureCode, EXIT_NOT_EXECUTABLE, exitStatus } from "../cli/exit-codes";
 import { logLine, reason } from "../cli/log";
 
 /** Our fds 0, 1 and 2 as we were given them (-1 where one was closed). */
@@ -28,7 +29,7 @@ export function keepOriginalStdio(): OriginalStdio {
 
 /** The exit code for a death: its code, or 128+n for signal n (as a shell, tini). */
 export function exitCodeOf(exit: sys.Exit): number {
-  return exit.code >= 0 ? exit.code : 128 + exit.signal;
+  return exitStatus(exit.code, exit.signal);
 }
 
 /** Starts CMD; returns its pid, or the exit code of a failed exec
@@ -47,7 +48,7 @@ export function startCommand(argv: string[], stdio: OriginalStdio, env: string[]
       return { pid: sys.spawn({ file: argv[0]!, argv, env, pgid: 0, fds: stdio }) };
     }
   } catch (e) {
-    const code = sys.isErrnoError(e) && e.syscall === "execve" ? sys.execFailureCode(e) : 126;
+    const code = sys.isErrnoError(e) && e.syscall === "execve" ? execFailureCode(e) : EXIT_NOT_EXECUTABLE;
     logLine(`unable to exec ${argv[0]}: ${reason(e)}`);
     return { failed: code };
   }

@@ -6,11 +6,11 @@
 // 1 (docker --init, a systemd unit): a child subreaper, so CMD's orphans
 // still come back to us to reap. A crash re-executes and adopts as PID 1
 // does; what the new image must know of CMD is carried (container-reexec.ts).
-import { EXIT_SYSTEM } from "../cli/exit-codes";
+import { EXIT_OK, EXIT_SIGNAL_BASE, EXIT_SYSTEM } from "../cli/exit-codes";
 import { existsSync, rmSync } from "node:fs";
 import * as sys from "../sys";
 import { logLine, reason, setLogSink } from "../cli/log";
-import { UsageError } from "../cli/usage";
+import { parseMillis } from "../cli/command-line";
 import { Scanner, scanDirExists } from "../supervise/scanner";
 import { containerActionForSignal, CONTAINER_STOP_SIGNALS, FORWARDED_SIGNALS } from "../shutdown/actions";
 import { containerEnd, stopScanner } from "../shutdown/stage3";
@@ -26,7 +26,8 @@ import { knownPids, startSupervision } from "./supervision";
 import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
 import { loadEnvDir, resetStdio } from "./stage1";
 import { armTrim } from "./trim";
-import { startTasks, type TaskRecord } from "./tasks";
+import { startTasks } from "./tasks";
+import type { TaskRecord } from "../supervise/task-record";
 import { failureHandler } from "./on-failure";
 import { syncMirror } from "./mirror";
 import { elapsed, guarded, timed, within } from "../cli/timed";
@@ -41,8 +42,7 @@ function quietly<T>(stage: string, what: string, fn: () => T | Promise<T>): T | 
 /** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */
 export async function containerMain(values: InitValues, command: string[], crashWindowMs: number, ownRunDir = false): Promise<number> {
   const graceMs = Number(values.grace);
-  const waitMs = Number(values.wait);
-  if (!Number.isInteger(waitMs) || waitMs < 0) throw new UsageError(`option --wait takes milliseconds, not ${JSON.stringify(values.wait)}`, USAGE);
+  const waitMs = parseMillis(USAGE, "--wait", values.wait);
   const step = values.verbose ? timed : quietly;
   const t0 = process.hrtime.bigint();
   const hasCommand = command.length > 0;
@@ -140,8 +140,8 @@ export async function containerMain(values: InitValues, command: string[], crash
     if (action.kind === "forward") {
       if (cmdPid > 0) return forwardSignal(cmdPid, action.signal, !!values["signal-group"]);
       // CMD not started yet (services coming up): a stop request ends it all now.
-      if (CONTAINER_STOP_SIGNALS.some((s) => sys.signalNumber(s) === signo)) end(128 + signo, `${name} before CMD started`);
-    } else if (action.kind === "stop") end(0, `${name} received`);
+      if (CONTAINER_STOP_SIGNALS.some((s) => sys.signalNumber(s) === signo)) end(EXIT_SIGNAL_BASE + signo, `${name} before CMD started`);
+    } else if (action.kind === "stop") end(EXIT_OK, `${name} received`);
     else if (action.kind === "rescan") rescan();
   };
   // Once CMD holds the terminal's foreground, our own writes to it would stop
@@ -172,7 +172,10 @@ export async function containerMain(values: InitValues, command: string[], crash
   const live = `${values.rundir}/service`;
   if (usable === true) {
     let tasks: TaskRecord[] = [];
-    step("boot", "start tasks", () => `${(tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed)).length} tasks`);
+    step("boot", "start tasks", () => {
+      tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed);
+      return `${tasks.length} tasks`;
+    });
     if (scanDirExists(values.scandir)) {
       await startSupervision({
         step,
@@ -189,7 +192,7 @@ export async function containerMain(values: InitValues, command: string[], crash
             // s6-svscanctl -t on the live dir: the container ends (with CMD's code if there is one).
             if (ending) return;
             if (cmdPid > 0) forwardSignal(cmdPid, "SIGTERM", !!values["signal-group"]);
-            else if (!hasCommand) end(0, "supervision ended");
+            else if (!hasCommand) end(EXIT_OK, "supervision ended");
           },
         },
         created: (s) => (scanner = s),

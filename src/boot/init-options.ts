@@ -2,7 +2,7 @@
 // never makes PID 1 exit over an argument it does not know.
 import { parseArgs } from "node:util";
 import { logLine } from "../cli/log";
-import { parseCommandLine, UsageError } from "../cli/usage";
+import { millis, parseCommandLine, UsageError } from "../cli/command-line";
 import { DEFAULT_PATHS } from "../shutdown/power-button";
 import { CRASH_WINDOW_MS } from "./reexec";
 
@@ -107,8 +107,8 @@ export function parseInitArgs(args: string[]): { values: InitValues } {
 /** An option in whole milliseconds. As process 1 a bad value is said and
  *  FALLBACK used (a usage exit would panic the kernel); elsewhere a usage error. */
 export function msOption(name: string, value: string, fallback: number, usage = USAGE): number {
-  const ms = Number(value);
-  if (value !== "" && Number.isInteger(ms) && ms >= 0) return ms;
+  const ms = millis(value);
+  if (ms !== null) return ms;
   const problem = `option --${name} takes milliseconds, not ${JSON.stringify(value)}`;
   if (process.pid !== 1) throw new UsageError(problem, usage);
   logLine(`warning: ${problem}: using ${fallback}`);

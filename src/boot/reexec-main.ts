@@ -3,9 +3,9 @@
 // without restarting them; only once /proc/1 shows PID 1 is tsinit, since
 // RTMIN+25 would kill another init.
 import * as sys from "../sys";
-import { EXIT_SYSTEM } from "../cli/exit-codes";
+import { EXIT_OK, EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine, reason, sayLine } from "../cli/log";
-import { parseCommandLine } from "../cli/usage";
+import { parseCommandLine, showHelp } from "../cli/command-line";
 import { notTsinit, signalTaken } from "../sys/pid1";
 import { REEXEC_SIGNAL } from "./reexec";
 
@@ -24,10 +24,7 @@ tsinit, or could not be signalled`;
 /** Entry point of `tsinit reexec`. */
 export function main(args: string[]): number {
   const { values } = parseCommandLine(USAGE, args, { help: { type: "boolean", short: "h" } }, false);
-  if (values.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (values.help) return showHelp(USAGE);
   const refused = notTsinit(REEXEC_SIGNAL);
   if (refused) {
     logLine(`unable to signal process 1: ${refused}`);
@@ -44,5 +41,5 @@ export function main(args: string[]): number {
     return EXIT_SYSTEM;
   }
   sayLine("PID 1 is re-executing");
-  return 0;
+  return EXIT_OK;
 }

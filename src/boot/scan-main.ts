@@ -4,8 +4,8 @@ import { resolve } from "node:path";
 import * as sys from "../sys";
 import { codeOf } from "../sys/errors";
 import { logLine, reason } from "../cli/log";
-import { EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
-import { parseCommandLine, UsageError } from "../cli/usage";
+import { EXIT_OK, EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
+import { parseCommandLine, showHelp, UsageError } from "../cli/command-line";
 import { Scanner } from "../supervise/scanner";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { prepareAdoption, stopSurvivors } from "../supervise/adopt";
@@ -55,10 +55,7 @@ export async function main(args: string[]): Promise<number | void> {
     "crash-window": { type: "string", default: String(CRASH_WINDOW_MS) },
     rundir: { type: "string" },
   });
-  if (values.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (values.help) return showHelp(USAGE);
   if (positionals.length === 0) throw new UsageError("missing DIR", USAGE);
   if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`, USAGE);
   const dir = positionals[0]!.replace(/\/+$/, "") || "/";
@@ -120,7 +117,7 @@ export async function main(args: string[]): Promise<number | void> {
         }
       }
       sys.stopEvents();
-      process.exit(0);
+      process.exit(EXIT_OK);
     },
   });
   stopping = () => scanner.isEnding();
@@ -135,12 +132,14 @@ export async function main(args: string[]): Promise<number | void> {
     if (signo === S.SIGTERM || signo === S.SIGINT) scanner.terminate("term");
     else if (signo === S.SIGQUIT) scanner.terminate("quit");
     else if (signo === S.SIGHUP || signo === S.SIGALRM) scanner.rescan();
-    else if (signo === S.SIGABRT) process.exit(0);
+    else if (signo === S.SIGABRT) process.exit(EXIT_OK);
   });
   try {
     // Never a second copy: after a re-exec adopt what the statuses truly
     // name; after a scanner that died for good, stop what it left first.
-    const plan = inherited ? await prepareAdoption(dir) : (await stopSurvivors(dir), null);
+    let plan = null;
+    if (inherited) plan = await prepareAdoption(dir);
+    else await stopSurvivors(dir);
     scanner.start(plan);
     for (const exit of early.splice(0)) scanner.reaped(exit);
     early = null;

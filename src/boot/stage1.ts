@@ -3,12 +3,9 @@
 // init-main.ts runs them in order through timed().
 import { closeSync, fstatSync, openSync, readFileSync, constants as fsc } from "node:fs";
 import * as sys from "../sys";
-import { readEnvDir, applyEnvChanges } from "../resources/envdir";
+import { readEnvDir, applyEnvChanges, DEFAULT_PATH } from "../resources/envdir";
 import { codeOf } from "../sys/errors";
 import { logLine } from "../cli/log";
-
-/** The PATH the kernel does not give init. */
-export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 function isOpen(fd: number): boolean {
   try {

@@ -10,7 +10,7 @@ import { Scanner, type ScannerOptions } from "../supervise/scanner";
 import { adoptUnchecked, prepareAdoption } from "../supervise/adopt";
 import { openCgroupTree, type CgroupTree } from "../cgroup/tree";
 import { syncMirror } from "./mirror";
-import type { TaskRecord } from "./tasks";
+import type { TaskRecord } from "../supervise/task-record";
 
 /** How a boot step runs: timed() logs each, container mode's quietly() only
  *  failures. A failed step (thrown, or its promise rejected) is logged and
@@ -81,7 +81,7 @@ export function watchSource(dir: string, onChange: () => void): void {
         queued = false;
         onChange();
       });
-    });
+    }, (e) => logLine(`unable to read inotify events for ${dir}: ${reason(e)}: send SIGHUP to pick up changes`));
     sys.inotifyAdd(ifd, dir, c.IN_CREATE! | c.IN_DELETE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!);
   } catch (e) {
     logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);

@@ -1,35 +1,20 @@
 // One-shot tasks (/etc/s6/task/*): each executable is started at boot in the
 // background, in its own session, and its exit status is recorded in
-// STATE/task/NAME.json so `tsinit status` can show it. A task that cannot be
-// started is logged and recorded; boot goes on.
+// STATE/task/NAME.json (supervise/task-record.ts) so `tsinit status` can show
+// it. A task that cannot be started is logged and recorded; boot goes on.
 import { accessSync, constants as fsc, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as sys from "../sys";
+import { EXIT_NOT_FOUND, exitStatus } from "../cli/exit-codes";
 import { logLine, reason } from "../cli/log";
 import { writeAtomic } from "../sys/write-atomic";
 import type { DepGate } from "../supervise/dep-gate";
 import type { Failure } from "../supervise/on-failure";
 import { readDependencies } from "../supervise/deps-read";
+import type { TaskRecord } from "../supervise/task-record";
 import { isOurChild } from "../sys/proc";
 import { readServiceResources } from "../resources/service-resources";
 import { codeOf } from "../sys/errors";
 import { forgetFd, keepFd, takeFd } from "../sys/kept-fds";
-
-/** What STATE/task/NAME.json holds. */
-export interface TaskRecord {
-  name: string;
-  path: string;
-  state: "waiting" | "running" | "exited" | "failed";
-  /** while waiting: dependencies not ready yet, and those that never will be */
-  waitsFor?: string[];
-  blockedBy?: string[];
-  pid: number;
-  startedAt: string;
-  endedAt: string | null;
-  /** exit code, or null when killed or never started */
-  code: number | null;
-  signal: number | null;
-  error: string | null;
-}
 
 /** Where a task's output goes, labelled "task NAME: " (PID 1: the catch-all). */
 export interface TaskOutput {
@@ -95,7 +80,7 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
       logLine(`task ${name} ${exit.code >= 0 ? `exited ${exit.code}` : `killed by ${sys.signalName(exit.signal)}`}`);
       gate.update(name, exit.code === 0 ? "ready" : "failed");
       // A task directory's on-failure: a task that exits non-zero has failed.
-      if (exit.code !== 0 && dir) onFailed?.({ what: `task ${name}`, dir, code: exit.code >= 0 ? exit.code : 128 + exit.signal });
+      if (exit.code !== 0 && dir) onFailed?.({ what: `task ${name}`, dir, code: exitStatus(exit.code, exit.signal) });
     };
     const run = () => {
       record.state = "running";
@@ -122,7 +107,8 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
         record.endedAt = record.startedAt;
         logLine(`unable to start task ${path}: ${reason(e)}`);
         gate.update(name, "failed");
-        if (dir) onFailed?.({ what: `task ${name}`, dir, code: 127 });
+        // A task that could not be started is said to exit 127, as a shell says of a command it cannot run.
+        if (dir) onFailed?.({ what: `task ${name}`, dir, code: EXIT_NOT_FOUND });
       }
       save(record);
     };

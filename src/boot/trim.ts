@@ -2,7 +2,7 @@
 // tens of MiB of its own executable's pages (code and read-only data touched
 // while starting) and a heap grown by stage 1; an init then idles for months.
 // Once boot has settled (no child has exited for SETTLE_MS, at most CAP_MS
-// after boot), this runs once: V8 memory-pressure GCs (enough of them that
+// after boot), this runs once: V8's last-resort GCs (enough of them that
 // the bytecode of functions only start-up ran is flushed), malloc_trim, and
 // MADV_PAGEOUT on the executable's read-only file mappings. Paged-out code is
 // read back from the file on its next use, so nothing can break: the kernel
@@ -22,7 +22,7 @@ import { logLine, reason } from "../cli/log";
 import { elapsed } from "../cli/timed";
 
 const SETTLE_MS = 1000;
-/** Pressure GCs in a row for "flush" (bench/small: Pss_Anon 9.3 -> 8.1 MiB
+/** Last-resort GCs in a row for "flush" (bench/small: Pss_Anon 9.3 -> 8.1 MiB
  *  with 6, 7.8 with 10; the trim takes ~100 ms more, once). */
 const FLUSH_GCS = 10;
 const CAP_MS = 10_000;
@@ -76,10 +76,10 @@ const show = (p: { pss: number; anon: number; file: number }) => `${mib(p.pss)} 
 export function trimNow(levers: Lever[]): string {
   const before = ownPss();
   const has = (l: Lever) => levers.includes(l);
-  if (has("v8")) sys.memoryPressure(true);
+  if (has("v8")) sys.collectAllGarbage();
   // V8 drops a function's bytecode once it has not run for --bytecode-old-age
   // (6) full GCs; an idle init makes none, so what only stage 1 ran would stay.
-  if (has("flush")) for (let i = 0; i < FLUSH_GCS; i++) sys.memoryPressure(true);
+  if (has("flush")) sys.collectAllGarbage(FLUSH_GCS);
   if (has("malloc")) sys.mallocTrim(0);
   const advice = (["random", "cold", "pageout"] as const).filter(has).map((l) => l.toUpperCase());
   if (advice.length) {

@@ -33,7 +33,9 @@ export class InotifyEmptyWatch implements EmptyWatch {
   whenEmpty(dir: string, cb: () => void): void {
     this.cancel(dir);
     try {
-      if (this.ifd < 0) this.ifd = sys.inotifyInit((records) => records.forEach((r) => this.onRecord(r.wd)));
+      if (this.ifd < 0) this.ifd = sys.inotifyInit((records) => {
+          for (const r of records) this.onRecord(r.wd);
+        }, (e) => this.onReadError(e));
       // Watch first, then look: a change between the two still wakes us.
       const wd = sys.inotifyAdd(this.ifd, `${dir}/cgroup.events`, sys.constants().IN_MODIFY!);
       this.byDir.set(dir, { wd, cb });
@@ -55,6 +57,20 @@ export class InotifyEmptyWatch implements EmptyWatch {
     } catch {
       /* the file went away with its cgroup: the kernel dropped the watch already */
     }
+  }
+
+  /** The inotify fd failed (its watch is stopped): the cgroups waited for stay,
+   *  and the next wait makes a new fd. */
+  private onReadError(e: unknown): void {
+    logLine(`unable to read inotify events for cgroup.events: ${reason(e)}: the cgroups waited for stay`);
+    try {
+      sys.close(this.ifd);
+    } catch {
+      /* the fd that failed may be gone already */
+    }
+    this.ifd = -1;
+    this.byDir.clear();
+    this.dirOfWd.clear();
   }
 
   /** Stops every wait and closes the inotify fd (it keeps the event loop alive). */

@@ -3,10 +3,9 @@
 // check accepts is what boot accepts. It reads files only, inside ROOT.
 import { resolve } from "node:path";
 import { statSync } from "node:fs";
-import { EXIT_SYSTEM } from "../cli/exit-codes";
+import { EXIT_FAILED, EXIT_OK, EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
-import { UsageError } from "../cli/usage";
-import { parseOrUsage } from "./cli";
+import { parseCommandLine, showHelp, UsageError } from "../cli/command-line";
 import { checkImage, UnreadableDir, type DirReport } from "./check-image";
 import { formatFinding } from "./findings";
 import { codeOf, errnoError, plainReason } from "../sys/errors";
@@ -41,7 +40,7 @@ const OPTIONS = {
 function imageDir(root: string, dir: string): string {
   if (dir.startsWith("/")) return dir;
   const inside = imagePath(root, resolve(dir));
-  if (inside === null) throw new UsageError(`${dir} is not inside ${root} (see tsinit check --help)`);
+  if (inside === null) throw new UsageError(`${dir} is not inside ${root}`, USAGE);
   return inside;
 }
 
@@ -61,22 +60,15 @@ export function printReports(root: string, reports: DirReport[], json: boolean):
       process.stdout.write(r.findings.length === 0 ? `${where}: no problems\n` : `${where}: ${e} error${e === 1 ? "" : "s"}, ${w} warning${w === 1 ? "" : "s"}\n`);
     }
   }
-  return errors > 0 ? 1 : 0;
+  return errors > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
 /** Runs `tsinit check ARGS`. */
 export function main(args: string[]): number {
-  let dirs: string[] = [];
-  const parsed = parseOrUsage(args, OPTIONS, USAGE, (p) => {
-    const root = resolve(p.values.root ?? "/");
-    dirs = (p.positionals.length > 0 ? p.positionals : ["/etc/s6"]).map((d) => imageDir(root, d));
-  });
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  const { values, positionals } = parseCommandLine(USAGE, args, OPTIONS);
+  if (values.help) return showHelp(USAGE);
   const root = resolve(values.root ?? "/");
+  const dirs = (positionals.length > 0 ? positionals : ["/etc/s6"]).map((d) => imageDir(root, d));
   try {
     if (!statSync(root).isDirectory()) throw errnoError("ENOTDIR", "stat", root);
   } catch (e) {

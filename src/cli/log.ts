@@ -1,7 +1,8 @@
 // One line per event on stderr, prefixed with the program name:
 // "tsinit: unable to VERB OBJECT: reason", "tsinit: warning: ...", "tsinit: info: ...".
 import { writeSync } from "node:fs";
-import { isErrnoError } from "../sys/errors";
+import { isErrnoError, reason } from "../sys/errors";
+import { EXIT_SYSTEM } from "./exit-codes";
 
 let program = "tsinit";
 let sink: ((line: string) => void) | null = null;
@@ -60,4 +61,18 @@ export { reason } from "../sys/errors";
 /** Writes "PROGRAM: message" to stdout: what a command reports having done. */
 export function sayLine(message: string): void {
   process.stdout.write(`${program}: ${message}\n`);
+}
+
+/** Longest path printed whole in a message; longer ones are cut with "…". */
+export const MAX_SHOWN_PATH = 80;
+
+/** The path as a log line shows it: a 10 000-byte argument must not flood stderr. */
+export function shortPath(path: string): string {
+  return path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH)}…` : path;
+}
+
+/** Logs "unable to VERB OBJECT: reason" and returns 111, s6's system-error exit. */
+export function systemFailure(verb: string, object: string, e: unknown): number {
+  logLine(`unable to ${verb} ${shortPath(object)}: ${reason(e)}`);
+  return EXIT_SYSTEM;
 }

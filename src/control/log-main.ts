@@ -1,17 +1,16 @@
 // `tsinit log`: every place a service's lines land (the built-in logger's
 // files, s6-log dirs, PID 1's catch-all), read back, merged by time and
 // shown with who wrote each line, as `journalctl -u` does.
-import { UsageError } from "../cli/usage";
+import { parseOrdered, showHelp, UsageError } from "../cli/command-line";
 import { existsSync } from "node:fs";
-import { EXIT_SYSTEM } from "../cli/exit-codes";
-import { logLine, writeText } from "../cli/log";
-import { parseOrdered, systemFailure } from "./cli-util";
-import { follow } from "./log-follow";
-import { readSource, type KnownName } from "./log-files";
-import { formatLine, jsonLine, mergeByTime, type LogLine } from "./log-lines";
-import { serviceSources, type LogSource } from "./log-sources";
+import { EXIT_OK, EXIT_SYSTEM } from "../cli/exit-codes";
+import { logLine, systemFailure, writeText } from "../cli/log";
+import { follow } from "../logread/follow";
+import { readSource, type KnownName } from "../logread/files";
+import { formatLine, jsonLine, mergeByTime, type LogLine } from "../logread/lines";
+import { serviceSources, type LogSource } from "../logread/sources";
 import { findServices, initPlace, noInit, resolveServices, type InitPlace } from "./resolve";
-import { scanServices } from "./status-read";
+import { scanServices } from "../supervise/scandir";
 
 /** The --since forms, for --help and for the error that refuses one. */
 const SINCE_FORMS = "30s, 15m, 2h, 1d (each with or without ' ago'), HH:MM or HH:MM:SS (today, local), today, yesterday, 2026-11-30 or 2026-11-30 14:00 (local), or ISO 8601 with Z or an offset";
@@ -112,7 +111,10 @@ function sourcesFor(operands: string[], withCatchAll: boolean, place: InitPlace)
         dir: place.scanDir,
         names: scanNames,
         // A service added later: its name now labels catch-all lines too.
-        sourcesOf: (name: string) => (names.add(name), sourcesOf(name, `${place.scanDir}/${name}`)),
+        sourcesOf: (name: string) => {
+          names.add(name);
+          return sourcesOf(name, `${place.scanDir}/${name}`);
+        },
       }
     : null;
   return { sources: out, scan };
@@ -126,10 +128,7 @@ export async function main(args: string[]): Promise<number> {
   const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   const has = (name: string) => opts.some((o) => o.name === name);
   const value = (name: string) => opts.filter((o) => o.name === name).at(-1)?.value;
-  if (has("help")) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (has("help")) return showHelp(USAGE);
   const followOn = has("follow");
   const nText = value("lines");
   if (nText !== undefined && !/^\d+$/.test(nText)) throw new UsageError(`option -n takes a number of lines (0 or more), not ${JSON.stringify(nText)}`, USAGE);
@@ -153,7 +152,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const { sources, scan } = sourcesFor(operands, has("catch-all"), place);
   const lists: LogLine[][] = [];
-  let code = 0;
+  let code = EXIT_OK;
   if (followOn) {
     try {
       // A dir not there yet (a service that never wrote a line) is followed from its creation.

@@ -1,9 +1,8 @@
 // `tsinit scan-ctl`: s6-svscanctl. Writes s6-svscan's control letters, in
 // command-line order and in one write, to SCANDIR/.s6-svscan/control.
-import { EXIT_USAGE } from "../cli/exit-codes";
-import { logLine } from "../cli/log";
-import { UsageError } from "../cli/usage";
-import { parseOrdered, shortPath, systemFailure } from "./cli-util";
+import { EXIT_OK, EXIT_USAGE } from "../cli/exit-codes";
+import { logLine, shortPath, systemFailure } from "../cli/log";
+import { parseOrdered, showHelp, UsageError } from "../cli/command-line";
 import { writeControl } from "./ctlfifo";
 
 const USAGE = `usage: tsinit scan-ctl [-zabhitqnN] [--help] SCANDIR
@@ -51,10 +50,7 @@ export function main(args: string[]): number {
   const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
   let letters = "";
   for (const o of opts) {
-    if (o.name === "help") {
-      process.stdout.write(USAGE + "\n");
-      return 0;
-    }
+    if (o.name === "help") return showHelp(USAGE);
     letters += LETTER[o.name]!;
   }
   if (letters.length > MAX_LETTERS) throw new UsageError(`too many commands (at most ${MAX_LETTERS})`, USAGE);
@@ -67,7 +63,7 @@ export function main(args: string[]): number {
   } catch (e) {
     return systemFailure("control", dir, e);
   }
-  if (result === "written") return 0;
+  if (result === "written") return EXIT_OK;
   if (result === "not-listening") logLine(`unable to control ${shortPath(dir)}: supervisor not listening`);
   else logLine(`something is wrong with the ${shortPath(dir)}/.s6-svscan directory`);
   return EXIT_USAGE;

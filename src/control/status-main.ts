@@ -4,19 +4,17 @@
 // same against s6-supervise and tsinit.
 import { existsSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { EXIT_SYSTEM } from "../cli/exit-codes";
-import { logLine } from "../cli/log";
-import { UsageError } from "../cli/usage";
-import { parseOrdered, shortPath, systemFailure } from "./cli-util";
+import { EXIT_FAILED, EXIT_OK, EXIT_SYSTEM } from "../cli/exit-codes";
+import { logLine, shortPath, systemFailure } from "../cli/log";
+import { parseOrdered, showHelp, UsageError } from "../cli/command-line";
 import { formatTable, stateOf, toJson, type ServiceReport } from "./status-format";
 import { isServiceDir, readDir, readService } from "./status-read";
 import { formatStory, STORY_DEPS, STORY_LOG_LINES, type StoryExtras } from "./status-story";
-import { lastServiceLines, readSource } from "./log-files";
-import { formatLine, type LogLine } from "./log-lines";
-import { taskState } from "./status-task-format";
-import { findServices, initPlace, isBareName, noInit } from "./resolve";
+import { lastServiceLines, readSource } from "../logread/files";
+import { formatLine, type LogLine } from "../logread/lines";
+import { formatTaskTable, type TaskReport, taskState, taskToJson } from "./status-task-format";
+import { findServices, initPlace, isBareName, noInit, resolveServices } from "./resolve";
 import { native } from "../sys/load";
-import { formatTaskTable, taskToJson, type TaskReport } from "./status-task-format";
 import { readTasks, taskDirBeside } from "./status-tasks";
 import { formatTree, serviceNode, taskNode } from "./status-tree";
 
@@ -88,10 +86,7 @@ const OPTIONS = {
 /** Runs `tsinit status ARGS`. */
 export function main(args: string[]): number {
   const { opts, operands } = parseOrdered(USAGE, args, OPTIONS);
-  if (opts.some((o) => o.name === "help")) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (opts.some((o) => o.name === "help")) return showHelp(USAGE);
   const json = opts.some((o) => o.name === "json");
   const tree = opts.some((o) => o.name === "tree");
   const taskDirs = opts.filter((o) => o.name === "tasks").map((o) => o.value!);
@@ -109,7 +104,7 @@ export function main(args: string[]): number {
   // fault, and its message (every directory tried, and why) must be seen whole.
   if (operands.length > 0) native();
   const explicit = taskDirs.length > 0;
-  let code = 0;
+  let code = EXIT_OK;
   const reports: ServiceReport[] = [];
   const emptyScans: string[] = [];
   const named = findServices(operands, place.scanDir);
@@ -140,7 +135,7 @@ export function main(args: string[]): number {
     if (r.error !== undefined) {
       logLine(`unable to read status of ${shortPath(r.path)}: ${r.error}`);
       code = EXIT_SYSTEM;
-    } else if (!r.supervised && code === 0) code = 1;
+    } else if (!r.supervised && code === EXIT_OK) code = EXIT_FAILED;
   }
   for (const t of tasks) {
     if (t.error === undefined) continue;
@@ -203,7 +198,12 @@ function storyLog(r: ServiceReport): StoryExtras["log"] {
   try {
     // Labelled as the supervisor names it ("a", "a/log"), not by the path given.
     const label = r.record?.name || basename(r.path);
-    lines = dir ? readSource({ label, dir }, null, STORY_LOG_LINES) : lastServiceLines(r.path, STORY_LOG_LINES);
+    if (dir) lines = readSource({ label, dir }, null, STORY_LOG_LINES);
+    else {
+      const place = initPlace();
+      const [named] = resolveServices([r.path], place.scanDir) as [{ name: string; dir: string }];
+      lines = lastServiceLines(named.name, named.dir, place.runDir, STORY_LOG_LINES);
+    }
   } catch {
     return null; // no log yet, or not ours to read
   }

@@ -1,8 +1,8 @@
-// Reading services for `tsinit status`: is DIR a service dir or a scan dir,
-// which services a scan dir holds (s6-svscan's rule, plus X/log loggers),
+// Reading services for `tsinit status`: is DIR a service dir or a scan dir
+// (the services a scan dir holds are supervise/scandir.ts's scanServices),
 // and, per service, the s6-svok lock test, supervise/status, and what it
 // depends on and waits for (supervise/waiting, written by tsinit's dep gate).
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import { readHead } from "../sys/read-head";
 import { readWaitingFile } from "../supervise/dep-gate";
 import { readNotifyStatus } from "../supervise/notify-socket";
@@ -14,7 +14,7 @@ import { readUsage, supervisorNames } from "./status-cgroup";
 import type { ServiceReport } from "./status-format";
 import { codeOf, errnoError } from "../sys/errors";
 import { isSupervised } from "../supervise/s6dir";
-import { isDir } from "../sys/file-kind";
+import { scanServices } from "../supervise/scandir";
 import { decodeRecord, RECORD_FILE, RECORD_MAX, type ServiceRecord } from "../supervise/service-record";
 
 // An entry, not what it points to: a run that is a dangling link or a
@@ -35,21 +35,6 @@ function runProblem(dir: string): string | undefined {
   } catch (e) {
     return hasEntry(`${dir}/run`) ? `run: ${codeOf(e)}` : undefined;
   }
-}
-
-/** The services of a scan dir, sorted: every non-dot entry that is (or links
- *  to) a directory, each followed by its X/log when that is a directory.
- *  Throws when the scan dir cannot be read. */
-export function scanServices(scandir: string): Array<{ name: string; path: string }> {
-  const out: Array<{ name: string; path: string }> = [];
-  for (const name of readdirSync(scandir).sort()) {
-    const path = `${scandir}/${name}`;
-    if (name.startsWith(".") || !isDir(path)) continue;
-    out.push({ name, path });
-    // A log/ without run is PID 1's built-in logger: no supervised process to show.
-    if (isDir(`${path}/log`) && hasEntry(`${path}/log/run`)) out.push({ name: `${name}/log`, path: `${path}/log` });
-  }
-  return out;
 }
 
 

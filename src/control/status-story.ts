@@ -8,7 +8,7 @@ import { stampToMs } from "../s6/status-file";
 import { currentNotifyStatus, decodeWaitStatus, failedText, formatDuration, stateOf, waitingNotes, type ServiceReport } from "./status-format";
 import { formatBytes, formatCpu } from "./status-cgroup";
 import { CRASH_LOOP_DEATHS, QUICK_DEATH_MS } from "../supervise/machine-history";
-import { formatTime } from "./log-lines";
+import { formatTime } from "../logread/lines";
 
 /** What the caller found beside the service. */
 export interface StoryExtras {
@@ -50,7 +50,7 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
   if (r.error) head += `: ${r.error}`;
   rows.push(["state", head]);
   if (s) rows.push(["want", s.wantUp ? "up (restarted when it dies)" : "down (not restarted)"]);
-  if (rec && rec.startedAt && !up) rows.push(["last start", at(Date.parse(rec.startedAt), now)]);
+  if (rec?.startedAt && !up) rows.push(["last start", at(Date.parse(rec.startedAt), now)]);
   if (!rec && s && !up) {
     const e = decodeWaitStatus(s.waitStatus);
     rows.push(["last exit", e.signal !== null ? `signal ${e.signal}` : `exit ${e.code}`]);
@@ -61,7 +61,7 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
     if (rec.spawnError) {
       const err = rec.spawnError;
       const next = Date.parse(err.at) + err.retryInMs - now;
-      rows.push(["start failed", `${err.message}, at ${at(Date.parse(err.at), now)}; retrying every ${err.retryInMs / 1000} s${s && s.wantUp && next > 0 ? ` (next in ${Math.ceil(next / 1000)} s)` : ""}`]);
+      rows.push(["start failed", `${err.message}, at ${at(Date.parse(err.at), now)}; retrying every ${err.retryInMs / 1000} s${s?.wantUp && next > 0 ? ` (next in ${Math.ceil(next / 1000)} s)` : ""}`]);
     }
     rows.push(["restarts", `${rec.restarts} since boot${crashLoopText(rec)}`]);
     if (rec.watchdogMs > 0) {

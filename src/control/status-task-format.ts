@@ -1,7 +1,7 @@
 // What `tsinit status` prints about one-shot tasks, as pure functions of their
-// records (src/boot/tasks.ts) and "now": rows for a second table, and JSON
+// records (supervise/task-record.ts) and "now": rows for a second table, and JSON
 // objects of kind "task" beside the services' kind "service".
-import type { TaskRecord } from "../boot/tasks";
+import type { TaskRecord } from "../supervise/task-record";
 import { signalName } from "../s6/signal-names";
 import { formatDuration, renderTable, waitingNotes, type Colour } from "./status-format";
 
@@ -65,7 +65,7 @@ export function taskToJson(t: TaskReport): TaskJson {
     name: t.name,
     path: t.path,
     state: taskState(r),
-    pid: r && r.pid ? r.pid : null,
+    pid: r?.pid ? r.pid : null,
     startedAt: r?.startedAt || null,
     endedAt: r?.endedAt ?? null,
     code: r?.code ?? null,
@@ -92,7 +92,7 @@ export function formatTaskTable(tasks: readonly TaskReport[], nowMs: number, col
     const ended = r?.endedAt ? Date.parse(r.endedAt) : NaN;
     const note = t.error ?? (r?.state === "waiting" ? waitingNotes(waitsOf(r)) : r?.error ?? "");
     return {
-      cells: [t.name, taskStateText(r), r && r.pid ? String(r.pid) : "-", Number.isNaN(ended) ? "-" : `${formatDuration(nowMs - ended)} ago`, note],
+      cells: [t.name, taskStateText(r), r?.pid ? String(r.pid) : "-", Number.isNaN(ended) ? "-" : `${formatDuration(nowMs - ended)} ago`, note],
       colour: colour ? colourOf(t) : null,
     };
   });

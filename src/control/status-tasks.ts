@@ -3,7 +3,7 @@
 // RUNDIR/service, so a scan dir whose parent holds task/*.json has tasks.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import type { TaskRecord } from "../boot/tasks";
+import type { TaskRecord } from "../supervise/task-record";
 import { readDependencies } from "../supervise/deps-read";
 import { reason } from "../cli/log";
 import type { TaskReport } from "./status-task-format";

@@ -4,10 +4,9 @@
 // or s6-svwait when there are no letters). s6-svc takes one servicedir; a bare
 // NAME and several services are ours (resolve.ts).
 import { accessSync } from "node:fs";
-import { EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
-import { logLine } from "../cli/log";
-import { UsageError } from "../cli/usage";
-import { shortPath, systemFailure } from "./cli-util";
+import { EXIT_OK, EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
+import { logLine, shortPath, systemFailure } from "../cli/log";
+import { showHelp, UsageError } from "../cli/command-line";
 import { phasesFor } from "../s6/condition";
 import { writeControl, type ControlWrite } from "./ctlfifo";
 import { waitForServices } from "./listen";
@@ -70,12 +69,12 @@ function effectiveWait(req: SvcRequest, dir: string): SvcRequest["wait"] {
 function reportControl(result: ControlWrite, dir: string): number {
   if (result === "not-listening") logLine(`unable to control ${shortPath(dir)}: supervisor not listening`);
   else if (result === "broken") logLine(`something is wrong with the ${shortPath(dir)}/supervise directory`);
-  return result === "written" ? 0 : EXIT_USAGE;
+  return result === "written" ? EXIT_OK : EXIT_USAGE;
 }
 
 /** Writes the letters to every dir; the worst exit code, each failure logged. */
 function sendAll(dirs: readonly string[], letters: string): number {
-  let code = 0;
+  let code = EXIT_OK;
   for (const dir of dirs) {
     let one: number;
     try {
@@ -90,10 +89,7 @@ function sendAll(dirs: readonly string[], letters: string): number {
 
 /** Runs `tsinit svc ARGS`. */
 export async function main(args: string[]): Promise<number> {
-  if (checkLongOptions(args) === "help") {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  if (checkLongOptions(args) === "help") return showHelp(USAGE);
   const parsed = parseSvcArgs(args);
   if (!parsed.ok) throw new UsageError(parsed.problem.split("\n")[0]!.replace("SERVICEDIR", "SERVICE"), USAGE);
   const req = parsed.request;

@@ -2,12 +2,9 @@
 // code, with s6's numbers: 99 timed out (s6_svlisten_loop), permanent
 // failures as s6-svwait (their count) or s6-svlisten1 (1), 111 system errors.
 import { constants as os } from "node:os";
-import { logLine } from "../cli/log";
-import { shortPath, systemFailure } from "./cli-util";
+import { EXIT_FAILED, EXIT_OK, EXIT_SIGNAL_BASE, EXIT_TIMEOUT } from "../cli/exit-codes";
+import { logLine, shortPath, systemFailure } from "../cli/log";
 import type { WaitResult, WaitSetupError } from "./listen";
-
-/** Exit code when the deadline passes first (s6-svwait, s6-svlisten1). */
-export const EXIT_TIMEOUT = 99;
 
 /** The exit code for a finished wait; logs why when it is not 0. For
  *  failures, `single` names the service as s6-svlisten1 does (svc -w with
@@ -15,19 +12,19 @@ export const EXIT_TIMEOUT = 99;
 export function reportWait(r: WaitResult, single?: string): number {
   switch (r.outcome) {
     case "done":
-      return 0;
+      return EXIT_OK;
     case "timeout":
       logLine("timed out");
       return EXIT_TIMEOUT;
     case "failed":
       if (single !== undefined) {
         logLine(`${shortPath(single)} failed permanently or its supervisor died`);
-        return 1;
+        return EXIT_FAILED;
       }
       logLine("some services reported permanent failure or their supervisor died");
-      return Math.min(r.failures, 98);
+      return Math.min(r.failures, EXIT_TIMEOUT - 1);
     case "signal":
-      return 128 + (os.signals[r.signal] ?? 0);
+      return EXIT_SIGNAL_BASE + (os.signals[r.signal] ?? 0);
   }
 }
 

@@ -2,10 +2,9 @@
 // up / ready / down / finished / restarted, by listening on their event
 // fifodirs (listen.ts) from a starting point read in supervise/status.
 import { EXIT_SYSTEM } from "../cli/exit-codes";
-import { UsageError } from "../cli/usage";
+import { parseMillis, parseOrdered, showHelp, UsageError } from "../cli/command-line";
 import { existsSync } from "node:fs";
-import { logLine } from "../cli/log";
-import { parseMillis, parseOrdered, shortPath } from "./cli-util";
+import { logLine, shortPath } from "../cli/log";
 import { phasesFor, type WaitGoal } from "../s6/condition";
 import { waitForServices } from "./listen";
 import { findServices } from "./resolve";
@@ -57,10 +56,7 @@ export async function main(args: string[]): Promise<number> {
   let or = false;
   let timeoutMs = 0;
   for (const o of opts) {
-    if (o.name === "help") {
-      process.stdout.write(USAGE + "\n");
-      return 0;
-    }
+    if (o.name === "help") return showHelp(USAGE);
     if (o.name in GOALS) goal = GOALS[o.name]!;
     else if (o.name === "all" || o.name === "any") or = o.name === "any";
     else if (o.name === "timeout") timeoutMs = parseMillis(USAGE, "-t", o.value);

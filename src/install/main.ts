@@ -8,8 +8,7 @@ import { resolve } from "node:path";
 import { statSync } from "node:fs";
 import { EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine } from "../cli/log";
-import { UsageError } from "../cli/usage";
-import { parseOrUsage } from "../check/cli";
+import { parseCommandLine, showHelp, UsageError } from "../cli/command-line";
 import { checkImage, UnreadableDir } from "../check/check-image";
 import { codeOf, errnoError, plainReason } from "../sys/errors";
 import { printReports } from "../check/main";
@@ -73,14 +72,9 @@ function addonBytes(): Uint8Array | null {
 
 /** Runs `tsinit install ARGS`. */
 export function main(args: string[]): number {
-  const parsed = parseOrUsage(args, OPTIONS, USAGE, ({ positionals }) => {
-    if (positionals.length !== 1) throw new UsageError(`${positionals.length === 0 ? "missing ROOT" : `one ROOT only, not ${positionals.length}`} (see tsinit install --help)`);
-  });
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
+  const { values, positionals } = parseCommandLine(USAGE, args, OPTIONS);
+  if (values.help) return showHelp(USAGE);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "missing ROOT" : `one ROOT only, not ${positionals.length}`, USAGE);
   const root = resolve(positionals[0]!);
   const target = `${root === "/" ? "" : root}/sbin/init`;
   if (!packed()) {

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { resolveIn } from "../image/root-path";
-import { DEFAULT_PATH } from "../boot/stage1";
+import { DEFAULT_PATH } from "../resources/envdir";
 import { errnoError } from "../sys/errors";
 
 /** One line per thing done (or found already done). */
@@ -56,8 +56,10 @@ function copyToNew(source: string, dest: string): void {
     const input = fs.openSync(source, "r");
     try {
       const buf = Buffer.alloc(CHUNK);
-      for (let n; (n = fs.readSync(input, buf, 0, CHUNK, null)) > 0;) {
-        for (let off = 0; off < n;) off += fs.writeSync(out, buf, off, n - off);
+      for (;;) {
+        const n = fs.readSync(input, buf, 0, CHUNK, null);
+        if (n <= 0) break;
+        for (let off = 0; off < n; ) off += fs.writeSync(out, buf, off, n - off);
       }
     } finally {
       fs.closeSync(input);

@@ -21,6 +21,10 @@ export interface EnvChange {
 /** skipped: "DIR/NAME: why" for each file name that cannot be a variable (escaped). */
 export type EnvDirResult = { ok: true; changes: EnvChange[]; skipped: string[] } | { ok: false; problem: string; code: string };
 
+/** The PATH the kernel does not give init: set before the env dir is read,
+ *  and written into a new image's env/PATH by `tsinit install`. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 /** skalibs reads at most this many bytes per file without -L. */
 export const ENVDIR_MAX_BYTES = 4095;
 

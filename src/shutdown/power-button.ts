@@ -81,7 +81,7 @@ export function watchPowerButtons(onPress: (device: string) => void, paths: Powe
   rescan();
   let ifd = -1;
   try {
-    ifd = sys.inotifyInit(() => rescan());
+    ifd = sys.inotifyInit(() => rescan(), (e) => logLine(`unable to read inotify events for ${paths.devInput}: ${reason(e)}: a new input device is not listened to`));
     sys.inotifyAdd(ifd, paths.devInput, c.IN_CREATE! | c.IN_ATTRIB!);
   } catch {
     // No /dev/input (no evdev): nothing to listen to until one appears.

@@ -4,9 +4,9 @@
 // reboot(2) at once, as busybox's -f does. Works with no arguments, which is
 // how the kernel's orderly poweroff (Xen/Linode shutdown) runs /sbin/poweroff.
 import * as sys from "../sys";
-import { EXIT_SYSTEM } from "../cli/exit-codes";
+import { EXIT_OK, EXIT_SYSTEM } from "../cli/exit-codes";
 import { logLine, reason, sayLine } from "../cli/log";
-import { parseCommandLine } from "../cli/usage";
+import { parseCommandLine, showHelp } from "../cli/command-line";
 import { ACTION_SIGNAL, rebootCommand, type PowerAction } from "./actions";
 import { notTsinit, signalTaken } from "../sys/pid1";
 
@@ -35,16 +35,13 @@ export function powerMain(action: PowerAction) {
   return (args: string[]): number => {
     const help = usage(action);
     const { values } = parseCommandLine(help, args, { help: { type: "boolean", short: "h" }, force: { type: "boolean", short: "f" } }, false);
-    if (values.help) {
-      process.stdout.write(help + "\n");
-      return 0;
-    }
+    if (values.help) return showHelp(help);
     const signal = ACTION_SIGNAL[action];
     try {
       if (values.force) {
         sys.sync();
         sys.reboot(rebootCommand(action));
-        return 0;
+        return EXIT_OK;
       }
       const refused = notTsinit(signal);
       if (refused) {
@@ -61,7 +58,7 @@ export function powerMain(action: PowerAction) {
       return EXIT_SYSTEM;
     }
     sayLine(`PID 1 is ${DOING[action]}`);
-    return 0;
+    return EXIT_OK;
   };
 }
 

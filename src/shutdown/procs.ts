@@ -30,12 +30,3 @@ export function otherProcesses(self = process.pid): number[] {
   }
   return pids;
 }
-
-/** True when this is the machine's own PID 1 (kthreadd is pid 2 only in the initial pid namespace). */
-export function isInitialPidNamespace(): boolean {
-  try {
-    return readFileSync("/proc/2/stat", "latin1").includes("(kthreadd)");
-  } catch {
-    return false;
-  }
-}

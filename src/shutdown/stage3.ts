@@ -7,7 +7,8 @@ import * as sys from "../sys";
 import { logLine, reason } from "../cli/log";
 import { elapsed, timed, within } from "../cli/timed";
 import { rebootCommand, type PowerAction } from "./actions";
-import { isInitialPidNamespace, otherProcesses } from "./procs";
+import { otherProcesses } from "./procs";
+import { isInitialPidNamespace } from "../sys/proc";
 import type { Scanner } from "../supervise/scanner";
 import { parseMountinfo, type MountInfo } from "../sys/mountinfo";
 

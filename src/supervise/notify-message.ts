@@ -25,7 +25,7 @@ export function parseNotify(data: Uint8Array): NotifyMessage {
     if (key === "READY") out.ready ||= value === "1";
     else if (key === "STOPPING") out.stopping ||= value === "1";
     else if (key === "WATCHDOG") out.watchdog ||= value === "1";
-    // eslint-disable-next-line no-control-regex
+    // a status line is shown on a terminal: control characters become blanks
     else if (key === "STATUS") out.status = value.replace(/[\x00-\x1f\x7f]/g, " ").slice(0, STATUS_MAX);
   }
   return out;

@@ -2,8 +2,10 @@
 // every entry whose name does not start with "." and that is a directory, or
 // a symlink to one; two names for the same directory (dev+ino) are one
 // service. Pure over a list of entries so it is tested without a filesystem.
+// The client commands list the same entries, with the X/log loggers beside
+// them (scanServices).
 import { reason } from "../cli/log";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { isDir } from "../sys/file-kind";
 import { codeOf } from "../sys/errors";
 
@@ -74,6 +76,22 @@ export function diffScan(running: Iterable<string>, found: ScanEntry[]): { added
     added: found.filter((e) => !before.has(e.key)),
     removed: [...before].filter((k) => !now.has(k)),
   };
+}
+
+/** The services of a scan dir as the client commands list them (status, log,
+ *  analyze), sorted: every non-dot entry that is (or links to) a directory,
+ *  each followed by its X/log when that is a directory with a run. Throws when
+ *  the scan dir cannot be read. */
+export function scanServices(scandir: string): Array<{ name: string; path: string }> {
+  const out: Array<{ name: string; path: string }> = [];
+  for (const name of readdirSync(scandir).sort()) {
+    const path = `${scandir}/${name}`;
+    if (name.startsWith(".") || !isDir(path)) continue;
+    out.push({ name, path });
+    // A log/ without run is PID 1's built-in logger: no supervised process to show.
+    if (isDir(`${path}/log`) && lstatSync(`${path}/log/run`, { throwIfNoEntry: false })) out.push({ name: `${name}/log`, path: `${path}/log` });
+  }
+  return out;
 }
 
 /** True when DIR looks like a scan dir we could supervise. */

@@ -101,7 +101,9 @@ export class Scanner implements ServiceHost {
     this.control = openControlDir(`${this.scanDir}/.s6-svscan`, (bytes) => this.onControl(bytes));
     const c = sys.constants();
     try {
-      this.inotify = sys.inotifyInit((records) => this.onInotify(records));
+      this.inotify = sys.inotifyInit((records) => this.onInotify(records), (e) => {
+        logLine(`unable to read inotify events for ${this.scanDir}: ${reason(e)}: new services need tsinit scan-ctl -a`);
+      });
       this.scanWd = sys.inotifyAdd(this.inotify, this.scanDir, DIR_EVENTS.reduce((m, n) => m | c[n]!, 0));
     } catch (e) {
       logLine(`warning: unable to watch ${this.scanDir}: ${reason(e)}: new services need tsinit scan-ctl -a`);

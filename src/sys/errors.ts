@@ -47,11 +47,6 @@ export function errnoError(code: string, syscall: string, path?: string, message
   return err;
 }
 
-/** Exit code a shell would give for an exec failure: 127 not found, 126 otherwise (as tini, s6). */
-export function execFailureCode(e: ErrnoError): 126 | 127 {
-  return e.code === "ENOENT" || e.code === "ENOTDIR" ? 127 : 126;
-}
-
 /** The errno text Node and the addon put in a syscall error's message
  *  ("ENOENT: no such file or directory, open '/x'"), else libuv's for that code. */
 function errnoText(code: string, message: string | undefined, syscall: unknown): string | undefined {

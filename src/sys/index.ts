@@ -1,6 +1,7 @@
 // The system layer the rest of the init uses: the addon's syscalls, signal
 // names accepted wherever a signal is, spawn with defaults, and the events.
 // The addon loads on first call, so importing this costs nothing.
+import type { ErrnoError } from "./errors";
 import { native } from "./load";
 import { signalNumber, type Signal } from "./signals";
 import type { NativeInotifyEvent, NativeNotifyMessage, NativeStat } from "./native-types";
@@ -8,7 +9,7 @@ import { rlimitNumber } from "./spawn";
 
 export { native, addonOrigin } from "./load";
 export type { NativeAddon, NativeExit, NativeInotifyEvent, NativeNotifyMessage, NativeSpawnRequest, NativeStat } from "./native-types";
-export { isErrnoError, execFailureCode, codeOf, type ErrnoError } from "./errors";
+export { isErrnoError, codeOf, type ErrnoError } from "./errors";
 export { signalNumber, signalName, type Signal } from "./signals";
 export { spawn, spawnRequest, resolveFile, envStrings, rlimitNumber, type SpawnOptions, type Rlimit } from "./spawn";
 export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
@@ -93,8 +94,18 @@ export const fstat = (fd: number): NativeStat => native().fstat(fd);
 export const readdirFd = (fd: number): string[] => native().readdirFd(fd);
 
 // ---- inotify ----
-export const inotifyInit = (cb: (events: NativeInotifyEvent[]) => void): number =>
-  native().inotifyInit(cb);
+/** inotify watched on the loop: CB gets each wake-up's records. A read that
+ *  fails ends the watch (poll would wake for it again and again) and goes to
+ *  ONERROR, whose caller says what is no longer watched. To end it: unwatch(ifd) then close(ifd). */
+export const inotifyInit = (cb: (events: NativeInotifyEvent[]) => void, onError: (e: ErrnoError) => void): number => {
+  const ifd: number = native().inotifyInit((events, error) => {
+    if (events.length > 0) cb(events);
+    if (!error) return;
+    native().unwatch(ifd);
+    onError(error);
+  });
+  return ifd;
+};
 export const inotifyAdd = (ifd: number, path: string, mask: number): number => native().inotifyAdd(ifd, path, mask);
 export const inotifyRm = (ifd: number, wd: number): void => native().inotifyRm(ifd, wd);
 
@@ -105,4 +116,4 @@ export const madvise = (addr: bigint, length: bigint, advice: number | string): 
 /** glibc malloc_trim(pad): true if memory went back to the system */
 export const mallocTrim = (pad = 0): boolean => native().mallocTrim(pad) === 1;
 /** tells V8 memory is short: critical runs a full GC now */
-export const memoryPressure = (critical: boolean): void => native().memoryPressure(critical);
+export { collectAllGarbage } from "./gc";

@@ -36,7 +36,7 @@ const line = (key: string, fd: number | null): string => JSON.stringify([key, fd
 
 /** Every fd this image is answerable for: kept, and inherited but not yet taken or closed. */
 function live(): Map<string, number> {
-  return inheritedMap && inheritedMap.size ? new Map([...inheritedMap, ...kept]) : kept;
+  return inheritedMap?.size ? new Map([...inheritedMap, ...kept]) : kept;
 }
 
 function rewrite(): void {

@@ -14,7 +14,7 @@ export interface MountInfo {
 }
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeOctal = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /** Every well-formed line of mountinfo TEXT; anything else is skipped. */
 export function parseMountinfo(text: string): MountInfo[] {
@@ -26,7 +26,7 @@ export function parseMountinfo(text: string): MountInfo[] {
     const f = left!.split(" ");
     if (f.length < 5) continue;
     const [fstype, , superOptions] = right.split(" ");
-    out.push({ root: unescape(f[3]!), target: unescape(f[4]!), fstype: fstype!, superOptions: (superOptions ?? "").split(",").filter(Boolean) });
+    out.push({ root: unescapeOctal(f[3]!), target: unescapeOctal(f[4]!), fstype: fstype!, superOptions: (superOptions ?? "").split(",").filter(Boolean) });
   }
   return out;
 }

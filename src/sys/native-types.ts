@@ -3,6 +3,8 @@
 // throws an Error carrying code ("ENOENT"), errno (positive), syscall and,
 // where a path was involved, path — the shape of Node's ErrnoException.
 
+import type { ErrnoError } from "./errors";
+
 /** One death reported by the reaper: raw wait status decoded. */
 export interface NativeExit {
   pid: number;
@@ -181,8 +183,8 @@ export interface NativeAddon {
 
   // ---- inotify ----
   /** inotify_init1(IN_NONBLOCK|IN_CLOEXEC) watched on the loop; cb gets every record
-   *  queued at each wake-up. To end it: unwatch(ifd) then close(ifd). */
-  inotifyInit(cb: (events: NativeInotifyEvent[]) => void): number;
+   *  queued at each wake-up, and with them the error of a read that failed. To end it: unwatch(ifd) then close(ifd). */
+  inotifyInit(cb: (events: NativeInotifyEvent[], error?: ErrnoError) => void): number;
   inotifyAdd(ifd: number, path: string, mask: number): number;
   inotifyRm(ifd: number, wd: number): void;
 
@@ -191,8 +193,6 @@ export interface NativeAddon {
   madvise(addr: bigint, length: bigint, advice: number): void;
   /** glibc malloc_trim(pad): 1 if memory went back to the system, else 0 */
   mallocTrim(pad: number): number;
-  /** v8::Isolate::MemoryPressureNotification, critical (a full GC now) or moderate */
-  memoryPressure(critical: boolean): void;
 
   /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR, RENAME_EXCHANGE too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;

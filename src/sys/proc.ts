@@ -1,6 +1,7 @@
 // What /proc says about one process: the fields of /proc/PID/stat that the
-// init needs, its cwd and its children. The command name may hold spaces and
-// parentheses, so the fields are counted from the last ")".
+// init needs, its cwd and its children; and whether this is the machine's own
+// pid namespace. The command name may hold spaces and parentheses, so the
+// fields are counted from the last ")".
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { codeOf } from "./errors";
 
@@ -34,6 +35,15 @@ export function procStat(pid: number): ProcStat | null {
  *  re-exec only those are ours to adopt (a pid may have been reused). */
 export function isOurChild(pid: number): boolean {
   return pid > 0 && procStat(pid)?.ppid === process.pid;
+}
+
+/** True when this is the machine's own PID 1 (kthreadd is pid 2 only in the initial pid namespace). */
+export function isInitialPidNamespace(): boolean {
+  try {
+    return readFileSync("/proc/2/stat", "latin1").includes("(kthreadd)");
+  } catch {
+    return false;
+  }
 }
 
 /** Where pid's cwd is (the kernel's resolved path), or null when unreadable. */

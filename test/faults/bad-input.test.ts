@@ -7,8 +7,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { boot, end, sh, status } from "./machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { boot, end, sh, status } from "./booted";
 
 const test = suite("faults: bad input");
 const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
@@ -56,7 +56,7 @@ test("a run that is a symlink loop is ELOOP in the log and in status, supervised
   try {
     // Not supervised at all: still a service dir (it was read as an empty scan dir), with the reason.
     const s = spawnSync(BIN, ["status", `${loose}/b`], { encoding: "utf8" });
-    assert.match(s.stdout, /state: not supervised\n[^]*problem: run: ELOOP/, `${s.stdout}${s.stderr}`);
+    assert.match(s.stdout, /state: not supervised\n[\s\S]*problem: run: ELOOP/, `${s.stdout}${s.stderr}`);
     assert.is(s.status, 1);
     // Supervised: the retry line says it could not stat run (not "find"), and status says why it is down.
     await m.init.waitFor(/unable to stat \S*\/a\/run: [^\n]*\(ELOOP\)/, 10_000);

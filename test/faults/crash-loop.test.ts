@@ -6,8 +6,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import type { Tree } from "../helpers/tree";
-import { boot, cpuTicks, end, figure, rssKiB, sh } from "./machine";
+import type { Tree } from "../../lab/tree";
+import { boot, cpuTicks, end, figure, rssKiB, sh } from "./booted";
 
 const test = suite("faults: crash loop");
 const N = 100;

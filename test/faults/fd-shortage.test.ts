@@ -9,9 +9,9 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
-import { tempTree, writeTree, type Tree } from "../helpers/tree";
-import { boot, end } from "./machine";
+import { bootScan, endBooted, sh, svPid } from "../helpers/booted";
+import { tempTree, writeTree, type Tree } from "../../lab/tree";
+import { boot, end } from "./booted";
 
 const test = suite("faults: fd shortage");
 
@@ -26,7 +26,7 @@ function prlimit(pid: number, n: number | "hard"): void {
 /** Whether this process may raise a hard limit (CAP_SYS_RESOURCE, bit 24). */
 function mayRaiseHardLimits(): boolean {
   const eff = readFileSync("/proc/self/status", "utf8").match(/^CapEff:\s+([0-9a-f]+)/m)?.[1] ?? "0";
-  return (BigInt(`0x${eff}`) >> 24n) & 1n ? true : false;
+  return ((BigInt(`0x${eff}`) >> 24n) & 1n) === 1n;
 }
 
 /** The lowest fd number a host pid does not use. */
@@ -68,7 +68,7 @@ test("HUP with nofile exhausted keeps all 100 services; one added meanwhile star
     assert.equal(dirs.map(svPid), pids, "still the same pids");
     assert.is(m.init.output().match(/unable to read \S+: EMFILE/g)?.length, 1, m.init.output());
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -115,7 +115,7 @@ test("a service whose setup hit EMFILE (supervise/control) is retried once fds a
     await eventually(() => svPid(`${m.root}/b`), 8000, "b up after the retry");
     assert.ok(svPid(`${m.root}/a`) > 0);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -135,7 +135,7 @@ unless(test, mayRaiseHardLimits() ? null : "no CAP_SYS_RESOURCE, a hard limit ca
     assert.match(limits, /^Max open files\s+128\s+128\s/);
     assert.not.match(init.output(), /EMFILE/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -8,7 +8,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { asNobody, boot, end, makeRoot, sh } from "./machine";
+import { asNobody, boot, end, makeRoot, sh } from "./booted";
 
 const test = suite("faults: log dir owner");
 const NOBODY = 65534;

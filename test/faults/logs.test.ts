@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { alive, boot, end, figure, findProcs, makeRoot, sh, status } from "./machine";
+import { alive, boot, end, figure, findProcs, makeRoot, sh, status } from "./booted";
 
 const test = suite("faults: logs");
 const LINES = 20_000;

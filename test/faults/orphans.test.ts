@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
-import { boot, cpuTicks, descendants, end, figure, makeRoot, rssKiB, sh } from "./machine";
+import { boot, cpuTicks, descendants, end, figure, makeRoot, rssKiB, sh } from "./booted";
 
 const test = suite("faults: orphans");
 const TOTAL = 100_000;

@@ -6,8 +6,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, statSync } from "node:fs";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { asNobody, boot, end, sh, status } from "./machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { asNobody, boot, end, sh, status } from "./booted";
 
 const test = suite("faults: privacy");
 const modeOf = (path: string) => (statSync(path).mode & 0o7777).toString(8);

@@ -6,8 +6,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree, writeTree } from "../helpers/tree";
-import { alive, boot, end, findProcs, sh } from "./machine";
+import { removeTree, tempTree, writeTree } from "../../lab/tree";
+import { alive, boot, end, findProcs, sh } from "./booted";
 
 const test = suite("faults: removed");
 

@@ -10,8 +10,8 @@ import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { asNobody, findProcs, sh, status } from "./machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { asNobody, findProcs, sh, status } from "./booted";
 
 const test = suite("faults: security");
 const WEIRD = "$(touch pwned);`touch pwned2`";

@@ -1,12 +1,12 @@
 // A stage-3 hook that kills everything (finding 5 of issue 13): a dock0
 // image's .s6-svscan/finish runs `kill -15 -1`, as it may under s6-svscan,
 // where supervision has ended by then. Under tsinit the services it kills must
-// stay dead (recorded, not restarted), and the machine still powers off cleanly.
+// stay dead (recorded, not restarted), and the booted init still powers off cleanly.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { boot, end, sh, status } from "./machine";
+import { boot, end, sh, status } from "./booted";
 
 const test = suite("faults: shutdown freeze");
 
@@ -15,7 +15,7 @@ const POWEROFF = 130;
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean) : []);
 
-test("a finish hook that runs kill -15 -1: nothing restarts, and the machine powers off", async () => {
+test("a finish hook that runs kill -15 -1: nothing restarts, and the init powers off", async () => {
   const m = await boot({
     "service/a/run": sh("echo $$ >> ROOT/a.starts; exec sleep 1000"),
     "service/b/run": sh("echo $$ >> ROOT/b.starts; echo hello; exec sleep 1000"),

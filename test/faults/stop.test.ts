@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { alive, boot, descendants, end, figure, findProcs, sh, status } from "./machine";
+import { alive, boot, descendants, end, figure, findProcs, sh, status } from "./booted";
 
 const test = suite("faults: stop");
 

@@ -11,8 +11,8 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, symlinkSync, readdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { removeTree, tempTree, writeTree } from "../helpers/tree";
-import { asNobody, NOBODY, sh } from "./machine";
+import { removeTree, tempTree, writeTree } from "../../lab/tree";
+import { asNobody, NOBODY, sh } from "./booted";
 
 const test = suite("faults: addon unpack");
 const WINDOW_MS = 30_000;
@@ -184,10 +184,11 @@ test("the private dirs and files are gone after the load", async () => {
   const watches = [s.run, s.attack].map((d) => watch(d, (_, name) => name && made.push(`${d}/${name}`)));
   try {
     assertWorked(rootStatus(s));
-    await sleep(300);
-    // /run first (written, dlopen refused: noexec), then /dev/shm (loaded).
-    assert.ok(made.some((p) => p.startsWith(`${s.run}/`) && PRIVATE.test(p)), `a private dir in /run: ${made.join(" ")}`);
-    assert.ok(made.some((p) => p.startsWith(`${s.attack}/`) && PRIVATE.test(p)), `a private dir in /dev/shm: ${made.join(" ")}`);
+    // /run first (written, dlopen refused: noexec), then /dev/shm (loaded); the watch events come after.
+    const madeIn = (dir: string) => made.some((p) => p.startsWith(`${dir}/`) && PRIVATE.test(p));
+    await eventually(() => madeIn(s.run) && madeIn(s.attack), 5000).catch(() => undefined); // said by the asserts below
+    assert.ok(madeIn(s.run), `a private dir in /run: ${made.join(" ")}`);
+    assert.ok(madeIn(s.attack), `a private dir in /dev/shm: ${made.join(" ")}`);
     assert.equal(readdirSync(s.run).filter((n) => n !== "mount"), [], "left in /run (mount/ is util-linux's utab)");
     assert.equal(readdirSync(s.attack), [], "left in /dev/shm");
   } finally {

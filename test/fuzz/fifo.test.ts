@@ -9,8 +9,8 @@ import fc from "fast-check";
 import { spawnSync } from "node:child_process";
 import { closeSync, constants, existsSync, openSync, writeSync } from "node:fs";
 import { BIN, eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { alive, sh, status } from "../faults/machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { alive, sh, status } from "../faults/booted";
 import { RUNS, bytes, check } from "./fuzz";
 
 const test = suite("fuzz: control fifos of a running PID 1");

@@ -8,7 +8,10 @@ import fc from "fast-check";
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : process.env.FUZZ_RUNS ? Date.now() : 0x75696e74;
 
-/** Checks prop on RUNS inputs (runs of them, for slower targets); reports the count on stderr. */
+/** Checks prop on RUNS inputs (runs of them, for slower targets); reports the count on stderr.
+ *  An async property gives a promise the test must await (else its failure escapes the test). */
+export function check<Ts extends [unknown, ...unknown[]]>(target: string, prop: fc.IProperty<Ts>, runs?: number): void;
+export function check<Ts extends [unknown, ...unknown[]]>(target: string, prop: fc.IAsyncProperty<Ts>, runs?: number): Promise<void>;
 export function check<Ts extends [unknown, ...unknown[]]>(target: string, prop: fc.IProperty<Ts> | fc.IAsyncProperty<Ts>, runs = RUNS): void | Promise<void> {
   const report = () => process.stderr.write(`    fuzz: ${target}: ${runs} inputs, 0 failures (seed ${SEED})\n`);
   const params = { numRuns: runs, seed: SEED };

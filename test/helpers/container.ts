@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { BIN, sleep, startPid1 } from "./pid1";
-import { removeTree, tempTree, type Tree } from "./tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 
 export type Mode = "pid1" | "subreaper";
 export const MODES: Mode[] = ["pid1", "subreaper"];

@@ -1,6 +1,6 @@
 // Runs the real binary as PID 1 of a new pid + mount namespace
 // (`unshare -p -f -m -u --mount-proc --kill-child`; -u so a test's hostname stays in it) and lets a test watch its
-// output, run commands inside that machine, and stop it. Tests are not the
+// output, run commands inside that namespace, and stop it. Tests are not the
 // init, so they may use child_process.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";

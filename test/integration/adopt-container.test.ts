@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
 import { spawnSync } from "node:child_process";
 import { encodeStatus, stampFromMs } from "../../src/s6/status-file";
-import { sh, svPid, svStatus } from "../helpers/machine";
+import { sh, svPid, svStatus } from "../helpers/booted";
 import { exitWithin, MODES, startContainer } from "../helpers/container";
 import { runningIn } from "../helpers/procs";
 

@@ -8,8 +8,8 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { sh, svPid } from "../helpers/machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { sh, svPid } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("adopt-scan");
@@ -46,6 +46,8 @@ test("SEGV to tsinit scan: re-executed, same service pids, one copy each, still 
     const before = pids(ctx);
     ctx.init.exec(["kill", "-SEGV", scanPid(ctx)]);
     await ctx.init.waitFor(/re-executed \(signal, crash 1 in a row\)/, 15_000);
+    const logged = () => readFileSync(`${ctx.root}/c.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const atReexec = logged().length;
     await sleep(500);
     assert.equal(pids(ctx), before, "same pids in the status files");
     assert.equal(copies(ctx), [1, 1, 1, 1], "one process per service dir");
@@ -54,8 +56,7 @@ test("SEGV to tsinit scan: re-executed, same service pids, one copy each, still 
     ctx.init.exec(["kill", "-KILL", String(before[0])]);
     await eventually(() => { const p = svPid(`${ctx.scan}/a`); return p > 0 && p !== before[0]; }, 5000, "a restarted");
     // The log pipe was carried across: the logger still gets every line, in order.
-    await sleep(300);
-    const n = readFileSync(`${ctx.root}/c.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const n = await eventually(() => (logged().length > atReexec + 5 ? logged() : null), 5000, "lines logged after the re-exec");
     assert.equal(n, n.map((_, i) => i + 1), "no line lost or repeated");
   } finally {
     await ctx.init.kill();

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { decodeStatus, encodeStatus, stampFromMs } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/machine";
+import { bootInit, endBooted, sh, svPid, svStatus, type Booted } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("adopt-status");
@@ -24,10 +24,10 @@ const tree = {
 };
 const NAMES = ["a", "b", "c", "d", "d/log"];
 
-const dirOf = (m: Machine, name: string) => `${m.root}/run/service/${name}`;
-const copies = (m: Machine) => NAMES.map((n) => runningIn(dirOf(m, n)).length);
+const dirOf = (m: Booted, name: string) => `${m.root}/run/service/${name}`;
+const copies = (m: Booted) => NAMES.map((n) => runningIn(dirOf(m, n)).length);
 
-async function up(m: Machine): Promise<number[]> {
+async function up(m: Booted): Promise<number[]> {
   return eventually(() => {
     const p = NAMES.map((n) => svPid(dirOf(m, n)));
     return p.every((x) => x > 0) ? p : null;
@@ -35,7 +35,7 @@ async function up(m: Machine): Promise<number[]> {
 }
 
 /** A planned re-exec; resolves once the new image is done booting. */
-async function reexec(m: Machine): Promise<void> {
+async function reexec(m: Booted): Promise<void> {
   m.init.exec(["kill", `-${RTMIN + 25}`, "1"]);
   await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "second boot");
 }
@@ -54,7 +54,7 @@ test("empty, truncated and random status files before a re-exec: still one insta
     assert.equal(copies(m), [1, 1, 1, 1, 1], `one process per service dir; output:\n${m.init.output()}`);
     for (const n of ["a", "b", "c"]) assert.ok(decodeStatus(readFileSync(status(n))), `${n}'s status rewritten`);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -77,7 +77,7 @@ test("a status forged to name another service's logger: not adopted twice, svc -
     assert.is(m.init.exec(["kill", "-0", String(logger)]).status, 0, "the logger still runs");
     assert.is(svPid(dirOf(m, "d/log")), logger, "and is still d/log's");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -112,7 +112,7 @@ test("a status forged to name a running task's pid: not adopted; svc -d leaves t
     assert.equal(copies(m), [1, 1, 1, 1, 1], "svc -u: one copy of a");
     assert.is(m.init.exec(["kill", "-0", String(task)]).status, 0, "the task still runs");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -1,4 +1,4 @@
-// tsinit analyze on a machine booted by the real binary as PID 1: a chain
+// tsinit analyze on the real binary booted as PID 1: a chain
 // db (ready on fd 3 after 0.5 s) → api → web, and a task after web. Run
 // inside the pid namespace (PID 1's start from /proc/1) and from the host
 // (where /proc/1 is another init: the first logged step stands in), then
@@ -8,11 +8,11 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import type { BootRecord, Unit } from "../../src/analyze/record";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, type Machine } from "../helpers/machine";
+import { bootInit, endBooted, sh, type Booted } from "../helpers/booted";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("analyze");
-let m: Machine | undefined;
+let m: Booted | undefined;
 
 const unit = (r: BootRecord, name: string): Unit => {
   const u = r.units.find((x) => x.name === name);
@@ -35,7 +35,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  if (m) await endMachine(m);
+  if (m) await endBooted(m);
 });
 
 test("inside the namespace: blame list slowest first, chain in order, summary line", () => {

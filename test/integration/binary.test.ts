@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN } from "../helpers/pid1";
-import { removeTree } from "../helpers/tree";
+import { removeTree } from "../../lab/tree";
 
 const test = suite("binary");
 
@@ -30,7 +30,7 @@ test("--version and --help; unknown commands and options are usage errors (100)"
   assert.match(opt.stderr, /--bogus/);
 });
 
-// scripts/pack.mjs puts --max-semi-space-size=1 in the blob's execArgv and
+// scripts/pack.mjs puts --max-semi-space-size=1 and --expose-gc in the blob's execArgv and
 // makes the blob's code cache under that same flag; nothing prints either, so
 // a preload (NODE_OPTIONS=--require, which the executable honours) reports
 // what V8 runs with, after enough garbage to grow an uncapped young heap.
@@ -42,13 +42,15 @@ test("the blob's V8 flag is in force and its code cache is accepted", () => {
       "let keep = [];",
       "for (let i = 0; i < 300000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }",
       "const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');",
-      "process._rawDebug('probe ' + JSON.stringify({ execArgv: process.execArgv, young: young.space_size }));",
+      "process._rawDebug('probe ' + JSON.stringify({ execArgv: process.execArgv, young: young.space_size, gc: typeof gc }));",
     ].join("\n"));
     const r = spawnSync(BIN, ["--version"], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: `--require ${probe}` } });
     assert.is(r.status, 0, r.stderr);
-    const seen = JSON.parse(/^probe (.*)$/m.exec(r.stderr)?.[1] ?? "null") as { execArgv: string[]; young: number } | null;
+    const seen = JSON.parse(/^probe (.*)$/m.exec(r.stderr)?.[1] ?? "null") as { execArgv: string[]; young: number; gc: string } | null;
     assert.ok(seen, r.stderr);
     assert.ok(seen.execArgv.includes("--max-semi-space-size=1"), JSON.stringify(seen));
+    // The after-boot trim's gc() (src/sys/gc.ts): V8's own, not the addon's.
+    assert.is(seen.gc, "function", JSON.stringify(seen));
     assert.ok(seen.young <= 2 * 1024 * 1024, `young generation ${seen.young} bytes: the semi-space cap is not in force`);
     // A code cache V8 rejects (made under other flags) costs its compile anyway and warns on every start.
     const plain = spawnSync(BIN, ["--version"], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });

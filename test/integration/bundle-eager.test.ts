@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { removeTree } from "../helpers/tree";
+import { removeTree } from "../../lab/tree";
 
 const test = suite("bundle-eager");
 const REPO = resolve(__dirname, "../..");

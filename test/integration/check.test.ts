@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, writeFileSync } from "node:fs";
 import { tsinit } from "./cli-helpers";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 
 const SH = "#!/bin/sh\nexec sleep 100\n";
 

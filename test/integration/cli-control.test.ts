@@ -5,20 +5,20 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, mkdirSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
-import type { Tree } from "../helpers/tree";
-import { bootScan, endMachine, type Machine } from "../helpers/machine";
+import type { Tree } from "../../lab/tree";
+import { bootScan, endBooted, type Booted } from "../helpers/booted";
 import { listeners, run, sh, status, tsinit, tsinitAsync } from "./cli-helpers";
 
 const test = suite("cli against tsinit scan");
 
-type Ctx = Machine & { dir: string };
+type Ctx = Booted & { dir: string };
 
 async function boot(tree: Tree): Promise<Ctx> {
   const m = await bootScan(tree);
   return { ...m, dir: m.root };
 }
 
-const shutdown = endMachine;
+const shutdown = endBooted;
 
 const upPid = (svc: string) => eventually(() => (existsSync(`${svc}/supervise/status`) && status(svc).pid) || 0, 10_000, `${svc} up`);
 

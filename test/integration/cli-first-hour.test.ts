@@ -9,9 +9,9 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
-import { removeTree, tempTree } from "../helpers/tree";
-import { NOBODY } from "../faults/machine";
+import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
+import { removeTree, tempTree } from "../../lab/tree";
+import { NOBODY } from "../faults/booted";
 
 const test = suite("cli: a new user's first hour");
 
@@ -42,7 +42,7 @@ test("unknown names list the known ones (status, svc, wait); an empty scan dir a
     assert.is(svcGone.status, 111);
     assert.match(svcGone.err, /unable to find service web: \S+ does not exist: no tsinit is running here/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
     removeTree(empty);
   }
 });
@@ -94,7 +94,7 @@ test("two tsinit scan runs keep their own logs (DIR/.s6-svscan/log or --rundir);
     }
   } finally {
     await bInit.kill();
-    await endMachine(a);
+    await endBooted(a);
     removeTree(b);
     removeTree(rundir);
   }
@@ -132,7 +132,7 @@ test("tsinit log: unknown names, no init, -f that cannot follow end with a reaso
     assert.is(neg.status, 100);
     assert.match(neg.err, /option -n takes a number of lines \(0 or more\), not "-5"/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -149,7 +149,7 @@ test("scan-ctl -a on PID 1's live dir picks up an image scan dir made after boot
     assert.is(r.status, 0, r.stderr);
     await eventually(() => svPid(`${live}/web`), 10_000, "web up after scan-ctl -a");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -169,7 +169,7 @@ test("wait -U on a service without notification-fd says at once it is never flag
     assert.is(r.status, 99, r.err);
     assert.match(r.err, new RegExp(`warning: ${m.root}/web has no notification-fd: it is never flagged ready \\(tsinit wait -u waits until it is up\\)`));
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -189,7 +189,7 @@ test("as a user who may not read root's supervise/ or catch-all: the reason, not
     assert.match(analyze.err, /unable to read \S+\/run\/log\/catch-all: Permission denied \(EACCES\)/);
     assert.not.match(analyze.err, /not booted/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -207,7 +207,7 @@ test("as PID 1, a service moved in with a run that is not executable starts soon
     await eventually(() => svPid(live), 9_000, "web up well before the 10 s retry");
     assert.ok(Date.now() - t0 < 5_000, `up ${Date.now() - t0} ms after chmod`);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

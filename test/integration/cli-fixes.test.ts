@@ -7,8 +7,8 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
-import { bootScan, endMachine, sh } from "../helpers/machine";
-import { removeTree, tempTree } from "../helpers/tree";
+import { bootScan, endBooted, sh } from "../helpers/booted";
+import { removeTree, tempTree } from "../../lab/tree";
 import { tsinitAsync, tsinit } from "./cli-helpers";
 
 const test = suite("cli fixes");
@@ -25,7 +25,7 @@ test("a second tsinit scan on a supervised dir exits 100 at once (no wait for th
     assert.ok(r!.ms < 3000, `took ${r!.ms} ms`);
     assert.is(r!.err, `tsinit scan: unable to supervise ${m.root}: another scanner is already running on it\n`);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

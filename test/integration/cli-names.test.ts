@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svStatus } from "../helpers/machine";
+import { bootInit, bootScan, endBooted, sh, svStatus } from "../helpers/booted";
 import { placeFromArgv } from "../../src/control/resolve";
 import { tsinit } from "./cli-helpers";
 import { spawnSync } from "node:child_process";
@@ -20,7 +20,7 @@ test("PID 1's command line names its scan dir", () => {
   assert.is(placeFromArgv(["s6-svscan", "/run/service"]), null);
 });
 
-test("inside a booted machine: svc, wait, status by bare name, several at once, no path at all", async () => {
+test("inside a booted init: svc, wait, status by bare name, several at once, no path at all", async () => {
   const m = await bootInit({
     "service/a/run": sh("exec sleep 1000"),
     "service/b/run": sh("exec sleep 1000"),
@@ -53,7 +53,7 @@ test("inside a booted machine: svc, wait, status by bare name, several at once, 
     // Which scan dir was searched and what it holds (issue 23), not a bare ENOENT.
     assert.equal([r.status, r.stderr], [111, `tsinit svc: unable to find service nosuch in ${live}: known: a, b, c\n`]);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -72,7 +72,7 @@ test("tsinit scan DIR as PID 1 is the default; $TSINIT_SCANDIR names one from ou
     const byPath = tsinit("status", "--json", `${m.root}/x`);
     assert.equal(JSON.parse(byPath.out)[0].up, false);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 import { listeners, run, sh, status, tsinit, tsinitAsync } from "./cli-helpers";
 
 const test = suite("cli against s6-svscan");

@@ -6,9 +6,9 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, BIN } from "../helpers/pid1";
-import { sh } from "../helpers/machine";
+import { sh } from "../helpers/booted";
 import { exitWithin, MODES, rootOptions, startContainer, type ContainerOptions } from "../helpers/container";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("container");
 const read = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : "");

@@ -8,8 +8,8 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync } from "node:fs";
 import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { bootInit, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("crash-window");
 const WINDOW_MS = 1500;
@@ -45,7 +45,7 @@ test("init: three crashes spaced past the window are no loop: no safe mode, stil
     m.init.exec(["kill", "-KILL", String(a)]);
     await eventually(() => svPid(dir("a")) > 0 && svPid(dir("a")) !== a, 5000, "a restarted by the fourth image");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -4,13 +4,13 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootInit as boot, endMachine as end, sh, svPid, type Machine } from "../helpers/machine";
-import type { Tree } from "../helpers/tree";
+import { bootInit as boot, endBooted as end, sh, svPid, type Booted } from "../helpers/booted";
+import type { Tree } from "../../lab/tree";
 
 const test = suite("deps");
-const live = (m: Machine, name: string) => `${m.root}/run/service/${name}`;
-const pidOf = (m: Machine, name: string) => svPid(live(m, name));
-const task = (m: Machine, name: string) => {
+const live = (m: Booted, name: string) => `${m.root}/run/service/${name}`;
+const pidOf = (m: Booted, name: string) => svPid(live(m, name));
+const task = (m: Booted, name: string) => {
   try {
     return JSON.parse(readFileSync(`${m.root}/run/task/${name}.json`, "utf8"));
   } catch {

@@ -9,11 +9,11 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { bootInit as boot, endMachine as end, sh, svPid, svStatus } from "../helpers/machine";
+import { bootInit as boot, endBooted as end, sh, svPid, svStatus } from "../helpers/booted";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
 import { spawn } from "node:child_process";
 import { exitWithin, MODES, startContainer } from "../helpers/container";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("health");
 /** Runs a host command in the background; resolves with its exit status. */

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootInit as boot, endMachine as end, sh } from "../helpers/machine";
+import { bootInit as boot, endBooted as end, sh } from "../helpers/booted";
 
 const test = suite("init-log");
 function rssKiB(pid: number): number {

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
-import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
+import { bootInit, endBooted, sh, svStatus } from "../helpers/booted";
 
 const test = suite("init");
 const POWEROFF = 130;
@@ -16,7 +16,7 @@ const REBOOT = 129;
 
 /** Boots with the image's dirs in a temp tree (no chroot; the host's mounts stay). */
 const bootTree = (tree: Tree, extra: string[] = []) => bootInit(tree, { extra, grace: 1000 });
-const end = endMachine;
+const end = endBooted;
 const svstatus = svStatus;
 
 test("refuses to run as anything but PID 1", () => {
@@ -108,6 +108,7 @@ test("env dir rules reach services; tasks record their exit", async () => {
     "env/GONE": "",
     "env/.hidden": "x\n",
     // run's cwd is the live dir ROOT/run/service/e
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${GONE-unset} is the shell's expansion
     "service/e/run": sh('echo "FOO=$FOO TRAIL=[$TRAIL] GONE=${GONE-unset}" > ../../../env.out; exec sleep 1000'),
     "task/fails": sh("exit 7"),
     "task/noexec": "not a script\n",

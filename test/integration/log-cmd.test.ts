@@ -1,4 +1,4 @@
-// `tsinit log` against a machine booted by the real binary: the built-in
+// `tsinit log` against an init booted from the real binary: the built-in
 // logger's ISO lines, an s6-log dir's TAI64N lines and PID 1's catch-all,
 // merged by time with each line's writer; -f follows across a rotation.
 import { suite } from "uvu";
@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svStatus } from "../helpers/machine";
+import { bootInit, endBooted, sh, svStatus } from "../helpers/booted";
 
 const test = suite("tsinit log");
 const UTC_LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) ([^:]+): (.*)$/;
@@ -45,11 +45,11 @@ test("two services and the catch-all, two stamp formats, merged by time with the
     assert.is(log("--since", "2999-01-01T00:00:00Z", "db").out, "");
     assert.is(log("--since", "soon").status, 100);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
-/** `tsinit log ARGS` kept running against machine root: its output so far, and its end. */
+/** `tsinit log ARGS` kept running against the booted root: its output so far, and its end. */
 function startFollower(root: string, args: string[]) {
   const follower = spawn(BIN, ["log", ...args], { env: { ...process.env, TSINIT_SCANDIR: `${root}/run/service` }, cwd: "/" });
   let out = "";
@@ -100,7 +100,7 @@ test("-f follows across a rotation: every line once, in order, no polling", asyn
     assert.ok(cpu(stat()) - before <= 1, "no CPU while idle");
   } finally {
     await f.end();
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -130,7 +130,7 @@ test("-f with no SERVICE: a log dir made after it started and a service added la
     assert.is(shown.length, 2, `each line once:\n${shown.join("\n")}`);
   } finally {
     await f.end();
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

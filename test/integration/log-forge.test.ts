@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh } from "../helpers/machine";
+import { bootInit, endBooted, sh } from "../helpers/booted";
 
 const test = suite("forged log lines");
 const X = "x".repeat(4090);
@@ -34,7 +34,7 @@ test("a line over 4096 bytes keeps its label on every piece; a cut cannot start 
     assert.is(b.status, 0, b.stderr);
     assert.not.match(b.stdout, /FRG/, "nothing of long's is shown as b's");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -67,7 +67,7 @@ test("a task's and a logger's output, run as nobody, are labelled as theirs: no 
     assert.match(whole.stdout, /Z web\/log: b: FORGED-LOG$/m, "and the logger");
     assert.not.match(whole.stdout, /Z (b|tsinit): FORGED/m);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -88,7 +88,7 @@ test("a running task's and a logger's labelled pipes are kept across a re-exec o
     assert.equal(numbers(/Z web\/log: l (\d+)$/gm), all, "the logger's too");
     assert.not.match(catchAll(m.root), /^\S+Z [tl] \d+$/m, "none unlabelled");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -110,7 +110,7 @@ test("tsinit log on a terminal shows ESC, OSC and other controls escaped; --json
     assert.not.match(j.stdout, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
     assert.is(JSON.parse(j.stdout.trim()).text, "before\x1b]0;pwned\x07mid\x1b[2Jafter\x7fend");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("catch-all labels");
 const RTMIN = 34;
@@ -42,7 +42,7 @@ test("a service's stdout and stderr carry its name, across a restart and a re-ex
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, /^(\S+ \S+ talk: [ne] \d+\n){3}$/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

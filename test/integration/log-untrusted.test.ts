@@ -7,13 +7,13 @@ import * as assert from "uvu/assert";
 import { chownSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, type Machine } from "../helpers/machine";
+import { bootInit, endBooted, sh, type Booted } from "../helpers/booted";
 
 const test = suite("untrusted log dirs");
 const NOBODY = 65534;
 
-/** A machine whose service web logs with s6-log as nobody into web/log/main (nobody's). */
-async function boot(): Promise<{ m: Machine; main: string; run: (args: string[], ms?: number) => { out: string; err: string; status: number | null; ms: number } }> {
+/** A booted init whose service web logs with s6-log as nobody into web/log/main (nobody's). */
+async function boot(): Promise<{ m: Booted; main: string; run: (args: string[], ms?: number) => { out: string; err: string; status: number | null; ms: number } }> {
   const m = await bootInit({
     "service/web/run": sh("echo web-line; exec sleep 1000"),
     "service/web/log/run": sh("mkdir -p main; chown nobody main; exec s6-setuidgid nobody s6-log t ./main"),
@@ -56,7 +56,7 @@ test("a current symlinked to a root-only file is not printed by log or status: a
     assert.not.match(log2.out, /OTHER-LINE/);
     assert.match(log2.err, /current: owned by uid 1, neither root nor the dir's owner \(uid 65534\)/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -90,7 +90,7 @@ test("a fifo current hangs neither log, status nor log -f", async () => {
     const viaRun = run(["log", "web"], 5000);
     assert.is(viaRun.status, 0, `log with a fifo log/run: ${viaRun.status} after ${viaRun.ms} ms`);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -111,7 +111,7 @@ test("a 1 GB sparse current is read quickly in bounded memory", async () => {
       assert.ok(rss < 250 * 1024, `${args.join(" ")}: peak RSS ${rss} KiB`);
     }
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

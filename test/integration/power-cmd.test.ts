@@ -7,8 +7,8 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { BIN } from "../helpers/pid1";
-import { bootInit, endMachine, sh } from "../helpers/machine";
-import { removeTree, tempTree } from "../helpers/tree";
+import { bootInit, endBooted, sh } from "../helpers/booted";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("power commands");
 
@@ -50,7 +50,7 @@ test("tsinit as PID 1: reexec and reboot are taken and said", async () => {
     assert.equal([r.status, r.stdout, r.stderr], [0, "tsinit reboot: PID 1 is rebooting\n", ""]);
     await m.init.waitFor(/shutdown: reboot requested/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

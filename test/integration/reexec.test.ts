@@ -8,20 +8,20 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, tempTree, type Tree } from "../helpers/tree";
-import { sh } from "../helpers/machine";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
+import { sh } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("reexec");
 const RTMIN = 34;
 
-interface Machine {
+interface Booted {
   root: string;
   bin: string;
   init: Pid1;
 }
 
-async function boot(tree: Tree): Promise<Machine> {
+async function boot(tree: Tree): Promise<Booted> {
   const root = tempTree(tree);
   // A copy of the binary, so the test can replace it as an upgrade would.
   const bin = `${root}/tsinit`;
@@ -34,12 +34,12 @@ async function boot(tree: Tree): Promise<Machine> {
   return { root, bin, init };
 }
 
-async function end(m: Machine): Promise<void> {
+async function end(m: Booted): Promise<void> {
   await m.init.kill();
   removeTree(m.root);
 }
 
-function pids(m: Machine, names: string[]): number[] {
+function pids(m: Booted, names: string[]): number[] {
   return names.map((n) => {
     try {
       return decodeStatus(readFileSync(`${m.root}/run/service/${n}/supervise/status`))?.pid ?? 0;
@@ -58,14 +58,14 @@ const services = (): Tree => ({
 const NAMES = ["a", "b", "c", "c/log"];
 
 /** Resolves with the pids of names once every one is up. */
-const allUp = (m: Machine, names: string[]) =>
+const allUp = (m: Booted, names: string[]) =>
   eventually(() => {
     const p = pids(m, names);
     return p.every((x) => x > 0) ? p : null;
   }, 5000, "all up");
 
 /** Waits for the n-th "boot: done" (n = 2 after one re-exec) and returns ms since t0. */
-async function nthBoot(m: Machine, n: number, t0: number): Promise<number> {
+async function nthBoot(m: Booted, n: number, t0: number): Promise<number> {
   await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= n, 15_000, `boot number ${n}`);
   return Date.now() - t0;
 }
@@ -128,9 +128,8 @@ test("readiness and log lines carry across a re-exec", async () => {
     await nthBoot(m, 2, t0);
     // The newline comes after the re-exec, through the kept pipe.
     await eventually(() => decodeStatus(readFileSync(`${m.root}/run/service/slow/supervise/status`))?.ready, 5000, "ready seen by the new image");
-    await sleep(500);
-    const lines = readFileSync(`${m.root}/talk.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
-    assert.ok(lines.length > 20, `${lines.length} lines`);
+    const talked = () => readFileSync(`${m.root}/talk.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const lines = await eventually(() => (talked().length > 20 ? talked() : null), 5000, "more than 20 lines logged");
     assert.equal(lines, lines.map((_, i) => i + 1), "no line lost or repeated");
   } finally {
     await end(m);

@@ -6,11 +6,11 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { eventually } from "../helpers/pid1";
-import { bootInit, endMachine, sh, svPid, svStatus, type Machine } from "../helpers/machine";
+import { bootInit, endBooted, sh, svPid, svStatus, type Booted } from "../helpers/booted";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("resources");
-const live = (m: Machine, name: string) => `${m.root}/run/service/${name}`;
+const live = (m: Booted, name: string) => `${m.root}/run/service/${name}`;
 
 // What a script records about itself, as KEY=VALUE lines; written to a temp
 // name and renamed so the test never reads half a file. Scripts run in the
@@ -31,7 +31,7 @@ if { echo x >> ../../../rootfile; } 2>/dev/null; then w=written; else w=denied; 
 ${file.endsWith(".run") ? "exec sleep 1000" : "exit 0"}`);
 
 /** ROOT/out/FILE as an object, once it exists. */
-async function seen(m: Machine, file: string, what: string): Promise<Record<string, string>> {
+async function seen(m: Booted, file: string, what: string): Promise<Record<string, string>> {
   const path = `${m.root}/out/${file}`;
   await eventually(() => existsSync(path), 15_000, what);
   const text = readFileSync(path, "utf8");
@@ -69,7 +69,7 @@ test("user nobody: the write to a root-owned file fails, uid 65534; finish runs 
     const fin = await seen(m, "who.finish", "who's finish recorded");
     assert.equal([fin.write, fin.uid, fin.groups], ["denied", "65534", run.groups]);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -103,7 +103,7 @@ test("rlimits/nofile 123:456, nice 5, umask 027, env/FOO and an env/ file unsett
     const fin = await seen(m, "lim.finish", "lim's finish recorded");
     assert.equal([fin.nofile, fin.nice, fin.umask, fin.foo], [run.nofile, run.nice, run.umask, run.foo]);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -126,7 +126,7 @@ test("a task that is a directory takes the same files; a bad one is recorded as 
     assert.match(JSON.parse(readFileSync(record, "utf8")).error, /umask/);
     assert.not.ok(existsSync(`${m.root}/out/bad`), "bad's run never ran");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -151,7 +151,7 @@ test("a user that does not exist: not started, the reason logged; starts once th
     await eventually(() => existsSync(`${m.root}/out/ghost`), 25_000, "ghost ran after the fix");
     await up(live(m, "ghost"));
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

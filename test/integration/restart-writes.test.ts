@@ -12,8 +12,8 @@ import * as assert from "uvu/assert";
 import { existsSync, renameSync, statSync, watch } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { eventually, sleep, startPid1 } from "../helpers/pid1";
-import { removeTree, tempTree } from "../helpers/tree";
-import { bootScan, endMachine, sh, svPid, svStatus } from "../helpers/machine";
+import { removeTree, tempTree } from "../../lab/tree";
+import { bootScan, endBooted, sh, svPid, svStatus } from "../helpers/booted";
 
 const test = suite("restart writes");
 
@@ -39,7 +39,8 @@ test("a restart writes supervise/status once, with the new pid, and the record o
         const p = svPid(a);
         return p && p !== first ? p : 0;
       }, 5000, "a new pid");
-      await sleep(300); // let every write of the restart land
+      // The record is the restart's last write: wait for it to follow status.
+      await eventually(() => renamed.includes("tsinit-record") && renamed.at(-1) === "tsinit-record.new", 5000, `the record after status (${renamed.join(" ")})`);
       assert.ok(second > 0);
       assert.is(placed(renamed, "status"), 1, `renamed: ${renamed.join(" ")}`);
       assert.is(placed(renamed, "tsinit-record"), 1, `renamed: ${renamed.join(" ")}`);
@@ -48,7 +49,7 @@ test("a restart writes supervise/status once, with the new pid, and the record o
       watcher.close();
     }
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -63,7 +64,8 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
   try {
     renameSync(`${aside}/b`, `${m.root}/b`); // the scanner sees it appear, whole
     const pid = await eventually(() => svPid(`${m.root}/b`), 10_000, "b up");
-    await sleep(300); // let every write of the start land
+    // The record is the start's last write (made once, renamed into place).
+    await eventually(() => events.includes("tsinit-record"), 5000, `the record written (${events.join(" ")})`);
     assert.is(placed(events, "status"), 1, `events: ${events.join(" ")}`);
     assert.ok(pid > 0);
     // No deaths: death_tally is not made on a fresh supervise/ (absent = none).
@@ -71,7 +73,7 @@ test("a start writes supervise/status once, naming the pid, and renames nothing 
   } finally {
     watcher.close();
     removeTree(aside);
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -94,7 +96,7 @@ test("a scan of several new services writes every status before any record", asy
     assert.ok(lastStatus < firstRecord, `events: ${events.join(" ")}`);
   } finally {
     for (const w of watchers) w.close();
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -121,7 +123,7 @@ test("a death adds its record to death_tally in place while the tally has room, 
       watcher.close();
     }
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -149,7 +151,7 @@ test("a scan's stop renames each service's status once, at its death, and writes
       for (const w of watchers) w.close();
     }
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { eventually, sleep } from "../helpers/pid1";
-import { bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootScan, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("scan: x on a supervisor");
 
@@ -46,7 +46,7 @@ test("s6-svc -dx on a service with log/, then s6-svscanctl -a: supervised again,
     await eventually(() => lines(`${m.root}/a.log`).length === 2, 5000, "both lines in the log");
     assert.equal(lines(`${m.root}/a.log`), [`hello from ${first}`, `hello from ${second}`]);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -68,7 +68,7 @@ test("without scan-ctl: a new supervisor 1 s after the exit, as s6-svscan's next
     assert.is(lines(`${m.root}/a.starts`).length, 2, "one new start of a, not a loop");
     assert.is(lines(`${m.root}/b.starts`).length, 2, "one new start of b");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

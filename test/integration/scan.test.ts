@@ -7,19 +7,19 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep } from "../helpers/pid1";
-import { writeTree, type Tree } from "../helpers/tree";
-import { bootScan, endMachine, sh, type Machine } from "../helpers/machine";
+import { writeTree, type Tree } from "../../lab/tree";
+import { bootScan, endBooted, sh, type Booted } from "../helpers/booted";
 
 const test = suite("scan");
 
-type Ctx = Machine & { dir: string };
+type Ctx = Booted & { dir: string };
 
 async function boot(tree: Tree): Promise<Ctx> {
   const m = await bootScan(tree);
   return { ...m, dir: m.root };
 }
 
-const shutdown = endMachine;
+const shutdown = endBooted;
 
 function status(svc: string) {
   const s = decodeStatus(readFileSync(`${svc}/supervise/status`));

@@ -1,4 +1,4 @@
-// `tsinit status` on a machine booted by the real binary as PID 1: a chain,
+// `tsinit status` on the real binary booted as PID 1: a chain,
 // a failed task blocking a service (and, through it, a task), a service
 // waiting on one that never becomes ready, and a missing name, as a table,
 // as --json and as --tree.
@@ -7,8 +7,8 @@ import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually } from "../helpers/pid1";
-import { bootInit as boot, sh } from "../helpers/machine";
-import { removeTree } from "../helpers/tree";
+import { bootInit as boot, sh } from "../helpers/booted";
+import { removeTree } from "../../lab/tree";
 import { tsinit } from "./cli-helpers";
 
 const test = suite("status with dependencies");

@@ -8,13 +8,14 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, sleep } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
+import type { ServiceRecord } from "../../src/supervise/service-record";
 
 const test = suite("status-story");
 const RTMIN = 34;
 
 const status = (...args: string[]) => spawnSync(BIN, ["status", ...args], { encoding: "utf8" });
-const record = (dir: string): Record<string, any> | null => {
+const record = (dir: string): ServiceRecord | null => {
   try {
     return JSON.parse(readFileSync(`${dir}/supervise/tsinit-record`, "utf8"));
   } catch {
@@ -54,7 +55,7 @@ test("a run that cannot be executed: its story says EACCES and the retry, never 
     assert.match(spawnSync("s6-svstat", [good], { encoding: "utf8" }).stdout, new RegExp(`^up \\(pid ${pid}\\) \\d+ seconds`));
     assert.match(spawnSync("s6-svstat", [bad], { encoding: "utf8" }).stdout, /^down \(exitcode 0\) \d+ seconds, normally up, want up/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -74,13 +75,13 @@ test("restarts counted; one crash-loop line in, one out, none per death", async 
     // The line is written a moment before the record.
     const rec = await eventually(() => (record(dir)?.crashLoop === false ? record(dir) : null), 2000, "record says out of the loop");
     assert.is(rec.restarts, starts(dir).length - 1, "every start after the first is a restart");
-    assert.equal([rec.crashLoop, rec.lastExit.code, rec.lastExit.signal], [false, 3, null]);
+    assert.equal([rec.crashLoop, rec.lastExit?.code, rec.lastExit?.signal], [false, 3, null]);
     const story = status(dir).stdout;
     assert.match(story, new RegExp(`restarts: ${rec.restarts} since boot\\n`));
     assert.match(story, /last exit: exit code 3 at /);
     assert.match(status(m.root).stdout, new RegExp(`^loop\\s+up\\s+\\d+\\s+\\d+s\\s+${rec.restarts} restarts$`, "m"));
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -113,7 +114,7 @@ test("restart-delay-max: the time between starts doubles to the max, and resets 
     assert.ok(after.at(-1)! - after.at(-2)! < 3000 + 1000 + 800, "no long wait");
     assert.match(status(dir).stdout, /backoff: 2 s between starts now, at most 3 s/);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -129,7 +130,7 @@ test("a fifo in place of the record (a user's service dir): status does not hang
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`state: up \\(pid ${svPid(dir)}\\)|up since`));
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -161,7 +162,7 @@ test("the record survives a re-exec: restarts and last exit carry on, the pid is
     assert.is(m.init.exec(["kill", String(pid)]).status, 0);
     await eventually(() => record(dir)?.pid && record(dir)!.pid !== pid, 5000, "restarted");
     assert.is(record(dir)!.restarts, before.restarts + 1, "counting went on from the old image's count");
-    assert.equal(record(dir)!.lastExit.signal, "TERM");
+    assert.equal(record(dir)!.lastExit?.signal, "TERM");
     // The story ends with the built-in logger's last lines, from the dir the supervisor recorded.
     const now = await eventually(() => record(dir)?.pid, 5000, "a up again");
     const story = await eventually(() => {
@@ -171,7 +172,7 @@ test("the record survives a re-exec: restarts and last exit carry on, the pid is
     assert.match(story, new RegExp(`last \\d+ log lines \\(${m.root}/run/log/a\\):\\n`));
     assert.match(story, new RegExp(`^  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} a: a starts as ${pid}$`, "m"), story);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 

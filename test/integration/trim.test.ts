@@ -1,20 +1,22 @@
 // After boot settles, PID 1 gives back the memory only its start needed
 // (src/boot/trim.ts): its executable's file pages leave its PSS, and it keeps
 // supervising: a killed service restarts, and few pages come back with it.
+// PSS is read from outside (/proc/PID/smaps_rollup), never from PID 1's own
+// line, so the trim is judged by numbers it does not report itself.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { BIN, eventually } from "../helpers/pid1";
-import { bootInit, bootScan, endMachine, sh, svPid } from "../helpers/machine";
+import { bootInit, bootScan, endBooted, sh, svPid } from "../helpers/booted";
 
 const test = suite("trim");
 
 const TRIMMED = /gave back start-up memory: \S+: PSS ([\d.]+) MiB \(anon ([\d.]+), file ([\d.]+)\) -> ([\d.]+) MiB \(anon ([\d.]+), file ([\d.]+)\)/;
 
-/** Pss_File of a host pid in MiB, read from outside (not trusting PID 1's own line). */
-function pssFileMiB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss_File:\s+(\d+) kB$/m);
+/** A field of a host pid's smaps_rollup (Pss, Pss_File, Pss_Anon) in MiB, read from outside. */
+function pssMiB(pid: number, field: "Pss" | "Pss_File" | "Pss_Anon"): number {
+  const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB$`, "m"));
   return Number(m![1]) / 1024;
 }
 
@@ -26,14 +28,14 @@ test("once boot settles: the executable's pages leave PID 1's PSS; services stil
     "env/": null,
   });
   try {
-    const line = await m.init.waitFor(TRIMMED, 20_000);
-    const fileBefore = Number(line[3]);
-    const fileAfter = Number(line[6]);
+    // Boot is done; the trim waits for 1 s without a child's death, so this is before it.
+    const pid1 = m.init.hostPid();
+    const fileBefore = pssMiB(pid1, "Pss_File");
+    assert.not.match(m.init.output(), TRIMMED, "read before the trim");
+    await m.init.waitFor(TRIMMED, 20_000);
     // Start touches tens of MiB of the executable; paged out, a few MiB stay mapped.
     assert.ok(fileBefore > 10, `file pages before: ${fileBefore} MiB`);
-    assert.ok(fileAfter < fileBefore / 2, `file pages ${fileBefore} -> ${fileAfter} MiB`);
-    const pid1 = m.init.hostPid();
-    assert.ok(pssFileMiB(pid1) < fileBefore / 2, `Pss_File seen from outside: ${pssFileMiB(pid1)} MiB`);
+    assert.ok(pssMiB(pid1, "Pss_File") < fileBefore / 2, `Pss_File ${fileBefore} -> ${pssMiB(pid1, "Pss_File")} MiB`);
 
     // The code a restart runs faults back in, page by page; the process works on.
     const dir = `${m.root}/run/service/a`;
@@ -45,17 +47,11 @@ test("once boot settles: the executable's pages leave PID 1's PSS; services stil
     const status = spawnSync(BIN, ["status", dir], { encoding: "utf8" });
     assert.is(status.status, 0, status.stderr);
     assert.match(status.stdout, /up/);
-    assert.ok(pssFileMiB(pid1) < fileBefore / 2, `Pss_File after restarts: ${pssFileMiB(pid1)} MiB (before the trim ${fileBefore})`);
+    assert.ok(pssMiB(pid1, "Pss_File") < fileBefore / 2, `Pss_File after restarts: ${pssMiB(pid1, "Pss_File")} MiB (before the trim ${fileBefore})`);
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
-
-/** Pss of a host pid in MiB, read from outside. */
-function pssMiB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB$/m);
-  return Number(m![1]) / 1024;
-}
 
 test("tsinit scan trims too: 10 services under 20 MiB of PSS once the start has settled", async () => {
   const tree: Record<string, string> = {};
@@ -63,14 +59,14 @@ test("tsinit scan trims too: 10 services under 20 MiB of PSS once the start has 
   const m = await bootScan(tree);
   try {
     await m.init.waitFor(TRIMMED, 20_000);
-    const pss = pssMiB(m.init.hostPid());
+    const pss = pssMiB(m.init.hostPid(), "Pss");
     assert.ok(pss <= 20, `PSS after the trim: ${pss.toFixed(1)} MiB`);
     // Still supervising: a killed service comes back.
     const old = await eventually(() => svPid(`${m.root}/s0`), 5000, "s0 up");
     assert.is(m.init.exec(["kill", "-KILL", String(old)]).status, 0);
     await eventually(() => svPid(`${m.root}/s0`) !== 0 && svPid(`${m.root}/s0`) !== old, 5000, "s0 restarted");
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
@@ -90,11 +86,11 @@ test("a shutdown disarms the trim: no memory given back while services stop", as
     const afterRequest = m.init.output().split("shutdown: poweroff requested")[1] ?? "";
     assert.not.match(afterRequest, /gave back start-up memory/, m.init.output());
   } finally {
-    await endMachine(m);
+    await endBooted(m);
   }
 });
 
-/** Boots the init with TSINIT_TRIM=levers; the anon MiB its trim line reports after. */
+/** Boots the init with TSINIT_TRIM=levers; its Pss_Anon in MiB once the trim is done, read from outside. */
 async function anonAfterTrim(levers: string): Promise<number> {
   const saved = process.env.TSINIT_TRIM;
   process.env.TSINIT_TRIM = levers;
@@ -111,9 +107,10 @@ async function anonAfterTrim(levers: string): Promise<number> {
       "env/PATH": "/usr/bin:/bin\n",
     });
     try {
-      return Number((await m.init.waitFor(TRIMMED, 20_000))[5]);
+      await m.init.waitFor(TRIMMED, 20_000);
+      return pssMiB(m.init.hostPid(), "Pss_Anon");
     } finally {
-      await endMachine(m);
+      await endBooted(m);
     }
   } finally {
     if (saved === undefined) delete process.env.TSINIT_TRIM;
@@ -121,11 +118,13 @@ async function anonAfterTrim(levers: string): Promise<number> {
   }
 }
 
-test("flush: the bytecode only start-up ran leaves the heap (more anon given back than one pressure GC)", async () => {
+test("flush: the bytecode only start-up ran leaves the heap (more anon given back than one last-resort GC)", async () => {
   const gc = await anonAfterTrim("v8");
   const flushed = await anonAfterTrim("v8,flush");
-  // ~1.2 MiB measured (bench/small); half of it is far above the noise between boots.
-  assert.ok(flushed < gc - 0.5, `anon after the trim: v8 ${gc} MiB, v8,flush ${flushed} MiB`);
+  // One last-resort GC already drops the compilation cache (anon 9.1 -> 7.9-8.0 MiB);
+  // the flush's GCs age out start-up's bytecode too (7.7, every boot measured):
+  // at least two of the line's 0.1 MiB steps.
+  assert.ok(gc - flushed > 0.15, `anon after the trim: v8 ${gc} MiB, v8,flush ${flushed} MiB`);
 });
 
 test("the bundle is Latin-1: one wider character makes V8 hold its whole source at two bytes a character", () => {

@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as sys from "../../src/sys";
+import { execFailureCode } from "../../src/cli/exit-codes";
 import { deaths, listen, sleep, unlisten, waitExit } from "./child";
 
 const tmp = mkdtempSync(`${tmpdir()}/tsinit-err-`);
@@ -57,7 +58,7 @@ test("exec of a missing file: ENOENT from execve, no death reported", async () =
   assert.is(err.errno, 2);
   assert.is(err.syscall, "execve");
   assert.is(err.path, `${tmp}/nope`);
-  assert.is(sys.execFailureCode(err), 127);
+  assert.is(execFailureCode(err), 127);
 });
 
 test("exec of a non-executable file: EACCES from execve", async () => {
@@ -68,7 +69,7 @@ test("exec of a non-executable file: EACCES from execve", async () => {
   assert.is(err.errno, 13);
   assert.is(err.syscall, "execve");
   assert.is(err.path, `${tmp}/plain`);
-  assert.is(sys.execFailureCode(err), 126);
+  assert.is(execFailureCode(err), 126);
 });
 
 test("chdir after setuid: a root-only directory is EACCES from chdir with the path", async () => {

@@ -91,10 +91,11 @@ test("a throwing listener is an uncaught exception, and events go on", async () 
 test("after stopEvents nothing reaps; startEvents reports deaths from before it started", async () => {
   unlisten();
   const pid = sys.spawn({ file: "/bin/sh", argv: ["sh", "-c", "exit 0"] });
-  await sleep(100);
   // nobody reaps it now: a zombie (state Z) until events start again
   const { readFileSync } = await import("node:fs");
-  assert.match(readFileSync(`/proc/${pid}/stat`, "utf8"), /\) Z /);
+  const stat = () => readFileSync(`/proc/${pid}/stat`, "utf8");
+  for (const until = Date.now() + 5000; !/\) Z /.test(stat()) && Date.now() < until; ) await sleep(10);
+  assert.match(stat(), /\) Z /);
   listen(); // reports deaths from before it started
   assert.is((await waitExit(pid)).code, 0);
   unlisten();

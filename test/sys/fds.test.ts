@@ -56,7 +56,7 @@ test("isatty: a terminal is one; a pipe, /dev/null and a closed fd are not", () 
 test("inotify: a directory created in a watched directory is IN_CREATE|IN_ISDIR with its name", async () => {
   const { IN_CREATE, IN_ISDIR } = sys.constants();
   const got: sys.NativeInotifyEvent[] = [];
-  const ifd = sys.inotifyInit((evs) => got.push(...evs));
+  const ifd = sys.inotifyInit((evs) => got.push(...evs), (e) => assert.unreachable(String(e)));
   const wd = sys.inotifyAdd(ifd, tmp, IN_CREATE!);
   mkdirSync(`${tmp}/svc`);
   writeFileSync(`${tmp}/file`, "");
@@ -70,8 +70,42 @@ test("inotify: a directory created in a watched directory is IN_CREATE|IN_ISDIR 
   ]);
 });
 
+test("inotify: a read that fails reaches JS as an errno error, and the watch stops", async () => {
+  // The loop polls the inotify file; reads go to the fd number. A directory
+  // dup2'ed over that number, with the inotify file kept open on another,
+  // makes the next wake-up's read fail with EISDIR.
+  const c = sys.constants();
+  let records = 0;
+  let failed: (e: sys.ErrnoError) => void = () => undefined;
+  const error = new Promise<sys.ErrnoError>((resolve) => (failed = resolve));
+  const ifd = sys.inotifyInit(() => records++, (e) => failed(e));
+  const kept = sys.open("/dev/null", c.O_RDONLY!, 0);
+  sys.dup2(ifd, kept);
+  mkdirSync(`${tmp}/watched`);
+  sys.inotifyAdd(kept, `${tmp}/watched`, c.IN_CREATE!);
+  // The loop adds the fd to its epoll set in its next poll phase (a directory there would abort it).
+  await new Promise((r) => setImmediate(r));
+  const dir = sys.open(`${tmp}/watched`, c.O_RDONLY! | c.O_DIRECTORY!, 0);
+  sys.dup2(dir, ifd);
+  sys.close(dir);
+  writeFileSync(`${tmp}/watched/file`, "");
+  const timeout = sleep(5000).then(() => null);
+  const e = await Promise.race([error, timeout]);
+  try {
+    assert.ok(e, "no error reached JS within 5 s");
+    assert.ok(sys.isErrnoError(e, "EISDIR"), String(e));
+    assert.is(e.errno, 21);
+    assert.is(e.syscall, "read");
+    assert.is(records, 0);
+  } finally {
+    sys.unwatch(ifd);
+    sys.close(ifd);
+    sys.close(kept);
+  }
+});
+
 test("inotifyAdd of a missing path throws with the path", () => {
-  const ifd = sys.inotifyInit(() => {});
+  const ifd = sys.inotifyInit(() => {}, () => {});
   try {
     sys.inotifyAdd(ifd, `${tmp}/none`, sys.constants().IN_CREATE!);
     assert.unreachable();
@@ -125,14 +159,19 @@ test("unwatch of an fd never watched is a no-op; watch replaces the callback", a
   const [r, w] = sys.pipe(true);
   const calls: string[] = [];
   sys.watchReadable(r, () => calls.push("first"));
+  let fired = () => {};
+  const second = new Promise<void>((res) => {
+    fired = res;
+  });
   sys.watchReadable(r, () => {
     calls.push("second");
     sys.read(r, 100);
     sys.unwatch(r);
+    fired();
   });
   sys.write(w, "x");
   listen();
-  await sleep(50);
+  await Promise.race([second, sleep(5000)]);
   assert.equal(calls, ["second"]);
   sys.close(r);
   sys.close(w);

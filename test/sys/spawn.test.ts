@@ -1,8 +1,9 @@
 // spawn() against the real kernel: each setup step observed from the child.
 import { test } from "uvu";
 import { unless } from "../helpers/skip";
+import { CGROUP2, noCgroup2 } from "../helpers/cgroup2";
 import * as assert from "uvu/assert";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as sys from "../../src/sys";
 import { listen, procStat, readAll, run, unlisten, waitExit } from "./child";
@@ -98,9 +99,8 @@ test("getrlimit reads what setrlimit set; unlimited is Infinity", () => {
   assert.throws(() => sys.getrlimit("NOSUCH"), /unknown rlimit/);
 });
 
-const cgroupParent = "/sys/fs/cgroup/unified";
-unless(test, existsSync(`${cgroupParent}/cgroup.procs`) ? null : `no cgroup v2 at ${cgroupParent}`)("cgroupFd: the child is in the cgroup before it runs; a failed write is reported as write", async () => {
-  const dir = `${cgroupParent}/tsinit-spawn-test-${process.pid}`;
+unless(test, noCgroup2)("cgroupFd: the child is in the cgroup before it runs; a failed write is reported as write", async () => {
+  const dir = `${CGROUP2}/tsinit-spawn-test-${process.pid}`;
   mkdirSync(dir, { recursive: true });
   const { O_WRONLY, O_CLOEXEC } = sys.constants();
   const fd = sys.open(`${dir}/cgroup.procs`, O_WRONLY! | O_CLOEXEC!, 0);

@@ -2,7 +2,7 @@
 // held service, task rows and JSON, and the --tree drawing.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { TaskRecord } from "../../src/boot/tasks";
+import type { TaskRecord } from "../../src/supervise/task-record";
 import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
 import { formatTable, stateOf, toJson, waitingNotes, type ServiceReport } from "../../src/control/status-format";
 import { cleanWaiting } from "../../src/control/status-read";

@@ -4,7 +4,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeWaitStatus, formatDuration, formatTable, stateOf, toJson, waitingNotes, type ServiceReport } from "../../src/control/status-format";
 import { stampFromMs, type SuperviseStatus } from "../../src/s6/status-file";
-import { shortPath } from "../../src/control/cli-util";
+import { shortPath } from "../../src/cli/log";
 import { tai64n } from "../../src/s6/tai64n";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);

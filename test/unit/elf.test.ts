@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { readElf, readElfBytes } from "../../src/image/elf";
 import { resolveIn } from "../../src/image/root-path";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const BIN = process.env.TSINIT_BIN ?? "dist/tsinit";
 const LIBC = "/lib/x86_64-linux-gnu/libc.so.6";
@@ -23,7 +23,10 @@ function readelf(file: string) {
     const def = /Rev: \d+\s+Flags: (\S+)\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)/.exec(line);
     if (def && def[1] !== "BASE") defined.push(def[2]!);
     const file = /Version: \d+\s+File: (\S+)\s+Cnt:/.exec(line);
-    if (file) needed.set((current = file[1]!), []);
+    if (file) {
+      current = file[1]!;
+      needed.set(current, []);
+    }
     const name = /^\s+0x[0-9a-f]+:\s+Name: (\S+)\s+Flags: (\S+)/.exec(line);
     if (name && current && name[2] !== "WEAK") needed.get(current)!.push(name[1]!);
   }

@@ -2,8 +2,8 @@
 // logdir rule in a run script, --since, and the merge by time.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { catchAllLabel, escapeControls, formatLine, jsonLine, LINE_SHOWN, mergeByTime, parseLines, splitStamp } from "../../src/control/log-lines";
-import { s6LogDirs } from "../../src/control/log-sources";
+import { catchAllLabel, escapeControls, formatLine, jsonLine, LINE_SHOWN, mergeByTime, parseLines, splitStamp } from "../../src/logread/lines";
+import { s6LogDirs } from "../../src/logread/sources";
 import { parseSince } from "../../src/control/log-main";
 import { tai64n } from "../../src/s6/tai64n";
 

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { readElf } from "../../src/image/elf";
 import { libraryDirs, missingInImage, DEFAULT_LIB_DIRS } from "../../src/install/needs";
 import { ImageFs } from "../../src/image/image-fs";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const BIN = process.env.TSINIT_BIN ?? "dist/tsinit";
 const HOST = "/lib/x86_64-linux-gnu";

@@ -92,12 +92,17 @@ test("no resource files: one listing, no file opened, no passwd, no getrlimit", 
   const real = require("node:fs") as Record<string, (...a: unknown[]) => unknown>;
   const spied = ["readdirSync", "readFileSync", "openSync", "statSync", "lstatSync", "accessSync", "existsSync"];
   const saved = spied.map((name) => real[name]);
-  spied.forEach((name, i) => (real[name] = (...a: unknown[]) => (calls.push(name), saved[i](...a))));
+  for (const [i, name] of spied.entries()) {
+    real[name] = (...a: unknown[]) => {
+      calls.push(name);
+      return saved[i]!(...a);
+    };
+  }
   let r: ResourcesResult;
   try {
     r = readServiceResources(dir, BASE, { etc: "/nonexistent-etc", getrlimit: () => { throw new Error("called getrlimit"); } });
   } finally {
-    spied.forEach((name, i) => (real[name] = saved[i]));
+    for (const [i, name] of spied.entries()) real[name] = saved[i]!;
   }
   assert.ok(r.ok);
   assert.equal(calls, ["readdirSync"]);
@@ -197,7 +202,10 @@ test("passwd edits are seen at the next read (cache keyed by the file's stat)", 
 
 test("rlimits: SOFT:HARD, lone SOFT keeps PID 1's hard, SOFT above it raises it, unlimited/infinity", () => {
   const asked: string[] = [];
-  const h: ResourceHost = { etc: etc(), getrlimit: (name) => (asked.push(name), [100, 1000]) };
+  const h: ResourceHost = { etc: etc(), getrlimit: (name) => {
+    asked.push(name);
+    return [100, 1000];
+  } };
   const o = ok(read({
     "rlimits/nofile": "123:456\n",
     "rlimits/stack": "500",

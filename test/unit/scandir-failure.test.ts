@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdirSync } from "node:fs";
 import { readScanDir } from "../../src/supervise/scandir";
 import { syncMirror } from "../../src/boot/mirror";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("scan dir read failures");
 

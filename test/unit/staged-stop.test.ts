@@ -5,7 +5,7 @@ import { StagedStop } from "../../src/supervise/staged-stop";
 const test = suite("staged stop");
 
 /** Fake services: remove() records the order; an already-down one exits at once (re-entering advance). */
-function machine(names: string[], downAtOnce: string[] = []) {
+function staged(names: string[], downAtOnce: string[] = []) {
   const live = new Map(names.map((n) => [n, { name: n, remove: () => undefined as void }]));
   const order: string[] = [];
   let stop: StagedStop;
@@ -27,7 +27,7 @@ function machine(names: string[], downAtOnce: string[] = []) {
 }
 
 test("groups in order, each once the previous is gone; then the rest; loggers last", () => {
-  const m = machine(["web", "api", "db", "lone", "db/log"]);
+  const m = staged(["web", "api", "db", "lone", "db/log"]);
   m.make([["web"], ["api"], ["db"]]).advance();
   assert.equal(m.order, ["web"]);
   m.exit("web");
@@ -40,7 +40,7 @@ test("groups in order, each once the previous is gone; then the rest; loggers la
 });
 
 test("a service already down exits inside remove(): the next group still waits for the rest of this one", () => {
-  const m = machine(["a", "b", "c"], ["a"]);
+  const m = staged(["a", "b", "c"], ["a"]);
   m.make([["a", "b"], ["c"]]).advance();
   assert.equal(m.order, ["a", "b"], "c waits for b");
   m.exit("b");
@@ -49,7 +49,7 @@ test("a service already down exits inside remove(): the next group still waits f
 
 test("1000 services: every one told once, the live list read once (an exit does not look at all of them again)", () => {
   const names = Array.from({ length: 1000 }, (_, i) => `s${i}`);
-  const m = machine([...names, ...names.map((n) => `${n}/log`)]);
+  const m = staged([...names, ...names.map((n) => `${n}/log`)]);
   m.make([names.slice(0, 10)]).advance();
   assert.is(m.order.length, 10);
   for (const n of names.slice(0, 10)) m.exit(n);

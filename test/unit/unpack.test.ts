@@ -5,7 +5,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { withPrivateCopy } from "../../src/sys/unpack";
-import { removeTree, tempTree } from "../helpers/tree";
+import { removeTree, tempTree } from "../../lab/tree";
 
 const test = suite("addon unpack: where the copy may go");
 const BYTES = Buffer.from("not really an addon\n");

@@ -1,17 +1,16 @@
 // Shared by the fault suite: boots the real binary as PID 1 (startPid1) on a
 // temp image whose paths the tree may name (ROOT is replaced by the temp
-// dir), and reads what the host sees of that machine: PID 1's CPU ticks and
+// dir), and reads what the host sees of that namespace: PID 1's CPU ticks and
 // RSS, and the processes of the namespace from /proc/HOSTPID/task/*/children.
 // asNobody runs a command as the local attacker of the security faults.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { startPid1, type Pid1 } from "../helpers/pid1";
-import { removeTree, writeTree, type Tree } from "../helpers/tree";
+import { writeTree, type Tree } from "../../lab/tree";
 
-export interface Machine {
+export interface Booted {
   root: string;
   init: Pid1;
   /** the live dir of a service: ROOT/run/service/NAME (or RUNDIR/service/NAME) */
@@ -38,7 +37,7 @@ export function makeRoot(tree: Tree): string {
 }
 
 /** Boots PID 1 on ROOT/service with its state in rundir (default ROOT/run). */
-export async function boot(tree: Tree, opts: { root?: string; rundir?: string; extra?: string[] } = {}): Promise<Machine> {
+export async function boot(tree: Tree, opts: { root?: string; rundir?: string; extra?: string[] } = {}): Promise<Booted> {
   const root = opts.root ?? makeRoot(tree);
   const rundir = opts.rundir ?? `${root}/run`;
   const init = startPid1([
@@ -49,20 +48,8 @@ export async function boot(tree: Tree, opts: { root?: string; rundir?: string; e
   return { root, init, svc: (name) => `${rundir}/service/${name}` };
 }
 
-/** Kills the namespace and removes the temp root. */
-export async function end(m: Machine): Promise<void> {
-  await m.init.kill();
-  removeTree(m.root);
-}
-
-/** supervise/status of a service dir, or null when absent or not 35 bytes. */
-export function status(dir: string): SuperviseStatus | null {
-  try {
-    return decodeStatus(readFileSync(`${dir}/supervise/status`));
-  } catch {
-    return null;
-  }
-}
+/** Kills the namespace and removes the temp root; a service dir's supervise/status. */
+export { endBooted as end, svStatus as status } from "../helpers/booted";
 
 /** utime + stime of a host pid, in clock ticks (USER_HZ, 100 on Linux). */
 export function cpuTicks(pid: number): number {

@@ -10,7 +10,7 @@
 import { closeSync, constants as C, existsSync, fstatSync, openSync, readdirSync, readSync } from "node:fs";
 import { logLine } from "../cli/log";
 import { codeOf } from "../sys/errors";
-import { splitStamp } from "./log-lines";
+import { splitStamp } from "./lines";
 
 // libuv adds O_CLOEXEC to every open; named here all the same (Linux's value when fs.constants lacks it).
 const O_CLOEXEC = (C as unknown as Record<string, number | undefined>).O_CLOEXEC ?? 0o2000000;

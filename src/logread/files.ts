@@ -1,13 +1,12 @@
 // Reading a log dir back: its archives (@TAI64N.s/.u, oldest first, as
 // s6-log and the built-in logger name them) then current. For the last N
-// lines only the newest files are read, each from its end (log-read.ts: no
+// lines only the newest files are read, each from its end (dir.ts: no
 // symlink, fifo or other user's file is read, and never more than a cap).
 // The catch-all's lines are labelled by what PID 1 wrote before them (catchAllLabel).
 import { archivesOf } from "../log/rotate-policy";
-import { initPlace, resolveServices } from "./resolve";
-import { catchAllLabel, parseLines, type LogLine } from "./log-lines";
-import { serviceSources, type LogSource } from "./log-sources";
-import { closeLogDir, closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, warnCut, type LogDir, type TailWant } from "./log-read";
+import { catchAllLabel, parseLines, type LogLine } from "./lines";
+import { serviceSources, type LogSource } from "./sources";
+import { closeLogDir, closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, warnCut, type LogDir, type TailWant } from "./dir";
 
 /** The catch-all flavour of a source: which names are services, to tell "web: ..." from any text. */
 export type KnownName = (name: string) => boolean;
@@ -77,14 +76,13 @@ export function readNames(dir: LogDir, names: string[], src: LogSource, known: K
   return chunks.flat();
 }
 
-/** The last n lines of one service (a bare NAME or a service dir), oldest
- *  first, from wherever it logs; [] when it has no readable log. */
-export function lastServiceLines(service: string, n: number): LogLine[] {
-  const place = initPlace();
-  const [{ name, dir }] = resolveServices([service], place.scanDir) as [{ name: string; dir: string }];
-  const catchAll = place.runDir ? `${place.runDir}/log/catch-all` : null;
+/** The last n lines of service NAME in DIR, oldest first, from wherever it
+ *  logs (RUNDIR: the running init's, which holds the default log root and the
+ *  catch-all, or null); [] when it has no readable log. */
+export function lastServiceLines(name: string, dir: string, runDir: string | null, n: number): LogLine[] {
+  const catchAll = runDir ? `${runDir}/log/catch-all` : null;
   const out: LogLine[][] = [];
-  for (const src of serviceSources(name, dir, place.runDir ? `${place.runDir}/log` : null, catchAll)) {
+  for (const src of serviceSources(name, dir, runDir ? `${runDir}/log` : null, catchAll)) {
     try {
       out.push(readSource(src, src.onlyLabel !== undefined ? (x) => x === name : null, n));
     } catch { /* no log yet */ }

@@ -17,7 +17,13 @@ export function qmpCommand(path, execute, args, timeoutMs = 0) {
     const sock = connect(path);
     let buf = "";
     let step = 0;
-    const t = timeoutMs > 0 ? setTimeout(() => { sock.destroy(); reject(new Error(`QMP ${execute}: no answer`)); }, timeoutMs) : undefined;
+    const t =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            sock.destroy();
+            reject(new Error(`QMP ${execute}: no answer`));
+          }, timeoutMs)
+        : undefined;
     const settle = (fn, v) => {
       clearTimeout(t);
       sock.end();
@@ -26,8 +32,7 @@ export function qmpCommand(path, execute, args, timeoutMs = 0) {
     sock.on("error", (e) => settle(reject, e));
     sock.on("data", (d) => {
       buf += d;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
+      for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
         const msg = JSON.parse(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
         if (step === 0 && msg.QMP) {

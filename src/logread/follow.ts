@@ -9,10 +9,10 @@ import { dirname } from "node:path";
 import * as sys from "../sys";
 import { isDir } from "../sys/file-kind";
 import { logLine, reason } from "../cli/log";
-import type { KnownName } from "./log-files";
-import type { LogLine } from "./log-lines";
-import type { LogSource } from "./log-sources";
-import { firstLines, openFollowed, sync, type Followed, type FollowFrom } from "./log-followed";
+import type { KnownName } from "./files";
+import type { LogLine } from "./lines";
+import type { LogSource } from "./sources";
+import { firstLines, openFollowed, sync, type Followed, type FollowFrom } from "./followed";
 
 export type { FollowFrom };
 
@@ -48,7 +48,7 @@ export class LogFollower {
 
   /** Throws when inotify cannot be set up. */
   constructor(private readonly onLines: (lines: LogLine[]) => void, private readonly from: FollowFrom = {}) {
-    this.ifd = sys.inotifyInit((records) => this.onRecords(records));
+    this.ifd = sys.inotifyInit((records) => this.onRecords(records), (e) => logLine(`unable to read inotify events: ${reason(e)}: no longer following`));
   }
 
   /** Stops following: the inotify fd would keep the process alive. */

@@ -1,14 +1,14 @@
-// One log dir as `tsinit log -f` follows it (log-follow.ts watches): the dir
-// held open (log-read.ts: its files through it, never through a symlink, a
+// One log dir as `tsinit log -f` follows it (follow.ts watches): the dir
+// held open (dir.ts: its files through it, never through a symlink, a
 // fifo or another user's file), the file being read by inode and position,
 // what is new since the last wake-up, and the first read from the tail.
 import { fstatSync, lstatSync, readSync } from "node:fs";
 import { logLine } from "../cli/log";
 import { archivesOf } from "../log/rotate-policy";
-import { labelLines, logFiles, readNames, type KnownName } from "./log-files";
-import { parseLines, type LogLine } from "./log-lines";
-import type { LogSource } from "./log-sources";
-import { closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, type LogDir, type LogFile } from "./log-read";
+import { labelLines, logFiles, readNames, type KnownName } from "./files";
+import { parseLines, type LogLine } from "./lines";
+import type { LogSource } from "./sources";
+import { closeLogFile, listLogDir, openLogDir, openLogFile, readTail, SOURCE_CAP, type LogDir, type LogFile } from "./dir";
 
 /** One followed log dir (held open): the last file read (its inode; open while it may grow). */
 export interface Followed {

@@ -1,4 +1,4 @@
-// Builds a directory tree for a test from an object map:
+// Builds a directory tree for a test or a benchmark from an object map:
 // { "svc/run": "#!/bin/sh\n...", "svc/down": "", "svc/log/": null }.
 // Files named run, finish or under task/ whose content starts with "#!" are
 // made executable; a key ending in "/" is an empty directory.

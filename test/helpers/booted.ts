@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { decodeStatus, type SuperviseStatus } from "../../src/s6/status-file";
 import { eventually, startPid1, type Pid1 } from "./pid1";
-import { removeTree, tempTree, type Tree } from "./tree";
+import { removeTree, tempTree, type Tree } from "../../lab/tree";
 
-/** A booted machine: its temp root and its PID 1. */
-export interface Machine {
+/** A booted init: its temp root and its PID 1. */
+export interface Booted {
   root: string;
   init: Pid1;
 }
@@ -17,7 +17,7 @@ export interface Machine {
 export const sh = (body: string) => `#!/bin/sh\n${body}\n`;
 
 /** `tsinit scan ROOT` as PID 1; resolves once .s6-svscan/control exists. */
-export async function bootScan(tree: Tree): Promise<Machine> {
+export async function bootScan(tree: Tree): Promise<Booted> {
   const root = tempTree(tree);
   const init = startPid1(["scan", root]);
   await eventually(() => existsSync(`${root}/.s6-svscan/control`), 10_000, ".s6-svscan/control");
@@ -25,7 +25,7 @@ export async function bootScan(tree: Tree): Promise<Machine> {
 }
 
 /** The whole init as PID 1 on ROOT/{service,env,task}, state in ROOT/run; resolves at "boot: done". */
-export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: number; bin?: string; prepare?: (root: string) => void } = {}): Promise<Machine> {
+export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: number; bin?: string; prepare?: (root: string) => void } = {}): Promise<Booted> {
   const root = tempTree(tree);
   // What a tree map cannot hold (a name that is not UTF-8), made before the boot.
   opts.prepare?.(root);
@@ -37,8 +37,8 @@ export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: num
   return { root, init };
 }
 
-/** Kills the machine and removes its root. */
-export async function endMachine(m: Machine): Promise<void> {
+/** Kills the booted init (its namespace with it) and removes its root. */
+export async function endBooted(m: Booted): Promise<void> {
   await m.init.kill();
   removeTree(m.root);
 }

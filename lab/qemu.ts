@@ -3,7 +3,7 @@
 // the first serial port, QMP on a unix socket in the image directory.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { qmpCommand as qmpSend } from "../../scripts/qmp-client.mjs";
+import { qmpCommand as qmpSend } from "./qmp-client.mjs";
 import { join } from "node:path";
 
 export interface Exit {
@@ -27,6 +27,7 @@ export interface Vm {
 export function boot(image: string, name: string, append = ""): Vm {
   const qmp = join(image, `${name}.qmp`);
   rmSync(qmp, { force: true });
+  // biome-ignore format: one flag and its value a pair, a few pairs a line
   const args = [
     "-accel", "tcg", "-m", "1024", "-smp", "1", "-no-reboot",
     "-display", "none", "-monitor", "none", "-serial", "stdio", "-nic", "none",
@@ -53,32 +54,35 @@ export function boot(image: string, name: string, append = ""): Vm {
   };
   proc.stdout!.on("data", onData);
   proc.stderr!.on("data", onData);
-  const exited = new Promise<Exit>((res) => proc.on("exit", (code, signal) => {
-    for (const w of [...waiters]) w();
-    res({ code, signal, ms: Date.now() - started });
-  }));
+  const exited = new Promise<Exit>((res) =>
+    proc.on("exit", (code, signal) => {
+      for (const w of [...waiters]) w();
+      res({ code, signal, ms: Date.now() - started });
+    }),
+  );
   let done = false;
   void exited.then(() => (done = true));
-  const waitFor = (re: RegExp, ms: number) => new Promise<RegExpMatchArray>((res, rej) => {
-    const check = () => {
-      const m = out.match(re);
-      if (m) {
+  const waitFor = (re: RegExp, ms: number) =>
+    new Promise<RegExpMatchArray>((res, rej) => {
+      const check = () => {
+        const m = out.match(re);
+        if (m) {
+          waiters.delete(check);
+          clearTimeout(t);
+          res(m);
+        } else if (done) {
+          waiters.delete(check);
+          clearTimeout(t);
+          rej(new Error(`qemu exited before ${re} appeared; console:\n${tail(out)}`));
+        }
+      };
+      const t = setTimeout(() => {
         waiters.delete(check);
-        clearTimeout(t);
-        res(m);
-      } else if (done) {
-        waiters.delete(check);
-        clearTimeout(t);
-        rej(new Error(`qemu exited before ${re} appeared; console:\n${tail(out)}`));
-      }
-    };
-    const t = setTimeout(() => {
-      waiters.delete(check);
-      rej(new Error(`no ${re} within ${ms} ms; console:\n${tail(out)}`));
-    }, ms);
-    waiters.add(check);
-    check();
-  });
+        rej(new Error(`no ${re} within ${ms} ms; console:\n${tail(out)}`));
+      }, ms);
+      waiters.add(check);
+      check();
+    });
   const seenAt = (re: RegExp) => lines.find((l) => re.test(l.line))?.at ?? (re.test(partial) ? Date.now() - started : null);
   return { proc, output: () => out, waitFor, exited, seenAt, qmp, started };
 }
@@ -94,4 +98,3 @@ export const tail = (s: string) => s.split("\n").slice(-40).join("\n");
 
 /** One QMP command after the capabilities handshake; resolves with its answer (10 s at most). */
 export const qmpCommand = (path: string, execute: string): Promise<unknown> => qmpSend(path, execute, undefined, 10_000);
-
