@@ -54,6 +54,8 @@ export class ServiceFiles {
   private readonly eventQuiet: QuietFifodir = { emptyAt: null };
   /** the supervise/tsinit-record last written, to write it only when it changes */
   private lastRecord = "";
+  /** what the last record text was made from */
+  private recordOf: { state: SuperviseState | null; config: SuperviseConfig | null; logDir: string | null } = { state: null, config: null, logDir: null };
   /** what waits for the end of a deferWrites() */
   private held: Held | null = null;
   /** supervise/ was made by this supervisor and holds no death_tally yet: emptying it is no work */
@@ -131,6 +133,10 @@ export class ServiceFiles {
     // the story of those last deaths would be read by nobody, and writing it
     // cost a rename per service on the way down.
     if (state.frozen) return;
+    // The same state and config as last time (a step's end, then its batch's):
+    // the same text, not made again (its dates cost ~15 us each to format).
+    if (state === this.recordOf.state && config === this.recordOf.config && logDir === this.recordOf.logDir) return;
+    this.recordOf = { state, config, logDir };
     // Compared as text, before any bytes are made: this runs after every step.
     const text = recordText({ ...recordFromState(state, config), logDir });
     if (text === this.lastRecord) return;
