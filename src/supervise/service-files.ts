@@ -69,7 +69,7 @@ export class ServiceFiles {
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
   constructor(readonly dir: string, private readonly removed: () => boolean) {
     this.status = new SwapFile(`${dir}/supervise`, "status");
-    this.record = new SwapFile(`${dir}/supervise`, RECORD_FILE);
+    this.record = new SwapFile(`${dir}/supervise`, RECORD_FILE, true);
   }
 
   /** supervise/ was just made by this supervisor: none of its files is there yet. */

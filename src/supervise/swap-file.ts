@@ -26,7 +26,10 @@ export class SwapFile {
   /** NAME is known not to exist (a supervise/ just made): the first write is renamed into place */
   private absent = false;
 
-  constructor(private readonly dir: string, private readonly name: string) {}
+  /** firstInPlace: when NAME is known absent, it is written where it stands
+   *  (one file made, no rename): for a file whose readers take a part of it
+   *  for none (the record), not for status. */
+  constructor(private readonly dir: string, private readonly name: string, private readonly firstInPlace = false) {}
 
   /** The dir was just made: NAME is not there, nothing to exchange with. */
   markAbsent(): void {
@@ -38,11 +41,16 @@ export class SwapFile {
    *  could see a mix: a swapped-out file is written once its name is NAME.new. */
   write(bytes: Uint8Array): void {
     const file = `${this.dir}/${this.name}`;
-    const fd = openSync(`${file}.new`, this.spareLength === bytes.length ? OVERWRITE : REPLACE, 0o644);
+    const fd = openSync(this.absent && this.firstInPlace ? file : `${file}.new`, this.spareLength === bytes.length ? OVERWRITE : REPLACE, 0o644);
     try {
       writeSync(fd, bytes);
     } finally {
       closeSync(fd);
+    }
+    if (this.absent && this.firstInPlace) {
+      this.mainLength = bytes.length;
+      this.absent = false;
+      return;
     }
     const before = this.mainLength;
     this.mainLength = this.spareLength = -1;

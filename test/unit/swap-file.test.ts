@@ -48,4 +48,15 @@ test("writes of other lengths are read back whole, never with a longer one's tai
   }
 });
 
+test("a file known absent and written in place the first time: no spare made until the second", () => {
+  const s = new SwapFile(dir, "rec", true);
+  s.markAbsent();
+  s.write(new Uint8Array(10).fill(1));
+  assert.equal(new Uint8Array(fs.readFileSync(`${dir}/rec`)), new Uint8Array(10).fill(1));
+  assert.not.ok(fs.existsSync(`${dir}/rec.new`));
+  s.write(new Uint8Array(10).fill(2));
+  assert.equal(new Uint8Array(fs.readFileSync(`${dir}/rec`)), new Uint8Array(10).fill(2));
+  assert.equal(new Uint8Array(fs.readFileSync(`${dir}/rec.new`)), new Uint8Array(10).fill(1));
+});
+
 test.run();
