@@ -5,7 +5,7 @@
 // bench holds open and pauses; "up" is judged by that line, never by a
 // supervisor's status files, so the three are measured alike.
 // Usage: tsx bench/supervise.ts [N...]   (default 100 1000, or $N="100,1000")
-// Env: SUPERVISORS=tsinit,s6,runit  RESTARTS=20  IDLE_MS=5000  SETTLE_MS=1000
+// Env: SUPERVISORS=tsinit,s6,runit  RESTARTS=20  IDLE_MS=5000  SETTLE_MS=1000  STEADY_MS=5000  STEADY_GAP_MS=5000
 //      ROUNDS=1 (more rounds interleave the supervisors; the table shows medians, restarts pooled)
 //      DAG=1 / DAG=0  DAG_SEED=1
 // DAG run (bench/supervise-dag.ts): tsinit alone also boots the same N services
@@ -29,6 +29,14 @@ const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.N 
 const restarts = Number(process.env.RESTARTS ?? 20);
 const idleMs = Number(process.env.IDLE_MS ?? 5000);
 const settleMs = Number(process.env.SETTLE_MS ?? 1000);
+/** A second idle window, STEADY_GAP_MS after the first: tsinit's one
+ *  after-boot trim (src/boot/trim.ts) runs about 1 s after the scan's start,
+ *  inside the first window, and V8's memory reducer, woken by the trim's GCs,
+ *  makes one more GC 8 s after it (~50-130 switches; none with node's
+ *  --no-memory-reducer); the second window shows the idle that follows both
+ *  (STEADY_MS=0: no second window). */
+const steadyMs = Number(process.env.STEADY_MS ?? 5000);
+const steadyGapMs = Number(process.env.STEADY_GAP_MS ?? 5000);
 const rounds = Number(process.env.ROUNDS ?? 1);
 const only = process.env.SUPERVISORS?.split(",");
 const tsinit = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
@@ -116,6 +124,15 @@ const measure = (sup: Supervisor, n: number, payload: string): Promise<Result> =
     const before = new Map(sups.map((p) => [p, ctxtSwitches(p)]));
     await sleep(idleMs);
     const wakeups = sups.reduce((a, p) => a + ctxtSwitches(p) - before.get(p)!, 0);
+    let steadyWakeups: number | undefined;
+    let steadyPssMiB: number | undefined;
+    if (steadyMs > 0) {
+      await sleep(steadyGapMs);
+      const then = new Map(sups.map((p) => [p, ctxtSwitches(p)]));
+      await sleep(steadyMs);
+      steadyWakeups = sups.reduce((a, p) => a + ctxtSwitches(p) - then.get(p)!, 0);
+      steadyPssMiB = sups.reduce((a, p) => a + pssKiB(p), 0) / 1024;
+    }
 
     const restartMs: number[] = [];
     for (let i = 0; i < Math.min(restarts, n); i++) {
@@ -129,13 +146,13 @@ const measure = (sup: Supervisor, n: number, payload: string): Promise<Result> =
       if (r !== "ok") return { skipped: `${name} not restarted within 5 s of SIGKILL (${r})` };
       restartMs.push((marks.seen.get(name)!.ns - tKill) / 1e6);
     }
-    return { firstUpMs, allUpMs, pssMiB, procs, wakeups, restartMs, load: loadavg()[0]!.toFixed(1) };
+    return { firstUpMs, allUpMs, pssMiB, steadyPssMiB, procs, wakeups, steadyWakeups, restartMs, load: loadavg()[0]!.toFixed(1) };
   });
 
 async function main(): Promise<void> {
   const payload = buildPayload();
   for (const s of supervisors) if (existsSync(s.bin)) readFileSync(s.bin); // warm the page cache alike
-  console.log(`payload: static C (${payload}), ./run hard-linked to it; idle window ${idleMs} ms after a ${settleMs} ms settle`);
+  console.log(`payload: static C (${payload}), ./run hard-linked to it; idle window ${idleMs} ms after a ${settleMs} ms settle${steadyMs > 0 ? `, then a second of ${steadyMs} ms ${steadyGapMs} ms after it` : ""}`);
   for (const n of sizes) {
     const runs = new Map<string, Result[]>(supervisors.map((s) => [s.key, []]));
     const deps = dagAt(n) && runs.has("tsinit") ? randomDag(n, dagSeed) : undefined;
@@ -153,7 +170,7 @@ async function main(): Promise<void> {
         process.stderr.write(`tsinit N=${n} DAG: ${"skipped" in d ? `skipped: ${d.skipped}` : `all up ${d.allUpMs.toFixed(0)} ms`}\n`);
       }
     const combined = new Map([...runs].map(([k, rs]) => [k, combine(rs)]));
-    report(n, combined, idleMs);
+    report(n, combined, idleMs, steadyMs);
     if (deps) reportDag(n, combined.get("tsinit"), dags, { seed: dagSeed, ...shape(deps) });
   }
 }

@@ -1,6 +1,7 @@
 // Module init: registers each concern's functions, the numeric constants the
 // TS side passes back (flags, commands, resources) and the signal names.
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/reboot.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -43,7 +44,7 @@ namespace {
 Napi::Object Constants(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
   C(O_RDONLY); C(O_WRONLY); C(O_RDWR); C(O_CREAT); C(O_EXCL); C(O_TRUNC); C(O_APPEND);
-  C(O_NONBLOCK); C(O_CLOEXEC); C(O_NOCTTY); C(O_DIRECTORY); C(O_NOFOLLOW); C(AT_FDCWD); C(AT_REMOVEDIR);
+  C(O_NONBLOCK); C(O_CLOEXEC); C(O_NOCTTY); C(O_DIRECTORY); C(O_NOFOLLOW); C(AT_FDCWD); C(AT_REMOVEDIR); C(RENAME_EXCHANGE);
   C(MS_RDONLY); C(MS_NOSUID); C(MS_NODEV); C(MS_NOEXEC); C(MS_REMOUNT); C(MS_BIND); C(MS_REC);
   C(MS_PRIVATE); C(MS_MOVE); C(MS_RELATIME); C(MS_STRICTATIME);
   C(MNT_FORCE); C(MNT_DETACH);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <string.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -54,7 +55,12 @@ Napi::Value Renameat(Info info) {
   if (!ArgInt(info, 0, "renameat: fromDirfd", &from_dir) || !ArgString(info, 1, "renameat: from", &from) ||
       !ArgInt(info, 2, "renameat: toDirfd", &to_dir) || !ArgString(info, 3, "renameat: to", &to))
     return env.Undefined();
-  if (renameat(from_dir, from.c_str(), to_dir, to.c_str()) < 0) ThrowErrno(env, errno, "renameat", from.c_str());
+  // flags (renameat2): RENAME_EXCHANGE swaps the two names atomically.
+  int flags = 0;
+  if (info.Length() > 4 && !ArgInt(info, 4, "renameat: flags", &flags)) return env.Undefined();
+  int r = flags ? renameat2(from_dir, from.c_str(), to_dir, to.c_str(), static_cast<unsigned>(flags))
+                : renameat(from_dir, from.c_str(), to_dir, to.c_str());
+  if (r < 0) ThrowErrno(env, errno, flags ? "renameat2" : "renameat", from.c_str());
   return env.Undefined();
 }
 

@@ -21,21 +21,32 @@ export const STOP_GRACE_MS = 3000;
 /** How long to wait after SIGKILL before saying a process would not die (D state). */
 const KILL_WAIT_MS = 2000;
 
-/** Every service dir of scanDir (and its log/), resolved, with its status. */
-export function statusClaims(scanDir: string): StatusClaim[] {
+/** Every service dir of scanDir (and its log/), resolved, with its status.
+ *  withStatus: only the dirs that have a supervise/status (a survivor check:
+ *  a dir without one names no process, and costs one failed open instead of
+ *  a stat, a realpath and the open). */
+export function statusClaims(scanDir: string, withStatus = false): StatusClaim[] {
   const claims: StatusClaim[] = [];
   for (const entry of readScanDir(scanDir).services) {
     for (const path of [entry.path, `${entry.path}/log`]) {
+      let status = null;
+      let bytes: Buffer | null = null;
+      if (withStatus) {
+        try {
+          bytes = readFileSync(`${path}/supervise/status`);
+        } catch {
+          continue; // absent or unreadable: no claim
+        }
+      }
       let dir: string;
       try {
-        if (!statSync(path).isDirectory()) continue;
+        if (!withStatus && !statSync(path).isDirectory()) continue;
         dir = realpathSync(path);
       } catch {
         continue;
       }
-      let status = null;
       try {
-        status = decodeStatus(readFileSync(`${dir}/supervise/status`));
+        status = decodeStatus(bytes ?? readFileSync(`${dir}/supervise/status`));
       } catch { /* absent or unreadable: no claim */ }
       claims.push({ dir, status });
     }
@@ -136,7 +147,7 @@ function isAlive(pid: number): boolean {
  *  service's lock), so that nothing runs twice. */
 export async function stopSurvivors(scanDir: string): Promise<void> {
   // A live supervisor's services are its own: a second scanner must not touch them.
-  const claims = statusClaims(scanDir).filter((c) => {
+  const claims = statusClaims(scanDir, true).filter((c) => {
     try {
       return !isSupervised(c.dir);
     } catch {

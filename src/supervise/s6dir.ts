@@ -17,6 +17,8 @@ export interface ControlDir {
   dir: string;
   lockFd: number;
   controlFd: number;
+  /** dir was made just now: nothing of an earlier supervisor is in it */
+  fresh: boolean;
 }
 
 /** Creates dir (0700) with lock and control, takes the lock, opens the fifo.
@@ -25,7 +27,7 @@ export interface ControlDir {
 export function openControlDir(dir: string, onControl: (bytes: Buffer) => void): ControlDir {
   const sys = native();
   const c = sys.constants;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const fresh = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
   const lockFd = sys.open(`${dir}/lock`, c.O_WRONLY! | c.O_CREAT! | c.O_CLOEXEC!, 0o644);
   try {
     if (!sys.lockWrite(lockFd)) {
@@ -51,7 +53,7 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
         onControl(chunk);
       }
     });
-    return { dir, lockFd, controlFd };
+    return { dir, lockFd, controlFd, fresh };
   } catch (e) {
     sys.close(lockFd);
     throw e;

@@ -154,7 +154,7 @@ export class ServiceProcs {
 // A batch of spawn reports (a scan's first starts come back together) writes
 // every status first and the records after them, as a scan's starts did when
 // they spawned in line.
-sys.wrapSpawnReports((deliver) => ServiceFiles.deferRecords(deliver));
+sys.wrapSpawnReports((deliver) => ServiceFiles.deferWrites(deliver));
 
 /** One /dev/null for every service's child fds: an open and an fd per service saved. Never closed. */
 let devnull = -1;

@@ -111,6 +111,7 @@ export class Service {
    *  (a fresh `tsinit scan` ignores an old one: "since boot" means since this supervisor began). */
   start(held = false, adopt: SuperviseStatus | null = null, restore = false, listing: Listing = listServiceDir(this.dir)): void {
     this.control = openControlDir(`${this.dir}/supervise`, (bytes) => this.onControl(bytes));
+    if (this.control.fresh) this.files.madeAfresh();
     ensureFifodir(`${this.dir}/event`);
     // One read of the directory serves the config, and the first spawn just below.
     this.refreshConfig(listing.ok ? listing.value : undefined);
@@ -318,6 +319,10 @@ export class Service {
       case "cancelTimer":
         return this.timers.cancel(effect.kind);
       case "writeStatus":
+        // A shutdown's stop of a running service: the status its death writes
+        // says all (want down too); the wish alone would be a second rename
+        // per service on the way down, for readers about to lose their supervisor.
+        if (this.state.frozen && this.state.phase.kind === "up") return;
         if (this.batch) return void (this.batch.status = true);
         return this.writeStatus();
       case "writeDeathTally":
@@ -362,6 +367,7 @@ export class Service {
 
   private exit(): void {
     this.flushBatch();
+    this.files.flushHeld(); // before the lock goes: nothing lands after another supervisor took it
     this.abandon();
     this.cgroup?.release();
     this.host.onExited(this);

@@ -96,7 +96,9 @@ export const lockHolder = (fd: number): number => native().lockHolder(fd);
 // ---- relative to a directory fd ----
 export const openat = (dirfd: number, name: string, flags: number, mode = 0o644): number => native().openat(dirfd, name, flags, mode);
 export const mkdirat = (dirfd: number, name: string, mode: number): void => native().mkdirat(dirfd, name, mode);
-export const renameat = (fromDirfd: number, from: string, toDirfd: number, to: string): void => native().renameat(fromDirfd, from, toDirfd, to);
+/** renameat(2); flags given: renameat2(2) (constants().RENAME_EXCHANGE swaps the two names) */
+export const renameat = (fromDirfd: number, from: string, toDirfd: number, to: string, flags = 0): void =>
+  flags ? native().renameat(fromDirfd, from, toDirfd, to, flags) : native().renameat(fromDirfd, from, toDirfd, to);
 export const unlinkat = (dirfd: number, name: string, flags = 0): void => native().unlinkat(dirfd, name, flags);
 export const readlinkat = (dirfd: number, name: string): string => native().readlinkat(dirfd, name);
 export const fstat = (fd: number): NativeStat => native().fstat(fd);

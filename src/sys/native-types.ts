@@ -185,7 +185,8 @@ export interface NativeAddon {
   // ---- relative to a directory fd (AT_FDCWD for the cwd) ----
   openat(dirfd: number, name: string, flags: number, mode: number): number;
   mkdirat(dirfd: number, name: string, mode: number): void;
-  renameat(fromDirfd: number, from: string, toDirfd: number, to: string): void;
+  /** flags: renameat2(2)'s (RENAME_EXCHANGE) */
+  renameat(fromDirfd: number, from: string, toDirfd: number, to: string, flags?: number): void;
   /** flags: 0 or AT_REMOVEDIR */
   unlinkat(dirfd: number, name: string, flags: number): void;
   /** the target of symlink NAME in dirfd */
@@ -207,7 +208,7 @@ export interface NativeAddon {
   /** glibc malloc_trim(pad): 1 if memory went back to the system, else 0 */
   mallocTrim(pad: number): number;
 
-  /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
+  /** numeric constants: O_* (O_NOFOLLOW, AT_FDCWD, AT_REMOVEDIR, RENAME_EXCHANGE too), MS_*, MNT_*, LINUX_REBOOT_CMD_*, IN_*, RLIMIT_*, MADV_* */
   constants: Record<string, number>;
 }
 
