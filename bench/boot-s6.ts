@@ -94,7 +94,13 @@ function copyAt(root: string, path: string): void {
   mkdirSync(dirname(dest), { recursive: true });
   cpSync(path, dest, { verbatimSymlinks: true, dereference: false });
 }
-const isLink = (p: string) => { try { return lstatSync(p).isSymbolicLink(); } catch { return false; } };
+const isLink = (p: string) => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 /** Writes the s6 overlay into extra (an --extra directory for image/build.sh). */
 export function s6Extra(extra: string): void {

@@ -74,16 +74,20 @@ function trees(work: string): { services: string; tsinitExtra: string; s6Extra: 
   const busyboxExtra = join(work, "extra-busybox");
   mkdirSync(join(busyboxExtra, "sbin"), { recursive: true });
   for (const l of ["init", "poweroff", "reboot", "halt"]) symlinkSync("/bin/busybox", join(busyboxExtra, "sbin", l));
-  write(busyboxExtra, "etc/inittab", [
-    "::sysinit:/bin/mount -t proc proc /proc",
-    "::sysinit:/bin/mount -t sysfs sysfs /sys",
-    "::sysinit:/bin/mount -t tmpfs -o mode=0755 run /run",
-    ...SERVICES.map((s) => `::respawn:/bin/sh -c 'cd /etc/s6/service/${s} && exec ./run'`),
-    "::respawn:/bin/acpid -f -l /run/acpid.log -p /run/acpid.pid",
-    "::once:/etc/s6/task/probe",
-    "::shutdown:/bin/umount -a -r",
-    "",
-  ].join("\n"));
+  write(
+    busyboxExtra,
+    "etc/inittab",
+    [
+      "::sysinit:/bin/mount -t proc proc /proc",
+      "::sysinit:/bin/mount -t sysfs sysfs /sys",
+      "::sysinit:/bin/mount -t tmpfs -o mode=0755 run /run",
+      ...SERVICES.map((s) => `::respawn:/bin/sh -c 'cd /etc/s6/service/${s} && exec ./run'`),
+      "::respawn:/bin/acpid -f -l /run/acpid.log -p /run/acpid.pid",
+      "::once:/etc/s6/task/probe",
+      "::shutdown:/bin/umount -a -r",
+      "",
+    ].join("\n"),
+  );
   // busybox acpid runs CONFDIR/PWRF/00000080 for KEY_POWER.
   write(busyboxExtra, "etc/acpi/PWRF/00000080", "#!/bin/sh\nexec /sbin/poweroff\n", 0o755);
   const s6 = join(work, "extra-s6");
@@ -154,9 +158,15 @@ async function once(image: string, name: string): Promise<Sample> {
     const out = vm.output();
     if (process.env.CONSOLE_DIR) writeFileSync(`${process.env.CONSOLE_DIR}/${basename(image)}-${name}.log`, out);
     return {
-      initExec: Number(exec[1]), allUp: Number(up[1]), hostAllUp, powerOff: Date.now() - t, cpuExec, cpuAllUp,
+      initExec: Number(exec[1]),
+      allUp: Number(up[1]),
+      hostAllUp,
+      powerOff: Date.now() - t,
+      cpuExec,
+      cpuAllUp,
       floor: floorOf(f),
-      toLog: stamp(out, /boot: exec to the catch-all log \(([\d.]+) ms\)/), stage1: stamp(out, /boot: done in ([\d.]+) ms/),
+      toLog: stamp(out, /boot: exec to the catch-all log \(([\d.]+) ms\)/),
+      stage1: stamp(out, /boot: done in ([\d.]+) ms/),
     };
   } finally {
     if (vm.proc.exitCode === null && vm.proc.signalCode === null) vm.proc.kill("SIGKILL");
@@ -166,7 +176,10 @@ async function once(image: string, name: string): Promise<Sample> {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "tsinit-bench-boot-"));
   const stop = () => rmSync(work, { recursive: true, force: true });
-  process.on("SIGINT", () => { stop(); process.exit(130); });
+  process.on("SIGINT", () => {
+    stop();
+    process.exit(130);
+  });
   try {
     const t = trees(work);
     const S6 = "s6-svscan + execline stage 1";
@@ -195,7 +208,9 @@ async function main(): Promise<void> {
         samples[name]!.push(s);
         const floor = s.floor ? `, node -e 0 ${s.floor[0].toFixed(2)} s then ${s.floor[1].toFixed(2)} s` : "";
         const own = s.toLog === undefined ? "" : `, Node start → catch-all log ${s.toLog.toFixed(2)} s, stage 1 ${s.stage1?.toFixed(2)} s`;
-        process.stderr.write(`boot ${i + 1}/${BOOTS} ${name}: exec ${s.initExec.toFixed(2)} s, all up ${s.allUp.toFixed(2)} s, qemu CPU exec → all up ${(s.cpuAllUp - s.cpuExec).toFixed(2)} s${own}${floor}, power-off ${s.powerOff} ms\n`);
+        process.stderr.write(
+          `boot ${i + 1}/${BOOTS} ${name}: exec ${s.initExec.toFixed(2)} s, all up ${s.allUp.toFixed(2)} s, qemu CPU exec → all up ${(s.cpuAllUp - s.cpuExec).toFixed(2)} s${own}${floor}, power-off ${s.powerOff} ms\n`,
+        );
       }
     }
     const floorCell = (ss: Sample[]) => {
@@ -206,7 +221,19 @@ async function main(): Promise<void> {
     const opt = (name: string, k: "toLog" | "stage1") => (samples[name]!.every((s) => s[k] !== undefined) ? m(name, k).toFixed(2) : "");
     console.log(`\nqemu -accel tcg, ${BOOTS} boots each, medians (guest s = /proc/uptime; host ms from qemu start or from the button):`);
     printTable([
-      ["init", "init exec (s)", "all up (s)", "exec → all up (s)", "qemu CPU: → all up, exec → all up (s)", "Node → log (s)", "stage 1 (s)", "node -e 0: first, again (s)", "qemu → all up (host s)", "button → off (host s)", "power button"],
+      [
+        "init",
+        "init exec (s)",
+        "all up (s)",
+        "exec → all up (s)",
+        "qemu CPU: → all up, exec → all up (s)",
+        "Node → log (s)",
+        "stage 1 (s)",
+        "node -e 0: first, again (s)",
+        "qemu → all up (host s)",
+        "button → off (host s)",
+        "power button",
+      ],
       ...Object.keys(inits).map((name) => [
         name,
         m(name, "initExec").toFixed(2),
@@ -225,7 +252,9 @@ async function main(): Promise<void> {
     console.log();
     for (const { label } of TSINITS) {
       for (const other of [S6, base].filter((o) => inits[o])) {
-        console.log(`${label} / ${other}: all up ${ratio(label, other, (s) => s.allUp)}×, exec → all up ${ratio(label, other, (s) => s.allUp - s.initExec)}×, qemu CPU → all up ${ratio(label, other, (s) => s.cpuAllUp)}×, exec → all up ${ratio(label, other, (s) => s.cpuAllUp - s.cpuExec)}×, qemu → all up ${ratio(label, other, (s) => s.hostAllUp)}×, button → off ${ratio(label, other, (s) => s.powerOff)}×`);
+        console.log(
+          `${label} / ${other}: all up ${ratio(label, other, (s) => s.allUp)}×, exec → all up ${ratio(label, other, (s) => s.allUp - s.initExec)}×, qemu CPU → all up ${ratio(label, other, (s) => s.cpuAllUp)}×, exec → all up ${ratio(label, other, (s) => s.cpuAllUp - s.cpuExec)}×, qemu → all up ${ratio(label, other, (s) => s.hostAllUp)}×, button → off ${ratio(label, other, (s) => s.powerOff)}×`,
+        );
       }
     }
   } finally {

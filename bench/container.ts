@@ -29,17 +29,22 @@ for (const bin of [TSINIT, "/usr/bin/tini", "/usr/bin/s6-svscan"]) {
 
 /** Resolves with the time (ms since t0) at which child exits, rejects on a bad status. */
 function exitTime(child: ChildProcess, t0: bigint, what: string): Promise<number> {
-  return new Promise((res, rej) => child.on("exit", (code, sig) => {
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (code === 0) res(ms);
-    else rej(new Error(`${what} exited ${code ?? sig}`));
-  }));
+  return new Promise((res, rej) =>
+    child.on("exit", (code, sig) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code === 0) res(ms);
+      else rej(new Error(`${what} exited ${code ?? sig}`));
+    }),
+  );
 }
 
 /** Resolves with the time (ms since t0) at which dir holds n entries (inotify, with a check first). */
 function markersTime(dir: string, n: number, t0: bigint): Promise<number> {
   return new Promise((res, rej) => {
-    const timer = setTimeout(() => { w.close(); rej(new Error(`${dir}: not ${n} markers after 20 s`)); }, 20_000);
+    const timer = setTimeout(() => {
+      w.close();
+      rej(new Error(`${dir}: not ${n} markers after 20 s`));
+    }, 20_000);
     const check = () => {
       if (readdirSync(dir).length < n) return;
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -59,14 +64,30 @@ const start = (argv: string[]) => {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
   return { t0, child };
 };
-const tsinitArgs = (root: string) => [TSINIT, "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`, "--rundir", `${root}/run`, "--grace", "2000"];
+const tsinitArgs = (root: string) => [
+  TSINIT,
+  "--scandir",
+  `${root}/service`,
+  "--envdir",
+  `${root}/env`,
+  "--taskdir",
+  `${root}/task`,
+  "--rundir",
+  `${root}/run`,
+  "--grace",
+  "2000",
+];
 
 // ---- (1) start to exit ----
 const exitCases: Record<string, () => Promise<number>> = {
   "tsinit -- true": async () => {
     const root = fresh({ "service/": null });
     const { t0, child } = start([...tsinitArgs(root), "--", "true"]);
-    try { return await exitTime(child, t0, "tsinit"); } finally { rmSync(root, { recursive: true, force: true }); }
+    try {
+      return await exitTime(child, t0, "tsinit");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   },
   "tini -s -- true": async () => {
     const { t0, child } = start(["tini", "-s", "--", "true"]);
@@ -85,7 +106,11 @@ const exitCases: Record<string, () => Promise<number>> = {
   "s6-svscan (1 service: true; s6-svscanctl -t)": async () => {
     const root = fresh({ "scan/job/run": sh("true\nexec s6-svscanctl -t ..") });
     const { t0, child } = start(["s6-svscan", `${root}/scan`]);
-    try { return await exitTime(child, t0, "s6-svscan"); } finally { rmSync(root, { recursive: true, force: true }); }
+    try {
+      return await exitTime(child, t0, "s6-svscan");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   },
 };
 
@@ -149,7 +174,13 @@ function report(title: string, times: Record<string, number[]>): void {
   console.log(`\n${title} (median of ${ROUNDS}; ratio = tsinit / peer)`);
   printTable([
     ["peer", "median ms", "min ms", "max ms", "tsinit / peer"],
-    ...names.map((n) => [n, median(times[n]!).toFixed(1), Math.min(...times[n]!).toFixed(1), Math.max(...times[n]!).toFixed(1), (base / median(times[n]!)).toFixed(2)]),
+    ...names.map((n) => [
+      n,
+      median(times[n]!).toFixed(1),
+      Math.min(...times[n]!).toFixed(1),
+      Math.max(...times[n]!).toFixed(1),
+      (base / median(times[n]!)).toFixed(2),
+    ]),
   ]);
 }
 

@@ -44,7 +44,10 @@ function cpuMs(pid: number): number {
 }
 
 /** The supervisor tree's CPU in ms: every process of the namespace but the payloads ("run"). */
-const treeCpuMs = (pid1: number) => descendants(pid1).filter((p) => comm(p) !== "run").reduce((a, p) => a + cpuMs(p), 0);
+const treeCpuMs = (pid1: number) =>
+  descendants(pid1)
+    .filter((p) => comm(p) !== "run")
+    .reduce((a, p) => a + cpuMs(p), 0);
 
 /** Bytes waiting in the fifo (the starts since the last read), read without blocking. */
 function drain(fd: number): number {
@@ -61,7 +64,14 @@ function drain(fd: number): number {
   }
 }
 
-interface Row { key: string; starts: number; cpuMs: number; perStartMs: number; procs: number; load: string }
+interface Row {
+  key: string;
+  starts: number;
+  cpuMs: number;
+  perStartMs: number;
+  procs: number;
+  load: string;
+}
 
 async function measure(sup: (typeof all)[number], payload: string): Promise<Row | { key: string; skipped: string }> {
   if (!existsSync(sup.bin)) return { key: sup.key, skipped: `${sup.bin} is missing` };
@@ -107,7 +117,9 @@ async function main(): Promise<void> {
       continue;
     }
     const ratio = s6 ? (r.perStartMs / s6.perStartMs).toFixed(2) : "-";
-    console.log(`${r.key.padEnd(10)}  ${String(r.starts).padStart(6)}  ${r.cpuMs.toFixed(0).padStart(6)}  ${r.perStartMs.toFixed(3).padStart(12)}  ${ratio.padStart(5)}  ${String(r.procs).padStart(9)}  ${r.load}`);
+    console.log(
+      `${r.key.padEnd(10)}  ${String(r.starts).padStart(6)}  ${r.cpuMs.toFixed(0).padStart(6)}  ${r.perStartMs.toFixed(3).padStart(12)}  ${ratio.padStart(5)}  ${String(r.procs).padStart(9)}  ${r.load}`,
+    );
   }
   console.log("target: tsinit's cpu ms/start <= 1.0x s6's (same run; the ratio moves with the machine and its load)");
 }

@@ -46,8 +46,22 @@ const all: System[] = [
   {
     key: "tsinit",
     bin: tsinit,
-    argv: (d) => [tsinit, "--no-mount", "--scandir", `${d}/svc`, "--rundir", `${d}/run`, "--envdir", `${d}/none`,
-      "--taskdir", `${d}/none`, "--hostname", `${d}/none`, "--grace", String(graceMs)],
+    argv: (d) => [
+      tsinit,
+      "--no-mount",
+      "--scandir",
+      `${d}/svc`,
+      "--rundir",
+      `${d}/run`,
+      "--envdir",
+      `${d}/none`,
+      "--taskdir",
+      `${d}/none`,
+      "--hostname",
+      `${d}/none`,
+      "--grace",
+      String(graceMs),
+    ],
     // reboot(2) POWER_OFF in a pid namespace: the kernel kills PID 1 with SIGINT, and unshare
     // re-raises it on itself (a shell sees 130).
     exit: "SIGINT",
@@ -144,7 +158,9 @@ function report(runs: Map<string, Result[]>): void {
     return rs.length && !rs.some((r) => "skipped" in r) ? (rs as Measured[]) : undefined;
   };
   const med = (key: string, f: (r: Measured) => number | undefined) => {
-    const xs = ok(key)?.map(f).filter((x): x is number => x !== undefined);
+    const xs = ok(key)
+      ?.map(f)
+      .filter((x): x is number => x !== undefined);
     return xs?.length ? median(xs) : undefined;
   };
   const rows: Array<[string, (r: Measured) => number | undefined, number]> = [
@@ -169,7 +185,11 @@ function report(runs: Map<string, Result[]>): void {
     console.log(`  ${key}: ${skip ? `SKIPPED: ${skip.skipped}` : `stops ${each}`}`);
   }
   console.log(`  stop commands: tsinit SIGUSR1 to PID 1; s6 SIGTERM to s6-svscan (PID 1); runit SIGHUP to runsvdir (under a reaping PID 1)`);
-  console.log(`  load avg at the end ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  console.log(
+    `  load avg at the end ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -183,7 +203,9 @@ async function main(): Promise<void> {
       if (runs.get(sys.key)!.some((r) => "skipped" in r)) continue; // a system that failed once is not retried
       const r = await measure(sys, round, payload);
       runs.get(sys.key)!.push(r);
-      process.stderr.write(`${sys.key} round ${round + 1}: ${"skipped" in r ? `skipped: ${r.skipped}` : `all up ${fmt(r.allUpMs)} ms, stop ${fmt(r.stopMs, 1)} ms (${r.note})`}\n`);
+      process.stderr.write(
+        `${sys.key} round ${round + 1}: ${"skipped" in r ? `skipped: ${r.skipped}` : `all up ${fmt(r.allUpMs)} ms, stop ${fmt(r.stopMs, 1)} ms (${r.note})`}\n`,
+      );
     }
   report(runs);
 }

@@ -57,7 +57,9 @@ interface Variant {
 const variants: Variant[] = [
   ...(systems.includes("s6") ? [{ label: "s6", kind: "s6" as const, bin: tsinits[0]! }] : []),
   ...(systems.includes("tsinit")
-    ? tsinits.flatMap((bin) => trims.map((t) => ({ label: `tsinit trim=${t}${binTag(bin)}`, kind: "tsinit" as const, bin, trim: t === "default" ? undefined : t })))
+    ? tsinits.flatMap((bin) =>
+        trims.map((t) => ({ label: `tsinit trim=${t}${binTag(bin)}`, kind: "tsinit" as const, bin, trim: t === "default" ? undefined : t })),
+      )
     : []),
 ];
 
@@ -151,9 +153,17 @@ async function measure(v: Variant, round: number, payload: string): Promise<Figu
     const after = treeMemory(pid1, payloads());
     const mib = (k: number) => k / 1024;
     return {
-      allUpMs, tasksDoneMs, restartMs, procs: steady.procs, threads: steady.threads,
-      pss: mib(steady.pss), anon: mib(steady.anon), file: mib(steady.file), supPss: mib(steady.supPss),
-      pssAfter: mib(after.pss), anonAfter: mib(after.anon),
+      allUpMs,
+      tasksDoneMs,
+      restartMs,
+      procs: steady.procs,
+      threads: steady.threads,
+      pss: mib(steady.pss),
+      anon: mib(steady.anon),
+      file: mib(steady.file),
+      supPss: mib(steady.supPss),
+      pssAfter: mib(after.pss),
+      anonAfter: mib(after.anon),
     };
   } finally {
     await endNamespace(ns);
@@ -211,8 +221,7 @@ function report(results: Map<string, Figures[]>): void {
 
 async function main(): Promise<void> {
   const s6Bins = systems.includes("s6") ? ["/usr/bin/s6-svscan", "/usr/bin/execlineb", "/usr/lib/execline/bin/forbacktickx"] : [];
-  for (const bin of [...tsinits, ...s6Bins])
-    if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; ${installHint(["s6", "execline"])})`);
+  for (const bin of [...tsinits, ...s6Bins]) if (!existsSync(bin)) throw new Error(`${bin} is missing (npm run build; ${installHint(["s6", "execline"])})`);
   const payload = buildPayload();
   const fifo = spawnSync("mkfifo", ["-m", "0622", join(work, "up.fifo")]);
   if (fifo.status !== 0) throw new Error("mkfifo up.fifo failed");

@@ -27,10 +27,5 @@ for (let i = 0; i < runs; i++) for (const [name, argv] of Object.entries(cases))
 const base = median(times["node22 -e 0"]!);
 printTable([
   ["command", "median ms", "min ms", "ratio"],
-  ...Object.keys(cases).map((name) => [
-    name,
-    median(times[name]!).toFixed(1),
-    Math.min(...times[name]!).toFixed(1),
-    (median(times[name]!) / base).toFixed(3),
-  ]),
+  ...Object.keys(cases).map((name) => [name, median(times[name]!).toFixed(1), Math.min(...times[name]!).toFixed(1), (median(times[name]!) / base).toFixed(3)]),
 ]);

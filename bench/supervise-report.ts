@@ -52,10 +52,20 @@ export function report(n: number, results: Map<string, Result>, idleMs: number, 
     ...rows.map(([label, f, d, target, ok]) => {
       const [t, s, r] = ["tsinit", "s6", "runit"].map((k) => (m(k) ? f(m(k)!) : undefined));
       const met = !ok || t === undefined ? "-" : ok(t, s ?? NaN) ? "yes" : "no";
-      return [label, cell("tsinit", (x) => fmt(f(x), d)), cell("s6", (x) => fmt(f(x), d)), cell("runit", (x) => fmt(f(x), d)), ratio(t, s), ratio(t, r), target, met];
+      return [
+        label,
+        cell("tsinit", (x) => fmt(f(x), d)),
+        cell("s6", (x) => fmt(f(x), d)),
+        cell("runit", (x) => fmt(f(x), d)),
+        ratio(t, s),
+        ratio(t, r),
+        target,
+        met,
+      ];
     }),
   ]);
-  for (const [key, r] of results) console.log(`  ${key}: ${"skipped" in r ? `SKIPPED: ${r.skipped}` : `${r.procs}; ${r.restartMs.length} restarts; load avg ${r.load}`}`);
+  for (const [key, r] of results)
+    console.log(`  ${key}: ${"skipped" in r ? `SKIPPED: ${r.skipped}` : `${r.procs}; ${r.restartMs.length} restarts; load avg ${r.load}`}`);
   console.log("  targets are judged on tsinit and are set for N = 1000");
 }
 
@@ -77,7 +87,6 @@ export function combine(rs: Result[]): Result {
     load: ms.map((r) => r.load).join(" "),
   };
 }
-
 
 /** tsinit booting the same N services as a dependency graph: up times only. */
 export interface DagMeasured {

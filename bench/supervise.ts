@@ -78,7 +78,13 @@ interface Booted {
 
 /** Boots sup on a fresh tree of n services (with deps, each one's `dependencies` file too),
  * waits until all are up, hands over to then(), and always ends the namespace. */
-async function boot<T>(sup: Supervisor, n: number, payload: string, deps: number[][] | undefined, then: (b: Booted) => Promise<T | Skipped>): Promise<T | Skipped> {
+async function boot<T>(
+  sup: Supervisor,
+  n: number,
+  payload: string,
+  deps: number[][] | undefined,
+  then: (b: Booted) => Promise<T | Skipped>,
+): Promise<T | Skipped> {
   if (!existsSync(sup.bin)) return { skipped: `${sup.bin} is missing` };
   const dir = join(work, `${sup.key}-${n}${deps ? "-dag" : ""}`);
   const names = makeTree(dir, n, payload);
@@ -152,7 +158,9 @@ const measure = (sup: Supervisor, n: number, payload: string): Promise<Result> =
 async function main(): Promise<void> {
   const payload = buildPayload();
   for (const s of supervisors) if (existsSync(s.bin)) readFileSync(s.bin); // warm the page cache alike
-  console.log(`payload: static C (${payload}), ./run hard-linked to it; idle window ${idleMs} ms after a ${settleMs} ms settle${steadyMs > 0 ? `, then a second of ${steadyMs} ms ${steadyGapMs} ms after it` : ""}`);
+  console.log(
+    `payload: static C (${payload}), ./run hard-linked to it; idle window ${idleMs} ms after a ${settleMs} ms settle${steadyMs > 0 ? `, then a second of ${steadyMs} ms ${steadyGapMs} ms after it` : ""}`,
+  );
   for (const n of sizes) {
     const runs = new Map<string, Result[]>(supervisors.map((s) => [s.key, []]));
     const deps = dagAt(n) && runs.has("tsinit") ? randomDag(n, dagSeed) : undefined;

@@ -40,11 +40,16 @@ try {
   writeFileSync(join(tree, "task/chart/run"), CHART_TASK);
   chmodSync(join(tree, "task/chart/run"), 0o755);
   const image = join(work, "image");
-  const built = spawnSync("sh", [join(repo, "image/build.sh"), "--services", tree, "--out", image, "--tsinit", bin], { stdio: ["ignore", "inherit", "inherit"] });
+  const built = spawnSync("sh", [join(repo, "image/build.sh"), "--services", tree, "--out", image, "--tsinit", bin], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   if (built.status !== 0) throw new Error(`image/build.sh failed (${built.status})`);
   vm = boot(image, "chart");
   const section = async (name) => {
-    const m = await vm.waitFor(new RegExp(`=== boot-chart: ${name.replace(".", "\\.")} begin ===\\n([\\s\\S]*?)\\n=== boot-chart: ${name.replace(".", "\\.")} end ===`), 240_000);
+    const m = await vm.waitFor(
+      new RegExp(`=== boot-chart: ${name.replace(".", "\\.")} begin ===\\n([\\s\\S]*?)\\n=== boot-chart: ${name.replace(".", "\\.")} end ===`),
+      240_000,
+    );
     return m[1] + "\n";
   };
   mkdirSync(out, { recursive: true });

@@ -14,7 +14,12 @@ export interface Command {
 
 export const commands: Command[] = [
   { name: "init", summary: "boot as process 1: stage 1, supervision, shutdown (the default)", multiCall: true, load: () => import("./boot/init-main") },
-  { name: "poweroff", summary: "ask process 1 to stop everything and power off", multiCall: true, load: async () => (await import("./shutdown/power-main")).poweroff },
+  {
+    name: "poweroff",
+    summary: "ask process 1 to stop everything and power off",
+    multiCall: true,
+    load: async () => (await import("./shutdown/power-main")).poweroff,
+  },
   { name: "reboot", summary: "ask process 1 to stop everything and reboot", multiCall: true, load: async () => (await import("./shutdown/power-main")).reboot },
   { name: "halt", summary: "ask process 1 to stop everything and halt", multiCall: true, load: async () => (await import("./shutdown/power-main")).halt },
   { name: "reexec", summary: "ask process 1 to re-execute itself and adopt the running services", load: () => import("./boot/reexec-main") },

@@ -20,7 +20,8 @@ const kernel = (r: BootRecord, at: number) => (r.zeroKernelSec === null ? null :
 /** "init started at X s (kernel), all services ready at Y s" (or what is still missing). */
 export function summary(r: BootRecord): string {
   const services = r.units.filter((u) => u.kind === "service");
-  const start = r.zeroKernelSec === null ? "init started at ? s (kernel: /proc/1 is not this init's)" : `init started at ${r.zeroKernelSec.toFixed(2)} s (kernel)`;
+  const start =
+    r.zeroKernelSec === null ? "init started at ? s (kernel: /proc/1 is not this init's)" : `init started at ${r.zeroKernelSec.toFixed(2)} s (kernel)`;
   const late = services.filter((u) => u.ready === undefined).map((u) => `${u.name} (${u.state})`);
   if (services.length === 0) return `${start}, no services`;
   const last = Math.max(...services.map((u) => u.ready ?? 0));
@@ -50,6 +51,10 @@ export function formatBlame(r: BootRecord): string {
   const head = ["TIME", "START", "KIND", "UNIT", "NOTES"];
   // A long step name (the mirror's paths) must not push every note off the screen.
   const widths = head.map((h, i) => Math.min(i === 3 ? 40 : Infinity, Math.max(h.length, ...rows.map((row) => row[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padStart(widths[i]!) : i < 4 ? c.padEnd(widths[i]!) : c)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padStart(widths[i]!) : i < 4 ? c.padEnd(widths[i]!) : c))
+      .join("  ")
+      .trimEnd();
   return [line(head), ...rows.map(line), "", summary(r)].join("\n") + "\n";
 }

@@ -33,7 +33,9 @@ export function pid1Start(proc = "/proc", now = Date.now()): { wallMs: number; k
 export function readCatchAll(dir: string): string {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.startsWith("@")).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.startsWith("@"))
+      .sort();
   } catch (e) {
     // No catch-all: no boot steps. One we may not read (a user's EACCES) is
     // said as such, not taken for "not booted by tsinit".
@@ -41,13 +43,15 @@ export function readCatchAll(dir: string): string {
     throw e;
   }
   names.push("current");
-  return names.map((n) => {
-    try {
-      return readFileSync(`${dir}/${n}`, "utf8");
-    } catch {
-      return "";
-    }
-  }).join("\n");
+  return names
+    .map((n) => {
+      try {
+        return readFileSync(`${dir}/${n}`, "utf8");
+      } catch {
+        return "";
+      }
+    })
+    .join("\n");
 }
 
 const wall = (s: Stamp) => s.unixSec * 1000 + s.nsec / 1e6;
@@ -66,7 +70,11 @@ export function taskUnit(r: TaskRecord, zero: number, queued: number | undefined
   const deps = typeof r.path === "string" && r.path.endsWith("/run") ? readDependencies(r.path.slice(0, -4)).deps : [];
   const state = r.state === "exited" ? (r.signal ? `killed ${r.signal}` : `exited ${r.code}`) : r.state;
   return {
-    kind: "task", name: r.name, queued, deps, state,
+    kind: "task",
+    name: r.name,
+    queued,
+    deps,
+    state,
     start: r.startedAt ? offset(Date.parse(r.startedAt), zero) : undefined,
     ready: r.endedAt ? offset(Date.parse(r.endedAt), zero) : undefined,
   };
@@ -78,11 +86,15 @@ export function serviceUnit(name: string, path: string, zero: number): Unit {
   const unit: Unit = { kind: "service", name, deps, state: "unknown" };
   try {
     unit.queued = offset(statSync(`${path}/supervise/lock`).ctimeMs, zero);
-  } catch { /* not supervised yet */ }
+  } catch {
+    /* not supervised yet */
+  }
   let st;
   try {
     st = decodeStatus(readFileSync(`${path}/supervise/status`));
-  } catch { /* no status yet: unknown */ }
+  } catch {
+    /* no status yet: unknown */
+  }
   if (!st) return unit;
   const waiting = readWaitingFile(`${path}/supervise`) as { waitsFor?: unknown[] } | null;
   if (st.pid > 0 && !st.finishing) {
@@ -97,7 +109,9 @@ export function serviceUnit(name: string, path: string, zero: number): Unit {
   try {
     const deaths = decodeDeathTally(readFileSync(`${path}/supervise/death_tally`)).length;
     if (deaths > 0) unit.restarts = deaths;
-  } catch { /* none recorded */ }
+  } catch {
+    /* none recorded */
+  }
   return unit;
 }
 
@@ -128,18 +142,26 @@ export function collect(rundir: string, scandir: string, proc = "/proc"): BootRe
   const tasksQueued = units.find((u) => u.kind === "step" && u.name.startsWith("start tasks"))?.start;
   let taskFiles: string[] = [];
   try {
-    taskFiles = readdirSync(`${rundir}/task`).filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort();
-  } catch { /* no tasks */ }
+    taskFiles = readdirSync(`${rundir}/task`)
+      .filter((n) => n.endsWith(".json") && !n.startsWith("."))
+      .sort();
+  } catch {
+    /* no tasks */
+  }
   for (const f of taskFiles) {
     try {
       const r = JSON.parse(readFileSync(`${rundir}/task/${f}`, "utf8")) as TaskRecord;
       if (r && typeof r.name === "string") units.push(taskUnit(r, z, tasksQueued));
-    } catch { /* half-written or foreign: skip */ }
+    } catch {
+      /* half-written or foreign: skip */
+    }
   }
   let services: Array<{ name: string; path: string }> = [];
   try {
     services = scanServices(scandir.replace(/\/+$/, "") || "/");
-  } catch { /* no scan dir: steps and tasks only */ }
+  } catch {
+    /* no scan dir: steps and tasks only */
+  }
   for (const s of services) units.push(serviceUnit(s.name, s.path, z));
   return { version: 1, collectedAt: new Date(now).toISOString(), ...zero, collectedMs: now - z, units };
 }

@@ -5,7 +5,12 @@
 import { ms, summary } from "./blame";
 import { timeToReady, type BootRecord, type Unit } from "./record";
 
-const ROW = 18, BAR = 12, TOP = 56, LEFT = 12, PLOT = 1000, RIGHT = 320;
+const ROW = 18,
+  BAR = 12,
+  TOP = 56,
+  LEFT = 12,
+  PLOT = 1000,
+  RIGHT = 320;
 
 /** Phase colours: the legend shows each with its meaning. */
 export const PHASES = {
@@ -71,7 +76,9 @@ export function renderSvg(r: BootRecord): string {
   const step = tickStep(end);
   out.push(`<g class="axis" stroke="#e4e4e4">`);
   for (let t = 0; t <= end; t += step) {
-    out.push(`<line x1="${x(t).toFixed(1)}" y1="${TOP - 6}" x2="${x(t).toFixed(1)}" y2="${y(units.length)}"/><text x="${x(t).toFixed(1)}" y="${TOP - 9}" stroke="none" fill="#666" text-anchor="middle">${t >= 1000 ? `${t / 1000} s` : `${t} ms`}</text>`);
+    out.push(
+      `<line x1="${x(t).toFixed(1)}" y1="${TOP - 6}" x2="${x(t).toFixed(1)}" y2="${y(units.length)}"/><text x="${x(t).toFixed(1)}" y="${TOP - 9}" stroke="none" fill="#666" text-anchor="middle">${t >= 1000 ? `${t / 1000} s` : `${t} ms`}</text>`,
+    );
   }
   out.push(`</g>`);
   units.forEach((u, i) => {
@@ -79,7 +86,9 @@ export function renderSvg(r: BootRecord): string {
     out.push(`<g class="unit" data-kind="${u.kind}" data-name="${esc(u.name)}">`);
     for (const [phase, from, to] of segments(u, end)) {
       const w = Math.max(1, x(to) - x(from));
-      out.push(`<rect class="${phase}" data-from="${from.toFixed(1)}" x="${x(from).toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="${BAR}" fill="${PHASES[phase].colour}"/>`);
+      out.push(
+        `<rect class="${phase}" data-from="${from.toFixed(1)}" x="${x(from).toFixed(1)}" y="${top}" width="${w.toFixed(1)}" height="${BAR}" fill="${PHASES[phase].colour}"/>`,
+      );
     }
     const t = timeToReady(u);
     const labelAt = x(u.ready ?? u.start ?? u.queued ?? 0);
@@ -97,7 +106,9 @@ export function renderSvg(r: BootRecord): string {
       const from = dep?.ready ?? dep?.start;
       if (j === undefined || from === undefined || to === undefined) continue;
       const [x1, y1, x2, y2] = [x(from), y(j) + ROW / 2, x(to), y(i) + ROW / 2];
-      out.push(`<path class="dep" data-from="${esc(d)}" data-to="${esc(u.name)}" d="M${x1.toFixed(1)},${y1} C${(x1 + 20).toFixed(1)},${y1} ${(x2 - 20).toFixed(1)},${y2} ${x2.toFixed(1)},${y2}" marker-end="url(#arrow)"/>`);
+      out.push(
+        `<path class="dep" data-from="${esc(d)}" data-to="${esc(u.name)}" d="M${x1.toFixed(1)},${y1} C${(x1 + 20).toFixed(1)},${y1} ${(x2 - 20).toFixed(1)},${y2} ${x2.toFixed(1)},${y2}" marker-end="url(#arrow)"/>`,
+      );
     }
   });
   out.push(`</g>`);
@@ -108,7 +119,9 @@ export function renderSvg(r: BootRecord): string {
     out.push(`<rect x="${LEFT}" y="${ly - 10}" width="24" height="10" fill="${p.colour}"/><text x="${LEFT + 30}" y="${ly}">${esc(p.meaning)}</text>`);
     ly += 16;
   }
-  out.push(`<path d="M${LEFT},${ly - 5} L${LEFT + 24},${ly - 5}" stroke="#d9534f" marker-end="url(#arrow)"/><text x="${LEFT + 30}" y="${ly}">dependency: from its ready point to the dependent's start</text>`);
+  out.push(
+    `<path d="M${LEFT},${ly - 5} L${LEFT + 24},${ly - 5}" stroke="#d9534f" marker-end="url(#arrow)"/><text x="${LEFT + 30}" y="${ly}">dependency: from its ready point to the dependent's start</text>`,
+  );
   out.push(`</g>`, `</svg>`);
   return out.join("\n") + "\n";
 }

@@ -20,11 +20,15 @@ function stderrCopy(): number {
   let file = false;
   try {
     file = fstatSync(2).isFile();
-  } catch { /* closed: the open below fails too, and we dup */ }
+  } catch {
+    /* closed: the open below fails too, and we dup */
+  }
   if (!file) {
     try {
       return sys.open("/proc/self/fd/2", c.O_WRONLY! | c.O_APPEND! | c.O_CLOEXEC!, 0);
-    } catch { /* a socket */ }
+    } catch {
+      /* a socket */
+    }
   }
   const fd = sys.open("/dev/null", c.O_RDONLY! | c.O_CLOEXEC!, 0);
   sys.dup2(2, fd);
@@ -45,7 +49,9 @@ export function openCatchAll(rundir: string, reexecuted: boolean, container?: Co
   const consoleFd = !container && isInitialPidNamespace() ? sys.open("/dev/console", c.O_WRONLY! | c.O_NOCTTY! | c.O_CLOEXEC!, 0) : stderrCopy();
   try {
     mkdirSync(rundir, { recursive: true, mode: 0o755 });
-  } catch { /* read-only: the fd map stays in memory */ }
+  } catch {
+    /* read-only: the fd map stays in memory */
+  }
   if (reexecuted) loadInheritedFds(`${rundir}/kept-fds.json`);
   else setKeptFdsFile(`${rundir}/kept-fds.json`);
   const r = reexecuted ? takeFd("catchall:r") : undefined;

@@ -21,7 +21,12 @@ export function keepOriginalStdio(): OriginalStdio {
       return copy;
     } catch {
       // fd was closed: CMD gets it closed too.
-      if (copy >= 0) try { sys.close(copy); } catch { /* already */ }
+      if (copy >= 0)
+        try {
+          sys.close(copy);
+        } catch {
+          /* already */
+        }
       return -1;
     }
   }) as OriginalStdio;

@@ -36,7 +36,11 @@ import { elapsed, guarded, timed, within } from "../cli/timed";
 function quietly<T>(stage: string, what: string, fn: () => Promise<T>): Promise<T | undefined>;
 function quietly<T>(stage: string, what: string, fn: () => T): T | undefined;
 function quietly<T>(stage: string, what: string, fn: () => T | Promise<T>): T | undefined | Promise<T | undefined> {
-  return guarded(fn, () => undefined, (e) => logLine(`${stage}: unable to ${what}: ${reason(e)}`));
+  return guarded(
+    fn,
+    () => undefined,
+    (e) => logLine(`${stage}: unable to ${what}: ${reason(e)}`),
+  );
 }
 
 /** Runs the container until CMD (or, with none, a stop signal) ends it; exits the process. */
@@ -49,7 +53,10 @@ export async function containerMain(values: InitValues, command: string[], crash
   const startedAt = imageStartMs();
   const inherited = takeInherited(crashWindowMs);
   const carried = takeCarriedCommand();
-  if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services${carried.pid ? ` and ${command[0]} (pid ${carried.pid})` : ""}`);
+  if (inherited)
+    logLine(
+      `info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services${carried.pid ? ` and ${command[0]} (pid ${carried.pid})` : ""}`,
+    );
   if (isCrashLoop(inherited)) {
     logLine(`fatal: crashed ${inherited!.crashes} times in a row soon after starting: exiting`);
     return process.exit(EXIT_SYSTEM);
@@ -122,7 +129,11 @@ export async function containerMain(values: InitValues, command: string[], crash
     }).then(() => {
       // This run's own state (not PID 1, no --rundir): nobody reads it after us.
       if (ownRunDir) {
-        try { rmSync(values.rundir, { recursive: true, force: true }); } catch { /* left behind: harmless */ }
+        try {
+          rmSync(values.rundir, { recursive: true, force: true });
+        } catch {
+          /* left behind: harmless */
+        }
       }
       process.exit(code);
     });
@@ -184,7 +195,12 @@ export async function containerMain(values: InitValues, command: string[], crash
         inherited: !!inherited,
         knownAs: knownPids(deaths, tasks, { pid: cmdPid, what: `the container's command (${command[0] ?? "CMD"})` }),
         options: {
-          deaths, env, gate, stdout: childOut, stderr: childErr, logRoot: `${values.rundir}/log`,
+          deaths,
+          env,
+          gate,
+          stdout: childOut,
+          stderr: childErr,
+          logRoot: `${values.rundir}/log`,
           labelOutput: catchAll,
           onFailed,
           onFinished: () => {

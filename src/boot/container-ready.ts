@@ -29,10 +29,12 @@ export class ReadyGate extends DepGate {
 
   /** Members neither ready nor failed, by name. */
   pending(): string[] {
-    return [...this.names].filter((n) => {
-      const s = this.state(n);
-      return s !== "ready" && s !== "failed";
-    }).sort();
+    return [...this.names]
+      .filter((n) => {
+        const s = this.state(n);
+        return s !== "ready" && s !== "failed";
+      })
+      .sort();
   }
 
   /** Resolves true once nothing is pending, false when ms pass first. */
@@ -40,7 +42,9 @@ export class ReadyGate extends DepGate {
     if (this.pending().length === 0) return true;
     if (ms <= 0) return false;
     const all = new Promise<void>((resolve) => {
-      this.onChange = () => { if (this.pending().length === 0) resolve(); };
+      this.onChange = () => {
+        if (this.pending().length === 0) resolve();
+      };
     });
     const ok = await within(all, ms);
     this.onChange = null;

@@ -41,7 +41,9 @@ export function carryExitCode(code: number): void {
 export function originalStdio(reexecuted: boolean): OriginalStdio {
   if (reexecuted) return [0, 1, 2].map((n) => takeFd(`stdio:${n}`) ?? -1) as OriginalStdio;
   const stdio = keepOriginalStdio();
-  stdio.forEach((fd, n) => { if (fd >= 0) keepFd(`stdio:${n}`, fd); });
+  stdio.forEach((fd, n) => {
+    if (fd >= 0) keepFd(`stdio:${n}`, fd);
+  });
   return stdio;
 }
 
@@ -49,6 +51,11 @@ export function originalStdio(reexecuted: boolean): OriginalStdio {
 export function releaseOriginalStdio(stdio: OriginalStdio): void {
   stdio.forEach((fd, n) => {
     forgetFd(`stdio:${n}`);
-    if (fd >= 0) try { sys.close(fd); } catch { /* already */ }
+    if (fd >= 0)
+      try {
+        sys.close(fd);
+      } catch {
+        /* already */
+      }
   });
 }

@@ -101,7 +101,17 @@ function runTasks(pid1: Pid1, env: () => string[], gate: DepGate, onFailed: Retu
   const { values, inherited, catchAll } = pid1;
   let tasks: TaskRecord[] = [];
   timed("boot", "start tasks", () => {
-    tasks = startTasks(values.taskdir, values.rundir, env, (pid, cb) => pid1.deaths.watchPid(pid, cb), [0, ...childOutput(pid1)], gate, !!inherited, catchAll, onFailed);
+    tasks = startTasks(
+      values.taskdir,
+      values.rundir,
+      env,
+      (pid, cb) => pid1.deaths.watchPid(pid, cb),
+      [0, ...childOutput(pid1)],
+      gate,
+      !!inherited,
+      catchAll,
+      onFailed,
+    );
     return `${tasks.length} tasks`;
   });
   return tasks;
@@ -142,10 +152,13 @@ async function supervise(pid1: Pid1, tasks: TaskRecord[], env: () => string[], g
 
 function listenToPowerButton(pid1: Pid1): void {
   timed("boot", "listen to the power button", () => {
-    watchPowerButtons((device) => {
-      logLine(`info: power button pressed on ${device}`);
-      shutdown(pid1, "poweroff");
-    }, { sysClassInput: pid1.values["input-sys"], devInput: pid1.values["input-dev"] });
+    watchPowerButtons(
+      (device) => {
+        logLine(`info: power button pressed on ${device}`);
+        shutdown(pid1, "poweroff");
+      },
+      { sysClassInput: pid1.values["input-sys"], devInput: pid1.values["input-dev"] },
+    );
   });
 }
 
@@ -153,7 +166,12 @@ function listenToPowerButton(pid1: Pid1): void {
  *  Quiet on success: "boot: done" is the boot's last line (tsinit analyze). */
 function armMemoryTrim(pid1: Pid1): void {
   if (pid1.shuttingDown) return;
-  pid1.disarmTrim = guarded(armTrim, () => undefined, (e) => logLine(`boot: unable to arm the memory trim: ${reason(e)}`)) ?? pid1.disarmTrim;
+  pid1.disarmTrim =
+    guarded(
+      armTrim,
+      () => undefined,
+      (e) => logLine(`boot: unable to arm the memory trim: ${reason(e)}`),
+    ) ?? pid1.disarmTrim;
 }
 
 /** Entry point of `tsinit init`. */
@@ -165,12 +183,14 @@ export async function main(args: string[]): Promise<number | void> {
   const crashWindowMs = msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS);
   // A container's entrypoint: `--` (as process 1 or not), or a marked container's process 1.
   if (command !== undefined || (process.pid === 1 && containerMarked())) return runContainer(values, options, command, crashWindowMs);
-  if (process.pid !== 1) throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)", USAGE);
+  if (process.pid !== 1)
+    throw new UsageError("must run as process 1 (tsinit -- CMD runs a container's command; tsinit scan DIR supervises without being init)", USAGE);
 
   const t0 = process.hrtime.bigint();
   const startedAt = imageStartMs();
   const inherited = takeInherited(crashWindowMs);
-  if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
+  if (inherited)
+    logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) return safeMode(inherited!.crashes);
 
   const pid1 = newPid1(values, graceMs, inherited, startedAt);

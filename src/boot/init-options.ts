@@ -96,13 +96,21 @@ export function parseInitArgs(args: string[]): { values: InitValues } {
     // Keep what is understood, drop the rest, say so.
     const loose = parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true });
     const known = Object.keys(OPTIONS);
-    const dropped = [...loose.positionals, ...Object.keys(loose.values).filter((k) => !known.includes(k)).map((k) => `--${k}`)];
+    const dropped = [
+      ...loose.positionals,
+      ...Object.keys(loose.values)
+        .filter((k) => !known.includes(k))
+        .map((k) => `--${k}`),
+    ];
     logLine(`warning: ignoring ${dropped.join(" ")} on the command line: ${e.message}`);
-    const kept = Object.fromEntries(Object.entries(loose.values).filter(([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean")));
+    const kept = Object.fromEntries(
+      Object.entries(loose.values).filter(
+        ([k, v]) => known.includes(k) && typeof v === (OPTIONS[k as keyof typeof OPTIONS].type === "string" ? "string" : "boolean"),
+      ),
+    );
     return { values: { ...parseCommandLine(USAGE, [], OPTIONS, false).values, ...kept } as InitValues };
   }
 }
-
 
 /** An option in whole milliseconds. As process 1 a bad value is said and
  *  FALLBACK used (a usage exit would panic the kernel); elsewhere a usage error. */

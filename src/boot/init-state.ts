@@ -43,11 +43,15 @@ export function newPid1(values: InitValues, graceMs: number, inherited: Inherite
   let scannerDone: () => void = () => undefined;
   const scannerFinished = new Promise<void>((r) => (scannerDone = r));
   return {
-    values, graceMs, inherited, startedAt,
+    values,
+    graceMs,
+    inherited,
+    startedAt,
     deaths: new sys.DeathRouter(),
     earlyExits: [],
     live: `${values.rundir}/service`,
-    scannerFinished, scannerDone,
+    scannerFinished,
+    scannerDone,
     shuttingDown: false,
     booted: false,
     disarmTrim: () => undefined,

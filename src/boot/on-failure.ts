@@ -11,9 +11,7 @@ import type { PowerAction } from "../shutdown/actions";
 export type { Failure };
 
 /** How this start-up acts on it. */
-export type FailureActor =
-  | { mode: "init"; power(action: PowerAction): void }
-  | { mode: "container"; exit(code: number, why: string): void };
+export type FailureActor = { mode: "init"; power(action: PowerAction): void } | { mode: "container"; exit(code: number, why: string): void };
 
 /** The handler a scanner (onFailed) and the tasks call with each failure. */
 export function failureHandler(actor: FailureActor): (f: Failure) => void {

@@ -9,7 +9,9 @@ import { actionForSignal, rebootCommand, SIGNAL_ACTIONS } from "../shutdown/acti
 
 /** Enters safe mode for good (the returned promise never settles). */
 export function safeMode(crashes: number): Promise<never> {
-  logLine(`SAFE MODE: process 1 crashed ${crashes} times in a row soon after starting; services keep running but are no longer supervised; only reaping now. Fix the cause, then: tsinit reboot`);
+  logLine(
+    `SAFE MODE: process 1 crashed ${crashes} times in a row soon after starting; services keep running but are no longer supervised; only reaping now. Fix the cause, then: tsinit reboot`,
+  );
   sys.startEvents(Object.keys(SIGNAL_ACTIONS));
   sys.events.on("signal", (signo) => {
     const action = actionForSignal(signo);

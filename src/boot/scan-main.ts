@@ -69,9 +69,12 @@ export async function main(args: string[]): Promise<number | void> {
   // children) instead of starting them again.
   const startedAt = imageStartMs();
   const inherited = takeInherited(msOption("crash-window", values["crash-window"], CRASH_WINDOW_MS, USAGE));
-  if (inherited) logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
+  if (inherited)
+    logLine(`info: re-executed (${inherited.reason}${inherited.crashes ? `, crash ${inherited.crashes} in a row` : ""}): taking over the running services`);
   if (isCrashLoop(inherited)) {
-    logLine(`unable to supervise ${dir}: crashed ${inherited!.crashes} times in a row soon after starting; services keep running unsupervised; a new tsinit scan ${dir} takes them over`);
+    logLine(
+      `unable to supervise ${dir}: crashed ${inherited!.crashes} times in a row soon after starting; services keep running unsupervised; a new tsinit scan ${dir} takes them over`,
+    );
     return EXIT_SYSTEM;
   }
   let stopping = () => false;
@@ -96,7 +99,9 @@ export async function main(args: string[]): Promise<number | void> {
   const keptFile = `${dir}/.s6-svscan/kept-fds.json`;
   try {
     mkdirSync(`${dir}/.s6-svscan`, { recursive: true, mode: 0o700 });
-  } catch { /* openControlDir says why */ }
+  } catch {
+    /* openControlDir says why */
+  }
   if (inherited) loadInheritedFds(keptFile);
   else setKeptFdsFile(keptFile);
 

@@ -55,10 +55,11 @@ export async function startSupervision(o: SupervisionStart): Promise<void> {
   // the leftovers of services whose status does not hold, stopped first.
   // Without /proc to check them against, what each status names (a fresh
   // start would run a service twice); failing that too, a fresh start.
-  const plan = !o.inherited ? null
-    : (await o.step("boot", "adopt the running services", () => prepareAdoption(o.live, o.knownAs)))
-      ?? o.step("boot", "adopt the running services on their status files' word, unchecked", () => adoptUnchecked(o.live, o.knownAs))
-      ?? null;
+  const plan = !o.inherited
+    ? null
+    : ((await o.step("boot", "adopt the running services", () => prepareAdoption(o.live, o.knownAs))) ??
+      o.step("boot", "adopt the running services on their status files' word, unchecked", () => adoptUnchecked(o.live, o.knownAs)) ??
+      null);
   o.step("boot", "start supervision", () => {
     // scan-ctl -a on the live dir: the image's scan dir is looked at too, as on SIGHUP.
     const scanner = new Scanner(o.live, { ...o.options, cgroups, rescanLetter: o.rescan });
@@ -74,14 +75,17 @@ export function watchSource(dir: string, onChange: () => void): void {
   const c = sys.constants();
   try {
     let queued = false;
-    const ifd = sys.inotifyInit(() => {
-      if (queued) return;
-      queued = true;
-      setImmediate(() => {
-        queued = false;
-        onChange();
-      });
-    }, (e) => logLine(`unable to read inotify events for ${dir}: ${reason(e)}: send SIGHUP to pick up changes`));
+    const ifd = sys.inotifyInit(
+      () => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          queued = false;
+          onChange();
+        });
+      },
+      (e) => logLine(`unable to read inotify events for ${dir}: ${reason(e)}: send SIGHUP to pick up changes`),
+    );
     sys.inotifyAdd(ifd, dir, c.IN_CREATE! | c.IN_DELETE! | c.IN_MOVED_FROM! | c.IN_MOVED_TO!);
   } catch (e) {
     logLine(`warning: unable to watch ${dir}: ${reason(e)}: send SIGHUP to pick up changes`);

@@ -51,7 +51,17 @@ export function listTasks(taskDir: string): { name: string; path: string }[] {
 /** Hands every task to the gate, which starts each once its dependencies
  *  (task/NAME/dependencies, for a task that is a directory) are ready.
  *  Returns their records, updated in place as they run and end. */
-export function startTasks(taskDir: string, stateDir: string, env: () => string[], watchPid: WatchPid, stdio: number[], gate: DepGate, adopt = false, output?: TaskOutput, onFailed?: (f: Failure) => void): TaskRecord[] {
+export function startTasks(
+  taskDir: string,
+  stateDir: string,
+  env: () => string[],
+  watchPid: WatchPid,
+  stdio: number[],
+  gate: DepGate,
+  adopt = false,
+  output?: TaskOutput,
+  onFailed?: (f: Failure) => void,
+): TaskRecord[] {
   const recordDir = `${stateDir}/task`;
   try {
     mkdirSync(recordDir, { recursive: true, mode: 0o755 });
@@ -61,14 +71,24 @@ export function startTasks(taskDir: string, stateDir: string, env: () => string[
   const save = (r: TaskRecord) => {
     try {
       writeAtomic(recordDir, `${r.name}.json`, Buffer.from(JSON.stringify(r) + "\n"));
-    } catch { /* the record is a convenience; the log line says it all */ }
+    } catch {
+      /* the record is a convenience; the log line says it all */
+    }
   };
   return listTasks(taskDir).map(({ name, path }) => {
     const dir = path.endsWith("/run") ? path.slice(0, -4) : null;
     const deps = dir ? readDependencies(dir) : { deps: [], source: path, problems: [] };
     for (const p of deps.problems) logLine(p);
     const record: TaskRecord = {
-      name, path, state: "waiting", pid: 0, startedAt: "", endedAt: null, code: null, signal: null, error: null,
+      name,
+      path,
+      state: "waiting",
+      pid: 0,
+      startedAt: "",
+      endedAt: null,
+      code: null,
+      signal: null,
+      error: null,
     };
     // The end of a task, whether this image started it or adopted it after a re-exec.
     const onExit = (exit: sys.Exit) => {
@@ -178,7 +198,11 @@ function readTaskPipe(name: string, output: TaskOutput): void {
 function readOn(name: string, fd: number, output: TaskOutput): void {
   output.readLabelled(`task ${name}`, fd, () => {
     forgetFd(`task:${name}:r`);
-    try { sys.close(fd); } catch { /* already */ }
+    try {
+      sys.close(fd);
+    } catch {
+      /* already */
+    }
   });
 }
 

@@ -33,9 +33,13 @@ export class InotifyEmptyWatch implements EmptyWatch {
   whenEmpty(dir: string, cb: () => void): void {
     this.cancel(dir);
     try {
-      if (this.ifd < 0) this.ifd = sys.inotifyInit((records) => {
-          for (const r of records) this.onRecord(r.wd);
-        }, (e) => this.onReadError(e));
+      if (this.ifd < 0)
+        this.ifd = sys.inotifyInit(
+          (records) => {
+            for (const r of records) this.onRecord(r.wd);
+          },
+          (e) => this.onReadError(e),
+        );
       // Watch first, then look: a change between the two still wakes us.
       const wd = sys.inotifyAdd(this.ifd, `${dir}/cgroup.events`, sys.constants().IN_MODIFY!);
       this.byDir.set(dir, { wd, cb });

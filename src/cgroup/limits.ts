@@ -63,7 +63,15 @@ export function applyLimits(name: string, serviceDir: string, cgDir: string, war
 
 // ENOENT on an interface file means its controller is not enabled for this
 // cgroup: that matters only when the service asked for the limit.
-function write(name: string, cgDir: string, file: LimitFile | "memory.oom.group", value: string, given: boolean, once: (key: string, line: string) => void, applied: Applied): void {
+function write(
+  name: string,
+  cgDir: string,
+  file: LimitFile | "memory.oom.group",
+  value: string,
+  given: boolean,
+  once: (key: string, line: string) => void,
+  applied: Applied,
+): void {
   if (applied.get(file) === value) return;
   try {
     writeCgroupFile(`${cgDir}/${file}`, value);

@@ -15,9 +15,13 @@ export interface Cgroup2Mount {
 
 /** Every cgroup2 mount of /proc/self/mountinfo text, in order. */
 export function cgroup2Mounts(mountinfo: string): Cgroup2Mount[] {
-  return parseMountinfo(mountinfo).filter((m) => m.fstype === "cgroup2").map((m) => ({
-    root: m.root, mountPoint: m.target, superOptions: m.superOptions.filter((o) => o !== "rw" && o !== "ro"),
-  }));
+  return parseMountinfo(mountinfo)
+    .filter((m) => m.fstype === "cgroup2")
+    .map((m) => ({
+      root: m.root,
+      mountPoint: m.target,
+      superOptions: m.superOptions.filter((o) => o !== "rw" && o !== "ro"),
+    }));
 }
 
 /** The mount to use: /sys/fs/cgroup when it is cgroup2, else the first
@@ -110,7 +114,10 @@ export function keyValues(text: string): Map<string, number> {
 
 /** The pids of a cgroup.procs text; 0 (a process outside our pid namespace) is dropped. */
 export function procsPids(text: string): number[] {
-  return text.split("\n").map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return text
+    .split("\n")
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 /** The controllers among WANTED that a cgroup.controllers text lists, in WANTED's order. */

@@ -13,7 +13,10 @@ export interface DirReport {
 
 /** A directory to check that cannot be read: the command's system error. */
 export class UnreadableDir extends Error {
-  constructor(readonly dir: string, readonly code: string) {
+  constructor(
+    readonly dir: string,
+    readonly code: string,
+  ) {
     super(`unable to read ${dir}: ${code}`);
   }
 }
@@ -25,7 +28,9 @@ function etcDir(root: string): string | null {
   for (const f of ["passwd", "group"]) {
     try {
       if (lstatSync(`${etc.host}/${f}`).isSymbolicLink()) return null;
-    } catch { /* absent: resolveUser says so */ }
+    } catch {
+      /* absent: resolveUser says so */
+    }
   }
   return etc.host;
 }

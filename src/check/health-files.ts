@@ -12,12 +12,15 @@ export function checkHealthFiles(ctx: CheckContext, dir: string, kind: "service"
   if (dog !== null) {
     const ms = scanUint(dog, INT_MAX);
     const show = ctx.show(`${dir}/watchdog-ms`);
-    if (ms === null) ctx.out.error(show, `${JSON.stringify(dog)} is not a number of milliseconds (boot uses no watchdog)`, "write milliseconds such as 30000 (0: none)");
+    if (ms === null)
+      ctx.out.error(show, `${JSON.stringify(dog)} is not a number of milliseconds (boot uses no watchdog)`, "write milliseconds such as 30000 (0: none)");
     else if (ms > 0 && sock === null) ctx.out.warning(show, "without notify-socket no WATCHDOG=1 can arrive: no watchdog", "add an empty notify-socket file");
   }
   if (kind === "service" && sock !== null) {
-    if (sock.isDirectory()) ctx.out.error(ctx.show(`${dir}/notify-socket`), "a directory: the supervisor looks for a file (present = on)", "make it an empty file");
-    else if (ctx.fs.stat(`${dir}/notification-fd`) !== null) ctx.out.warning(ctx.show(`${dir}/notify-socket`), "beside notification-fd: whichever says ready first flags it ready", "keep one of them");
+    if (sock.isDirectory())
+      ctx.out.error(ctx.show(`${dir}/notify-socket`), "a directory: the supervisor looks for a file (present = on)", "make it an empty file");
+    else if (ctx.fs.stat(`${dir}/notification-fd`) !== null)
+      ctx.out.warning(ctx.show(`${dir}/notify-socket`), "beside notification-fd: whichever says ready first flags it ready", "keep one of them");
   }
   const show = ctx.show(`${dir}/on-failure`);
   const word = optionalLine(ctx, `${dir}/on-failure`);

@@ -57,7 +57,9 @@ export function printReports(root: string, reports: DirReport[], json: boolean):
       const e = r.findings.filter((f) => f.severity === "error").length;
       const w = r.findings.length - e;
       const where = root === "/" ? r.dir : `${r.dir} in ${root}`;
-      process.stdout.write(r.findings.length === 0 ? `${where}: no problems\n` : `${where}: ${e} error${e === 1 ? "" : "s"}, ${w} warning${w === 1 ? "" : "s"}\n`);
+      process.stdout.write(
+        r.findings.length === 0 ? `${where}: no problems\n` : `${where}: ${e} error${e === 1 ? "" : "s"}, ${w} warning${w === 1 ? "" : "s"}\n`,
+      );
     }
   }
   return errors > 0 ? EXIT_FAILED : EXIT_OK;

@@ -12,13 +12,25 @@ const S6_NAME_MAX = 251;
 export function checkServiceName(name: string, file: string, out: Findings): void {
   // control characters, on purpose: a name must hold none
   if (/[\x00-\x1f\x7f]/.test(name)) {
-    out.error(file, `the name ${JSON.stringify(name)} has a control character: s6 tools print it garbled and a dependencies file cannot name it`, "rename it to letters, digits, - _ . @");
+    out.error(
+      file,
+      `the name ${JSON.stringify(name)} has a control character: s6 tools print it garbled and a dependencies file cannot name it`,
+      "rename it to letters, digits, - _ . @",
+    );
   } else if (name.startsWith("-")) {
-    out.warning(file, `the name ${JSON.stringify(name)} starts with "-": s6-svc and the other tools take it for an option`, "rename it so that it starts with a letter or digit");
+    out.warning(
+      file,
+      `the name ${JSON.stringify(name)} starts with "-": s6-svc and the other tools take it for an option`,
+      "rename it so that it starts with a letter or digit",
+    );
   } else if (Buffer.byteLength(name) > S6_NAME_MAX) {
     out.warning(file, `the name is ${Buffer.byteLength(name)} bytes long: s6-svscan skips names longer than ${S6_NAME_MAX} bytes`, "give it a shorter name");
   } else if (name.includes("#") || name !== name.trim()) {
-    out.warning(file, `the name ${JSON.stringify(name)} cannot be written in a dependencies file (# starts a comment, blanks at the ends are dropped)`, "rename it to letters, digits, - _ . @");
+    out.warning(
+      file,
+      `the name ${JSON.stringify(name)} cannot be written in a dependencies file (# starts a comment, blanks at the ends are dropped)`,
+      "rename it to letters, digits, - _ . @",
+    );
   }
 }
 

@@ -6,9 +6,33 @@ import type { CheckContext } from "./context";
 
 /** Every name s6-supervise or tsinit reads in a service or task directory. */
 const KNOWN = [
-  "run", "finish", "down", "log", "notification-fd", "timeout-kill", "timeout-finish", "timeout-up",
-  "max-death-tally", "restart-delay-max", "restart-limit", "on-failure", "notify-socket", "watchdog-ms", "down-signal", "dependencies", "dependencies.d", "user", "rlimits", "nice",
-  "umask", "env", "memory.max", "cpu.max", "pids.max", "supervise", "event",
+  "run",
+  "finish",
+  "down",
+  "log",
+  "notification-fd",
+  "timeout-kill",
+  "timeout-finish",
+  "timeout-up",
+  "max-death-tally",
+  "restart-delay-max",
+  "restart-limit",
+  "on-failure",
+  "notify-socket",
+  "watchdog-ms",
+  "down-signal",
+  "dependencies",
+  "dependencies.d",
+  "user",
+  "rlimits",
+  "nice",
+  "umask",
+  "env",
+  "memory.max",
+  "cpu.max",
+  "pids.max",
+  "supervise",
+  "event",
 ];
 
 /** One spelling for the variants a typo makes: case, _ for -, plural for singular. */

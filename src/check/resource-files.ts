@@ -26,7 +26,10 @@ export function checkResourceFiles(ctx: CheckContext, dir: string): void {
   if (user !== null) checkUser(ctx, `${dir}/user`, user);
   const limits = ctx.fs.stat(`${dir}/rlimits`);
   if (limits !== null) checkLimits(ctx, `${dir}/rlimits`);
-  for (const [name, parse, fix] of [["nice", parseNice, "write a number from -20 to 19"], ["umask", parseUmask, "write an octal mask such as 022"]] as const) {
+  for (const [name, parse, fix] of [
+    ["nice", parseNice, "write a number from -20 to 19"],
+    ["umask", parseUmask, "write an octal mask such as 022"],
+  ] as const) {
     const line = optionalLine(ctx, `${dir}/${name}`);
     if (line === null) continue;
     const file = ctx.show(`${dir}/${name}`);
@@ -54,7 +57,11 @@ function checkUser(ctx: CheckContext, path: string, value: string): void {
   const r = resolveUser(value, ctx.etc, file);
   if (r.ok) return;
   if (r.problem.startsWith("unable to find user")) {
-    ctx.out.error(file, `user ${JSON.stringify(value)} is not in the image's /etc/passwd (the service would not start)`, "add the user to the image's /etc/passwd, or write a UID or UID:GID");
+    ctx.out.error(
+      file,
+      `user ${JSON.stringify(value)} is not in the image's /etc/passwd (the service would not start)`,
+      "add the user to the image's /etc/passwd, or write a UID or UID:GID",
+    );
   } else {
     ctx.out.error(file, `${afterFile(r.problem, file)} (the service would not start)`, "write a user NAME, a UID or UID:GID");
   }
@@ -63,7 +70,11 @@ function checkUser(ctx: CheckContext, path: string, value: string): void {
 function checkLimits(ctx: CheckContext, dir: string): void {
   const names = ctx.fs.list(dir);
   if (names === null) {
-    ctx.out.error(ctx.show(dir), "not a readable directory (the service would not start)", "make rlimits a directory with one file per limit, e.g. rlimits/nofile holding 4096");
+    ctx.out.error(
+      ctx.show(dir),
+      "not a readable directory (the service would not start)",
+      "make rlimits a directory with one file per limit, e.g. rlimits/nofile holding 4096",
+    );
     return;
   }
   for (const name of names) {
@@ -104,9 +115,14 @@ export function checkEnvDir(ctx: CheckContext, dir: string): void {
       ctx.out.error(file, `unable to read it: ${r.code} (the whole env dir would fail)`, "make it a regular readable file");
       continue;
     }
-    if (!isShellName(name)) ctx.out.warning(file, `${JSON.stringify(name)} is set, but a shell cannot read it as $${name}`, "use letters, digits and _ , not starting with a digit");
+    if (!isShellName(name))
+      ctx.out.warning(file, `${JSON.stringify(name)} is set, but a shell cannot read it as $${name}`, "use letters, digits and _ , not starting with a digit");
     else if (r.bytes.length > 0 && firstLineOf(r.bytes) === "" && r.bytes[0] === 0x0a) {
-      ctx.out.warning(file, "its first line is empty, so the variable is set to \"\"", "write the value on the first line, or make the file empty to unset the variable");
+      ctx.out.warning(
+        file,
+        'its first line is empty, so the variable is set to ""',
+        "write the value on the first line, or make the file empty to unset the variable",
+      );
     }
   }
 }

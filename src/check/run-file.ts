@@ -13,7 +13,8 @@ export function checkExecutable(ctx: CheckContext, path: string, required: boole
   const file = ctx.show(path);
   const st = ctx.fs.stat(path);
   if (st === null) {
-    if (required) ctx.out.error(file, "missing (or a symlink to nothing in the image)", `write an executable ${what} there (e.g. #!/bin/sh then exec your program)`);
+    if (required)
+      ctx.out.error(file, "missing (or a symlink to nothing in the image)", `write an executable ${what} there (e.g. #!/bin/sh then exec your program)`);
     return;
   }
   if (!st.isFile()) {
@@ -38,19 +39,27 @@ export function checkExecutable(ctx: CheckContext, path: string, required: boole
 function checkInterpreter(ctx: CheckContext, path: string, bytes: Buffer): void {
   const file = ctx.show(path);
   const nl = bytes.indexOf(0x0a);
-  const line = bytes.subarray(2, nl < 0 ? bytes.length : nl).toString("latin1").trim();
+  const line = bytes
+    .subarray(2, nl < 0 ? bytes.length : nl)
+    .toString("latin1")
+    .trim();
   const interpreter = line.split(/[ \t]/)[0] ?? "";
   if (interpreter === "") {
     ctx.out.error(file, "the #! line names no interpreter", "write e.g. #!/bin/sh");
     return;
   }
   if (!interpreter.startsWith("/")) {
-    ctx.out.error(file, `the #! interpreter ${interpreter} is not an absolute path: the kernel looks for it in the service's directory`, `write its full path, e.g. #!/bin/${interpreter.split("/").pop()}`);
+    ctx.out.error(
+      file,
+      `the #! interpreter ${interpreter} is not an absolute path: the kernel looks for it in the service's directory`,
+      `write its full path, e.g. #!/bin/${interpreter.split("/").pop()}`,
+    );
     return;
   }
   const st = ctx.fs.stat(interpreter);
   if (st === null) ctx.out.error(file, `its interpreter ${interpreter} is not in the image`, `install ${interpreter} in the image or change the #! line`);
-  else if (!st.isFile() || (st.mode & 0o111) === 0) ctx.out.error(file, `its interpreter ${interpreter} is not an executable file in the image`, `make ${interpreter} executable or change the #! line`);
+  else if (!st.isFile() || (st.mode & 0o111) === 0)
+    ctx.out.error(file, `its interpreter ${interpreter} is not an executable file in the image`, `make ${interpreter} executable or change the #! line`);
 }
 
 function checkLoader(ctx: CheckContext, path: string): void {
@@ -64,6 +73,10 @@ function checkLoader(ctx: CheckContext, path: string): void {
     return;
   }
   if (interp !== null && ctx.fs.stat(interp) === null) {
-    ctx.out.error(ctx.show(path), `its dynamic loader ${interp} is not in the image`, "install the loader and libraries it was linked with, or link it statically");
+    ctx.out.error(
+      ctx.show(path),
+      `its dynamic loader ${interp} is not in the image`,
+      "install the loader and libraries it was linked with, or link it statically",
+    );
   }
 }

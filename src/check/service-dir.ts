@@ -42,13 +42,20 @@ function checkLog(ctx: CheckContext, dir: string): void {
   const known = new Set<string>(LOG_FILES);
   for (const entry of ctx.fs.list(dir) ?? []) {
     if (entry.startsWith(".") || known.has(entry)) continue;
-    ctx.out.error(ctx.show(`${dir}/${entry}`), "log/ has no run, so the built-in logger is used, and it does not read this file",
-      `add ${ctx.show(`${dir}/run`)} for a logger of your own, or remove ${entry} (the built-in logger reads ${LOG_FILES.join(", ")})`);
+    ctx.out.error(
+      ctx.show(`${dir}/${entry}`),
+      "log/ has no run, so the built-in logger is used, and it does not read this file",
+      `add ${ctx.show(`${dir}/run`)} for a logger of your own, or remove ${entry} (the built-in logger reads ${LOG_FILES.join(", ")})`,
+    );
   }
   for (const file of ["max-size", "max-files"] as const) {
     const v = optionalLine(ctx, `${dir}/${file}`);
     if (v !== null && logIntOf(v.trim(), LOG_INT_MIN[file]) === null) {
-      ctx.out.error(ctx.show(`${dir}/${file}`), `${JSON.stringify(v)} is not an integer >= ${LOG_INT_MIN[file]} (boot uses the default)`, file === "max-size" ? "write bytes such as 1048576" : "write a count such as 10");
+      ctx.out.error(
+        ctx.show(`${dir}/${file}`),
+        `${JSON.stringify(v)} is not an integer >= ${LOG_INT_MIN[file]} (boot uses the default)`,
+        file === "max-size" ? "write bytes such as 1048576" : "write a count such as 10",
+      );
     }
   }
   const ts = optionalLine(ctx, `${dir}/timestamp`);

@@ -70,7 +70,11 @@ function checkDependencies(ctx: CheckContext, nodes: DepNode[]): void {
   for (const n of nodes) {
     for (const d of n.deps) {
       if (names.has(d)) continue;
-      ctx.out.error(n.source, `${n.name} depends on ${JSON.stringify(d)}, which is neither a service nor a task here (${n.name} would wait for it)`, `create service/${d} or task/${d}, or remove the name`);
+      ctx.out.error(
+        n.source,
+        `${n.name} depends on ${JSON.stringify(d)}, which is neither a service nor a task here (${n.name} would wait for it)`,
+        `create service/${d} or task/${d}, or remove the name`,
+      );
     }
   }
   for (const p of checkGraph(nodes).problems) {

@@ -11,7 +11,10 @@ import { logLine, writeText } from "./log";
 export class UsageError extends Error {
   readonly exitCode = EXIT_USAGE;
   /** help: the command's help text, whose usage lines are shown under the message */
-  constructor(message: string, readonly help: string) {
+  constructor(
+    message: string,
+    readonly help: string,
+  ) {
     super(message);
   }
 }

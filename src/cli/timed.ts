@@ -11,10 +11,14 @@ export function timed<T>(stage: string, what: string, fn: () => Promise<T>): Pro
 export function timed<T>(stage: string, what: string, fn: () => T): T | undefined;
 export function timed<T>(stage: string, what: string, fn: () => T | Promise<T>): T | undefined | Promise<T | undefined> {
   const t0 = process.hrtime.bigint();
-  return guarded(fn, (result) => {
-    const detail = typeof result === "string" && result ? `: ${result}` : "";
-    logLine(`${stage}: ${what}${detail} (${elapsed(t0)})`);
-  }, (e) => logLine(`${stage}: unable to ${what}: ${reason(e)} (${elapsed(t0)})`));
+  return guarded(
+    fn,
+    (result) => {
+      const detail = typeof result === "string" && result ? `: ${result}` : "";
+      logLine(`${stage}: ${what}${detail} (${elapsed(t0)})`);
+    },
+    (e) => logLine(`${stage}: unable to ${what}: ${reason(e)} (${elapsed(t0)})`),
+  );
 }
 
 /** fn's result after ok(result), or undefined after failed(error); for a

@@ -52,7 +52,11 @@ export function subscribe(fifodir: string, onLetters: (letters: string) => void)
     renameSync(tmp, final);
   } catch (e) {
     for (const fd of fds) sys.close(fd);
-    try { unlinkSync(tmp); } catch { /* never created */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
     throw e;
   }
   const [rfd, wfd] = fds as [number, number];
@@ -72,7 +76,11 @@ export function subscribe(fifodir: string, onLetters: (letters: string) => void)
       sys.unwatch(rfd);
       sys.close(rfd);
       sys.close(wfd);
-      try { unlinkSync(final); } catch { /* the supervisor may have removed it */ }
+      try {
+        unlinkSync(final);
+      } catch {
+        /* the supervisor may have removed it */
+      }
     },
   };
 }
@@ -92,11 +100,7 @@ export interface WaitSetupError extends Error {
 }
 
 /** How a wait ended: goal met, a phase ended with failures (count), timed out, or a signal. */
-export type WaitResult =
-  | { outcome: "done" }
-  | { outcome: "failed"; failures: number }
-  | { outcome: "timeout" }
-  | { outcome: "signal"; signal: NodeJS.Signals };
+export type WaitResult = { outcome: "done" } | { outcome: "failed"; failures: number } | { outcome: "timeout" } | { outcome: "signal"; signal: NodeJS.Signals };
 
 /** The longest delay setTimeout takes as given. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -109,7 +113,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *  subscribing or reading a status failed; afterSubscribe's own errors as is). */
 export function waitForServices(dirs: readonly string[], phases: readonly Phase[], timeoutMs: number, afterSubscribe?: () => void): Promise<WaitResult> {
   const subs: Subscription[] = [];
-  const closeAll = () => { for (const s of subs) s.close(); };
+  const closeAll = () => {
+    for (const s of subs) s.close();
+  };
   let tracker: WaitTracker | undefined;
   let finish: (r: WaitResult) => void = () => {};
   // Watch callbacks only run from the event loop, so tracker and finish are

@@ -13,7 +13,8 @@ import { findServices, initPlace, noInit, resolveServices, type InitPlace } from
 import { scanServices } from "../supervise/scandir";
 
 /** The --since forms, for --help and for the error that refuses one. */
-const SINCE_FORMS = "30s, 15m, 2h, 1d (each with or without ' ago'), HH:MM or HH:MM:SS (today, local), today, yesterday, 2026-11-30 or 2026-11-30 14:00 (local), or ISO 8601 with Z or an offset";
+const SINCE_FORMS =
+  "30s, 15m, 2h, 1d (each with or without ' ago'), HH:MM or HH:MM:SS (today, local), today, yesterday, 2026-11-30 or 2026-11-30 14:00 (local), or ISO 8601 with Z or an offset";
 
 const USAGE = `usage: tsinit log [-f] [-n N] [--since TIME] [--catch-all] [--json] [--utc] [-h] [SERVICE...]
 
@@ -84,13 +85,21 @@ type Source = { src: LogSource; known: KnownName | null };
 
 /** The sources the command line names, each with how its catch-all lines
  *  are labelled; with no operands, also how to find a new service's. */
-function sourcesFor(operands: string[], withCatchAll: boolean, place: InitPlace): { sources: Source[]; scan: { dir: string; names: string[]; sourcesOf: (name: string) => Source[] } | null } {
+function sourcesFor(
+  operands: string[],
+  withCatchAll: boolean,
+  place: InitPlace,
+): { sources: Source[]; scan: { dir: string; names: string[]; sourcesOf: (name: string) => Source[] } | null } {
   const catchAll = place.runDir ? `${place.runDir}/log/catch-all` : null;
   const logRoot = place.runDir ? `${place.runDir}/log` : null;
   let scanNames: string[] = [];
   try {
-    scanNames = scanServices(place.scanDir).filter((s) => !s.name.includes("/")).map((s) => s.name);
-  } catch { /* no running init here: only paths name services */ }
+    scanNames = scanServices(place.scanDir)
+      .filter((s) => !s.name.includes("/"))
+      .map((s) => s.name);
+  } catch {
+    /* no running init here: only paths name services */
+  }
   const named = operands.length > 0 ? resolveServices(operands, place.scanDir) : scanNames.map((n) => ({ name: n, dir: `${place.scanDir}/${n}` }));
   const names = new Set([...scanNames, ...named.map((s) => s.name)]);
   const known: KnownName = (n) => names.has(n);
@@ -106,17 +115,18 @@ function sourcesFor(operands: string[], withCatchAll: boolean, place: InitPlace)
     for (const { name, dir } of named) out.push(...sourcesOf(name, dir));
   }
   if (whole) out.push({ src: { label: "catch-all", dir: catchAll! }, known });
-  const scan = everything && existsSync(place.scanDir)
-    ? {
-        dir: place.scanDir,
-        names: scanNames,
-        // A service added later: its name now labels catch-all lines too.
-        sourcesOf: (name: string) => {
-          names.add(name);
-          return sourcesOf(name, `${place.scanDir}/${name}`);
-        },
-      }
-    : null;
+  const scan =
+    everything && existsSync(place.scanDir)
+      ? {
+          dir: place.scanDir,
+          names: scanNames,
+          // A service added later: its name now labels catch-all lines too.
+          sourcesOf: (name: string) => {
+            names.add(name);
+            return sourcesOf(name, `${place.scanDir}/${name}`);
+          },
+        }
+      : null;
   return { sources: out, scan };
 }
 

@@ -56,10 +56,14 @@ export function initPlace(env: NodeJS.ProcessEnv = process.env): InitPlace {
     let cwd = "/";
     try {
       cwd = readlinkSync("/proc/1/cwd");
-    } catch { /* PID 1 works in / (stage 1 chdirs there) */ }
+    } catch {
+      /* PID 1 works in / (stage 1 chdirs there) */
+    }
     const place = placeFromArgv(argv, cwd);
     if (place) return place;
-  } catch { /* no /proc: the default */ }
+  } catch {
+    /* no /proc: the default */
+  }
   return { scanDir: `${DEFAULT_RUNDIR}/service`, runDir: DEFAULT_RUNDIR };
 }
 
@@ -84,7 +88,9 @@ export function resolveServices(args: readonly string[], scanDir = initPlace().s
 /** The services of SCANDIR (its non-dot entries), sorted; [] when it cannot be read. */
 export function knownNames(scanDir: string): string[] {
   try {
-    return readdirSync(scanDir).filter((n) => !n.startsWith(".")).sort();
+    return readdirSync(scanDir)
+      .filter((n) => !n.startsWith("."))
+      .sort();
   } catch {
     return [];
   }
@@ -100,7 +106,10 @@ export function missingService(arg: string, named: NamedService, scanDir: string
   if (exists(named.dir)) return null;
   if (!exists(scanDir)) return `unable to find service ${arg}: ${noInit(scanDir)}`;
   const known = knownNames(scanDir);
-  const list = known.length === 0 ? "it has no services" : `known: ${known.slice(0, MAX_KNOWN).join(", ")}${known.length > MAX_KNOWN ? `, … (${known.length} in all)` : ""}`;
+  const list =
+    known.length === 0
+      ? "it has no services"
+      : `known: ${known.slice(0, MAX_KNOWN).join(", ")}${known.length > MAX_KNOWN ? `, … (${known.length} in all)` : ""}`;
   return `unable to find service ${arg} in ${scanDir}: ${list}`;
 }
 

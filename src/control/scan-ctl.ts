@@ -38,8 +38,15 @@ const OPTIONS = {
 
 /** Option name → s6-svscan letter (s6/letters.ts SVSCAN_LETTERS). */
 const LETTER: Record<string, string> = {
-  rescan: "a", hangup: "h", term: "t", interrupt: "i", quit: "q", abort: "b", reap: "z",
-  "kill-inactive": "n", "kill-inactive-all": "N",
+  rescan: "a",
+  hangup: "h",
+  term: "t",
+  interrupt: "i",
+  quit: "q",
+  abort: "b",
+  reap: "z",
+  "kill-inactive": "n",
+  "kill-inactive-all": "N",
 };
 
 /** s6-svscanctl's buffer holds 64 letters. */

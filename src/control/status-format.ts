@@ -147,10 +147,19 @@ export function toJson(r: ServiceReport): StatusJson {
   const rec = r.record;
   if (rec) {
     Object.assign(out, {
-      startedAt: rec.startedAt, restarts: rec.restarts, spawnError: rec.spawnError, crashLoop: rec.crashLoop,
-      delayMs: rec.delayMs, restartDelayMaxMs: rec.restartDelayMaxMs, notificationFd: rec.notificationFd,
-      failed: rec.failed, restartLimit: rec.restartLimit, notifySocket: rec.notifySocket,
-      watchdogMs: rec.watchdogMs, watchdogKills: rec.watchdogKills, lastWatchdogKill: rec.lastWatchdogKill,
+      startedAt: rec.startedAt,
+      restarts: rec.restarts,
+      spawnError: rec.spawnError,
+      crashLoop: rec.crashLoop,
+      delayMs: rec.delayMs,
+      restartDelayMaxMs: rec.restartDelayMaxMs,
+      notificationFd: rec.notificationFd,
+      failed: rec.failed,
+      restartLimit: rec.restartLimit,
+      notifySocket: rec.notifySocket,
+      watchdogMs: rec.watchdogMs,
+      watchdogKills: rec.watchdogKills,
+      lastWatchdogKill: rec.lastWatchdogKill,
       notifyStatus: up ? currentNotifyStatus(r) : null,
     });
   }
@@ -244,7 +253,10 @@ export function formatTable(reports: readonly ServiceReport[], nowMs: number, co
   // MEM and CPU come last, and only when some service runs in its own cgroup:
   // the columns before them stay where scripts look for them.
   const withUsage = reports.some((r) => r.usage);
-  return renderTable(["NAME", "STATE", "PID", "TIME", "NOTES", ...(withUsage ? ["MEM", "CPU"] : [])], withUsage ? rows : rows.map((row) => ({ ...row, cells: row.cells.slice(0, 5) })));
+  return renderTable(
+    ["NAME", "STATE", "PID", "TIME", "NOTES", ...(withUsage ? ["MEM", "CPU"] : [])],
+    withUsage ? rows : rows.map((row) => ({ ...row, cells: row.cells.slice(0, 5) })),
+  );
 }
 
 /** MEM (memory.current, "-" without the memory controller) and CPU time;

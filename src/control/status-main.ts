@@ -178,7 +178,9 @@ function storyExtras(r: ServiceReport, given: readonly TaskReport[]): StoryExtra
   let tasks = given;
   try {
     if (beside !== null) tasks = readTasks(beside);
-  } catch { /* no task records to name: dependencies on tasks show as missing */ }
+  } catch {
+    /* no task records to name: dependencies on tasks show as missing */
+  }
   const dependencies = (r.dependencies ?? []).slice(0, STORY_DEPS).map((name) => {
     const task = tasks.find((t) => t.name === name);
     if (task) return { name, state: `task ${taskState(task.record)}` };

@@ -37,7 +37,6 @@ function runProblem(dir: string): string | undefined {
   }
 }
 
-
 /** One service's report. Errors reading the status land in report.error,
  *  so one broken service does not hide the others. */
 export function readService(name: string, path: string): ServiceReport {

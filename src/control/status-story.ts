@@ -45,7 +45,8 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
   // state: since when, in absolute local time and as a duration
   let head = state as string;
   if (s && up) head += ` (pid ${s.pid}) since ${at(stampToMs(s.stamp), now)}`;
-  else if (state === "failed" && rec?.failed) head += ` since ${at(Date.parse(rec.failed.since), now)}: ${failedText(rec.failed)} (restart-limit; svc -u starts it again)`;
+  else if (state === "failed" && rec?.failed)
+    head += ` since ${at(Date.parse(rec.failed.since), now)}: ${failedText(rec.failed)} (restart-limit; svc -u starts it again)`;
   else if (s && state !== "waiting") head += ` since ${at(stampToMs(s.stamp), now)}`;
   if (r.error) head += `: ${r.error}`;
   rows.push(["state", head]);
@@ -57,16 +58,27 @@ export function formatStory(r: ServiceReport, extras: StoryExtras, now: number):
   }
   if (rec) {
     const e = rec.lastExit;
-    rows.push(["last exit", e ? `${e.signal !== null ? `killed by SIG${e.signal}` : `exit code ${e.code}`} at ${at(Date.parse(e.at), now)}` : "none: run never died under this supervisor"]);
+    rows.push([
+      "last exit",
+      e
+        ? `${e.signal !== null ? `killed by SIG${e.signal}` : `exit code ${e.code}`} at ${at(Date.parse(e.at), now)}`
+        : "none: run never died under this supervisor",
+    ]);
     if (rec.spawnError) {
       const err = rec.spawnError;
       const next = Date.parse(err.at) + err.retryInMs - now;
-      rows.push(["start failed", `${err.message}, at ${at(Date.parse(err.at), now)}; retrying every ${err.retryInMs / 1000} s${s?.wantUp && next > 0 ? ` (next in ${Math.ceil(next / 1000)} s)` : ""}`]);
+      rows.push([
+        "start failed",
+        `${err.message}, at ${at(Date.parse(err.at), now)}; retrying every ${err.retryInMs / 1000} s${s?.wantUp && next > 0 ? ` (next in ${Math.ceil(next / 1000)} s)` : ""}`,
+      ]);
     }
     rows.push(["restarts", `${rec.restarts} since boot${crashLoopText(rec)}`]);
     if (rec.watchdogMs > 0) {
       const k = rec.lastWatchdogKill;
-      rows.push(["watchdog", `WATCHDOG=1 due every ${rec.watchdogMs} ms; ${k ? `killed ${plural(rec.watchdogKills, "time")} since boot, last at ${at(Date.parse(k.at), now)}: no WATCHDOG=1 for ${k.ms} ms (SIGABRT, then SIGKILL)` : "never killed"}`]);
+      rows.push([
+        "watchdog",
+        `WATCHDOG=1 due every ${rec.watchdogMs} ms; ${k ? `killed ${plural(rec.watchdogKills, "time")} since boot, last at ${at(Date.parse(k.at), now)}: no WATCHDOG=1 for ${k.ms} ms (SIGABRT, then SIGKILL)` : "never killed"}`,
+      ]);
     }
   }
   rows.push(["ready", readinessText(r, now)]);

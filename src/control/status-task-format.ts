@@ -90,7 +90,7 @@ export function formatTaskTable(tasks: readonly TaskReport[], nowMs: number, col
   const rows = tasks.map((t) => {
     const r = t.record;
     const ended = r?.endedAt ? Date.parse(r.endedAt) : NaN;
-    const note = t.error ?? (r?.state === "waiting" ? waitingNotes(waitsOf(r)) : r?.error ?? "");
+    const note = t.error ?? (r?.state === "waiting" ? waitingNotes(waitsOf(r)) : (r?.error ?? ""));
     return {
       cells: [t.name, taskStateText(r), r?.pid ? String(r.pid) : "-", Number.isNaN(ended) ? "-" : `${formatDuration(nowMs - ended)} ago`, note],
       colour: colour ? colourOf(t) : null,

@@ -42,7 +42,10 @@ export function parseSvcArgs(args: readonly string[]): SvcParse {
   let i = 0;
   for (; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "--") { i++; break; }
+    if (arg === "--") {
+      i++;
+      break;
+    }
     if (!arg.startsWith("-") || arg === "-") break;
     for (let j = 1; j < arg.length; j++) {
       const opt = arg[j]!;

@@ -112,10 +112,13 @@ export async function main(args: string[]): Promise<number> {
   if (wait === null) return sendAll(dirs, req.letters);
   // Letters are sent only once the subscriptions exist, so no event is missed.
   let sent = 0;
-  const send = req.letters === "" ? undefined : () => {
-    sent = sendAll(dirs, req.letters);
-    if (sent !== 0) throw Object.assign(new Error("unsent"), { unsent: true });
-  };
+  const send =
+    req.letters === ""
+      ? undefined
+      : () => {
+          sent = sendAll(dirs, req.letters);
+          if (sent !== 0) throw Object.assign(new Error("unsent"), { unsent: true });
+        };
   try {
     // Several services restart as s6-svwait -r sees it: all down, then all up.
     const result = await waitForServices(dirs, phasesFor(wait, false, send && dirs.length === 1 ? "svc" : "svwait"), req.timeoutMs, send);

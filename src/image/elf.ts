@@ -22,10 +22,19 @@ export interface ElfInfo {
   versionsDefined: string[];
 }
 
-const PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3;
-const DT_NEEDED = 1, DT_STRTAB = 5, DT_STRSZ = 10, DT_SONAME = 14;
-const DT_VERDEF = 0x6ffffffc, DT_VERDEFNUM = 0x6ffffffd, DT_VERNEED = 0x6ffffffe, DT_VERNEEDNUM = 0x6fffffff;
-const VER_FLG_BASE = 1, VER_FLG_WEAK = 2;
+const PT_LOAD = 1,
+  PT_DYNAMIC = 2,
+  PT_INTERP = 3;
+const DT_NEEDED = 1,
+  DT_STRTAB = 5,
+  DT_STRSZ = 10,
+  DT_SONAME = 14;
+const DT_VERDEF = 0x6ffffffc,
+  DT_VERDEFNUM = 0x6ffffffd,
+  DT_VERNEED = 0x6ffffffe,
+  DT_VERNEEDNUM = 0x6fffffff;
+const VER_FLG_BASE = 1,
+  VER_FLG_WEAK = 2;
 /** No real dynamic section or version list is this long; a longer one is a corrupt file. */
 const MAX_ENTRIES = 65536;
 
@@ -92,12 +101,23 @@ function parse(r: Reader): ElfInfo {
   const segments: Segment[] = [];
   for (let i = 0; i < phnum; i++) {
     const p = r.at(phoff + i * phentsize, 56);
-    segments.push({ type: p.readUInt32LE(0), offset: Number(p.readBigUInt64LE(8)), vaddr: Number(p.readBigUInt64LE(16)), filesz: Number(p.readBigUInt64LE(32)) });
+    segments.push({
+      type: p.readUInt32LE(0),
+      offset: Number(p.readBigUInt64LE(8)),
+      vaddr: Number(p.readBigUInt64LE(16)),
+      filesz: Number(p.readBigUInt64LE(32)),
+    });
   }
   const interp = segments.find((s) => s.type === PT_INTERP);
   if (interp) info.interp = r.at(interp.offset, interp.filesz).toString("latin1").replace(/\0.*$/s, "");
   const dynamic = segments.find((s) => s.type === PT_DYNAMIC);
-  if (dynamic) readDynamic(r, dynamic, segments.filter((s) => s.type === PT_LOAD), info);
+  if (dynamic)
+    readDynamic(
+      r,
+      dynamic,
+      segments.filter((s) => s.type === PT_LOAD),
+      info,
+    );
   return info;
 }
 
@@ -117,7 +137,8 @@ function readDynamic(r: Reader, dynamic: Segment, loads: Segment[], info: ElfInf
     if (!seg) throw new Error(`address 0x${vaddr.toString(16)} is in no loaded segment`);
     return seg.offset + (vaddr - seg.vaddr);
   };
-  const strtab = one(DT_STRTAB), strsz = one(DT_STRSZ);
+  const strtab = one(DT_STRTAB),
+    strsz = one(DT_STRSZ);
   if (strtab === undefined || strsz === undefined) return;
   const strings = r.at(fileOffset(strtab), strsz);
   const str = (off: number): string => {
@@ -128,7 +149,8 @@ function readDynamic(r: Reader, dynamic: Segment, loads: Segment[], info: ElfInf
   const soname = one(DT_SONAME);
   if (soname !== undefined) info.soname = str(soname);
 
-  const verneed = one(DT_VERNEED), verneedNum = one(DT_VERNEEDNUM) ?? 0;
+  const verneed = one(DT_VERNEED),
+    verneedNum = one(DT_VERNEEDNUM) ?? 0;
   if (verneed !== undefined) {
     let at = fileOffset(verneed);
     for (let i = 0; i < Math.min(verneedNum, MAX_ENTRIES); i++) {
@@ -146,7 +168,8 @@ function readDynamic(r: Reader, dynamic: Segment, loads: Segment[], info: ElfInf
       at += next;
     }
   }
-  const verdef = one(DT_VERDEF), verdefNum = one(DT_VERDEFNUM) ?? 0;
+  const verdef = one(DT_VERDEF),
+    verdefNum = one(DT_VERDEFNUM) ?? 0;
   if (verdef !== undefined) {
     let at = fileOffset(verdef);
     for (let i = 0; i < Math.min(verdefNum, MAX_ENTRIES); i++) {

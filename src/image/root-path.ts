@@ -11,9 +11,7 @@ import { codeOf } from "../sys/errors";
 const MAX_LINKS = 40;
 
 /** Where PATH (as the image sees it) is on the host, or why it cannot be reached. */
-export type Resolved =
-  | { ok: true; host: string; stat: Stats }
-  | { ok: false; code: string; host: string };
+export type Resolved = { ok: true; host: string; stat: Stats } | { ok: false; code: string; host: string };
 
 const join = (root: string, parts: readonly string[]): string => (root === "/" ? "" : root) + "/" + parts.join("/");
 

@@ -30,8 +30,14 @@ function confDirs(fs: ImageFs, file: string, depth = 0): string[] {
     for (const pattern of include[1]!.split(/\s+/)) {
       const abs = pattern.startsWith("/") ? pattern : `/etc/${pattern}`;
       const slash = abs.lastIndexOf("/");
-      const dir = abs.slice(0, slash), glob = abs.slice(slash + 1);
-      const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+      const dir = abs.slice(0, slash),
+        glob = abs.slice(slash + 1);
+      const re = new RegExp(
+        `^${glob
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+      );
       for (const name of fs.list(dir) ?? []) if (re.test(name)) dirs.push(...confDirs(fs, `${dir}/${name}`, depth + 1));
     }
   }

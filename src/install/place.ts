@@ -34,11 +34,14 @@ export function ensureDir(root: string, dir: string, changes?: Changes): string 
 const tempName = (dir: string, name: string) => `${dir}/.${name}.${randomBytes(6).toString("hex")}`;
 
 function sameContent(a: string, b: string): boolean {
-  const sa = fs.lstatSync(a), sb = fs.statSync(b);
+  const sa = fs.lstatSync(a),
+    sb = fs.statSync(b);
   if (!sa.isFile() || sa.size !== sb.size) return false;
-  const fa = fs.openSync(a, "r"), fb = fs.openSync(b, "r");
+  const fa = fs.openSync(a, "r"),
+    fb = fs.openSync(b, "r");
   try {
-    const ba = Buffer.alloc(CHUNK), bb = Buffer.alloc(CHUNK);
+    const ba = Buffer.alloc(CHUNK),
+      bb = Buffer.alloc(CHUNK);
     for (let pos = 0; pos < sa.size; pos += CHUNK) {
       const n = fs.readSync(fa, ba, 0, CHUNK, pos);
       if (fs.readSync(fb, bb, 0, CHUNK, pos) !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) return false;
@@ -109,7 +112,11 @@ export function placeInit(sbin: string, source: string, keepOld: boolean, change
     }
     fs.renameSync(temp, target);
   } catch (e) {
-    try { fs.unlinkSync(temp); } catch { /* never made, or renamed */ }
+    try {
+      fs.unlinkSync(temp);
+    } catch {
+      /* never made, or renamed */
+    }
     throw e;
   }
   syncDir(sbin);
@@ -131,13 +138,19 @@ export function placeLinks(sbin: string, changes: Changes): void {
         changes.push({ changed: false, line: `${path}: unchanged (a symlink to init)` });
         continue;
       }
-    } catch { /* absent */ }
+    } catch {
+      /* absent */
+    }
     const temp = tempName(sbin, name);
     fs.symlinkSync("init", temp);
     try {
       fs.renameSync(temp, path);
     } catch (e) {
-      try { fs.unlinkSync(temp); } catch { /* gone */ }
+      try {
+        fs.unlinkSync(temp);
+      } catch {
+        /* gone */
+      }
       throw e;
     }
     changes.push({ changed: true, line: `${path}: ${before ? `replaced (was ${before})` : "created"}, a symlink to init` });

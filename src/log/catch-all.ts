@@ -136,7 +136,11 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     const who = labelled.get(fd);
     if (!who) return;
     labelled.delete(fd);
-    try { sys.unwatch(fd); } catch { /* not watched */ }
+    try {
+      sys.unwatch(fd);
+    } catch {
+      /* not watched */
+    }
     if (who.lines) emitWhole(who.lines.flush());
     who.onEnd?.();
   };
@@ -203,7 +207,11 @@ export function startCatchAll(opts: CatchAllOptions): CatchAll {
     async stop() {
       reader.stop();
       for (const fd of [...labelled.keys()]) endLabelled(fd);
-      try { sys.close(readFd); } catch { /* already */ }
+      try {
+        sys.close(readFd);
+      } catch {
+        /* already */
+      }
       if (sink) await sink.close();
       consoleOut.flush();
       consoleOut.stop();

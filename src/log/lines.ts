@@ -97,7 +97,7 @@ export function stampLines(format: TimestampFormat, ms: number, lines: Buffer): 
   if (prefix === "" || lines.length === 0) return lines;
   const stamp = Buffer.from(prefix);
   const parts: Buffer[] = [];
-  for (let at = 0; at < lines.length;) {
+  for (let at = 0; at < lines.length; ) {
     const nl = lines.indexOf(NL, at);
     const end = nl < 0 ? lines.length : nl + 1;
     parts.push(stamp, lines.subarray(at, end));

@@ -42,7 +42,11 @@ export function readPipe(fd: number, onData: (chunk: Buffer) => void, opts: Pipe
   const end = (e?: unknown) => {
     if (ended) return;
     ended = true;
-    try { sys.unwatch(fd); } catch { /* not watched */ }
+    try {
+      sys.unwatch(fd);
+    } catch {
+      /* not watched */
+    }
     if (e !== undefined) opts.onError?.(e);
     opts.onEnd?.();
   };
@@ -66,8 +70,12 @@ export function readPipe(fd: number, onData: (chunk: Buffer) => void, opts: Pipe
   watch();
   return {
     fd,
-    get bytes() { return bytes; },
-    get ended() { return ended; },
+    get bytes() {
+      return bytes;
+    },
+    get ended() {
+      return ended;
+    },
     stop() {
       paused = false;
       drain(perWake * 4);

@@ -123,5 +123,4 @@ export class LineQueue {
 }
 
 /** The notice written into a log once a queue that dropped has drained. */
-export const dropNotice = (d: DropCount, name: string): string =>
-  `tsinit: dropped ${d.lines} lines (${d.bytes} bytes) for ${name}`;
+export const dropNotice = (d: DropCount, name: string): string => `tsinit: dropped ${d.lines} lines (${d.bytes} bytes) for ${name}`;

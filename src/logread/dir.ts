@@ -44,7 +44,11 @@ export function openLogDir(path: string): LogDir {
 }
 
 export function closeLogDir(dir: LogDir): void {
-  try { closeSync(dir.fd); } catch { /* already */ }
+  try {
+    closeSync(dir.fd);
+  } catch {
+    /* already */
+  }
 }
 
 /** The entry names of an open dir. */
@@ -141,7 +145,11 @@ function olderThan(buf: Buffer, since: number): boolean {
 
 /** Closes a file opened by openLogFile. */
 export function closeLogFile(file: LogFile): void {
-  try { closeSync(file.fd); } catch { /* already */ }
+  try {
+    closeSync(file.fd);
+  } catch {
+    /* already */
+  }
 }
 
 /** Says once per read that a cap cut a source short. */

@@ -21,7 +21,13 @@ export function logFiles(dir: LogDir): string[] {
 
 /** The lines of the end of one file of DIR as SRC labels them, read as `want`
  *  says; none when the file is gone or refused. */
-export function fileLines(dir: LogDir, name: string, src: LogSource, known: KnownName | null, want: TailWant): { lines: LogLine[]; bytes: number; cut: boolean } {
+export function fileLines(
+  dir: LogDir,
+  name: string,
+  src: LogSource,
+  known: KnownName | null,
+  want: TailWant,
+): { lines: LogLine[]; bytes: number; cut: boolean } {
   const file = openLogFile(dir, name);
   if (!file) return { lines: [], bytes: 0, cut: false };
   try {
@@ -85,7 +91,9 @@ export function lastServiceLines(name: string, dir: string, runDir: string | nul
   for (const src of serviceSources(name, dir, runDir ? `${runDir}/log` : null, catchAll)) {
     try {
       out.push(readSource(src, src.onlyLabel !== undefined ? (x) => x === name : null, n));
-    } catch { /* no log yet */ }
+    } catch {
+      /* no log yet */
+    }
   }
   const merged = out.flat().sort((a, b) => a.ms - b.ms);
   return merged.slice(Math.max(0, merged.length - n));

@@ -47,8 +47,14 @@ export class LogFollower {
   private scan: { wd: number; dir: string; seen: Set<string>; sourcesOf: (name: string) => Source[] } | null = null;
 
   /** Throws when inotify cannot be set up. */
-  constructor(private readonly onLines: (lines: LogLine[]) => void, private readonly from: FollowFrom = {}) {
-    this.ifd = sys.inotifyInit((records) => this.onRecords(records), (e) => logLine(`unable to read inotify events: ${reason(e)}: no longer following`));
+  constructor(
+    private readonly onLines: (lines: LogLine[]) => void,
+    private readonly from: FollowFrom = {},
+  ) {
+    this.ifd = sys.inotifyInit(
+      (records) => this.onRecords(records),
+      (e) => logLine(`unable to read inotify events: ${reason(e)}: no longer following`),
+    );
   }
 
   /** Stops following: the inotify fd would keep the process alive. */

@@ -65,7 +65,7 @@ function drain(f: Followed): LogLine[] {
   }
   const buf = Buffer.allocUnsafe(CHUNK);
   let text = "";
-  for (let left = DRAIN_CAP; left > 0;) {
+  for (let left = DRAIN_CAP; left > 0; ) {
     const n = readSync(f.file.fd, buf, 0, Math.min(CHUNK, left), f.pos);
     if (n <= 0) break;
     f.pos += n;

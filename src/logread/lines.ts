@@ -99,6 +99,8 @@ export function formatLine(l: LogLine, utc: boolean): string {
 /** The --json form of a line: one object per line. JSON escapes C0 itself;
  *  DEL and C1, which it would leave raw, are written as \u00HH too. */
 export function jsonLine(l: LogLine): string {
-  return JSON.stringify({ time: new Date(l.ms).toISOString(), service: l.label, stream: l.stream ?? null, text: l.text })
-    .replace(/[\x7f-\x9f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+  return JSON.stringify({ time: new Date(l.ms).toISOString(), service: l.label, stream: l.stream ?? null, text: l.text }).replace(
+    /[\x7f-\x9f]/g,
+    (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
+  );
 }

@@ -46,7 +46,9 @@ export function serviceSources(name: string, dir: string, logRoot: string | null
     // A run script is small (a huge one is no s6-log line we would find), and
     // read non-blocking: a fifo there must not hang log or status.
     script = readHead(`${logDir}/run`, 64 * 1024).toString("utf8");
-  } catch { /* an unreadable run names no dir */ }
+  } catch {
+    /* an unreadable run names no dir */
+  }
   return s6LogDirs(script, logDir).map((d) => ({ label: name, dir: d }));
 }
 

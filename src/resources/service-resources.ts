@@ -21,9 +21,7 @@ export type ResourceOptions = Pick<SpawnOptions, "uid" | "gid" | "groups" | "rli
 };
 
 /** The options, or why the service must not start (a `user` that does not exist, ...). */
-export type ResourcesResult =
-  | { ok: true; options: ResourceOptions; warnings: string[] }
-  | { ok: false; problem: string; warnings: string[] };
+export type ResourcesResult = { ok: true; options: ResourceOptions; warnings: string[] } | { ok: false; problem: string; warnings: string[] };
 
 /** Where the system facts come from (a fake etc root and limits in unit tests). */
 export interface ResourceHost {
@@ -38,8 +36,22 @@ const SYSTEM: ResourceHost = { etc: "/etc", getrlimit: (name) => (name === "NOFI
 
 /** rlimits/ file names: the resource in lowercase, as RLIMIT_<NAME> minus the prefix. */
 export const LIMIT_NAMES: readonly string[] = [
-  "as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue",
-  "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
+  "as",
+  "core",
+  "cpu",
+  "data",
+  "fsize",
+  "locks",
+  "memlock",
+  "msgqueue",
+  "nice",
+  "nofile",
+  "nproc",
+  "rss",
+  "rtprio",
+  "rttime",
+  "sigpending",
+  "stack",
 ];
 const LIMITS = new Set(LIMIT_NAMES);
 
@@ -47,7 +59,6 @@ const LIMITS = new Set(LIMIT_NAMES);
 const OURS = ["user", "rlimits", "nice", "umask", "env"];
 
 type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
-
 
 /** A value is one short line; more than this is not read. */
 const MAX_READ = 4096;
@@ -187,7 +198,10 @@ export function readServiceResources(dir: string, baseEnv: string[], host: Resou
     if (!limits.ok) return fail(limits.problem);
     if (limits.value.length > 0) options.rlimits = limits.value;
   }
-  for (const [name, parse] of [["nice", parseNice], ["umask", parseUmask]] as const) {
+  for (const [name, parse] of [
+    ["nice", parseNice],
+    ["umask", parseUmask],
+  ] as const) {
     if (!present.has(name)) continue;
     const file = `${dir}/${name}`;
     const line = firstLine(file);

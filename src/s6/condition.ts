@@ -34,10 +34,14 @@ export function bitsFromStatus(s: SuperviseStatus): SvBits {
  *  The "up" loop then wants readiness only for R. */
 export function phasesFor(goal: WaitGoal, or: boolean, via: "svwait" | "svc"): Phase[] {
   switch (goal) {
-    case "u": return [{ wantUp: true, wantReady: false, or }];
-    case "U": return [{ wantUp: true, wantReady: true, or }];
-    case "d": return [{ wantUp: false, wantReady: false, or }];
-    case "D": return [{ wantUp: false, wantReady: true, or }];
+    case "u":
+      return [{ wantUp: true, wantReady: false, or }];
+    case "U":
+      return [{ wantUp: true, wantReady: true, or }];
+    case "d":
+      return [{ wantUp: false, wantReady: false, or }];
+    case "D":
+      return [{ wantUp: false, wantReady: true, or }];
     case "r":
     case "R": {
       const down = via === "svwait" ? { wantUp: false, wantReady: false, or: false } : { wantUp: false, wantReady: true, or: true };
@@ -70,11 +74,24 @@ export function applyEvent(bits: SvBits, letter: string, p: Phase): boolean {
       bits.up = true;
       bits.ready = p.wantReady;
       return true;
-    case "d": bits.up = false; bits.ready = false; return false;
-    case "D": bits.up = false; bits.ready = true; return false;
-    case "u": bits.up = true; bits.ready = false; return false;
-    case "U": bits.up = true; bits.ready = true; return false;
-    default: return false;
+    case "d":
+      bits.up = false;
+      bits.ready = false;
+      return false;
+    case "D":
+      bits.up = false;
+      bits.ready = true;
+      return false;
+    case "u":
+      bits.up = true;
+      bits.ready = false;
+      return false;
+    case "U":
+      bits.up = true;
+      bits.ready = true;
+      return false;
+    default:
+      return false;
   }
 }
 
@@ -85,7 +102,10 @@ export class WaitTracker {
   /** failures counted in the current phase (s6-svwait exits with this count) */
   failures = 0;
 
-  constructor(readonly bits: SvBits[], readonly phases: readonly Phase[]) {
+  constructor(
+    readonly bits: SvBits[],
+    readonly phases: readonly Phase[],
+  ) {
     this.advance();
   }
 

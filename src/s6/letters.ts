@@ -6,9 +6,7 @@
 export const SUPERVISE_LETTERS = "abqhkti12pcyroduDUxOQ";
 
 /** One s6-supervise control command. */
-export type SuperviseLetter =
-  | "a" | "b" | "q" | "h" | "k" | "t" | "i" | "1" | "2" | "p" | "c" | "y" | "r"
-  | "o" | "d" | "u" | "D" | "U" | "x" | "O" | "Q";
+export type SuperviseLetter = "a" | "b" | "q" | "h" | "k" | "t" | "i" | "1" | "2" | "p" | "c" | "y" | "r" | "o" | "d" | "u" | "D" | "U" | "x" | "O" | "Q";
 
 /** Every command s6-svscan 2.11 knows on .s6-svscan/control. */
 export const SVSCAN_LETTERS = "zabhitqnN";

@@ -4,15 +4,56 @@
 
 /** Signal numbers as Linux x86-64 (glibc) defines them. */
 export const SIGNALS: Readonly<Record<string, number>> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, IOT: 6, BUS: 7, FPE: 8, KILL: 9,
-  USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17,
-  CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, XCPU: 24, XFSZ: 25,
-  VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, POLL: 29, PWR: 30, SYS: 31, RTMIN: 34, RTMAX: 64,
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  ILL: 4,
+  TRAP: 5,
+  ABRT: 6,
+  IOT: 6,
+  BUS: 7,
+  FPE: 8,
+  KILL: 9,
+  USR1: 10,
+  SEGV: 11,
+  USR2: 12,
+  PIPE: 13,
+  ALRM: 14,
+  TERM: 15,
+  STKFLT: 16,
+  CHLD: 17,
+  CONT: 18,
+  STOP: 19,
+  TSTP: 20,
+  TTIN: 21,
+  TTOU: 22,
+  URG: 23,
+  XCPU: 24,
+  XFSZ: 25,
+  VTALRM: 26,
+  PROF: 27,
+  WINCH: 28,
+  IO: 29,
+  POLL: 29,
+  PWR: 30,
+  SYS: 31,
+  RTMIN: 34,
+  RTMAX: 64,
 };
 
 /** The signals the machine sends, named once. */
-export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGABRT = 6, SIGKILL = 9, SIGUSR1 = 10,
-  SIGUSR2 = 12, SIGALRM = 14, SIGTERM = 15, SIGCONT = 18, SIGSTOP = 19, SIGWINCH = 28;
+export const SIGHUP = 1,
+  SIGINT = 2,
+  SIGQUIT = 3,
+  SIGABRT = 6,
+  SIGKILL = 9,
+  SIGUSR1 = 10,
+  SIGUSR2 = 12,
+  SIGALRM = 14,
+  SIGTERM = 15,
+  SIGCONT = 18,
+  SIGSTOP = 19,
+  SIGWINCH = 28;
 
 /** Highest signal number Linux accepts (SIGRTMAX). */
 export const MAX_SIGNAL = 64;

@@ -41,7 +41,10 @@ export const STATUS_SIZE = 35;
 /** Size of one death_tally record. */
 export const DEATH_RECORD_SIZE = 14;
 
-const FLAG_PAUSED = 1, FLAG_FINISHING = 2, FLAG_WANTUP = 4, FLAG_READY = 8;
+const FLAG_PAUSED = 1,
+  FLAG_FINISHING = 2,
+  FLAG_WANTUP = 4,
+  FLAG_READY = 8;
 
 /** The 35 bytes s6-supervise would write for this record. */
 export function encodeStatus(s: SuperviseStatus): Uint8Array {
@@ -51,8 +54,7 @@ export function encodeStatus(s: SuperviseStatus): Uint8Array {
   putTai64n(view, 12, s.readyStamp);
   view.setBigUint64(24, BigInt(s.pid));
   view.setUint16(32, s.waitStatus & 0xffff);
-  bytes[34] = (s.paused ? FLAG_PAUSED : 0) | (s.finishing ? FLAG_FINISHING : 0) |
-    (s.wantUp ? FLAG_WANTUP : 0) | (s.ready ? FLAG_READY : 0);
+  bytes[34] = (s.paused ? FLAG_PAUSED : 0) | (s.finishing ? FLAG_FINISHING : 0) | (s.wantUp ? FLAG_WANTUP : 0) | (s.ready ? FLAG_READY : 0);
   return bytes;
 }
 

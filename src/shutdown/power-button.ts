@@ -27,14 +27,16 @@ export function findPowerButtons(paths: PowerButtonPaths = DEFAULT_PATHS): strin
   } catch {
     return [];
   }
-  return names.filter((n) => {
-    if (!/^event\d+$/.test(n)) return false;
-    try {
-      return BUTTON_NAMES.test(readFileSync(`${paths.sysClassInput}/${n}/device/name`, "utf8"));
-    } catch {
-      return false;
-    }
-  }).sort();
+  return names
+    .filter((n) => {
+      if (!/^event\d+$/.test(n)) return false;
+      try {
+        return BUTTON_NAMES.test(readFileSync(`${paths.sysClassInput}/${n}/device/name`, "utf8"));
+      } catch {
+        return false;
+      }
+    })
+    .sort();
 }
 
 /** Watches every power button; calls onPress for each press. Returns a stop function. */
@@ -81,7 +83,10 @@ export function watchPowerButtons(onPress: (device: string) => void, paths: Powe
   rescan();
   let ifd = -1;
   try {
-    ifd = sys.inotifyInit(() => rescan(), (e) => logLine(`unable to read inotify events for ${paths.devInput}: ${reason(e)}: a new input device is not listened to`));
+    ifd = sys.inotifyInit(
+      () => rescan(),
+      (e) => logLine(`unable to read inotify events for ${paths.devInput}: ${reason(e)}: a new input device is not listened to`),
+    );
     sys.inotifyAdd(ifd, paths.devInput, c.IN_CREATE! | c.IN_ATTRIB!);
   } catch {
     // No /dev/input (no evdev): nothing to listen to until one appears.

@@ -32,10 +32,28 @@ export interface Stage3Context {
 
 /** Filesystems that hold no data: left mounted (the kernel drops them). */
 const API_FS = new Set([
-  "proc", "sysfs", "devtmpfs", "devpts", "tmpfs", "cgroup", "cgroup2", "securityfs", "debugfs", "tracefs",
-  "pstore", "bpf", "mqueue", "hugetlbfs", "configfs", "fusectl", "binfmt_misc", "autofs", "efivarfs", "ramfs", "nsfs",
+  "proc",
+  "sysfs",
+  "devtmpfs",
+  "devpts",
+  "tmpfs",
+  "cgroup",
+  "cgroup2",
+  "securityfs",
+  "debugfs",
+  "tracefs",
+  "pstore",
+  "bpf",
+  "mqueue",
+  "hugetlbfs",
+  "configfs",
+  "fusectl",
+  "binfmt_misc",
+  "autofs",
+  "efivarfs",
+  "ramfs",
+  "nsfs",
 ]);
-
 
 /** The processes left after the services, and how to signal them all. */
 interface Leftovers {
@@ -80,12 +98,18 @@ async function runHook(ctx: Stage3Context, action: PowerAction): Promise<void> {
   let done = false;
   try {
     const pid = sys.spawn({ file: ctx.hook, argv: [ctx.hook, action], env: ctx.env, cwd: "/", setsid: true });
-    ctx.watchPid(pid, () => { done = true; });
+    ctx.watchPid(pid, () => {
+      done = true;
+    });
     const end = Date.now() + ctx.graceMs;
     while (!done && Date.now() < end) await within(ctx.nextDeath(), end - Date.now());
     if (!done) {
       logLine(`shutdown: ${ctx.hook} still runs after ${ctx.graceMs} ms: killing it`);
-      try { sys.killpg(pid, "SIGKILL"); } catch { /* gone */ }
+      try {
+        sys.killpg(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
     }
     logLine(`shutdown: ran ${ctx.hook} (${elapsed(t0)})`);
   } catch (e) {
@@ -158,7 +182,13 @@ export async function stage3(action: PowerAction, ctx: Stage3Context): Promise<v
   if (process.pid === 1) {
     await terminateLeftovers(ctx.nextDeath, ctx.graceMs, {
       list: () => otherProcesses(),
-      signal: (sig) => { try { sys.kill(-1, sig); } catch { /* none left: ESRCH */ } },
+      signal: (sig) => {
+        try {
+          sys.kill(-1, sig);
+        } catch {
+          /* none left: ESRCH */
+        }
+      },
     });
   }
   const tFlush = process.hrtime.bigint();
@@ -199,12 +229,22 @@ export async function containerEnd(why: string, ctx: ContainerEndContext): Promi
     await ctx.stopServices(ctx.graceMs);
     ctx.say(`shutdown: stopped services (${elapsed(tStop)})`);
     // Pid by pid, never kill(-1): as a subreaper that would reach every process we may signal.
-    await terminateLeftovers(ctx.nextDeath, ctx.graceMs, {
-      list: ctx.leftovers,
-      signal: (sig) => {
-        for (const pid of ctx.leftovers()) try { sys.kill(pid, sig); } catch { /* gone */ }
+    await terminateLeftovers(
+      ctx.nextDeath,
+      ctx.graceMs,
+      {
+        list: ctx.leftovers,
+        signal: (sig) => {
+          for (const pid of ctx.leftovers())
+            try {
+              sys.kill(pid, sig);
+            } catch {
+              /* gone */
+            }
+        },
       },
-    }, ctx.say);
+      ctx.say,
+    );
     ctx.say(`shutdown: exiting (stage 3 took ${elapsed(t0)})`);
     await ctx.flushLogs();
   } catch (e) {

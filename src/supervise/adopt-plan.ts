@@ -88,7 +88,14 @@ export interface Clock {
 /** Each claim checked, and each pid given to at most one service: the one
  *  it runs in when several claim it (a forged or stale status naming another
  *  service's process), else none. */
-function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number, ProcInfo>, self: number, children: boolean, clock?: Clock, others: Others = new Map()) {
+function verifyClaims(
+  claims: readonly StatusClaim[],
+  procs: ReadonlyMap<number, ProcInfo>,
+  self: number,
+  children: boolean,
+  clock?: Clock,
+  others: Others = new Map(),
+) {
   const held = new Map<string, SuperviseStatus>();
   const refused: AdoptionPlan["refused"] = [];
   const byPid = new Map<number, StatusClaim[]>();
@@ -100,7 +107,17 @@ function verifyClaims(claims: readonly StatusClaim[], procs: ReadonlyMap<number,
     else byPid.set(c.status.pid, [...(byPid.get(c.status.pid) ?? []), c]);
   }
   for (const [pid, list] of byPid) {
-    const home = list.length === 1 ? list[0]! : list.find((c) => c.dir === dirOf(procs.get(pid)!.cwd, list.map((x) => x.dir)));
+    const home =
+      list.length === 1
+        ? list[0]!
+        : list.find(
+            (c) =>
+              c.dir ===
+              dirOf(
+                procs.get(pid)!.cwd,
+                list.map((x) => x.dir),
+              ),
+          );
     for (const c of list) {
       if (c === home) held.set(c.dir, c.status!);
       else refused.push({ dir: c.dir, pid, why: home ? `it is ${home.dir}'s process` : `claimed by ${list.length} services` });

@@ -47,7 +47,9 @@ export function statusClaims(scanDir: string, withStatus = false): StatusClaim[]
       }
       try {
         status = decodeStatus(bytes ?? readFileSync(`${dir}/supervise/status`));
-      } catch { /* absent or unreadable: no claim */ }
+      } catch {
+        /* absent or unreadable: no claim */
+      }
       claims.push({ dir, status });
     }
   }
@@ -187,7 +189,9 @@ export async function stopProcess(pid: number, dir: string): Promise<void> {
     try {
       if (group) sys.killpg(pid, sig);
       else sys.kill(pid, sig);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   };
   const gone = new Promise<void>((resolve) => sys.watchReadable(pidfd, () => resolve()));
   const within = (ms: number) => Promise.race([gone.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);

@@ -12,9 +12,7 @@ import { codeOf } from "../sys/errors";
 import { parseRestartLimit, type RestartLimit } from "./machine-limit";
 
 /** The config and what was wrong with it, or the reason the service cannot start. */
-export type ConfigResult =
-  | { ok: true; config: SuperviseConfig; warnings: string[] }
-  | { ok: false; problem: string; code: string; warnings: string[] };
+export type ConfigResult = { ok: true; config: SuperviseConfig; warnings: string[] } | { ok: false; problem: string; code: string; warnings: string[] };
 
 /** The largest value s6 accepts in notification-fd and the timeouts. */
 export const INT_MAX = 2 ** 31 - 1;
@@ -135,8 +133,7 @@ export function readServiceConfig(dir: string, name: string, listing?: readonly 
     timeoutKillMs: readUint(file("timeout-kill"), DEFAULT_CONFIG.timeoutKillMs, INT_MAX, warnings),
     timeoutFinishMs: readUint(file("timeout-finish"), DEFAULT_CONFIG.timeoutFinishMs, INT_MAX, warnings),
     // s6 clamps silently rather than rejecting a big tally.
-    maxDeathTally: Math.min(MAX_DEATH_TALLY,
-      readUint(file("max-death-tally"), DEFAULT_CONFIG.maxDeathTally, Number.MAX_SAFE_INTEGER, warnings)),
+    maxDeathTally: Math.min(MAX_DEATH_TALLY, readUint(file("max-death-tally"), DEFAULT_CONFIG.maxDeathTally, Number.MAX_SAFE_INTEGER, warnings)),
     notificationFd: fd < 0 ? null : fd,
     // tsinit's backoff, in milliseconds like s6's timeouts; absent or 0 = off.
     restartDelayMaxMs: readUint(file("restart-delay-max"), DEFAULT_CONFIG.restartDelayMaxMs, INT_MAX, warnings),

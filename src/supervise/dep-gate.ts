@@ -134,7 +134,8 @@ export class DepGate {
     for (const p of fresh) this.reported.add(p);
     // One bad file may name hundreds of missing services: a few lines, then a count.
     for (const p of fresh.slice(0, PROBLEMS_LOGGED)) logLine(`warning: ${p.length > PROBLEM_CHARS ? `${p.slice(0, PROBLEM_CHARS)}…` : p}`);
-    if (fresh.length > PROBLEMS_LOGGED) logLine(`warning: and ${fresh.length - PROBLEMS_LOGGED} more dependency problems (tsinit status --json names every dependency)`);
+    if (fresh.length > PROBLEMS_LOGGED)
+      logLine(`warning: and ${fresh.length - PROBLEMS_LOGGED} more dependency problems (tsinit status --json names every dependency)`);
     const { start, waiting } = plan(nodes, this.states, this.check);
     for (const [name, w] of waiting) this.members.get(name)!.showWaiting(w);
     for (const name of start) {
@@ -142,13 +143,16 @@ export class DepGate {
       this.states.set(name, "started");
       m.showWaiting(null);
       if (m.timeoutUpMs > 0) {
-        this.timers.set(name, setTimeout(() => {
-          this.timers.delete(name);
-          if (this.states.get(name) === "started") {
-            logLine(`warning: ${name} not ready after its timeout-up of ${m.timeoutUpMs} ms`);
-            this.update(name, "failed");
-          }
-        }, m.timeoutUpMs));
+        this.timers.set(
+          name,
+          setTimeout(() => {
+            this.timers.delete(name);
+            if (this.states.get(name) === "started") {
+              logLine(`warning: ${name} not ready after its timeout-up of ${m.timeoutUpMs} ms`);
+              this.update(name, "failed");
+            }
+          }, m.timeoutUpMs),
+        );
       }
       m.release();
     }

@@ -48,7 +48,18 @@ export interface HistoryStep {
 
 /** A service with no past. */
 export function freshHistory(): ServiceHistory {
-  return { restarts: 0, lastDeath: null, spawnError: null, quickDeaths: 0, crashLoop: false, delayMs: THROTTLE_MS, deathTimes: [], failed: null, watchdogKills: 0, lastWatchdogKill: null };
+  return {
+    restarts: 0,
+    lastDeath: null,
+    spawnError: null,
+    quickDeaths: 0,
+    crashLoop: false,
+    delayMs: THROTTLE_MS,
+    deathTimes: [],
+    failed: null,
+    watchdogKills: 0,
+    lastWatchdogKill: null,
+  };
 }
 
 /** How long run must stay up to leave a crash loop and reset the backoff:

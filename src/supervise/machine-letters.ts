@@ -2,18 +2,23 @@
 // phase that gives every letter exactly one action (checked when this module
 // loads). The letter sets are named once here.
 import { SUPERVISE_LETTERS, type SuperviseLetter } from "../s6/letters";
-import {
-  SIGABRT, SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SIGTERM,
-  SIGUSR1, SIGUSR2, SIGWINCH,
-} from "../s6/signal-names";
+import { SIGABRT, SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH } from "../s6/signal-names";
 import type { Phase } from "./machine-types";
 import { Ctx, exit, setWantUp, settle, startRun } from "./machine-steps";
 import { clearFailure } from "./machine-limit";
 
 /** The letters that send run one signal each (a b q h k t i 1 2 y), and which. */
 const LETTER_SIGNALS = {
-  a: SIGALRM, b: SIGABRT, q: SIGQUIT, h: SIGHUP, k: SIGKILL, t: SIGTERM, i: SIGINT,
-  "1": SIGUSR1, "2": SIGUSR2, y: SIGWINCH,
+  a: SIGALRM,
+  b: SIGABRT,
+  q: SIGQUIT,
+  h: SIGHUP,
+  k: SIGKILL,
+  t: SIGTERM,
+  i: SIGINT,
+  "1": SIGUSR1,
+  "2": SIGUSR2,
+  y: SIGWINCH,
 } as const;
 type SignalLetter = keyof typeof LETTER_SIGNALS;
 const SIGNALLING = Object.keys(LETTER_SIGNALS) as SignalLetter[];
@@ -53,10 +58,12 @@ function downFile(ctx: Ctx, letter: SuperviseLetter): void {
   else if (REMOVES_DOWN.includes(letter)) ctx.emit({ type: "unlinkDown" });
 }
 
-const wantUp = (up: boolean): LetterAction => (ctx, letter) => {
-  downFile(ctx, letter);
-  setWantUp(ctx, up);
-};
+const wantUp =
+  (up: boolean): LetterAction =>
+  (ctx, letter) => {
+    downFile(ctx, letter);
+    setWantUp(ctx, up);
+  };
 
 /** x while run or finish lives: exit once both are over; their stdio no longer ours. */
 const exitLater: LetterAction = (ctx) => {
@@ -73,17 +80,23 @@ function stopTimer(ctx: Ctx): void {
 const ON_DOWN = table("down", [
   [RUN_ONLY, nothing],
   // -u while down starts at once, even during the throttle; -o starts once.
-  [[...WANT_UP, "o"], (ctx, letter) => {
-    downFile(ctx, letter);
-    setWantUp(ctx, letter !== "o");
-    stopTimer(ctx);
-    if (!ctx.s.frozen) startRun(ctx);
-  }],
-  [WANT_DOWN, (ctx, letter) => {
-    downFile(ctx, letter);
-    setWantUp(ctx, false);
-    stopTimer(ctx);
-  }],
+  [
+    [...WANT_UP, "o"],
+    (ctx, letter) => {
+      downFile(ctx, letter);
+      setWantUp(ctx, letter !== "o");
+      stopTimer(ctx);
+      if (!ctx.s.frozen) startRun(ctx);
+    },
+  ],
+  [
+    WANT_DOWN,
+    (ctx, letter) => {
+      downFile(ctx, letter);
+      setWantUp(ctx, false);
+      stopTimer(ctx);
+    },
+  ],
   [["x"], exit],
 ]);
 
@@ -92,29 +105,35 @@ const kill = (ctx: Ctx, signal: number) => ctx.emit({ type: "kill", pid: (ctx.s.
 
 const ON_UP = table("up", [
   [SIGNALLING, (ctx, letter) => kill(ctx, LETTER_SIGNALS[letter as SignalLetter])],
-  [["p", "c"], (ctx, letter) => {
-    kill(ctx, letter === "p" ? SIGSTOP : SIGCONT);
-    ctx.s.paused = letter === "p";
-    ctx.announce();
-  }],
+  [
+    ["p", "c"],
+    (ctx, letter) => {
+      kill(ctx, letter === "p" ? SIGSTOP : SIGCONT);
+      ctx.s.paused = letter === "p";
+      ctx.announce();
+    },
+  ],
   [["r"], (ctx) => kill(ctx, ctx.config.downSignal)], // wantUp decides whether it comes back
   [WANT_UP, wantUp(true)],
   [["o", "O", "Q"], wantUp(false)], // no kill: it just won't be restarted
-  [["d", "D"], (ctx, letter) => {
-    const { s, config } = ctx;
-    const phase = s.phase as Up;
-    downFile(ctx, letter);
-    s.wantUp = false;
-    settle(ctx, "told to stay down");
-    kill(ctx, config.downSignal);
-    kill(ctx, SIGCONT); // a stopped process must wake up to receive it
-    s.paused = false;
-    ctx.announce();
-    if (config.timeoutKillMs > 0) {
-      s.phase = { ...phase, dying: true };
-      ctx.emit({ type: "armTimer", kind: "kill", ms: config.timeoutKillMs });
-    }
-  }],
+  [
+    ["d", "D"],
+    (ctx, letter) => {
+      const { s, config } = ctx;
+      const phase = s.phase as Up;
+      downFile(ctx, letter);
+      s.wantUp = false;
+      settle(ctx, "told to stay down");
+      kill(ctx, config.downSignal);
+      kill(ctx, SIGCONT); // a stopped process must wake up to receive it
+      s.paused = false;
+      ctx.announce();
+      if (config.timeoutKillMs > 0) {
+        s.phase = { ...phase, dying: true };
+        ctx.emit({ type: "armTimer", kind: "kill", ms: config.timeoutKillMs });
+      }
+    },
+  ],
   [["x"], exitLater],
 ]);
 

@@ -3,10 +3,7 @@
 // history (crash loop, backoff: machine-history.ts) at a death, a restart and
 // a settle. Each works on Ctx, the working copy of one step (a fresh state and
 // the effects so far).
-import {
-  exitCodeOf, MAX_DEATH_TALLY, termSigOf,
-  type Death, type Effect, type Phase, type SuperviseConfig, type SuperviseState,
-} from "./machine-types";
+import { exitCodeOf, MAX_DEATH_TALLY, termSigOf, type Death, type Effect, type Phase, type SuperviseConfig, type SuperviseState } from "./machine-types";
 import { afterDeath, needsSettle, nextDelay, settle as settleHistory, stableMs, type HistoryStep } from "./machine-history";
 import { countDeath as countTowardsLimit } from "./machine-limit";
 import { cancelWatchdog } from "./machine-watchdog";
@@ -14,14 +11,23 @@ import { cancelWatchdog } from "./machine-watchdog";
 /** The mutable working copy of one step: a fresh state and its effects. */
 export class Ctx {
   readonly effects: Effect[] = [];
-  constructor(public s: SuperviseState, readonly config: SuperviseConfig) {}
-  emit(e: Effect): void { this.effects.push(e); }
+  constructor(
+    public s: SuperviseState,
+    readonly config: SuperviseConfig,
+  ) {}
+  emit(e: Effect): void {
+    this.effects.push(e);
+  }
   announce(): void {
     // Several announces in a row would write the same final state twice.
     if (this.effects.at(-1)?.type !== "writeStatus") this.emit({ type: "writeStatus" });
   }
-  notify(letters: string): void { this.emit({ type: "event", letters }); }
-  log(message: string): void { this.emit({ type: "log", message }); }
+  notify(letters: string): void {
+    this.emit({ type: "event", letters });
+  }
+  log(message: string): void {
+    this.emit({ type: "log", message });
+  }
 }
 
 /** spawnRun, waiting in `starting` for its report. */

@@ -35,9 +35,17 @@ export interface SuperviseConfig {
 
 /** The defaults s6-supervise uses when a file is absent. */
 export const DEFAULT_CONFIG: Omit<SuperviseConfig, "name"> = {
-  hasFinish: false, hasDownFile: false, downSignal: SIGTERM, timeoutKillMs: 0,
-  timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null,
-  restartDelayMaxMs: 0, restartLimit: null, notifySocket: false, watchdogMs: 0,
+  hasFinish: false,
+  hasDownFile: false,
+  downSignal: SIGTERM,
+  timeoutKillMs: 0,
+  timeoutFinishMs: 5000,
+  maxDeathTally: 100,
+  notificationFd: null,
+  restartDelayMaxMs: 0,
+  restartLimit: null,
+  notifySocket: false,
+  watchdogMs: 0,
 };
 
 /** The timers the effects layer keeps, one of each kind at most. */
@@ -152,9 +160,19 @@ export const MAX_DEATH_TALLY = 4096;
 /** A supervisor that has not received `start` yet. */
 export function initialState(): SuperviseState {
   return {
-    phase: { kind: "init" }, wantUp: true, paused: false, ready: false, exitRequested: false,
-    stamp: 0, readyStamp: 0, spawnedAt: null, waitStatus: 0, deaths: [], lastSpawnFailure: null,
-    frozen: false, history: freshHistory(),
+    phase: { kind: "init" },
+    wantUp: true,
+    paused: false,
+    ready: false,
+    exitRequested: false,
+    stamp: 0,
+    readyStamp: 0,
+    spawnedAt: null,
+    waitStatus: 0,
+    deaths: [],
+    lastSpawnFailure: null,
+    frozen: false,
+    history: freshHistory(),
   };
 }
 

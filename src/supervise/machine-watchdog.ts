@@ -37,7 +37,9 @@ export function onWatchdogTimer(ctx: Ctx, now: number): void {
   const ms = watchdogMs(ctx);
   if (phase.dying || ms <= 0) return;
   const killMs = ctx.config.timeoutKillMs > 0 ? ctx.config.timeoutKillMs : KILL_REPEAT_MS;
-  ctx.log(`warning: ${ctx.config.name}/run sent no WATCHDOG=1 within watchdog-ms (${ms} ms) - sending SIGABRT, then SIGKILL to its process group after ${killMs} ms`);
+  ctx.log(
+    `warning: ${ctx.config.name}/run sent no WATCHDOG=1 within watchdog-ms (${ms} ms) - sending SIGABRT, then SIGKILL to its process group after ${killMs} ms`,
+  );
   ctx.emit({ type: "kill", pid: phase.pid, signal: SIGABRT });
   ctx.emit({ type: "kill", pid: phase.pid, signal: SIGCONT }); // a stopped process must wake up to receive it
   ctx.s.paused = false;

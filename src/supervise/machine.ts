@@ -43,8 +43,16 @@
 //   freeze is noted at once. Both reports announce: supervise/status is
 //   written once the pid (or the failure) is known, never while starting.
 import {
-  EXEC_RETRY_MS, exitCodeOf, FORK_RETRY_MS, KILL_REPEAT_MS, wasSignaled,
-  type Phase, type Step, type SuperviseConfig, type SuperviseEvent, type SuperviseState,
+  EXEC_RETRY_MS,
+  exitCodeOf,
+  FORK_RETRY_MS,
+  KILL_REPEAT_MS,
+  wasSignaled,
+  type Phase,
+  type Step,
+  type SuperviseConfig,
+  type SuperviseEvent,
+  type SuperviseState,
 } from "./machine-types";
 import { SIGCONT, SIGKILL } from "../s6/signal-names";
 import { armStable, Ctx, finishDone, onRunDeath, restart, settle, startRun } from "./machine-steps";
@@ -243,4 +251,3 @@ function onSpawnFailed(ctx: Ctx, ev: Ev<"spawnFailed">): void {
   ctx.emit({ type: "armTimer", kind: "restart", ms });
   for (const l of deferred) control(ctx, l);
 }
-

@@ -9,7 +9,10 @@ export class NotifyPipe {
   private fd = -1;
 
   /** KEY names the read end among the fds kept across a re-exec. */
-  constructor(private readonly key: string, private readonly onReady: () => void) {}
+  constructor(
+    private readonly key: string,
+    private readonly onReady: () => void,
+  ) {}
 
   /** A fresh pipe for the next run: returns the write end, which the caller
    *  maps into the child and closes after the spawn; then call listen(). */
@@ -37,8 +40,16 @@ export class NotifyPipe {
   close(): void {
     if (this.fd < 0) return;
     forgetFd(this.key);
-    try { sys.unwatch(this.fd); } catch { /* not watched yet */ }
-    try { sys.close(this.fd); } catch { /* already */ }
+    try {
+      sys.unwatch(this.fd);
+    } catch {
+      /* not watched yet */
+    }
+    try {
+      sys.close(this.fd);
+    } catch {
+      /* already */
+    }
     this.fd = -1;
   }
 

@@ -96,8 +96,16 @@ export class NotifySocket {
   close(): void {
     if (this.fd < 0) return;
     forgetFd(this.key);
-    try { sys.unwatch(this.fd); } catch { /* not watched */ }
-    try { sys.close(this.fd); } catch { /* already */ }
+    try {
+      sys.unwatch(this.fd);
+    } catch {
+      /* not watched */
+    }
+    try {
+      sys.close(this.fd);
+    } catch {
+      /* already */
+    }
     this.fd = -1;
   }
 
@@ -157,7 +165,10 @@ export class NotifySocket {
 /** True when PID is listed in cgroup DIR's cgroup.procs (bounded read: a service's own processes). */
 function inCgroup(pid: number, dir: string): boolean {
   try {
-    return readHead(`${dir}/cgroup.procs`, 1 << 20).toString("latin1").split("\n").includes(String(pid));
+    return readHead(`${dir}/cgroup.procs`, 1 << 20)
+      .toString("latin1")
+      .split("\n")
+      .includes(String(pid));
   } catch {
     return false;
   }

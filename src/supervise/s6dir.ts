@@ -41,7 +41,11 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
     } catch (e) {
       if (codeOf(e) !== "EEXIST") throw e;
       if (!isFifo(control)) {
-        try { unlinkSync(control); } catch { /* gone meanwhile */ }
+        try {
+          unlinkSync(control);
+        } catch {
+          /* gone meanwhile */
+        }
         sys.mkfifo(control, 0o600);
       }
     }
@@ -63,9 +67,21 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
 /** Stops reading the control fifo and releases the lock (closing drops it). */
 export function closeControlDir(cd: ControlDir): void {
   const sys = native();
-  try { sys.unwatch(cd.controlFd); } catch { /* already */ }
-  try { sys.close(cd.controlFd); } catch { /* already */ }
-  try { sys.close(cd.lockFd); } catch { /* already */ }
+  try {
+    sys.unwatch(cd.controlFd);
+  } catch {
+    /* already */
+  }
+  try {
+    sys.close(cd.controlFd);
+  } catch {
+    /* already */
+  }
+  try {
+    sys.close(cd.lockFd);
+  } catch {
+    /* already */
+  }
 }
 
 /** s6-svok: someone holds a write lock on supervise/lock. Missing → false.
@@ -148,7 +164,11 @@ export function broadcastEvent(dir: string, letters: string, quiet?: QuietFifodi
     } catch (e) {
       const code = codeOf(e);
       if (code === "ENXIO" || code === "EPIPE") {
-        try { unlinkSync(path); } catch { /* raced with its owner */ }
+        try {
+          unlinkSync(path);
+        } catch {
+          /* raced with its owner */
+        }
       }
     } finally {
       if (fd >= 0) sys.close(fd);

@@ -171,7 +171,9 @@ export class ScanSlots {
           slot.srcWd = sys.inotifyAdd(this.host.inotifyFd(), src, mask);
           if (slot.srcWd !== slot.wd) this.wdToKey.set(slot.srcWd, entry.key);
         }
-      } catch { /* no watch: the 10 s retry still works */ }
+      } catch {
+        /* no watch: the 10 s retry still works */
+      }
     }
     this.startMissing(slot, held, listing);
     if (!slot.main && !slot.log) this.drop(entry.key, slot);
@@ -209,8 +211,15 @@ export class ScanSlots {
     }
     if (!slot.main) {
       // Beside a logger, stderr still goes to the catch-all, labelled NAME.
-      const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? this.labelPipe(slot, entry.name)?.[1] ?? err : err;
-      slot.main = this.startService(entry.path, entry.name, { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr }, held, slot.builtin?.config.dir, listing);
+      const mainErr = slot.labelOnly ? slot.pipe![1] : slot.pipe ? (this.labelPipe(slot, entry.name)?.[1] ?? err) : err;
+      slot.main = this.startService(
+        entry.path,
+        entry.name,
+        { stdin: 0, stdout: slot.pipe ? slot.pipe[1] : out, stderr: mainErr },
+        held,
+        slot.builtin?.config.dir,
+        listing,
+      );
     }
     if (slot.main) this.serviceKeys.set(slot.main, entry.key);
   }
@@ -260,7 +269,14 @@ export class ScanSlots {
 
   // logDir: where the built-in logger writes its lines, for the service's record.
   // listing: dir's names, when the caller has just read them (else start() reads them).
-  private startService(dir: string, name: string, stdio: { stdin: number; stdout: number; stderr: number }, held: boolean, logDir?: string, listing?: Listing): Service | undefined {
+  private startService(
+    dir: string,
+    name: string,
+    stdio: { stdin: number; stdout: number; stderr: number },
+    held: boolean,
+    logDir?: string,
+    listing?: Listing,
+  ): Service | undefined {
     const service = new Service(dir, name, stdio, this.host.serviceHost, logDir ?? null);
     try {
       // After a re-exec the history in supervise/tsinit-record carries on.
@@ -319,7 +335,11 @@ export class ScanSlots {
     slot.pipe = undefined;
     for (const wd of [slot.wd, slot.srcWd ?? -1]) {
       if (wd < 0 || !this.wdToKey.has(wd)) continue;
-      try { sys.inotifyRm(this.host.inotifyFd(), wd); } catch { /* dir gone: watch already dropped */ }
+      try {
+        sys.inotifyRm(this.host.inotifyFd(), wd);
+      } catch {
+        /* dir gone: watch already dropped */
+      }
       this.wdToKey.delete(wd);
     }
     this.slots.delete(key);

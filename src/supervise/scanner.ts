@@ -75,7 +75,10 @@ export class Scanner implements ServiceHost {
   /** junk on .s6-svscan/control: one line a burst, then a count a second */
   private readonly unknownBytes: UnknownBytesWarning;
 
-  constructor(readonly scanDir: string, private readonly options: ScannerOptions = {}) {
+  constructor(
+    readonly scanDir: string,
+    private readonly options: ScannerOptions = {},
+  ) {
     this.gate = options.gate ?? new DepGate();
     this.slots = new ScanSlots({
       gate: this.gate,
@@ -101,10 +104,17 @@ export class Scanner implements ServiceHost {
     this.control = openControlDir(`${this.scanDir}/.s6-svscan`, (bytes) => this.onControl(bytes));
     const c = sys.constants();
     try {
-      this.inotify = sys.inotifyInit((records) => this.onInotify(records), (e) => {
-        logLine(`unable to read inotify events for ${this.scanDir}: ${reason(e)}: new services need tsinit scan-ctl -a`);
-      });
-      this.scanWd = sys.inotifyAdd(this.inotify, this.scanDir, DIR_EVENTS.reduce((m, n) => m | c[n]!, 0));
+      this.inotify = sys.inotifyInit(
+        (records) => this.onInotify(records),
+        (e) => {
+          logLine(`unable to read inotify events for ${this.scanDir}: ${reason(e)}: new services need tsinit scan-ctl -a`);
+        },
+      );
+      this.scanWd = sys.inotifyAdd(
+        this.inotify,
+        this.scanDir,
+        DIR_EVENTS.reduce((m, n) => m | c[n]!, 0),
+      );
     } catch (e) {
       logLine(`warning: unable to watch ${this.scanDir}: ${reason(e)}: new services need tsinit scan-ctl -a`);
     }
@@ -212,7 +222,11 @@ export class Scanner implements ServiceHost {
       try {
         sys.killpg(pid, signal);
       } catch {
-        try { sys.kill(pid, signal); } catch { /* gone */ }
+        try {
+          sys.kill(pid, signal);
+        } catch {
+          /* gone */
+        }
       }
     }
   }
@@ -294,7 +308,12 @@ export class Scanner implements ServiceHost {
     if (this.control) closeControlDir(this.control);
     this.control = undefined;
     if (this.inotify >= 0) {
-      try { sys.unwatch(this.inotify); sys.close(this.inotify); } catch { /* already */ }
+      try {
+        sys.unwatch(this.inotify);
+        sys.close(this.inotify);
+      } catch {
+        /* already */
+      }
       this.inotify = -1;
     }
     this.options.onFinished?.(this.ending ?? "term");

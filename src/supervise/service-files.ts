@@ -67,7 +67,10 @@ export class ServiceFiles {
   private tallyOnDisk: readonly SuperviseState["deaths"][number][] | null = null;
 
   /** removed: the directory left the scan dir (it may be gone from disk, so ENOENT is no news) */
-  constructor(readonly dir: string, private readonly removed: () => boolean) {
+  constructor(
+    readonly dir: string,
+    private readonly removed: () => boolean,
+  ) {
     this.status = new SwapFile(`${dir}/supervise`, "status");
     this.record = new SwapFile(`${dir}/supervise`, RECORD_FILE, true);
   }
@@ -85,7 +88,6 @@ export class ServiceFiles {
     this.guard("status", () => this.status.write(encodeStatus(statusFromState(state))));
   }
 
-
   /** supervise/death_tally for this state's deaths. */
   writeDeathTally(state: SuperviseState): void {
     // A shutdown's last deaths: read by nobody once the supervisor is gone
@@ -101,12 +103,20 @@ export class ServiceFiles {
     // Emptied (every start): truncated in place; a reader sees the old tally
     // or none, never half of one. No rename, and on a fresh supervise/ no
     // file made: an absent death_tally is no deaths (s6-svdt prints none).
-    if (tally.length === 0) return this.guard("death_tally", () => (emptyIfThere(`${this.dir}/supervise/death_tally`), (this.tallyOnDisk = deaths)));
+    if (tally.length === 0) {
+      return this.guard("death_tally", () => {
+        emptyIfThere(`${this.dir}/supervise/death_tally`);
+        this.tallyOnDisk = deaths;
+      });
+    }
     // One more death, none dropped (the tally is not full): its 14 bytes are
     // appended, no rename. The kernel makes a write's bytes readable before
     // the size that shows them, so a reader sees the tally with or without
     // it, never a part. Once full, the oldest goes: replaced whole.
-    const added = known !== null && deaths.length === known.length + 1 && (known.length === 0 || (deaths[0] === known[0] && deaths[known.length - 1] === known[known.length - 1]));
+    const added =
+      known !== null &&
+      deaths.length === known.length + 1 &&
+      (known.length === 0 || (deaths[0] === known[0] && deaths[known.length - 1] === known[known.length - 1]));
     if (added && this.appendDeath(encodeDeathTally(tally.slice(-1)))) return void (this.tallyOnDisk = deaths);
     this.write("death_tally", encodeDeathTally(tally));
     if (!this.writeError) this.tallyOnDisk = deaths;

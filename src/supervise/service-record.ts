@@ -136,20 +136,23 @@ export function decodeRecord(bytes: Uint8Array): ServiceRecord | null {
     readySince: str(r.readySince),
     wantUp: r.wantUp === true,
     restarts: num(r.restarts, 0),
-    lastExit: exit && typeof exit === "object" && str(exit.at)
-      ? { code: typeof exit.code === "number" ? exit.code : null, signal: str(exit.signal), at: str(exit.at)! }
-      : null,
-    spawnError: err && typeof err === "object" && str(err.code) && str(err.at)
-      ? { code: str(err.code)!, path: str(err.path), message: str(err.message) ?? "", at: str(err.at)!, retryInMs: num(err.retryInMs, 0) }
-      : null,
+    lastExit:
+      exit && typeof exit === "object" && str(exit.at)
+        ? { code: typeof exit.code === "number" ? exit.code : null, signal: str(exit.signal), at: str(exit.at)! }
+        : null,
+    spawnError:
+      err && typeof err === "object" && str(err.code) && str(err.at)
+        ? { code: str(err.code)!, path: str(err.path), message: str(err.message) ?? "", at: str(err.at)!, retryInMs: num(err.retryInMs, 0) }
+        : null,
     crashLoop: r.crashLoop === true,
     quickDeaths: num(r.quickDeaths, 0),
     delayMs: num(r.delayMs, freshHistory().delayMs),
     restartDelayMaxMs: num(r.restartDelayMaxMs, 0),
-    failed: fail && typeof fail === "object" && str(fail.since)
-      ? { since: str(fail.since)!, deaths: num(fail.deaths, 0), seconds: num(fail.seconds, 0) }
-      : null,
-    deathTimes: Array.isArray(r.deathTimes) ? r.deathTimes.filter((t): t is number => typeof t === "number" && Number.isFinite(t)).slice(-RESTART_LIMIT_MAX_COUNT) : [],
+    failed:
+      fail && typeof fail === "object" && str(fail.since) ? { since: str(fail.since)!, deaths: num(fail.deaths, 0), seconds: num(fail.seconds, 0) } : null,
+    deathTimes: Array.isArray(r.deathTimes)
+      ? r.deathTimes.filter((t): t is number => typeof t === "number" && Number.isFinite(t)).slice(-RESTART_LIMIT_MAX_COUNT)
+      : [],
     restartLimit: limit && typeof limit === "object" ? { count: num(limit.count, 0), seconds: num(limit.seconds, 0) } : null,
     notifySocket: r.notifySocket === true,
     watchdogMs: num(r.watchdogMs, 0),
@@ -169,9 +172,10 @@ export function historyFromRecord(r: ServiceRecord): ServiceHistory {
   return {
     restarts: r.restarts,
     lastDeath: r.lastExit && exitAt !== null ? { at: exitAt, status: waitStatusOf(r.lastExit) } : null,
-    spawnError: r.spawnError && errAt !== null
-      ? { code: r.spawnError.code, why: r.spawnError.message, path: r.spawnError.path, at: errAt, retryMs: r.spawnError.retryInMs }
-      : null,
+    spawnError:
+      r.spawnError && errAt !== null
+        ? { code: r.spawnError.code, why: r.spawnError.message, path: r.spawnError.path, at: errAt, retryMs: r.spawnError.retryInMs }
+        : null,
     quickDeaths: r.quickDeaths,
     crashLoop: r.crashLoop,
     delayMs: r.delayMs,

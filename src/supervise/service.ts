@@ -89,9 +89,17 @@ export class Service {
     this.config = { ...DEFAULT_CONFIG, name };
     this.notify = new NotifyPipe(`notify:${name}`, () => this.feed({ type: "ready", now: Date.now() }));
     this.files = new ServiceFiles(dir, () => this.removed);
-    this.sdNotify = new ServiceNotify(dir, name, (event) => this.feed(event), () => this.cgroupOf()?.dir ?? null);
+    this.sdNotify = new ServiceNotify(
+      dir,
+      name,
+      (event) => this.feed(event),
+      () => this.cgroupOf()?.dir ?? null,
+    );
     this.procs = new ServiceProcs({
-      dir, name, stdio, notify: this.notify,
+      dir,
+      name,
+      stdio,
+      notify: this.notify,
       env: () => this.host.env(),
       cgroup: () => this.cgroupOf(),
       watchPid: (pid, cb) => this.host.watchPid(pid, cb),
@@ -137,15 +145,28 @@ export class Service {
   private adopt(st: SuperviseStatus): void {
     this.held = false;
     const pid = st.pid;
-    this.host.watchPid(pid, (exit) => this.feed(
-      st.finishing ? { type: "finishDied", pid, status: exit.status, now: Date.now() } : { type: "died", pid, status: exit.status, now: Date.now() },
-    ));
+    this.host.watchPid(pid, (exit) =>
+      this.feed(st.finishing ? { type: "finishDied", pid, status: exit.status, now: Date.now() } : { type: "died", pid, status: exit.status, now: Date.now() }),
+    );
     if (!st.finishing && !st.ready && this.config.notificationFd !== null) this.notify.adopt();
     if (!st.finishing) this.sdNotify.adopt(this.config);
-    this.apply1(step(this.state, {
-      type: "adopt", pid, finishing: st.finishing, wantUp: st.wantUp, paused: st.paused, ready: st.ready,
-      stamp: stampToMs(st.stamp), readyStamp: stampToMs(st.readyStamp), waitStatus: st.waitStatus,
-    }, this.config));
+    this.apply1(
+      step(
+        this.state,
+        {
+          type: "adopt",
+          pid,
+          finishing: st.finishing,
+          wantUp: st.wantUp,
+          paused: st.paused,
+          ready: st.ready,
+          stamp: stampToMs(st.stamp),
+          readyStamp: stampToMs(st.readyStamp),
+          waitStatus: st.waitStatus,
+        },
+        this.config,
+      ),
+    );
   }
 
   /** A dependency failed while it ran: stop it and wait for release() again. */
@@ -181,7 +202,7 @@ export class Service {
   /** The pid of run or finish when one is running, else 0. */
   runningPid(): number {
     const p = this.state.phase;
-    return p.kind === "up" ? p.pid : p.kind === "finishing" ? p.pid ?? 0 : 0;
+    return p.kind === "up" ? p.pid : p.kind === "finishing" ? (p.pid ?? 0) : 0;
   }
 
   /** The current machine state (read-only view, for status and tests). */
@@ -286,8 +307,7 @@ export class Service {
     const p = this.state.phase;
     this.sdNotify.track(p.kind === "up" ? p.pid : 0);
     const flagged = this.config.notificationFd !== null || this.config.notifySocket;
-    const ready = this.state.history.failed !== null && p.kind === "down" ? "failed"
-      : p.kind === "up" && (!flagged || this.state.ready) ? "ready" : "started";
+    const ready = this.state.history.failed !== null && p.kind === "down" ? "failed" : p.kind === "up" && (!flagged || this.state.ready) ? "ready" : "started";
     if (ready !== this.readiness) {
       this.readiness = ready;
       // Held by the gate, its going down is the gate's own doing: it stays "waiting" there.

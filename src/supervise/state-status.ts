@@ -7,7 +7,7 @@ import type { SuperviseState } from "./machine";
 /** The status s6-supervise would have written for this machine state. */
 export function statusFromState(state: SuperviseState): SuperviseStatus {
   const phase = state.phase;
-  const pid = phase.kind === "up" ? phase.pid : phase.kind === "finishing" ? phase.pid ?? 0 : 0;
+  const pid = phase.kind === "up" ? phase.pid : phase.kind === "finishing" ? (phase.pid ?? 0) : 0;
   return {
     stamp: stampFromMs(state.stamp),
     readyStamp: stampFromMs(state.readyStamp),

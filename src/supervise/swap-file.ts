@@ -29,7 +29,11 @@ export class SwapFile {
   /** firstInPlace: when NAME is known absent, it is written where it stands
    *  (one file made, no rename): for a file whose readers take a part of it
    *  for none (the record), not for status. */
-  constructor(private readonly dir: string, private readonly name: string, private readonly firstInPlace = false) {}
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    private readonly firstInPlace = false,
+  ) {}
 
   /** The dir was just made: NAME is not there, nothing to exchange with. */
   markAbsent(): void {

@@ -8,10 +8,13 @@ export class Timers<K> {
   /** Arms kind (replacing one already armed) to call fire after ms. */
   arm(kind: K, ms: number, fire: () => void): void {
     this.cancel(kind);
-    this.armed.set(kind, setTimeout(() => {
-      this.armed.delete(kind);
-      fire();
-    }, ms));
+    this.armed.set(
+      kind,
+      setTimeout(() => {
+        this.armed.delete(kind);
+        fire();
+      }, ms),
+    );
   }
 
   cancel(kind: K): void {

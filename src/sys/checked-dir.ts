@@ -24,7 +24,8 @@ const trusted = (uid: number, owners: Owners) => uid === 0 || owners.includes(ui
 /** Why someone outside OWNERS could change entries of directory ST; "" when no one can. */
 export function dirUnsafeReason(path: string, st: NativeStat, owners: Owners): string {
   if ((st.mode & S_IFMT) !== S_IFDIR) return `${path} is not a directory`;
-  if (!trusted(st.uid, owners)) return `${path} belongs to uid ${st.uid}, not root${owners.some((u) => u !== 0) ? ` or uid ${owners.filter((u) => u !== 0).join(", ")}` : ""}`;
+  if (!trusted(st.uid, owners))
+    return `${path} belongs to uid ${st.uid}, not root${owners.some((u) => u !== 0) ? ` or uid ${owners.filter((u) => u !== 0).join(", ")}` : ""}`;
   // A sticky dir (/tmp) lets others add entries but not rename or remove
   // ours, and the next component's owner is checked in turn. A group-writable
   // dir whose group is root's gives nobody else anything.

@@ -59,7 +59,11 @@ export function raiseNofile(env: NodeJS.ProcessEnv = process.env): string {
     else if (now[0] < now[1]) set(now[1], now[1]);
   } catch {
     // Not allowed to raise the hard limit (not root): the soft one is ours to raise.
-    try { set(now[1], now[1]); } catch { /* keep what we have */ }
+    try {
+      set(now[1], now[1]);
+    } catch {
+      /* keep what we have */
+    }
   }
   return `${show(current())}; services get ${show(original)}`;
 }
@@ -84,5 +88,9 @@ export function nofileEnv(): string[] {
 /** Gives this process its original limits back, before it execs something else. */
 export function restoreNofile(): void {
   if (!childNofile()) return;
-  try { set(original![0], original![1]); } catch { /* exec with what we have */ }
+  try {
+    set(original![0], original![1]);
+  } catch {
+    /* exec with what we have */
+  }
 }

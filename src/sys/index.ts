@@ -42,7 +42,9 @@ export const setsid = (): number => native().setsid();
 export const setSubreaper = (on: boolean): void => native().setSubreaper(on);
 /** getrlimit(2) by name ("NOFILE") or number: [soft, hard], Infinity = unlimited */
 export const getrlimit = (resource: number | string): [number, number] =>
-  native().getrlimit(rlimitNumber(resource)).map((v) => (v < 0 ? Infinity : v)) as [number, number];
+  native()
+    .getrlimit(rlimitNumber(resource))
+    .map((v) => (v < 0 ? Infinity : v)) as [number, number];
 /** setrlimit(2) by name ("NOFILE") or number; Infinity = unlimited */
 export const setrlimit = (resource: number | string, soft: number, hard: number): void =>
   native().setrlimit(rlimitNumber(resource), soft === Infinity ? -1 : soft, hard === Infinity ? -1 : hard);
@@ -59,8 +61,7 @@ export const blockSignals = (sigs: Signal[]): void => native().blockSignals(sigs
 export const unblockSignals = (sigs: Signal[]): void => native().unblockSignals(sigs.map(signalNumber));
 
 // ---- system ("" for source, fstype or data means NULL) ----
-export const mount = (source: string, target: string, fstype: string, flags = 0, data = ""): void =>
-  native().mount(source, target, fstype, flags, data);
+export const mount = (source: string, target: string, fstype: string, flags = 0, data = ""): void => native().mount(source, target, fstype, flags, data);
 export const umount2 = (target: string, flags = 0): void => native().umount2(target, flags);
 /** reboot(2) with a LINUX_REBOOT_CMD_* constant */
 export const reboot = (cmd: number): void => native().reboot(cmd);
@@ -80,8 +81,7 @@ export const isatty = (fd: number): boolean => native().isatty(fd);
 /** null on EAGAIN, empty Buffer at EOF */
 export const read = (fd: number, size = 65536): Buffer | null => native().read(fd, size);
 /** bytes written, -1 on EAGAIN */
-export const write = (fd: number, data: Uint8Array | string): number =>
-  native().write(fd, typeof data === "string" ? Buffer.from(data) : data);
+export const write = (fd: number, data: Uint8Array | string): number => native().write(fd, typeof data === "string" ? Buffer.from(data) : data);
 export const watchReadable = (fd: number, cb: (fd: number) => void): void => native().watchReadable(fd, cb);
 export const unwatch = (fd: number): void => native().unwatch(fd);
 /** sd_notify's socket bound at path (see NativeAddon.notifySocket) */

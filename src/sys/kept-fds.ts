@@ -67,7 +67,11 @@ function record(key: string, fd: number | null): void {
 }
 
 function closeQuietly(fd: number): void {
-  try { closeSync(fd); } catch { /* already */ }
+  try {
+    closeSync(fd);
+  } catch {
+    /* already */
+  }
 }
 
 /** Keeps fd across exec under key. */
@@ -103,7 +107,11 @@ export function parseKeptFds(text: string): Map<string, number> {
   for (const raw of text.split("\n")) {
     if (!raw) continue;
     let entry: unknown;
-    try { entry = JSON.parse(raw); } catch { continue; /* a torn last line */ }
+    try {
+      entry = JSON.parse(raw);
+    } catch {
+      continue; /* a torn last line */
+    }
     if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
     if (typeof entry[1] === "number") map.set(entry[0], entry[1]);
     else map.delete(entry[0]);

@@ -35,8 +35,7 @@ function dlopenBytes(bytes: Uint8Array): NativeAddon {
       tried.push(`${dir}: ${reason(e)}`);
     }
   }
-  throw errnoError("ENOADDON", "dlopen", undefined,
-    `unable to load the addon: no directory is safe, writable and exec-allowed (${tried.join("; ")})`);
+  throw errnoError("ENOADDON", "dlopen", undefined, `unable to load the addon: no directory is safe, writable and exec-allowed (${tried.join("; ")})`);
 }
 
 /** The addon's bytes when we run as the packed executable. An asset rather

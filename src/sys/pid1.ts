@@ -35,7 +35,9 @@ function sameBinary(theirs: string): boolean {
     const a = statSync("/proc/1/exe");
     const b = statSync("/proc/self/exe");
     if (a.dev === b.dev && a.ino === b.ino) return true;
-  } catch { /* compare the paths */ }
+  } catch {
+    /* compare the paths */
+  }
   return theirs.replace(/ \(deleted\)$/, "") === readlinkSync("/proc/self/exe").replace(/ \(deleted\)$/, "");
 }
 
@@ -46,7 +48,9 @@ function bit(signal: string): bigint {
 /** A signal set of /proc/1/status (SigCgt, SigPnd, ShdPnd), 0 when unreadable. */
 function signalMask(field: string): bigint {
   try {
-    const line = readFileSync("/proc/1/status", "latin1").split("\n").find((l) => l.startsWith(`${field}:`));
+    const line = readFileSync("/proc/1/status", "latin1")
+      .split("\n")
+      .find((l) => l.startsWith(`${field}:`));
     return line ? BigInt(`0x${line.slice(field.length + 1).trim()}`) : 0n;
   } catch {
     return 0n;

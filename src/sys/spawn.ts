@@ -42,7 +42,7 @@ export function envStrings(env: Record<string, string | undefined>): string[] {
 
 function pathOf(env: string[]): string {
   const entry = env.find((e) => e.startsWith("PATH="));
-  return entry !== undefined ? entry.slice(5) : process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+  return entry !== undefined ? entry.slice(5) : (process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin");
 }
 
 /** The first executable `name` on `path` (as execvp); a name with a slash, or none found, is returned as is. */

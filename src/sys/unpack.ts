@@ -53,9 +53,17 @@ export function withPrivateCopy<T>(dir: string, bytes: Uint8Array, use: (path: s
       return use(existsSync(viaFd) ? viaFd : file);
     } finally {
       closeSync(fd);
-      try { unlinkSync(file); } catch { /* never made */ }
+      try {
+        unlinkSync(file);
+      } catch {
+        /* never made */
+      }
     }
   } finally {
-    try { rmdirSync(priv); } catch { /* an empty 0700 dir left behind: harmless */ }
+    try {
+      rmdirSync(priv);
+    } catch {
+      /* an empty 0700 dir left behind: harmless */
+    }
   }
 }

@@ -114,10 +114,11 @@ test.before(() => {
 });
 
 test.after(async () => {
-  for (const v of vms) if (v.proc.exitCode === null && v.proc.signalCode === null) {
-    v.proc.kill("SIGKILL");
-    await v.exited;
-  }
+  for (const v of vms)
+    if (v.proc.exitCode === null && v.proc.signalCode === null) {
+      v.proc.kill("SIGKILL");
+      await v.exited;
+    }
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -128,7 +129,14 @@ test("boots: initrd → tsinit from a read-only root → every service up", asyn
   const up = Date.now() - vm.started;
   await vm.waitFor(/e2e: all up at [\s\S]*?\n(task e2e: )?TASK /, 20_000); // the status table
   const out = vm.output();
-  inOrder(out, [/initrd: switch_root to \/sbin\/init at/, /tsinit: boot: load the addon: \/dev/, /mounted \/proc/, /start supervision/, /listening to the power button on \/dev\/input\/event\d+/, /boot: done in/]);
+  inOrder(out, [
+    /initrd: switch_root to \/sbin\/init at/,
+    /tsinit: boot: load the addon: \/dev/,
+    /mounted \/proc/,
+    /start supervision/,
+    /listening to the power button on \/dev\/input\/event\d+/,
+    /boot: done in/,
+  ]);
   assert.match(out, /hello: dock0 up/);
   assert.match(out, /db: loaded, ready/);
   assert.ok(out.indexOf("web: serving") > out.indexOf("db: loaded, ready"), "web starts after db is ready");
@@ -149,7 +157,8 @@ test("cgroups: a service over its memory.max is OOM-killed and restarted, the ot
   const table = untask((await vm!.waitFor(/e2e: hog pid [^\n]*\n([\s\S]*?)e2e: hog status done/, 20_000))[1]!);
   console.log(`e2e: ${m[0].slice(5)}\n${table}`);
   assert.match(table, /^NAME\s+STATE\s+PID\s+TIME\s+NOTES\s+MEM\s+CPU$/m);
-  for (const s of ["ticker", "hog", "db"]) assert.match(table, new RegExp(`\\n${s}\\s+up\\s.*\\s\\d+(\\.\\d)?[KMG]\\s+\\d+\\.\\d\\ds\\n`), `${s}'s memory and CPU in:\n${table}`);
+  for (const s of ["ticker", "hog", "db"])
+    assert.match(table, new RegExp(`\\n${s}\\s+up\\s.*\\s\\d+(\\.\\d)?[KMG]\\s+\\d+\\.\\d\\ds\\n`), `${s}'s memory and CPU in:\n${table}`);
 });
 
 test("a killed service comes back", async () => {

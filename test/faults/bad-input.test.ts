@@ -90,7 +90,10 @@ test("1 MB of random bytes into supervise/control: cheap, a few warning lines, t
     // Before: 10-15 s here (a status write and an event per letter) and one ~15 KB line per 4 KiB read.
     assert.ok(ms < 5000, `the supervisor took ${ms} ms to drain 1 MB`);
     assert.ok(warned.length >= 1 && warned.length <= 4, `${warned.length} warning lines:\n${warned.slice(0, 5).join("\n").slice(0, 2000)}`);
-    assert.ok(warned.every((l) => l.length < 300), "short lines");
+    assert.ok(
+      warned.every((l) => l.length < 300),
+      "short lines",
+    );
     assert.match(warned.join("\n"), /ignored \d+ more unknown bytes/);
     // Whatever the letters left it in, it obeys: continue and up, then down.
     assert.is(m.init.exec(["s6-svc", "-wu", "-T", "5000", "-cu", m.svc("a")]).status, 0, "a comes up");
@@ -113,7 +116,10 @@ test("1 MB of random bytes into .s6-svscan/control: a few warning lines, supervi
     const warned = lines(m.init.output().slice(before), /s6-svscan\/control/);
     // Before: one line per 4 KiB read listing every unknown byte (~250 lines of ~15 KB).
     assert.ok(warned.length >= 1 && warned.length <= 4, `${warned.length} warning lines:\n${warned.slice(0, 5).join("\n").slice(0, 2000)}`);
-    assert.ok(warned.every((l) => l.length < 300), "short lines");
+    assert.ok(
+      warned.every((l) => l.length < 300),
+      "short lines",
+    );
     assert.is(m.init.exec(["s6-svc", "-wd", "-T", "5000", "-d", m.svc("a")]).status, 0, "a still supervised: goes down");
   } finally {
     await end(m);

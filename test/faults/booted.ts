@@ -41,8 +41,20 @@ export async function boot(tree: Tree, opts: { root?: string; rundir?: string; e
   const root = opts.root ?? makeRoot(tree);
   const rundir = opts.rundir ?? `${root}/run`;
   const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", rundir, "--hostname", `${root}/hostname`, "--grace", "1000", ...(opts.extra ?? []),
+    "--no-mount",
+    "--scandir",
+    `${root}/service`,
+    "--envdir",
+    `${root}/env`,
+    "--taskdir",
+    `${root}/task`,
+    "--rundir",
+    rundir,
+    "--hostname",
+    `${root}/hostname`,
+    "--grace",
+    "1000",
+    ...(opts.extra ?? []),
   ]);
   await init.waitFor(/boot: done in/, 20_000);
   return { root, init, svc: (name) => `${rundir}/service/${name}` };
@@ -114,15 +126,17 @@ export function descendants(pid: number): Proc[] {
 
 /** Host pids of the namespace's processes whose cmdline contains every word, excluding zombies. */
 export function findProcs(hostPid: number, ...words: string[]): number[] {
-  return descendants(hostPid).filter((p) => {
-    if (p.state === "Z") return false;
-    try {
-      const argv = readFileSync(`/proc/${p.pid}/cmdline`, "utf8").split("\0");
-      return words.every((w) => argv.includes(w));
-    } catch {
-      return false;
-    }
-  }).map((p) => p.pid);
+  return descendants(hostPid)
+    .filter((p) => {
+      if (p.state === "Z") return false;
+      try {
+        const argv = readFileSync(`/proc/${p.pid}/cmdline`, "utf8").split("\0");
+        return words.every((w) => argv.includes(w));
+      } catch {
+        return false;
+      }
+    })
+    .map((p) => p.pid);
 }
 
 /** True while a host pid exists and is not a zombie. */

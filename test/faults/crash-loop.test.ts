@@ -43,8 +43,10 @@ test(`${N} services crash-looping for ${SECONDS} s: PID 1 CPU and RSS bounded, a
     const per = [...c1].map(([name, n]) => [name, n - (c0.get(name) ?? 0)] as const);
     const total = per.reduce((a, [, n]) => a + n, 0);
     const rssEnd = rssKiB(host);
-    figure(`crash loop: ${N} services, ${total} spawns in ${secs.toFixed(1)} s (${(total / secs).toFixed(0)}/s); ` +
-      `PID 1 CPU ${cpu.toFixed(1)} %, RSS ${(rss0 / 1024).toFixed(1)} → peak ${(peak / 1024).toFixed(1)} MiB, end ${(rssEnd / 1024).toFixed(1)} MiB`);
+    figure(
+      `crash loop: ${N} services, ${total} spawns in ${secs.toFixed(1)} s (${(total / secs).toFixed(0)}/s); ` +
+        `PID 1 CPU ${cpu.toFixed(1)} %, RSS ${(rss0 / 1024).toFixed(1)} → peak ${(peak / 1024).toFixed(1)} MiB, end ${(rssEnd / 1024).toFixed(1)} MiB`,
+    );
 
     // Throttled to 1 start/s each: not a busy loop, and nobody given up on.
     const slow = per.filter(([, n]) => n < SECONDS * 0.6);
@@ -53,10 +55,14 @@ test(`${N} services crash-looping for ${SECONDS} s: PID 1 CPU and RSS bounded, a
     assert.equal(fast, [], "services restarted faster than the 1 s throttle");
     // Still restarting at the very end: each one starts again within ~2 s.
     const c2 = starts(m.root);
-    await eventually(() => {
-      const c3 = starts(m.root);
-      return [...c3].every(([name, n]) => n > (c2.get(name) ?? 0));
-    }, 3000, "every service started again");
+    await eventually(
+      () => {
+        const c3 = starts(m.root);
+        return [...c3].every(([name, n]) => n > (c2.get(name) ?? 0));
+      },
+      3000,
+      "every service started again",
+    );
     // ~100 spawns + 100 deaths a second (a start costs about a millisecond of PID 1's time).
     assert.ok(cpu < 60, `PID 1 used ${cpu.toFixed(1)} % CPU`);
     assert.ok(peak < 200 * 1024, `PID 1 peak RSS ${(peak / 1024).toFixed(1)} MiB`);

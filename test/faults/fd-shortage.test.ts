@@ -47,10 +47,14 @@ test("HUP with nofile exhausted keeps all 100 services; one added meanwhile star
   const m = await bootScan(services(100));
   try {
     const dirs = Array.from({ length: 100 }, (_, i) => `${m.root}/s${i}`);
-    const pids = await eventually(() => {
-      const p = dirs.map(svPid);
-      return p.every((x) => x > 0) ? p : null;
-    }, 60_000, "100 services up");
+    const pids = await eventually(
+      () => {
+        const p = dirs.map(svPid);
+        return p.every((x) => x > 0) ? p : null;
+      },
+      60_000,
+      "100 services up",
+    );
     const host = m.init.hostPid();
     prlimit(host, 64);
     process.kill(host, "SIGHUP");
@@ -78,17 +82,24 @@ test("PID 1: HUP with nofile exhausted keeps the mirror and every service, witho
   const m = await boot(tree);
   try {
     const dirs = Array.from({ length: 30 }, (_, i) => m.svc(`s${i}`));
-    const pids = await eventually(() => {
-      const p = dirs.map(svPid);
-      return p.every((x) => x > 0) ? p : null;
-    }, 30_000, "30 services up");
+    const pids = await eventually(
+      () => {
+        const p = dirs.map(svPid);
+        return p.every((x) => x > 0) ? p : null;
+      },
+      30_000,
+      "30 services up",
+    );
     const host = m.init.hostPid();
     prlimit(host, 64);
     process.kill(host, "SIGHUP");
     await m.init.waitFor(/EMFILE/, 5000);
     await sleep(1500);
     assert.equal(dirs.map(svPid), pids, "every service still up, same pids");
-    assert.ok(dirs.every((d) => existsSync(`${d}/run`)), "the mirror is still there");
+    assert.ok(
+      dirs.every((d) => existsSync(`${d}/run`)),
+      "the mirror is still there",
+    );
     prlimit(host, "hard");
     process.kill(host, "SIGHUP");
     await sleep(1000);
@@ -120,23 +131,26 @@ test("a service whose setup hit EMFILE (supervise/control) is retried once fds a
 });
 
 // A container without CAP_SYS_RESOURCE: nobody here may raise a hard limit, the scan neither.
-unless(test, mayRaiseHardLimits() ? null : "no CAP_SYS_RESOURCE, a hard limit cannot be raised here")("given nofile 128:128, the scan raises its own limit and supervises 100 services; they keep 128:128", async () => {
-  const tree = services(100, `grep "open files" /proc/self/limits > limits; exec sleep 1000`);
-  const root = tempTree(tree);
-  const init = startPid1(["scan", root], { wrap: ["prlimit", "--nofile=128:128"] });
-  const m = { root, init };
-  try {
-    const dirs = Array.from({ length: 100 }, (_, i) => `${root}/s${i}`);
-    await eventually(() => dirs.every((d) => svPid(d) > 0), 60_000, "100 services up");
-    const own = readFileSync(`/proc/${init.hostPid()}/limits`, "utf8").match(/^Max open files\s+(\d+)\s+(\d+)/m);
-    const nrOpen = Number(readFileSync("/proc/sys/fs/nr_open", "utf8"));
-    assert.equal([Number(own?.[1]), Number(own?.[2])], [nrOpen, nrOpen], "the scan's own limit: fs.nr_open");
-    const limits = await eventually(() => readFileSync(`${root}/s99/limits`, "utf8"), 5000, "s99's limits");
-    assert.match(limits, /^Max open files\s+128\s+128\s/);
-    assert.not.match(init.output(), /EMFILE/);
-  } finally {
-    await endBooted(m);
-  }
-});
+unless(test, mayRaiseHardLimits() ? null : "no CAP_SYS_RESOURCE, a hard limit cannot be raised here")(
+  "given nofile 128:128, the scan raises its own limit and supervises 100 services; they keep 128:128",
+  async () => {
+    const tree = services(100, `grep "open files" /proc/self/limits > limits; exec sleep 1000`);
+    const root = tempTree(tree);
+    const init = startPid1(["scan", root], { wrap: ["prlimit", "--nofile=128:128"] });
+    const m = { root, init };
+    try {
+      const dirs = Array.from({ length: 100 }, (_, i) => `${root}/s${i}`);
+      await eventually(() => dirs.every((d) => svPid(d) > 0), 60_000, "100 services up");
+      const own = readFileSync(`/proc/${init.hostPid()}/limits`, "utf8").match(/^Max open files\s+(\d+)\s+(\d+)/m);
+      const nrOpen = Number(readFileSync("/proc/sys/fs/nr_open", "utf8"));
+      assert.equal([Number(own?.[1]), Number(own?.[2])], [nrOpen, nrOpen], "the scan's own limit: fs.nr_open");
+      const limits = await eventually(() => readFileSync(`${root}/s99/limits`, "utf8"), 5000, "s99's limits");
+      assert.match(limits, /^Max open files\s+128\s+128\s/);
+      assert.not.match(init.output(), /EMFILE/);
+    } finally {
+      await endBooted(m);
+    }
+  },
+);
 
 test.run();

@@ -30,7 +30,10 @@ test("a logger that dies mid-stream: restarted, no line lost", async () => {
     assert.ok(loggers >= 6, `${loggers} logger starts`);
     assert.is(readFileSync(`${m.root}/w.starts`, "utf8"), "x", "the service itself never restarted");
     assert.is(lines.length, LINES + 1, "line count");
-    const bad = lines.slice(0, LINES).map((l, i) => [i + 1, l] as const).filter(([n, l]) => l !== `${n} ${PAD}`);
+    const bad = lines
+      .slice(0, LINES)
+      .map((l, i) => [i + 1, l] as const)
+      .filter(([n, l]) => l !== `${n} ${PAD}`);
     assert.equal(bad.slice(0, 3), [], "the sequence has no gap");
   } finally {
     await end(m);
@@ -52,14 +55,28 @@ test("a full disk under the built-in logger: drops reported once, PID 1 and the 
   try {
     m = await boot({}, { root, rundir });
     const host = m.init.hostPid();
-    const [first] = await eventually(() => { const p = findProcs(host, "sleep", "1005"); return p.length ? p : null; }, 5000, "other up");
+    const [first] = await eventually(
+      () => {
+        const p = findProcs(host, "sleep", "1005");
+        return p.length ? p : null;
+      },
+      5000,
+      "other up",
+    );
     const df = () => spawnSync("df", ["-k", "--output=avail", rundir], { encoding: "utf8" }).stdout.split("\n")[1]!.trim();
     await eventually(() => df() === "0", 15_000, "the tmpfs to fill up");
     const full = Date.now();
     await m.init.waitFor(/tsinit: .*flood.*ENOSPC/, 5000);
     // Killed on a full disk: restarted all the same (its status file may not be writable).
     process.kill(first!, "SIGKILL");
-    const [second] = await eventually(() => { const p = findProcs(host, "sleep", "1005").filter((p) => p !== first); return p.length ? p : null; }, 5000, "other restarted");
+    const [second] = await eventually(
+      () => {
+        const p = findProcs(host, "sleep", "1005").filter((p) => p !== first);
+        return p.length ? p : null;
+      },
+      5000,
+      "other restarted",
+    );
     await sleep(Math.max(0, 4000 - (Date.now() - full)));
     const out = m.init.output();
     const reports = out.match(/tsinit: [^\n]*flood[^\n]*ENOSPC[^\n]*/g) ?? [];

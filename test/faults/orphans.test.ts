@@ -77,24 +77,34 @@ test(`${TOTAL} short-lived orphans: all reaped by PID 1, no zombie left`, async 
     let peakZombies = 0;
     const t0 = Date.now();
     assert.is(m.init.exec(["s6-svc", "-u", m.svc("bomb")]).status, 0);
-    await eventually(() => {
-      peakRss = Math.max(peakRss, rssKiB(host));
-      return existsSync(`${root}/bomb.done`);
-    }, 120_000, "the bomb to finish");
+    await eventually(
+      () => {
+        peakRss = Math.max(peakRss, rssKiB(host));
+        return existsSync(`${root}/bomb.done`);
+      },
+      120_000,
+      "the bomb to finish",
+    );
     const forked = Date.now() - t0;
     // None left: no zombie anywhere under PID 1 (its own children included),
     // and no orphan still alive (the last batch may still be ending: each one
     // waits for its siblings to close a pipe, so bomb.done can come first).
-    await eventually(() => {
-      const all = descendants(host);
-      const z = all.filter((p) => p.state === "Z").length;
-      peakZombies = Math.max(peakZombies, z);
-      return z === 0 && all.length === 1;
-    }, 10_000, "no zombie and no orphan left in the namespace");
+    await eventually(
+      () => {
+        const all = descendants(host);
+        const z = all.filter((p) => p.state === "Z").length;
+        peakZombies = Math.max(peakZombies, z);
+        return z === 0 && all.length === 1;
+      },
+      10_000,
+      "no zombie and no orphan left in the namespace",
+    );
     const secs = (Date.now() - t0) / 1000;
     const cpu = (cpuTicks(host) - ticks0) / 100;
-    figure(`orphans: ${TOTAL} forked and reaped in ${secs.toFixed(1)} s (${(TOTAL / secs).toFixed(0)} reaped/s; bomb done at ${(forked / 1000).toFixed(1)} s); ` +
-      `PID 1 CPU ${cpu.toFixed(1)} s (${((cpu * 1e6) / TOTAL).toFixed(0)} µs/orphan), RSS ${(rss0 / 1024).toFixed(1)} → peak ${(peakRss / 1024).toFixed(1)} MiB`);
+    figure(
+      `orphans: ${TOTAL} forked and reaped in ${secs.toFixed(1)} s (${(TOTAL / secs).toFixed(0)} reaped/s; bomb done at ${(forked / 1000).toFixed(1)} s); ` +
+        `PID 1 CPU ${cpu.toFixed(1)} s (${((cpu * 1e6) / TOTAL).toFixed(0)} µs/orphan), RSS ${(rss0 / 1024).toFixed(1)} → peak ${(peakRss / 1024).toFixed(1)} MiB`,
+    );
     assert.is(readFileSync(`${root}/bomb.done`, "utf8").trim(), "0", "the bomb forked them all");
     const left = descendants(host).map((p) => p.comm);
     assert.equal(left.sort(), ["sleep"], "only the service's own sleep remains");

@@ -17,14 +17,24 @@ test("log files 0640 in 0750 dirs, kept-fds.json 0600; nobody reads none of them
   try {
     chmodSync(m.root, 0o755); // mkdtemp's 0700 would stop nobody before our modes do
     const log = `${m.root}/run/log`;
-    await eventually(() => existsSync(`${log}/talk/current`) && readFileSync(`${log}/talk/current`, "utf8").includes("secret-token"), 10_000, "the line logged");
+    await eventually(
+      () => existsSync(`${log}/talk/current`) && readFileSync(`${log}/talk/current`, "utf8").includes("secret-token"),
+      10_000,
+      "the line logged",
+    );
     await eventually(() => existsSync(`${log}/catch-all/current`), 10_000, "the catch-all file");
     const want: Array<[string, string]> = [
-      [`${log}/talk/current`, "640"], [`${log}/catch-all/current`, "640"],
-      [`${log}/talk`, "750"], [`${log}/catch-all`, "750"], [log, "750"],
+      [`${log}/talk/current`, "640"],
+      [`${log}/catch-all/current`, "640"],
+      [`${log}/talk`, "750"],
+      [`${log}/catch-all`, "750"],
+      [log, "750"],
       [`${m.root}/run/kept-fds.json`, "600"],
     ];
-    assert.equal(want.map(([p]) => [p, modeOf(p)]), want);
+    assert.equal(
+      want.map(([p]) => [p, modeOf(p)]),
+      want,
+    );
     for (const file of [`${log}/talk/current`, `${log}/catch-all/current`, `${m.root}/run/kept-fds.json`]) {
       const r = asNobody(["cat", file]);
       assert.is.not(r.status, 0, `nobody read ${file}`);
@@ -35,7 +45,7 @@ test("log files 0640 in 0750 dirs, kept-fds.json 0600; nobody reads none of them
   }
 });
 
-test("nobody's tsinit status: a running service is unreadable (EACCES), not \"not supervised\"", async () => {
+test('nobody\'s tsinit status: a running service is unreadable (EACCES), not "not supervised"', async () => {
   const dir = tempTree({ "a/run": sh("exec sleep 1031") });
   chmodSync(dir, 0o755);
   const init = startPid1(["scan", dir]);

@@ -11,10 +11,12 @@ import { alive, boot, end, findProcs, sh } from "./booted";
 
 const test = suite("faults: removed");
 
-const one = (host: number, ...words: string[]) => () => {
-  const p = findProcs(host, ...words);
-  return p.length === 1 ? p[0]! : 0;
-};
+const one =
+  (host: number, ...words: string[]) =>
+  () => {
+    const p = findProcs(host, ...words);
+    return p.length === 1 ? p[0]! : 0;
+  };
 
 test("PID 1: the image's service dir removed while running", async () => {
   const m = await boot({

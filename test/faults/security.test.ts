@@ -84,9 +84,17 @@ test("the sources never run a shell nor child_process", () => {
   assert.ok(files.length > 20, `${files.length} source files`);
   // "#!/bin/sh" is advice printed by tsinit check, not a shell that runs.
   const bad = /node:child_process|["']child_process["']|(?<!#!)\/bin\/sh|["']sh["']\s*,\s*\[?\s*["']-c|\bsystem\s*\(|\bpopen\s*\(|shell:\s*true/;
-  const hits = files.flatMap((f) => readFileSync(f, "utf8").split("\n").map((l, i) => [f, i + 1, l] as const))
+  const hits = files
+    .flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .map((l, i) => [f, i + 1, l] as const),
+    )
     .filter(([, , l]) => bad.test(l) && !/^\s*(\/\/|\*)/.test(l));
-  assert.equal(hits.map(([f, n, l]) => `${f}:${n}: ${l.trim()}`), []);
+  assert.equal(
+    hits.map(([f, n, l]) => `${f}:${n}: ${l.trim()}`),
+    [],
+  );
 });
 
 test.run();

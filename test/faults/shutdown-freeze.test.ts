@@ -21,7 +21,7 @@ test("a finish hook that runs kill -15 -1: nothing restarts, and the init powers
     "service/b/run": sh("echo $$ >> ROOT/b.starts; echo hello; exec sleep 1000"),
     "service/b/log/run": sh("echo $$ >> ROOT/blog.starts; exec cat > /dev/null"),
     // as dock0's execline stage 3: everything but PID 1 gets TERM; then time for a restart to show (within --grace 1000)
-    "service/.s6-svscan/finish": sh("kill -15 -1; sleep 0.6; echo \"$1\" > ROOT/finish.ran"),
+    "service/.s6-svscan/finish": sh('kill -15 -1; sleep 0.6; echo "$1" > ROOT/finish.ran'),
   });
   try {
     await eventually(() => ["a", "b", "b/log"].every((n) => (status(m.svc(n))?.pid ?? 0) > 0), 10_000, "services up");

@@ -21,10 +21,31 @@ test("a service that ignores TERM: svc -d, KILL after timeout-kill 500 ms, its g
     const host = m.init.hostPid();
     const dir = m.svc("stubborn");
     await eventually(() => status(dir)?.pid, 5000, "stubborn up");
-    const [child] = await eventually(() => { const p = findProcs(host, "sleep", "1001"); return p.length ? p : null; }, 5000, "child");
+    const [child] = await eventually(
+      () => {
+        const p = findProcs(host, "sleep", "1001");
+        return p.length ? p : null;
+      },
+      5000,
+      "child",
+    );
     // The shell forks sleep 1001 before it execs sleep 1002: found first, the child does not mean run has exec'ed yet.
-    const [run] = await eventually(() => { const p = findProcs(host, "sleep", "1002"); return p.length ? p : null; }, 5000, "run exec'ed");
-    const [other] = await eventually(() => { const p = findProcs(host, "sleep", "1003"); return p.length ? p : null; }, 5000, "bystander");
+    const [run] = await eventually(
+      () => {
+        const p = findProcs(host, "sleep", "1002");
+        return p.length ? p : null;
+      },
+      5000,
+      "run exec'ed",
+    );
+    const [other] = await eventually(
+      () => {
+        const p = findProcs(host, "sleep", "1003");
+        return p.length ? p : null;
+      },
+      5000,
+      "bystander",
+    );
     assert.ok(run && child && other);
     const t0 = Date.now();
     const r = m.init.exec(["s6-svc", "-wd", "-T", "5000", "-d", dir]);

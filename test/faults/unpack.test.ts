@@ -162,8 +162,11 @@ test("no usable directory: status says why for every one tried", () => {
     const script = [
       "set -e",
       `exec 9< ${BIN}`,
-      `mount --bind ${s.run} /run`, "mount -o remount,bind,noexec /run",
-      "mount -t tmpfs -o noexec none /dev", "mkdir /dev/shm", `mount --bind ${s.attack} /dev/shm`,
+      `mount --bind ${s.run} /run`,
+      "mount -o remount,bind,noexec /run",
+      "mount -t tmpfs -o noexec none /dev",
+      "mkdir /dev/shm",
+      `mount --bind ${s.attack} /dev/shm`,
       "mount -t tmpfs -o noexec none /tmp",
       "exec /proc/self/fd/9 status /run/a",
     ].join("\n");
@@ -189,7 +192,11 @@ test("the private dirs and files are gone after the load", async () => {
     await eventually(() => madeIn(s.run) && madeIn(s.attack), 5000).catch(() => undefined); // said by the asserts below
     assert.ok(madeIn(s.run), `a private dir in /run: ${made.join(" ")}`);
     assert.ok(madeIn(s.attack), `a private dir in /dev/shm: ${made.join(" ")}`);
-    assert.equal(readdirSync(s.run).filter((n) => n !== "mount"), [], "left in /run (mount/ is util-linux's utab)");
+    assert.equal(
+      readdirSync(s.run).filter((n) => n !== "mount"),
+      [],
+      "left in /run (mount/ is util-linux's utab)",
+    );
     assert.equal(readdirSync(s.attack), [], "left in /dev/shm");
   } finally {
     for (const w of watches) w.close();

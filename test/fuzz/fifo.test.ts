@@ -20,7 +20,7 @@ const WRITES = process.env.FUZZ_RUNS ? RUNS : 300;
 async function put(fifo: string, b: Uint8Array): Promise<void> {
   const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   try {
-    for (let off = 0; off < b.length;) {
+    for (let off = 0; off < b.length; ) {
       try {
         off += writeSync(fd, b, off);
       } catch (e) {
@@ -46,13 +46,17 @@ test("random bytes on both control fifos: PID 1 survives, the service still answ
       ["running supervise/control", `${dir}/a/supervise/control`, "x"],
       ["running .s6-svscan/control", `${dir}/.s6-svscan/control`, "tiqb"],
     ] as const) {
-      await check(name, fc.asyncProperty(without(bad), async (b) => {
-        await put(fifo, b);
-        if (++i % 25 === 0) {
-          await sleep(10);
-          assert.ok(alive(host), `PID 1 alive after ${i} writes`);
-        }
-      }), WRITES);
+      await check(
+        name,
+        fc.asyncProperty(without(bad), async (b) => {
+          await put(fifo, b);
+          if (++i % 25 === 0) {
+            await sleep(10);
+            assert.ok(alive(host), `PID 1 alive after ${i} writes`);
+          }
+        }),
+        WRITES,
+      );
     }
     await sleep(300);
     assert.ok(alive(host), "PID 1 alive");
@@ -78,7 +82,10 @@ test("a wait timeout past 2^31-1 ms waits: svc -T and wait -t do not time out at
   const init = startPid1(["scan", dir]);
   try {
     await eventually(() => status(`${dir}/a`)?.pid, 10_000, "a up");
-    for (const argv of [["svc", "-wd", "-T", "4294967296", `${dir}/a`], ["wait", "-d", "-t", "3000000000", `${dir}/a`]]) {
+    for (const argv of [
+      ["svc", "-wd", "-T", "4294967296", `${dir}/a`],
+      ["wait", "-d", "-t", "3000000000", `${dir}/a`],
+    ]) {
       const r = spawnSync(BIN, argv, { encoding: "utf8", timeout: 1500 });
       // spawnSync's timeout sends TERM: the command ends on it (143), not on its own timeout (99).
       assert.ok(r.signal === "SIGTERM" || r.status === 143, `tsinit ${argv.join(" ")} still waiting after 1.5 s (exit ${r.status}: ${r.stderr})`);

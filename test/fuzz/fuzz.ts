@@ -27,8 +27,13 @@ export function check<Ts extends [unknown, ...unknown[]]>(target: string, prop: 
 
 /** Bytes biased toward the interesting ones: ASCII letters, NUL, newline, blanks, high bytes. */
 export const bytes = (maxLength = 64) =>
-  fc.array(fc.oneof(
-    fc.integer({ min: 0, max: 255 }),
-    fc.constantFrom(0x00, 0x0a, 0x0d, 0x09, 0x20, 0x23, 0x3d, 0x2e, 0x2d, 0x80, 0xff),
-    fc.integer({ min: 0x30, max: 0x7a }),
-  ), { maxLength }).map((a) => Uint8Array.from(a));
+  fc
+    .array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom(0x00, 0x0a, 0x0d, 0x09, 0x20, 0x23, 0x3d, 0x2e, 0x2d, 0x80, 0xff),
+        fc.integer({ min: 0x30, max: 0x7a }),
+      ),
+      { maxLength },
+    )
+    .map((a) => Uint8Array.from(a));

@@ -29,10 +29,25 @@ export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: num
   const root = tempTree(tree);
   // What a tree map cannot hold (a name that is not UTF-8), made before the boot.
   opts.prepare?.(root);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", String(opts.grace ?? 2000), ...(opts.extra ?? []),
-  ], { bin: opts.bin });
+  const init = startPid1(
+    [
+      "--no-mount",
+      "--scandir",
+      `${root}/service`,
+      "--envdir",
+      `${root}/env`,
+      "--taskdir",
+      `${root}/task`,
+      "--rundir",
+      `${root}/run`,
+      "--hostname",
+      `${root}/hostname`,
+      "--grace",
+      String(opts.grace ?? 2000),
+      ...(opts.extra ?? []),
+    ],
+    { bin: opts.bin },
+  );
   await init.waitFor(/boot: done in/);
   return { root, init };
 }

@@ -46,8 +46,15 @@ export function startContainer(mode: Mode, tree: Tree, opts: ContainerOptions = 
   if (mode === "pid1") {
     const init = startPid1(args, { env });
     return {
-      root, mode, pid: () => init.hostPid(), output: init.output, exited: init.exited,
-      end: async () => { await init.kill(); removeTree(root); },
+      root,
+      mode,
+      pid: () => init.hostPid(),
+      output: init.output,
+      exited: init.exited,
+      end: async () => {
+        await init.kill();
+        removeTree(root);
+      },
     };
   }
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
@@ -57,7 +64,11 @@ export function startContainer(mode: Mode, tree: Tree, opts: ContainerOptions = 
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number>((res) => child.on("exit", (code, sig) => res(code ?? 128 + (sig ? require("node:os").constants.signals[sig] : 0))));
   return {
-    root, mode, pid: () => child.pid!, output: () => out, exited,
+    root,
+    mode,
+    pid: () => child.pid!,
+    output: () => out,
+    exited,
     end: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await Promise.race([exited, sleep(5000)]);
@@ -68,6 +79,8 @@ export function startContainer(mode: Mode, tree: Tree, opts: ContainerOptions = 
 
 /** Resolves with the exit code, or rejects after ms with the output. */
 export async function exitWithin(c: Container, ms = 20_000): Promise<number> {
-  const timeout = sleep(ms).then(() => { throw new Error(`tsinit (${c.mode}) still running after ${ms} ms; output:\n${c.output()}`); });
+  const timeout = sleep(ms).then(() => {
+    throw new Error(`tsinit (${c.mode}) still running after ${ms} ms; output:\n${c.output()}`);
+  });
   return Promise.race([c.exited, timeout]);
 }

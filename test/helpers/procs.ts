@@ -16,7 +16,9 @@ export function runningIn(dir: string): number[] {
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // f[0] is field 3 (state), f[3] field 6 (session): a leader's session is its own pid.
       if (f[0] !== "Z" && f[3] === n) found.push(Number(n));
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return found;
 }

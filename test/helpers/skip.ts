@@ -18,5 +18,11 @@ export function unless(test: Test, reason: string | null): Test {
   if (reason === null) return test;
   const stand = ((name: string, _fn?: Fn) => skip(test, name, reason)) as unknown as Test;
   const none = () => undefined;
-  return Object.assign(stand, { skip: stand, only: stand, before: Object.assign(none, { each: none }), after: Object.assign(none, { each: none }), run: test.run });
+  return Object.assign(stand, {
+    skip: stand,
+    only: stand,
+    before: Object.assign(none, { each: none }),
+    after: Object.assign(none, { each: none }),
+    run: test.run,
+  });
 }

@@ -18,13 +18,17 @@ const NAMES = ["a", "b/log", "b"];
 
 for (const mode of MODES) {
   test(`${mode}: SEGV to tsinit: CMD keeps running, its exit code comes through, services keep their pids`, async () => {
-    const c = startContainer(mode, {
-      "service/a/run": sh("exec sleep 1000"),
-      "service/b/run": sh('i=0; while :; do i=$((i+1)); echo "n $i"; sleep 0.05; done'),
-      "service/b/log/run": sh('exec cat >> "$D/b.log"'),
-      // CMD records each start, then waits for the test's go before exiting 7.
-      "cmd.sh": sh('echo start >> "$D/cmd.starts"\nwhile [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 7'),
-    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+    const c = startContainer(
+      mode,
+      {
+        "service/a/run": sh("exec sleep 1000"),
+        "service/b/run": sh('i=0; while :; do i=$((i+1)); echo "n $i"; sleep 0.05; done'),
+        "service/b/log/run": sh('exec cat >> "$D/b.log"'),
+        // CMD records each start, then waits for the test's go before exiting 7.
+        "cmd.sh": sh('echo start >> "$D/cmd.starts"\nwhile [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 7'),
+      },
+      { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] },
+    );
     const dirs = NAMES.map((n) => `${c.root}/run/service/${n}`);
     try {
       await eventually(() => existsSync(`${c.root}/cmd.starts`) && dirs.every((d) => svPid(d) > 0), 15_000, "CMD and services up");
@@ -33,22 +37,37 @@ for (const mode of MODES) {
       await eventually(() => /re-executed \(signal, crash 1 in a row\)/.test(c.output()), 15_000, `re-exec; output:\n${c.output()}`);
       await sleep(500);
       assert.equal(dirs.map(svPid), before, "same service pids");
-      assert.equal(dirs.map((d) => runningIn(d).length), [1, 1, 1], "one copy of each service");
+      assert.equal(
+        dirs.map((d) => runningIn(d).length),
+        [1, 1, 1],
+        "one copy of each service",
+      );
       writeFileSync(`${c.root}/go`, "");
       assert.is(await exitWithin(c), 7, c.output());
       assert.is(readFileSync(`${c.root}/cmd.starts`, "utf8"), "start\n", `CMD started once; output:\n${c.output()}`);
-      const n = readFileSync(`${c.root}/b.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
-      assert.equal(n, n.map((_, i) => i + 1), "no log line lost or repeated");
+      const n = readFileSync(`${c.root}/b.log`, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => Number(l.split(" ")[1]));
+      assert.equal(
+        n,
+        n.map((_, i) => i + 1),
+        "no log line lost or repeated",
+      );
     } finally {
       await c.end();
     }
   });
 
   test(`${mode}: a status forged to name CMD's pid, then SEGV: svc -d leaves CMD running, svc -u starts one copy`, async () => {
-    const c = startContainer(mode, {
-      "service/a/run": sh("exec sleep 1000"),
-      "cmd.sh": sh('echo $$ > "$D/cmd.pid"\nwhile [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 7'),
-    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+    const c = startContainer(
+      mode,
+      {
+        "service/a/run": sh("exec sleep 1000"),
+        "cmd.sh": sh('echo $$ > "$D/cmd.pid"\nwhile [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 7'),
+      },
+      { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] },
+    );
     const a = `${c.root}/run/service/a`;
     let ended = false;
     void c.exited.then(() => (ended = true));
@@ -58,7 +77,14 @@ for (const mode of MODES) {
       writeFileSync(`${a}/supervise/status`, encodeStatus({ ...svStatus(a)!, pid: cmd, stamp: stampFromMs(Date.now()) }));
       process.kill(c.pid(), "SIGSEGV");
       await eventually(() => /re-executed \(signal, crash 1 in a row\)/.test(c.output()), 15_000, "re-exec");
-      const aPid = await eventually(() => { const p = svPid(a); return p > 0 && p !== cmd ? p : 0; }, 5000, `a up with a process of its own; output:\n${c.output()}`);
+      const aPid = await eventually(
+        () => {
+          const p = svPid(a);
+          return p > 0 && p !== cmd ? p : 0;
+        },
+        5000,
+        `a up with a process of its own; output:\n${c.output()}`,
+      );
       // The line goes through the catch-all's queue: it may come after the status is rewritten.
       await eventually(() => new RegExp(`status names pid ${cmd}, not taken over: it is the container's command`).test(c.output()), 5000, "the warning");
       assert.is(spawnSync("s6-svc", ["-d", a]).status, 0);
@@ -66,7 +92,14 @@ for (const mode of MODES) {
       await sleep(500);
       assert.not.ok(ended, `CMD still runs, the container with it; output:\n${c.output()}`);
       assert.is(spawnSync("s6-svc", ["-u", a]).status, 0);
-      await eventually(() => { const p = svPid(a); return p > 0 && p !== aPid; }, 5000, "a up again");
+      await eventually(
+        () => {
+          const p = svPid(a);
+          return p > 0 && p !== aPid;
+        },
+        5000,
+        "a up again",
+      );
       await sleep(300);
       assert.is(runningIn(a).length, 1, "one copy of a");
       writeFileSync(`${c.root}/go`, "");
@@ -77,10 +110,14 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: SEGV to tsinit before CMD starts (services not ready): CMD still gets tsinit's stdout`, async () => {
-    const c = startContainer(mode, {
-      "service/slow/notification-fd": "3\n",
-      "service/slow/run": sh('while [ ! -e "$D/ready" ]; do sleep 0.1; done\necho >&3\nexec sleep 1000'),
-    }, { cmd: ["sh", "-c", "echo CMD-SAYS-HELLO; exit 3"], extra: ["--wait", "60000"] });
+    const c = startContainer(
+      mode,
+      {
+        "service/slow/notification-fd": "3\n",
+        "service/slow/run": sh('while [ ! -e "$D/ready" ]; do sleep 0.1; done\necho >&3\nexec sleep 1000'),
+      },
+      { cmd: ["sh", "-c", "echo CMD-SAYS-HELLO; exit 3"], extra: ["--wait", "60000"] },
+    );
     try {
       await eventually(() => svPid(`${c.root}/run/service/slow`) > 0, 15_000, "slow up");
       const before = svPid(`${c.root}/run/service/slow`);
@@ -97,11 +134,15 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: SEGV while the container ends: the new image ends it too, with CMD's code`, async () => {
-    const c = startContainer(mode, {
-      // Slow to stop: the crash lands while tsinit waits for it.
-      "service/slow/run": sh('trap \'touch "$D/term"; sleep 1.5; exit 0\' TERM\nsleep 1000 &\nwait'),
-      "cmd.sh": sh('while [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 5'),
-    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'], extra: ["--grace", "5000"] });
+    const c = startContainer(
+      mode,
+      {
+        // Slow to stop: the crash lands while tsinit waits for it.
+        "service/slow/run": sh("trap 'touch \"$D/term\"; sleep 1.5; exit 0' TERM\nsleep 1000 &\nwait"),
+        "cmd.sh": sh('while [ ! -e "$D/go" ]; do sleep 0.1; done\nexit 5'),
+      },
+      { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'], extra: ["--grace", "5000"] },
+    );
     try {
       await eventually(() => svPid(`${c.root}/run/service/slow`) > 0, 15_000, "slow up");
       await sleep(300);
@@ -116,9 +157,13 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: no CMD, SEGV while a TERM stops the container: the new image finishes the stop, exit 0`, async () => {
-    const c = startContainer(mode, {
-      "service/slow/run": sh('trap \'touch "$D/term"; sleep 1.5; exit 0\' TERM\nsleep 1000 &\nwait'),
-    }, { cmd: [], extra: ["--grace", "5000"] });
+    const c = startContainer(
+      mode,
+      {
+        "service/slow/run": sh("trap 'touch \"$D/term\"; sleep 1.5; exit 0' TERM\nsleep 1000 &\nwait"),
+      },
+      { cmd: [], extra: ["--grace", "5000"] },
+    );
     try {
       await eventually(() => svPid(`${c.root}/run/service/slow`) > 0, 15_000, "slow up");
       await sleep(300);

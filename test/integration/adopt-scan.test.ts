@@ -46,7 +46,11 @@ test("SEGV to tsinit scan: re-executed, same service pids, one copy each, still 
     const before = pids(ctx);
     ctx.init.exec(["kill", "-SEGV", scanPid(ctx)]);
     await ctx.init.waitFor(/re-executed \(signal, crash 1 in a row\)/, 15_000);
-    const logged = () => readFileSync(`${ctx.root}/c.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const logged = () =>
+      readFileSync(`${ctx.root}/c.log`, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => Number(l.split(" ")[1]));
     const atReexec = logged().length;
     await sleep(500);
     assert.equal(pids(ctx), before, "same pids in the status files");
@@ -54,10 +58,21 @@ test("SEGV to tsinit scan: re-executed, same service pids, one copy each, still 
     assert.is(spawnSync("s6-svok", [`${ctx.scan}/a`]).status, 0, "the new image holds the lock");
     // Still supervised by the new image: a killed service comes back.
     ctx.init.exec(["kill", "-KILL", String(before[0])]);
-    await eventually(() => { const p = svPid(`${ctx.scan}/a`); return p > 0 && p !== before[0]; }, 5000, "a restarted");
+    await eventually(
+      () => {
+        const p = svPid(`${ctx.scan}/a`);
+        return p > 0 && p !== before[0];
+      },
+      5000,
+      "a restarted",
+    );
     // The log pipe was carried across: the logger still gets every line, in order.
     const n = await eventually(() => (logged().length > atReexec + 5 ? logged() : null), 5000, "lines logged after the re-exec");
-    assert.equal(n, n.map((_, i) => i + 1), "no line lost or repeated");
+    assert.equal(
+      n,
+      n.map((_, i) => i + 1),
+      "no line lost or repeated",
+    );
   } finally {
     await ctx.init.kill();
     removeTree(ctx.root);

@@ -28,10 +28,14 @@ const dirOf = (m: Booted, name: string) => `${m.root}/run/service/${name}`;
 const copies = (m: Booted) => NAMES.map((n) => runningIn(dirOf(m, n)).length);
 
 async function up(m: Booted): Promise<number[]> {
-  return eventually(() => {
-    const p = NAMES.map((n) => svPid(dirOf(m, n)));
-    return p.every((x) => x > 0) ? p : null;
-  }, 10_000, "all up");
+  return eventually(
+    () => {
+      const p = NAMES.map((n) => svPid(dirOf(m, n)));
+      return p.every((x) => x > 0) ? p : null;
+    },
+    10_000,
+    "all up",
+  );
 }
 
 /** A planned re-exec; resolves once the new image is done booting. */
@@ -98,7 +102,14 @@ test("a status forged to name a running task's pid: not adopted; svc -d leaves t
     // The stamp too: a forger writes a whole status, as fresh as it likes.
     writeFileSync(`${dirOf(m, "a")}/supervise/status`, encodeStatus({ ...a, pid: task, stamp: stampFromMs(Date.now()) }));
     await reexec(m);
-    const aPid = await eventually(() => { const p = svPid(dirOf(m, "a")); return p > 0 && p !== task ? p : 0; }, 5000, `a up with a process of its own; output:\n${m.init.output()}`);
+    const aPid = await eventually(
+      () => {
+        const p = svPid(dirOf(m, "a"));
+        return p > 0 && p !== task ? p : 0;
+      },
+      5000,
+      `a up with a process of its own; output:\n${m.init.output()}`,
+    );
     await m.init.waitFor(new RegExp(`status names pid ${task}, not taken over: it is task t's process`), 5000);
     assert.equal(copies(m), [1, 1, 1, 1, 1], "one process per service dir");
     assert.is(spawnSync("s6-svc", ["-d", dirOf(m, "a")]).status, 0);
@@ -107,7 +118,14 @@ test("a status forged to name a running task's pid: not adopted; svc -d leaves t
     assert.is(m.init.exec(["kill", "-0", String(task)]).status, 0, "the task still runs");
     assert.is(taskPid(), task, "and is still recorded running");
     assert.is(spawnSync("s6-svc", ["-u", dirOf(m, "a")]).status, 0);
-    await eventually(() => { const p = svPid(dirOf(m, "a")); return p > 0 && p !== aPid; }, 5000, "a up again");
+    await eventually(
+      () => {
+        const p = svPid(dirOf(m, "a"));
+        return p > 0 && p !== aPid;
+      },
+      5000,
+      "a up again",
+    );
     await sleep(300);
     assert.equal(copies(m), [1, 1, 1, 1, 1], "svc -u: one copy of a");
     assert.is(m.init.exec(["kill", "-0", String(task)]).status, 0, "the task still runs");

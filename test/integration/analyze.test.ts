@@ -45,7 +45,13 @@ test("inside the namespace: blame list slowest first, chain in order, summary li
   assert.is(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split("\n");
   assert.match(lines[0]!, /^\s*TIME\s+START\s+KIND\s+UNIT\s+NOTES$/);
-  const row = (name: string) => lines.find((l) => l.split(/\s{2,}/).map((c) => c.trim()).includes(name)) ?? "";
+  const row = (name: string) =>
+    lines.find((l) =>
+      l
+        .split(/\s{2,}/)
+        .map((c) => c.trim())
+        .includes(name),
+    ) ?? "";
   assert.match(row("db"), /^\s*(5\d\d|\d\.\d{3}s)ms?\s+\+\S+\s+service\s+db\s+up/);
   assert.match(row("web"), /service\s+web\s+up; waited \S+; after api$/);
   assert.match(row("report"), /task\s+report\s+exited 0; waited \S+; after web$/);
@@ -53,7 +59,10 @@ test("inside the namespace: blame list slowest first, chain in order, summary li
   assert.match(row("exec to the catch-all log"), /^\s*\d+(\.\d)?ms\s+\+\S+\s+step/);
   // The steps before the catch-all existed are in the record too (issue 23).
   for (const early of ["load the addon", "raise the fd limit", "cd / and umask 022", "reset stdio"]) {
-    assert.ok(lines.some((l) => l.includes(` step   `) && l.includes(early)), `${early} in the blame:\n${r.stdout}`);
+    assert.ok(
+      lines.some((l) => l.includes(` step   `) && l.includes(early)),
+      `${early} in the blame:\n${r.stdout}`,
+    );
   }
   assert.ok(lines.indexOf(row("db")) < lines.indexOf(row("report")), "db (0.5 s to ready) blames before report (0.2 s)");
   assert.match(lines.at(-1)!, /^init started at \d+\.\d\d s \(kernel\), all services ready at \d+\.\d\d s \(\+\S+ after init\)$/);

@@ -38,12 +38,15 @@ test("the blob's V8 flag is in force and its code cache is accepted", () => {
   const dir = mkdtempSync(join(tmpdir(), "tsinit-bin-"));
   try {
     const probe = join(dir, "probe.js");
-    writeFileSync(probe, [
-      "let keep = [];",
-      "for (let i = 0; i < 300000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }",
-      "const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');",
-      "process._rawDebug('probe ' + JSON.stringify({ execArgv: process.execArgv, young: young.space_size, gc: typeof gc }));",
-    ].join("\n"));
+    writeFileSync(
+      probe,
+      [
+        "let keep = [];",
+        "for (let i = 0; i < 300000; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 50000) keep = []; }",
+        "const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');",
+        "process._rawDebug('probe ' + JSON.stringify({ execArgv: process.execArgv, young: young.space_size, gc: typeof gc }));",
+      ].join("\n"),
+    );
     const r = spawnSync(BIN, ["--version"], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: `--require ${probe}` } });
     assert.is(r.status, 0, r.stderr);
     const seen = JSON.parse(/^probe (.*)$/m.exec(r.stderr)?.[1] ?? "null") as { execArgv: string[]; young: number; gc: string } | null;
@@ -69,11 +72,17 @@ test("--version and a container's `-- true` load none of Node's stream, net or t
   const dir = mkdtempSync(join(tmpdir(), "tsinit-bin-"));
   try {
     const probe = join(dir, "probe.js");
-    writeFileSync(probe, "process.on('exit', () => process._rawDebug('loaded ' + process.moduleLoadList.filter((m) => /^NativeModule (stream|net|tty)$/.test(m)).join(',')));\n");
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process._rawDebug('loaded ' + process.moduleLoadList.filter((m) => /^NativeModule (stream|net|tty)$/.test(m)).join(',')));\n",
+    );
     const env = { ...process.env, NODE_OPTIONS: `--require ${probe}` };
     const runs = {
       version: spawnSync(BIN, ["--version"], { encoding: "utf8", env }),
-      container: spawnSync(BIN, ["--scandir", `${dir}/service`, "--envdir", `${dir}/env`, "--taskdir", `${dir}/task`, "--rundir", `${dir}/run`, "--", "true"], { encoding: "utf8", env }),
+      container: spawnSync(BIN, ["--scandir", `${dir}/service`, "--envdir", `${dir}/env`, "--taskdir", `${dir}/task`, "--rundir", `${dir}/run`, "--", "true"], {
+        encoding: "utf8",
+        env,
+      }),
     };
     for (const [name, r] of Object.entries(runs)) {
       assert.is(r.status, 0, `${name}: ${r.stderr}`);

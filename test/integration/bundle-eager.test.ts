@@ -19,7 +19,10 @@ test("every __esm module body in dist/main.js is compiled with the script", () =
   const wrappers = text.match(/^var init_\w+ = __esm\(\{\n.*$/gm) ?? [];
   assert.ok(wrappers.length > 10, `only ${wrappers.length} wrappers: not an esbuild bundle?`);
   const lazy = wrappers.filter((w) => !/\n {2}"[^"]+": \(function\(\) \{$/.test(w));
-  assert.equal(lazy.map((w) => w.split("\n")[0]), []);
+  assert.equal(
+    lazy.map((w) => w.split("\n")[0]),
+    [],
+  );
 });
 
 test("eager-wrappers refuses a wrapper shape it does not know (111), leaving the file as it was", () => {

@@ -31,10 +31,24 @@ async function boot(tree: Tree): Promise<CgMachine> {
   const b = `${MOUNT}/tsinit-test-${process.pid}-${made++}`;
   mkdirSync(b);
   const root = tempTree(tree);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "2000",
-  ], { wrap: ["sh", "-c", `echo $$ > ${b}/cgroup.procs && exec "$@"`, "sh"] });
+  const init = startPid1(
+    [
+      "--no-mount",
+      "--scandir",
+      `${root}/service`,
+      "--envdir",
+      `${root}/env`,
+      "--taskdir",
+      `${root}/task`,
+      "--rundir",
+      `${root}/run`,
+      "--hostname",
+      `${root}/hostname`,
+      "--grace",
+      "2000",
+    ],
+    { wrap: ["sh", "-c", `echo $$ > ${b}/cgroup.procs && exec "$@"`, "sh"] },
+  );
   await init.waitFor(/boot: done in/);
   return { root, init, b };
 }
@@ -67,18 +81,25 @@ const test = unless(suite("cgroup"), noCgroup2);
 test("svc -d kills a grandchild that left the session and the process group", async () => {
   const m = await boot({
     // The grandchild: its own session and group, its parent gone (reparented to PID 1).
-    "service/forker/run": sh(`setsid sh -c 'sleep 1000 & echo $! > ../../../grandchild.tmp; mv ../../../grandchild.tmp ../../../grandchild' &\nexec sleep 1000`),
+    "service/forker/run": sh(
+      `setsid sh -c 'sleep 1000 & echo $! > ../../../grandchild.tmp; mv ../../../grandchild.tmp ../../../grandchild' &\nexec sleep 1000`,
+    ),
     "service/plain/run": sh("exec sleep 1000"),
   });
   try {
     const live = `${m.root}/run/service`;
     const top = `${m.b}/tsinit`;
     const run = await eventually(() => svPid(`${live}/forker`), 10_000, "forker up");
-    const grandchild = Number(await eventually(() => existsSync(`${m.root}/grandchild`) && readFileSync(`${m.root}/grandchild`, "utf8").trim(), 10_000, "grandchild pid"));
+    const grandchild = Number(
+      await eventually(() => existsSync(`${m.root}/grandchild`) && readFileSync(`${m.root}/grandchild`, "utf8").trim(), 10_000, "grandchild pid"),
+    );
     const [ppid, pgrp, session] = (await eventually(() => statOf(m, grandchild), 5000, "grandchild stat"))!;
     const runStat = statOf(m, run)!;
     await eventually(() => statOf(m, grandchild)?.[0] === 1, 5000, "grandchild reparented to PID 1");
-    assert.ok(session !== runStat[2] && pgrp !== runStat[1], `escaped: grandchild ppid ${ppid} pgrp ${pgrp} sid ${session}, run pgrp ${runStat[1]} sid ${runStat[2]}`);
+    assert.ok(
+      session !== runStat[2] && pgrp !== runStat[1],
+      `escaped: grandchild ppid ${ppid} pgrp ${pgrp} sid ${session}, run pgrp ${runStat[1]} sid ${runStat[2]}`,
+    );
     // Both processes sit in the service's cgroup, the other service in its own.
     await eventually(() => procsIn(m, `${top}/forker`).includes(grandchild), 5000, "grandchild in forker's cgroup");
     assert.ok(procsIn(m, `${top}/forker`).includes(run), "run in forker's cgroup");
@@ -99,7 +120,9 @@ test("svc -d kills a grandchild that left the session and the process group", as
 
 test("notify-socket: READY=1 from a process that left run's session is heard because it is in the service's cgroup", async () => {
   const m = await boot({
-    "service/daemon/run": sh(`setsid python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`),
+    "service/daemon/run": sh(
+      `setsid python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`,
+    ),
     "service/daemon/notify-socket": "",
   });
   try {
@@ -114,12 +137,16 @@ test("notify-socket: READY=1 from a process that left run's session is heard bec
 
 test("after a re-exec: the same subtree, and svc -d still kills everything of an adopted service", async () => {
   const m = await boot({
-    "service/forker/run": sh(`setsid sh -c 'sleep 1000 & echo $! > ../../../grandchild.tmp; mv ../../../grandchild.tmp ../../../grandchild' &\nexec sleep 1000`),
+    "service/forker/run": sh(
+      `setsid sh -c 'sleep 1000 & echo $! > ../../../grandchild.tmp; mv ../../../grandchild.tmp ../../../grandchild' &\nexec sleep 1000`,
+    ),
   });
   try {
     const live = `${m.root}/run/service`;
     const run = await eventually(() => svPid(`${live}/forker`), 10_000, "forker up");
-    const grandchild = Number(await eventually(() => existsSync(`${m.root}/grandchild`) && readFileSync(`${m.root}/grandchild`, "utf8").trim(), 10_000, "grandchild pid"));
+    const grandchild = Number(
+      await eventually(() => existsSync(`${m.root}/grandchild`) && readFileSync(`${m.root}/grandchild`, "utf8").trim(), 10_000, "grandchild pid"),
+    );
     const r = m.init.exec([BIN, "reexec"]);
     assert.is(r.status, 0, r.stderr);
     await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "the second boot");
@@ -193,7 +220,18 @@ test("whenEmpty: called when the last process leaves (inotify on cgroup.events),
   } finally {
     child.kill("SIGKILL");
     watch.close();
-    await eventually(() => { try { rmdirSync(b); return true; } catch { return false; } }, 5000, `${b} removed`);
+    await eventually(
+      () => {
+        try {
+          rmdirSync(b);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      `${b} removed`,
+    );
   }
 });
 
@@ -251,7 +289,18 @@ test("ServiceTree in a real cgroup: killAll (cgroup.kill, and the freeze fallbac
     for (const c of children) c.kill("SIGKILL");
     (tree as unknown as { empty: InotifyEmptyWatch }).empty.close();
     removeTree(svcDir);
-    await eventually(() => { try { rmdirSync(b); return true; } catch { return false; } }, 5000, `${b} removed`);
+    await eventually(
+      () => {
+        try {
+          rmdirSync(b);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      `${b} removed`,
+    );
   }
 });
 

@@ -126,7 +126,10 @@ const EXPECTED: Array<[string, RegExp]> = [
   ["service/limit/restart-limit", /error: "3" is not COUNT SECONDS \(boot restarts it for ever\): write a count and seconds such as 3 10/],
   ["service/limit0/restart-limit", /error: COUNT 0 is not from 1 to 1000 \(boot restarts it for ever\)/],
   ["service/onfail/on-failure", /error: "explode" is not one of nothing, reboot, poweroff, halt, exit \(boot does nothing\)/],
-  ["service/onfail2/on-failure", /warning: poweroff never happens: without restart-limit the service is restarted for ever and never fails: add restart-limit, e.g. 3 10/],
+  [
+    "service/onfail2/on-failure",
+    /warning: poweroff never happens: without restart-limit the service is restarted for ever and never fails: add restart-limit, e.g. 3 10/,
+  ],
   ["service/both/notify-socket", /warning: beside notification-fd: whichever says ready first flags it ready: keep one of them/],
   ["service/dog/watchdog-ms", /error: "30s" is not a number of milliseconds \(boot uses no watchdog\)/],
   ["service/dog2/watchdog-ms", /warning: without notify-socket no WATCHDOG=1 can arrive: no watchdog: add an empty notify-socket file/],
@@ -165,7 +168,10 @@ test("check: each problem of the fixture on its own line with its file and fix, 
     }
     assert.match(lines[lines.length - 1]!, new RegExp(`^/etc/s6 in ${root}: \\d+ errors, 11 warnings$`));
     // The clean service of the same tree is not mentioned.
-    assert.not.ok(lines.some((l) => l.startsWith("service/tally/run")), r.out);
+    assert.not.ok(
+      lines.some((l) => l.startsWith("service/tally/run")),
+      r.out,
+    );
   } finally {
     removeTree(root);
   }
@@ -194,8 +200,11 @@ test("check --json: root, counts and one object per finding", () => {
     assert.is(j.errors, 1);
     assert.is(j.warnings, 1);
     assert.equal(j.findings[0], {
-      dir: "/etc/s6", severity: "error", file: "service/web/notification-fd",
-      message: '"x" is not a number', fix: "write a descriptor number such as 3",
+      dir: "/etc/s6",
+      severity: "error",
+      file: "service/web/notification-fd",
+      message: '"x" is not a number',
+      fix: "write a descriptor number such as 3",
     });
     assert.is(j.findings[1].file, "env/my-var");
     assert.is(j.findings[1].severity, "warning");

@@ -50,7 +50,8 @@ test("wait -U returns when the service writes its readiness line; -t times out w
     "s/run": sh("exec sleep 1000"),
   });
   try {
-    const r = `${ctx.dir}/r`, s = `${ctx.dir}/s`;
+    const r = `${ctx.dir}/r`,
+      s = `${ctx.dir}/s`;
     await upPid(r);
     await upPid(s);
     const ready = await tsinitAsync("wait", "-U", "-t", "5000", r);
@@ -101,7 +102,10 @@ test("status: table and --json of a scan dir with a logger, as s6-svstat sees it
     const table = tsinit("status", ctx.dir);
     assert.is(table.status, 0, table.err);
     const lines = table.out.trimEnd().split("\n");
-    assert.equal(lines.map((l) => l.split(/\s+/).slice(0, 2).join(" ")), ["NAME STATE", "off down", "web up", "web/log up"]);
+    assert.equal(
+      lines.map((l) => l.split(/\s+/).slice(0, 2).join(" ")),
+      ["NAME STATE", "off down", "web up", "web/log up"],
+    );
     assert.not.match(table.out, /\x1b/, "no colour when stdout is a pipe");
     assert.match(lines[2]!, new RegExp(`^web\\s+up\\s+${pid}\\s+\\d+s`));
     const json = JSON.parse(tsinit("status", "--json", web, `${ctx.dir}/off`).out);
@@ -130,7 +134,12 @@ test("errors: not listening 100, missing dir 111, a 10 000-byte path one short l
     r = tsinit("svc", "-u", `${ctx.dir}/.nope`);
     assert.equal([r.status, r.err], [111, `tsinit svc: unable to control ${ctx.dir}/.nope: No such file or directory (ENOENT)\n`]);
     const long = "/" + "x".repeat(10_000);
-    for (const [cmd, verb] of [["svc", "control"], ["scan-ctl", "control"], ["wait", "subscribe to events for"], ["status", "read"]] as const) {
+    for (const [cmd, verb] of [
+      ["svc", "control"],
+      ["scan-ctl", "control"],
+      ["wait", "subscribe to events for"],
+      ["status", "read"],
+    ] as const) {
       r = tsinit(cmd, long);
       assert.is(r.status, 111, `${cmd}: ${r.err}`);
       assert.is(r.err, `tsinit ${cmd}: unable to ${verb} ${long.slice(0, 80)}…: Name too long (ENAMETOOLONG)\n`);

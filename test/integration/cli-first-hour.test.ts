@@ -27,7 +27,11 @@ test("unknown names list the known ones (status, svc, wait); an empty scan dir a
   const empty = tempTree({});
   try {
     await eventually(() => svPid(`${m.root}/web`) && svPid(`${m.root}/db`), 10_000, "both up");
-    for (const args of [["status", "nosuch"], ["svc", "-u", "nosuch"], ["wait", "-u", "-t", "100", "nosuch"]]) {
+    for (const args of [
+      ["status", "nosuch"],
+      ["svc", "-u", "nosuch"],
+      ["wait", "-u", "-t", "100", "nosuch"],
+    ]) {
       const r = client(m.root, args);
       assert.is(r.status, 111, `${args.join(" ")}: ${r.err}`);
       assert.match(r.err, new RegExp(`unable to find service nosuch in ${m.root}: known: db, web\\n`), args.join(" "));
@@ -83,10 +87,17 @@ test("two tsinit scan runs keep their own logs (DIR/.s6-svscan/log or --rundir);
   const rundir = tempTree({});
   const bInit = startPid1(["scan", "--rundir", rundir, b]);
   try {
-    await eventually(() => existsSync(`${a.root}/.s6-svscan/log/web/current`) && readFileSync(`${a.root}/.s6-svscan/log/web/current`, "utf8").includes("from-a"), 10_000, "a's log");
+    await eventually(
+      () => existsSync(`${a.root}/.s6-svscan/log/web/current`) && readFileSync(`${a.root}/.s6-svscan/log/web/current`, "utf8").includes("from-a"),
+      10_000,
+      "a's log",
+    );
     await eventually(() => existsSync(`${rundir}/log/web/current`) && readFileSync(`${rundir}/log/web/current`, "utf8").includes("from-b"), 10_000, "b's log");
     assert.is(sharedNow(), sharedBefore, "nothing written to the shared default /run/tsinit/log/web");
-    for (const [dir, own, other] of [[a.root, "from-a", "from-b"], [b, "from-b", "from-a"]] as const) {
+    for (const [dir, own, other] of [
+      [a.root, "from-a", "from-b"],
+      [b, "from-b", "from-a"],
+    ] as const) {
       const r = client(dir, ["log", `${dir}/web`]);
       assert.is(r.status, 0, r.err);
       assert.match(r.out, new RegExp(`web: ${own}`));
@@ -106,7 +117,10 @@ test("tsinit log: unknown names, no init, -f that cannot follow end with a reaso
     chmodSync(m.root, 0o755);
     const live = `${m.root}/run/service`;
     await eventually(() => svPid(`${live}/web`), 10_000, "web up");
-    for (const args of [["log", "nosuch"], ["log", "-f", "nosuch"]]) {
+    for (const args of [
+      ["log", "nosuch"],
+      ["log", "-f", "nosuch"],
+    ]) {
       const r = client(live, args, { timeoutMs: 5_000 });
       assert.is(r.status, 111, `${args.join(" ")}: ${r.err}`);
       assert.match(r.err, new RegExp(`unable to find service nosuch in ${live}: known: web\n`));
@@ -155,7 +169,10 @@ test("scan-ctl -a on PID 1's live dir picks up an image scan dir made after boot
 
 test("tsinit -- CMD outside PID 1 keeps its state in a dir of its own and removes it at its end", () => {
   // A private /run (mount namespace only: tsinit is not PID 1 there).
-  const r = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs tmpfs /run && ${BIN} -- sh -c 'ls -d /run/tsinit*' && echo "left: $(ls -A /run)"`], { encoding: "utf8", timeout: 20_000 });
+  const r = spawnSync("unshare", ["-m", "sh", "-c", `mount -t tmpfs tmpfs /run && ${BIN} -- sh -c 'ls -d /run/tsinit*' && echo "left: $(ls -A /run)"`], {
+    encoding: "utf8",
+    timeout: 20_000,
+  });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\/run\/tsinit\.\d+\n/, "during the run: /run/tsinit.PID");
   assert.match(r.stdout, /^left: $/m, `nothing left in /run: ${r.stdout}`);

@@ -33,18 +33,19 @@ test("stderr redirected to a file: tsinit's line goes after the earlier ones and
   const root = tempTree({});
   try {
     const opts = `--rundir ${root}/run --scandir ${root}/none --taskdir ${root}/none --envdir ${root}/none`;
-    const r = spawnSync("sh", ["-c", `{ echo before; ${BIN} ${opts} -- nonexistent; echo "tsinit said $?"; echo after; } > ${root}/f 2>&1`], { encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync("sh", ["-c", `{ echo before; ${BIN} ${opts} -- nonexistent; echo "tsinit said $?"; echo after; } > ${root}/f 2>&1`], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     assert.is(r.status, 0, r.stderr);
     const lines = readFileSync(`${root}/f`, "utf8").split("\n");
     // The order first (the overwrite), then the wording.
-    assert.equal([lines[0], lines[1]?.startsWith("tsinit: ") && lines[1].includes(" nonexistent: "), lines[2], lines[3]], ["before", true, "tsinit said 127", "after"], lines.join("\n"));
-    assert.equal(lines, [
-      "before",
-      "tsinit: unable to exec nonexistent: No such file or directory (ENOENT)",
-      "tsinit said 127",
-      "after",
-      "",
-    ]);
+    assert.equal(
+      [lines[0], lines[1]?.startsWith("tsinit: ") && lines[1].includes(" nonexistent: "), lines[2], lines[3]],
+      ["before", true, "tsinit said 127", "after"],
+      lines.join("\n"),
+    );
+    assert.equal(lines, ["before", "tsinit: unable to exec nonexistent: No such file or directory (ENOENT)", "tsinit said 127", "after", ""]);
   } finally {
     removeTree(root);
   }
@@ -53,7 +54,10 @@ test("stderr redirected to a file: tsinit's line goes after the earlier ones and
 test("analyze where tsinit is not PID 1: not booted by tsinit, exit 1", () => {
   const r = spawnSync("unshare", ["-p", "-f", "-m", "--mount-proc", "sh", "-c", `${BIN} analyze; echo "rc=$?"`], { encoding: "utf8", timeout: 30_000 });
   assert.is(r.stdout, "rc=1\n", r.stderr);
-  assert.is(r.stderr, `tsinit analyze: unable to analyze the boot: not booted by tsinit (/proc/1/exe is ${realpathSync("/bin/sh")}; --rundir DIR reads a run dir anyway)\n`);
+  assert.is(
+    r.stderr,
+    `tsinit analyze: unable to analyze the boot: not booted by tsinit (/proc/1/exe is ${realpathSync("/bin/sh")}; --rundir DIR reads a run dir anyway)\n`,
+  );
 });
 
 test("analyze: a missing --rundir is an error; a bad record is a parse error, not a read error", () => {

@@ -27,7 +27,8 @@ export function run(cmd: string, ...args: string[]): Ran {
 export function tsinitAsync(...args: string[]): Promise<Ran & { ms: number }> {
   const t0 = Date.now();
   const child = spawn(BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", err = "";
+  let out = "",
+    err = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (err += d));
   return new Promise((res) => child.on("exit", (code, sig) => res({ out, err, status: code ?? (sig ? 128 : 0), ms: Date.now() - t0 })));

@@ -44,7 +44,13 @@ test("inside a booted init: svc, wait, status by bare name, several at once, no 
     for (const n of ["a", "b", "c"]) assert.match(r.stdout, new RegExp(`^${n} +(up|down)`, "m"));
     r = inside("status", "--json", "a", "c");
     const json = JSON.parse(r.stdout) as Array<{ name: string; path: string; up: boolean }>;
-    assert.equal(json.map((s) => [s.name, s.path, s.up]), [["a", `${live}/a`, false], ["c", `${live}/c`, true]]);
+    assert.equal(
+      json.map((s) => [s.name, s.path, s.up]),
+      [
+        ["a", `${live}/a`, false],
+        ["c", `${live}/c`, true],
+      ],
+    );
     r = inside("svc", "-u", "a", `${live}/b`);
     assert.is(r.status, 0, r.stderr);
     r = inside("wait", "-u", "-t", "5000", "a", "b");
@@ -67,7 +73,10 @@ test("tsinit scan DIR as PID 1 is the default; $TSINIT_SCANDIR names one from ou
     // From the host, whose PID 1 is not this scanner.
     const out = spawnSync(BIN, ["status", "--json", "y"], { encoding: "utf8", cwd: "/", env: { ...process.env, TSINIT_SCANDIR: m.root } });
     assert.is(out.status, 0, out.stderr);
-    assert.equal(JSON.parse(out.stdout).map((s: { name: string; up: boolean }) => [s.name, s.up]), [["y", true]]);
+    assert.equal(
+      JSON.parse(out.stdout).map((s: { name: string; up: boolean }) => [s.name, s.up]),
+      [["y", true]],
+    );
     // A path stays a path, whatever the scan dir.
     const byPath = tsinit("status", "--json", `${m.root}/x`);
     assert.equal(JSON.parse(byPath.out)[0].up, false);

@@ -11,8 +11,7 @@ import { listeners, run, sh, status, tsinit, tsinitAsync } from "./cli-helpers";
 
 const test = suite("cli against s6-svscan");
 
-const exited = (child: ChildProcess) =>
-  new Promise<number>((res) => child.on("exit", (code, sig) => res(code ?? (sig ? 128 : 0))));
+const exited = (child: ChildProcess) => new Promise<number>((res) => child.on("exit", (code, sig) => res(code ?? (sig ? 128 : 0))));
 
 test("svc -wU/-wR/-wD, wait -r, status and scan-ctl -t work on real s6", async () => {
   const dir = tempTree({
@@ -24,7 +23,8 @@ test("svc -wU/-wR/-wD, wait -r, status and scan-ctl -t work on real s6", async (
   const scanner = spawn("s6-svscan", [dir], { stdio: "ignore" });
   const done = exited(scanner);
   try {
-    const r = `${dir}/r`, a = `${dir}/a`;
+    const r = `${dir}/r`,
+      a = `${dir}/a`;
     for (const svc of [r, a, `${a}/log`]) {
       await eventually(() => existsSync(`${svc}/supervise/status`) && status(svc).pid, 10_000, `${svc} up`);
     }
@@ -47,9 +47,14 @@ test("svc -wU/-wR/-wD, wait -r, status and scan-ctl -t work on real s6", async (
     assert.match(run("s6-svstat", a).out, /^down/);
 
     const json = JSON.parse(tsinit("status", "--json", dir).out) as Array<Record<string, unknown>>;
-    assert.equal(json.map((j) => [j.name, j.supervised, j.up, j.wantUp]), [
-      ["a", true, false, false], ["a/log", true, true, true], ["r", true, true, true],
-    ]);
+    assert.equal(
+      json.map((j) => [j.name, j.supervised, j.up, j.wantUp]),
+      [
+        ["a", true, false, false],
+        ["a/log", true, true, true],
+        ["r", true, true, true],
+      ],
+    );
     assert.equal(json[2]!.ready, true);
     assert.equal(json[0]!.lastExit, { code: null, signal: "TERM" });
     assert.equal([...listeners(a), ...listeners(r)], []);

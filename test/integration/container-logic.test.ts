@@ -44,7 +44,10 @@ test("exit codes: the code, or 128+n when killed by n", () => {
 });
 
 const member = (name: string, deps: string[] = []): GateMember => ({
-  node: { name, kind: "service", deps, source: name }, release: () => undefined, showWaiting: () => undefined, timeoutUpMs: 0,
+  node: { name, kind: "service", deps, source: name },
+  release: () => undefined,
+  showWaiting: () => undefined,
+  timeoutUpMs: 0,
 });
 
 test("CMD's wait: settled once every member is ready or failed, bounded otherwise", async () => {

@@ -27,7 +27,11 @@ wait`),
 
 for (const mode of MODES) {
   test(`${mode}: CMD's exit code is tsinit's: 0, 3, and 128+n when killed by n`, async () => {
-    const cases: Array<[string[], number]> = [[["true"], 0], [["sh", "-c", "exit 3"], 3], [["sh", "-c", "kill -KILL $$"], 137]];
+    const cases: Array<[string[], number]> = [
+      [["true"], 0],
+      [["sh", "-c", "exit 3"], 3],
+      [["sh", "-c", "kill -KILL $$"], 137],
+    ];
     for (const [cmd, want] of cases) {
       const c = startContainer(mode, {}, { cmd });
       try {
@@ -39,7 +43,11 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: TERM to tsinit reaches CMD, whose exit code is tsinit's`, async () => {
-    const d = startContainer(mode, { "cmd.sh": sh(`trap 'echo got TERM > $D/trap; exit 5' TERM\necho ready > $D/ready\nsleep 1000 &\nwait`) }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+    const d = startContainer(
+      mode,
+      { "cmd.sh": sh(`trap 'echo got TERM > $D/trap; exit 5' TERM\necho ready > $D/ready\nsleep 1000 &\nwait`) },
+      { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] },
+    );
     try {
       await eventually(() => existsSync(`${d.root}/ready`), 15_000, "CMD ready");
       process.kill(d.pid(), "SIGTERM");
@@ -51,10 +59,14 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: --signal-group reaches CMD's child too`, async () => {
-    const c = startContainer(mode, {
-      "child.sh": sh(`trap 'echo child got TERM > $D/child; exit 0' TERM\necho $$ > $D/child-ready\nsleep 1000 &\nwait`),
-      "cmd.sh": sh(`trap 'echo cmd got TERM > $D/cmd; wait; exit 7' TERM\n"$D/child.sh" &\nwait`),
-    }, { extra: ["--signal-group"], cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+    const c = startContainer(
+      mode,
+      {
+        "child.sh": sh(`trap 'echo child got TERM > $D/child; exit 0' TERM\necho $$ > $D/child-ready\nsleep 1000 &\nwait`),
+        "cmd.sh": sh(`trap 'echo cmd got TERM > $D/cmd; wait; exit 7' TERM\n"$D/child.sh" &\nwait`),
+      },
+      { extra: ["--signal-group"], cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] },
+    );
     try {
       await eventually(() => existsSync(`${c.root}/child-ready`), 15_000, "CMD's child ready");
       process.kill(c.pid(), "SIGTERM");
@@ -67,10 +79,14 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: without --signal-group only CMD gets the signal`, async () => {
-    const c = startContainer(mode, {
-      "child.sh": sh(`trap 'echo child got TERM > $D/child; exit 0' TERM\necho $$ > $D/child-ready\nsleep 1000 &\nwait`),
-      "cmd.sh": sh(`trap 'if [ -e $D/child ]; then echo child had it; else echo cmd only; fi > $D/cmd; exit 7' TERM\n"$D/child.sh" &\nwait`),
-    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+    const c = startContainer(
+      mode,
+      {
+        "child.sh": sh(`trap 'echo child got TERM > $D/child; exit 0' TERM\necho $$ > $D/child-ready\nsleep 1000 &\nwait`),
+        "cmd.sh": sh(`trap 'if [ -e $D/child ]; then echo child had it; else echo cmd only; fi > $D/cmd; exit 7' TERM\n"$D/child.sh" &\nwait`),
+      },
+      { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] },
+    );
     try {
       await eventually(() => existsSync(`${c.root}/child-ready`), 15_000, "CMD's child ready");
       process.kill(c.pid(), "SIGTERM");
@@ -84,14 +100,18 @@ for (const mode of MODES) {
   });
 
   test(`${mode}: an orphan CMD leaves is re-parented to tsinit and reaped`, async () => {
-    const c = startContainer(mode, {
-      "cmd.sh": sh(`( sh -c 'echo $$ > $D/g; sleep 0.5; cut -d" " -f4 /proc/$$/stat > $D/ppid; exec sleep 0.5' & )
+    const c = startContainer(
+      mode,
+      {
+        "cmd.sh": sh(`( sh -c 'echo $$ > $D/g; sleep 0.5; cut -d" " -f4 /proc/$$/stat > $D/ppid; exec sleep 0.5' & )
 while [ ! -s $D/ppid ]; do sleep 0.05; done
 g=$(cat $D/g)
 i=0
 while [ -e /proc/$g ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i+1)); done
 if [ -e /proc/$g ]; then echo "still there: $(cut -d' ' -f3 /proc/$g/stat)" > $D/verdict; else echo gone > $D/verdict; fi`),
-    }, { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] });
+      },
+      { cmd: ["sh", "-c", 'exec "$D/cmd.sh"'] },
+    );
     try {
       assert.is(await exitWithin(c, 30_000), 0, c.output());
       assert.is(read(`${c.root}/verdict`), "gone\n", "the orphan was reaped, not left a zombie");
@@ -114,20 +134,25 @@ if [ -e /proc/$g ]; then echo "still there: $(cut -d' ' -f3 /proc/$g/stat)" > $D
   });
 
   test(`${mode}: dependencies: CMD after both; at the end the dependent stops first`, async () => {
-    const svc = (name: string, stopDelay: string) => sh(`trap 'sleep ${stopDelay}; echo stopped ${name} >> $D/order; exit 0' TERM
+    const svc = (name: string, stopDelay: string) =>
+      sh(`trap 'sleep ${stopDelay}; echo stopped ${name} >> $D/order; exit 0' TERM
 echo up ${name} >> $D/order
 echo >&3
 exec 3>&-
 sleep 1000 &
 wait`);
     // Ready only once "up" is written (notification-fd), so the order in the file is the order of readiness.
-    const c = startContainer(mode, {
-      "service/db/notification-fd": "3\n",
-      "service/web/notification-fd": "3\n",
-      "service/db/run": svc("db", "0"),
-      "service/web/run": svc("web", "0.3"),
-      "service/web/dependencies": "db\n",
-    }, { cmd: ["sh", "-c", 'cat "$D/order" > "$D/seen"'] });
+    const c = startContainer(
+      mode,
+      {
+        "service/db/notification-fd": "3\n",
+        "service/web/notification-fd": "3\n",
+        "service/db/run": svc("db", "0"),
+        "service/web/run": svc("web", "0.3"),
+        "service/web/dependencies": "db\n",
+      },
+      { cmd: ["sh", "-c", 'cat "$D/order" > "$D/seen"'] },
+    );
     try {
       assert.is(await exitWithin(c), 0, c.output());
       assert.is(read(`${c.root}/seen`), "up db\nup web\n", "CMD started after both");
@@ -138,10 +163,14 @@ wait`);
   });
 
   test(`${mode}: --wait bounds the wait for a service that never gets ready`, async () => {
-    const c = startContainer(mode, {
-      "service/never/notification-fd": "3\n",
-      "service/never/run": sh("exec sleep 1000"),
-    }, { extra: ["--wait", "300"], cmd: ["true"] });
+    const c = startContainer(
+      mode,
+      {
+        "service/never/notification-fd": "3\n",
+        "service/never/run": sh("exec sleep 1000"),
+      },
+      { extra: ["--wait", "300"], cmd: ["true"] },
+    );
     try {
       assert.is(await exitWithin(c), 0, c.output());
       assert.match(c.output(), /warning: not ready after 300 ms: never: starting true anyway/);
@@ -151,7 +180,10 @@ wait`);
   });
 
   test(`${mode}: CMD not found → 127, not executable → 126, services stopped`, async () => {
-    const cases: Array<[(root: string) => string, number, RegExp]> = [[() => "no-such-command-here", 127, /ENOENT/], [(root) => `${root}/notexec`, 126, /EACCES/]];
+    const cases: Array<[(root: string) => string, number, RegExp]> = [
+      [() => "no-such-command-here", 127, /ENOENT/],
+      [(root) => `${root}/notexec`, 126, /EACCES/],
+    ];
     for (const [name, want, why] of cases) {
       const c = startContainer(mode, { ...SLOW_READY_SERVICE, notexec: "echo hi\n" }, { cmd: (root) => [name(root)] });
       try {

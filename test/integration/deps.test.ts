@@ -24,7 +24,9 @@ const seedTree = (): Tree => ({
   "service/haveged/run": sh("sleep 0.3; echo entropy > ../../../entropy; echo >&3; exec sleep 1000"),
   "service/haveged/notification-fd": "3\n",
   // The verdict is written to a temp file and renamed, so the test never reads a half-written one.
-  "task/pacman-init/run": sh('if [ -e ../../entropy ]; then echo ok > ../../result.tmp; else echo missing > ../../result.tmp; fi; mv ../../result.tmp ../../result'),
+  "task/pacman-init/run": sh(
+    "if [ -e ../../entropy ]; then echo ok > ../../result.tmp; else echo missing > ../../result.tmp; fi; mv ../../result.tmp ../../result",
+  ),
   "task/pacman-init/dependencies": "haveged\n",
 });
 
@@ -96,7 +98,11 @@ test("a failed task blocks what depends on it", async () => {
   try {
     await eventually(() => task(m, "migrate")?.state === "exited", 5000, "task ended");
     await eventually(() => pidOf(m, "other"), 5000, "other up");
-    await eventually(() => existsSync(`${live(m, "app")}/supervise/waiting`) && /"blockedBy":\["migrate"\]/.test(readFileSync(`${live(m, "app")}/supervise/waiting`, "utf8")), 3000, "app blocked by migrate");
+    await eventually(
+      () => existsSync(`${live(m, "app")}/supervise/waiting`) && /"blockedBy":\["migrate"\]/.test(readFileSync(`${live(m, "app")}/supervise/waiting`, "utf8")),
+      3000,
+      "app blocked by migrate",
+    );
     assert.is(pidOf(m, "app"), 0);
     await m.init.waitFor(/migrate failed: what depends on it stays down/);
   } finally {

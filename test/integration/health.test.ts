@@ -110,7 +110,9 @@ const forge = (socket: string, text: string) =>
 test("notify-socket: READY=1 and STATUS= from systemd-notify make it ready for tsinit wait -U, s6-svwait -U and its dependent; a forged datagram is ignored", async () => {
   const m = await boot({
     // Waits for ROOT/go, then says it is ready the way a systemd daemon does.
-    "service/db/run": sh('echo "socket=$NOTIFY_SOCKET" > ../../../env.txt; while [ ! -e ../../../go ]; do sleep 0.05; done; systemd-notify --ready --status="serving 3 clients"; exec sleep 1000'),
+    "service/db/run": sh(
+      'echo "socket=$NOTIFY_SOCKET" > ../../../env.txt; while [ ! -e ../../../go ]; do sleep 0.05; done; systemd-notify --ready --status="serving 3 clients"; exec sleep 1000',
+    ),
     "service/db/notify-socket": "",
     "service/app/run": sh("exec sleep 1000"),
     "service/app/dependencies": "db\n",
@@ -196,11 +198,16 @@ test("watchdog-ms across a re-exec of PID 1: the adopted service's socket is sti
 });
 
 test("notify-socket for a service with a user file: its dir belongs to that user (0700), and the user's READY=1 is heard", async () => {
-  const m = await boot({
-    "service/svc/run": sh(`python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`),
-    "service/svc/notify-socket": "",
-    "service/svc/user": "nobody\n",
-  }, { prepare: (root) => chmodSync(root, 0o755) }); // the temp root is 0700: nobody could not reach the socket in it
+  const m = await boot(
+    {
+      "service/svc/run": sh(
+        `python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`,
+      ),
+      "service/svc/notify-socket": "",
+      "service/svc/user": "nobody\n",
+    },
+    { prepare: (root) => chmodSync(root, 0o755) },
+  ); // the temp root is 0700: nobody could not reach the socket in it
   const live = `${m.root}/run/service/svc`;
   try {
     await eventually(() => svStatus(live)?.ready, 5000, "ready from the service's user");
@@ -215,12 +222,17 @@ test("notify-socket for a service with a user file: its dir belongs to that user
 
 test("notify-socket under tsinit scan run by a user (not root): the socket is made and heard", async () => {
   const dir = tempTree({
-    "svc/run": sh(`python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`),
+    "svc/run": sh(
+      `python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`,
+    ),
     "svc/notify-socket": "",
   });
   chmodSync(dir, 0o755);
   run("chown", "-R", "nobody:nogroup", dir);
-  const scan = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN, "scan", dir], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const scan = spawn("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN, "scan", dir], {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let out = "";
   scan.stdout!.on("data", (d) => (out += d));
   scan.stderr!.on("data", (d) => (out += d));
@@ -234,7 +246,12 @@ test("notify-socket under tsinit scan run by a user (not root): the socket is ma
 
 /** Resolves with the promise's value, or rejects after ms saying what. */
 const within = <T>(p: Promise<T>, ms: number, what: string, output: () => string) =>
-  Promise.race([p, sleep(ms).then(() => { throw new Error(`${what}: not within ${ms} ms; output:\n${output()}`); })]);
+  Promise.race([
+    p,
+    sleep(ms).then(() => {
+      throw new Error(`${what}: not within ${ms} ms; output:\n${output()}`);
+    }),
+  ]);
 
 test("on-failure poweroff as PID 1: a service that fails for good powers the namespace off (unshare exits 130)", async () => {
   const m = await boot({
@@ -270,11 +287,15 @@ test("on-failure reboot for a boot task that exits non-zero (unshare exits 129);
 
 for (const mode of MODES) {
   test(`${mode}: on-failure exit in container mode ends the container with the service's last exit code`, async () => {
-    const c = startContainer(mode, {
-      "service/worker/run": sh("exit 7"),
-      "service/worker/restart-limit": "2 10\n",
-      "service/worker/on-failure": "exit\n",
-    }, { cmd: ["sleep", "1000"] });
+    const c = startContainer(
+      mode,
+      {
+        "service/worker/run": sh("exit 7"),
+        "service/worker/restart-limit": "2 10\n",
+        "service/worker/on-failure": "exit\n",
+      },
+      { cmd: ["sleep", "1000"] },
+    );
     try {
       assert.is(await exitWithin(c, 15_000), 7, c.output());
     } finally {
@@ -284,10 +305,14 @@ for (const mode of MODES) {
 }
 
 test("subreaper: on-failure exit of a task directory ends the container with the task's code", async () => {
-  const c = startContainer("subreaper", {
-    "task/setup/run": sh("exit 5"),
-    "task/setup/on-failure": "exit\n",
-  }, { cmd: ["sleep", "1000"] });
+  const c = startContainer(
+    "subreaper",
+    {
+      "task/setup/run": sh("exit 5"),
+      "task/setup/on-failure": "exit\n",
+    },
+    { cmd: ["sleep", "1000"] },
+  );
   try {
     assert.is(await exitWithin(c, 15_000), 5, c.output());
   } finally {

@@ -23,7 +23,11 @@ test("the catch-all log takes an orphan's output, a task's, and PID 1's own line
   });
   try {
     const file = `${m.root}/run/log/catch-all/current`;
-    await eventually(() => existsSync(file) && /orphan on stderr/.test(readFileSync(file, "utf8")) && /grandchild of a dead run/.test(readFileSync(file, "utf8")), 5000, "orphan lines in the catch-all file");
+    await eventually(
+      () => existsSync(file) && /orphan on stderr/.test(readFileSync(file, "utf8")) && /grandchild of a dead run/.test(readFileSync(file, "utf8")),
+      5000,
+      "orphan lines in the catch-all file",
+    );
     const text = readFileSync(file, "utf8");
     // The orphans still write into their service's own pipe: labelled with it (issue 16).
     assert.match(text, /^\d{4}-\d\d-\d\dT[\d:.]+Z parent: orphan says hi$/m, "stamped lines");
@@ -52,16 +56,23 @@ test("a 1 GB flood through the built-in logger: files rotate, PID 1's memory sta
     let peak = base;
     const dir = `${m.root}/run/log/flood`;
     let maxFiles = 0;
-    await eventually(() => {
-      peak = Math.max(peak, rssKiB(host));
-      if (existsSync(dir)) maxFiles = Math.max(maxFiles, readdirSync(dir).length);
-      return existsSync(`${dir}/current`) && readFileSync(`${dir}/current`, "utf8").includes("flood-done");
-    }, 120_000, "the flood to end");
+    await eventually(
+      () => {
+        peak = Math.max(peak, rssKiB(host));
+        if (existsSync(dir)) maxFiles = Math.max(maxFiles, readdirSync(dir).length);
+        return existsSync(`${dir}/current`) && readFileSync(`${dir}/current`, "utf8").includes("flood-done");
+      },
+      120_000,
+      "the flood to end",
+    );
     const growthMiB = (peak - base) / 1024;
     assert.ok(growthMiB < 64, `PID 1 grew ${growthMiB.toFixed(1)} MiB (RSS ${base} → ${peak} KiB)`);
     assert.ok(maxFiles <= 4, `${maxFiles} files: 3 archives + current at most`);
     for (const f of readdirSync(dir)) assert.ok(statSync(`${dir}/${f}`).size <= 4194304, `${f} within max-size`);
-    assert.ok(readdirSync(dir).some((f) => /^@[0-9a-f]{24}\.s$/.test(f)), "rotated archives");
+    assert.ok(
+      readdirSync(dir).some((f) => /^@[0-9a-f]{24}\.s$/.test(f)),
+      "rotated archives",
+    );
     const last = readFileSync(`${dir}/current`, "utf8").trim().split("\n");
     const whole = new RegExp(`^\\d{4}-\\S+Z (${line}|flood-done|tsinit: dropped .*)$`);
     const bad = last.filter((l) => !whole.test(l));

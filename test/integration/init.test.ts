@@ -42,7 +42,7 @@ test("stage 1 in a prepared root: mounts, hostname, session, order; poweroff by 
     "printf '#!/bin/sh\\necho \"hello up, GREETING=$GREETING\"\\nexec sleep 1000\\n' > $R/etc/s6/service/hello/run",
     "chmod +x $R/etc/s6/service/hello/run",
     "echo hi > $R/etc/s6/env/GREETING",
-    "printf '#!/bin/sh\\necho \"task sid=$(cut -d\" \" -f6 /proc/self/stat) pid=$$\"\\n' > $R/etc/s6/task/t1 && chmod +x $R/etc/s6/task/t1",
+    'printf \'#!/bin/sh\\necho "task sid=$(cut -d" " -f6 /proc/self/stat) pid=$$"\\n\' > $R/etc/s6/task/t1 && chmod +x $R/etc/s6/task/t1',
     "mount -o remount,ro $R",
     "mount -t devtmpfs devtmpfs $R/dev",
     "exec chroot $R /tsinit",
@@ -53,9 +53,21 @@ test("stage 1 in a prepared root: mounts, hostname, session, order; poweroff by 
     const out = init.output();
     for (const m of ["/proc", "/sys", "/dev/pts", "/dev/shm", "/run"]) assert.match(out, new RegExp(`boot: mounted ${m} \\(`), m);
     assert.match(out, /boot: kept the mounted \/dev \(/);
-    const order = ["reset stdio", "mounted /proc", "mounted /run", "set the hostname", "leave session 0", "load the environment", "start tasks", "start supervision"];
+    const order = [
+      "reset stdio",
+      "mounted /proc",
+      "mounted /run",
+      "set the hostname",
+      "leave session 0",
+      "load the environment",
+      "start tasks",
+      "start supervision",
+    ];
     const at = order.map((s) => out.indexOf(s));
-    assert.ok(at.every((v, i) => v >= 0 && (i === 0 || v > at[i - 1]!)), `stage 1 order: ${JSON.stringify(at)}`);
+    assert.ok(
+      at.every((v, i) => v >= 0 && (i === 0 || v > at[i - 1]!)),
+      `stage 1 order: ${JSON.stringify(at)}`,
+    );
     await init.waitFor(/hello up, GREETING=hi/);
     await init.waitFor(/task sid=(\d+) pid=(\d+)/);
     const [, sid, pid] = out.match(/task sid=(\d+) pid=(\d+)/) ?? init.output().match(/task sid=(\d+) pid=(\d+)/)!;
@@ -65,7 +77,11 @@ test("stage 1 in a prepared root: mounts, hostname, session, order; poweroff by 
     assert.match(mounts, / \/run rw[^\n]* - tmpfs /, "/run is a tmpfs");
     assert.match(mounts, / \/dev rw[^\n]* - devtmpfs /, "/dev is a devtmpfs");
     const stat = readFileSync(`/proc/${host}/stat`, "utf8");
-    const [pgrp, session] = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(2, 4).map(Number);
+    const [pgrp, session] = stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ")
+      .slice(2, 4)
+      .map(Number);
     assert.is(session, host, "PID 1 leads its own session");
     assert.is(pgrp, host, "and its own process group");
     assert.is(spawnSync("nsenter", ["-t", String(host), "-u", "hostname"], { encoding: "utf8" }).stdout.trim(), "tsinit-test");
@@ -116,10 +132,14 @@ test("env dir rules reach services; tasks record their exit", async () => {
   try {
     await eventually(() => existsSync(`${m.root}/env.out`), 5000, "env.out");
     assert.match(readFileSync(`${m.root}/env.out`, "utf8"), /^FOO=bar TRAIL=\[value\] GONE=unset$/m);
-    const rec = await eventually(() => {
-      const r = JSON.parse(readFileSync(`${m.root}/run/task/fails.json`, "utf8"));
-      return r.state === "exited" ? r : null;
-    }, 5000, "task record");
+    const rec = await eventually(
+      () => {
+        const r = JSON.parse(readFileSync(`${m.root}/run/task/fails.json`, "utf8"));
+        return r.state === "exited" ? r : null;
+      },
+      5000,
+      "task record",
+    );
     assert.is(rec.code, 7);
     assert.match(m.init.output(), /unable to run task .*noexec: Permission denied \(EACCES\)/);
   } finally {
@@ -128,9 +148,14 @@ test("env dir rules reach services; tasks record their exit", async () => {
 });
 
 const SIGNALS: Array<[string, number, string]> = [
-  ["SIGUSR1", POWEROFF, "poweroff"], ["SIGPWR", POWEROFF, "poweroff"], ["SIGTERM", POWEROFF, "poweroff"],
-  ["SIGRTMIN+4", POWEROFF, "poweroff"], ["SIGUSR2", POWEROFF, "halt"], ["SIGRTMIN+3", POWEROFF, "halt"],
-  ["SIGINT", REBOOT, "reboot"], ["SIGRTMIN+5", REBOOT, "reboot"],
+  ["SIGUSR1", POWEROFF, "poweroff"],
+  ["SIGPWR", POWEROFF, "poweroff"],
+  ["SIGTERM", POWEROFF, "poweroff"],
+  ["SIGRTMIN+4", POWEROFF, "poweroff"],
+  ["SIGUSR2", POWEROFF, "halt"],
+  ["SIGRTMIN+3", POWEROFF, "halt"],
+  ["SIGINT", REBOOT, "reboot"],
+  ["SIGRTMIN+5", REBOOT, "reboot"],
 ];
 
 test("shutdown by each signal", async () => {
@@ -199,8 +224,19 @@ test("the power button: KEY_POWER from an input device named Power Button", asyn
   });
   spawnSync("mkfifo", [`${root}/dev/event3`]);
   const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--rundir", `${root}/run`, "--hostname", `${root}/none`,
-    "--input-sys", `${root}/sys`, "--input-dev", `${root}/dev`, "--grace", "1000",
+    "--no-mount",
+    "--scandir",
+    `${root}/service`,
+    "--rundir",
+    `${root}/run`,
+    "--hostname",
+    `${root}/none`,
+    "--input-sys",
+    `${root}/sys`,
+    "--input-dev",
+    `${root}/dev`,
+    "--grace",
+    "1000",
   ]);
   try {
     await init.waitFor(/listening to the power button on .*event3/);
@@ -217,14 +253,17 @@ test("the power button: KEY_POWER from an input device named Power Button", asyn
 });
 
 test("a name in the env dir that is not UTF-8 is skipped and named; the other variables load", async () => {
-  const m = await bootInit({
-    "env/GOOD": "yes\n",
-    "env/ZED": "last\n",
-    "service/show/run": sh('echo "show GOOD=$GOOD ZED=$ZED"; exec sleep 1000'),
-  }, {
-    grace: 1000,
-    prepare: (root) => writeFileSync(Buffer.concat([Buffer.from(`${root}/env/`), Buffer.from([0x42, 0xff])]), "bad\n"),
-  });
+  const m = await bootInit(
+    {
+      "env/GOOD": "yes\n",
+      "env/ZED": "last\n",
+      "service/show/run": sh('echo "show GOOD=$GOOD ZED=$ZED"; exec sleep 1000'),
+    },
+    {
+      grace: 1000,
+      prepare: (root) => writeFileSync(Buffer.concat([Buffer.from(`${root}/env/`), Buffer.from([0x42, 0xff])]), "bad\n"),
+    },
+  );
   try {
     await m.init.waitFor(/show GOOD=yes ZED=last/);
     const out = m.init.output();

@@ -102,7 +102,13 @@ test("install: a root without libstdc++ is refused by name (111) and left unchan
     const r = tsinit("install", root);
     assert.is(r.status, 111, r.out + r.err);
     assert.is(r.out, "");
-    assert.match(r.err, new RegExp(`^tsinit install: unable to install ${root}/sbin/init: libstdc\\+\\+\\.so\\.6 not found in ROOT \\(needed by tsinit; looked in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 `, "m"));
+    assert.match(
+      r.err,
+      new RegExp(
+        `^tsinit install: unable to install ${root}/sbin/init: libstdc\\+\\+\\.so\\.6 not found in ROOT \\(needed by tsinit; looked in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 `,
+        "m",
+      ),
+    );
     assert.match(r.err, /nothing was changed in /);
     assert.not.ok(existsSync(`${root}/sbin`));
     assert.not.ok(existsSync(`${root}/etc/s6`));
@@ -116,12 +122,25 @@ test("install: a libc that lacks GLIBC_2.28 is named with the newest version it 
   try {
     // A stand-in libc.so.6 that defines GLIBC_2.2.5 and nothing newer (no libc of its own: -nostdlib).
     const src = tempTree({ "x.c": "int f(void) { return 0; }\n", "v.map": "GLIBC_2.2.5 { global: f; local: *; };\n" });
-    const cc = run("gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libc.so.6", `-Wl,--version-script=${src}/v.map`, "-o", `${root}/lib/x86_64-linux-gnu/libc.so.6`, `${src}/x.c`);
+    const cc = run(
+      "gcc",
+      "-shared",
+      "-nostdlib",
+      "-fPIC",
+      "-Wl,-soname,libc.so.6",
+      `-Wl,--version-script=${src}/v.map`,
+      "-o",
+      `${root}/lib/x86_64-linux-gnu/libc.so.6`,
+      `${src}/x.c`,
+    );
     removeTree(src);
     assert.is(cc.status, 0, cc.err);
     const r = tsinit("install", root);
     assert.is(r.status, 111, r.out + r.err);
-    assert.match(r.err, /unable to install .*\/sbin\/init: ROOT's libc\.so\.6 lacks (GLIBC_[0-9.]+, )*GLIBC_2\.28(, GLIBC_[0-9A-Z_.]+)* \(needed by tsinit, tsinit's addon, [^;]*; it has up to GLIBC_2\.2\.5\)/);
+    assert.match(
+      r.err,
+      /unable to install .*\/sbin\/init: ROOT's libc\.so\.6 lacks (GLIBC_[0-9.]+, )*GLIBC_2\.28(, GLIBC_[0-9A-Z_.]+)* \(needed by tsinit, tsinit's addon, [^;]*; it has up to GLIBC_2\.2\.5\)/,
+    );
     assert.is((r.err.match(/libc\.so\.6 lacks/g) ?? []).length, 1, `one line for libc: ${r.err}`);
     assert.not.ok(existsSync(`${root}/sbin/init`));
   } finally {
@@ -139,7 +158,17 @@ test("install: a libstdc++ with what Node needs but not what the addon needs is 
     assert.ok(lacking.length > 0, "the addon needs a newer libstdc++ than Node (else this test shows nothing)");
     const map = nodeNeeds.map((v, i) => (i === 0 ? `${v} { global: f; local: *; };` : `${v} { };`)).join("\n");
     const src = tempTree({ "x.c": "int f(void) { return 0; }\n", "v.map": `${map}\n` });
-    const cc = run("gcc", "-shared", "-nostdlib", "-fPIC", "-Wl,-soname,libstdc++.so.6", `-Wl,--version-script=${src}/v.map`, "-o", `${root}/lib/x86_64-linux-gnu/libstdc++.so.6`, `${src}/x.c`);
+    const cc = run(
+      "gcc",
+      "-shared",
+      "-nostdlib",
+      "-fPIC",
+      "-Wl,-soname,libstdc++.so.6",
+      `-Wl,--version-script=${src}/v.map`,
+      "-o",
+      `${root}/lib/x86_64-linux-gnu/libstdc++.so.6`,
+      `${src}/x.c`,
+    );
     removeTree(src);
     assert.is(cc.status, 0, cc.err);
     const r = tsinit("install", root);

@@ -27,20 +27,36 @@ test("two services and the catch-all, two stamp formats, merged by time with the
     await eventually(() => log("web").out.includes("web-c") && log("db").out.includes("db-b"), 10_000, "web-c and db-b logged");
     const all = log("--utc");
     assert.is(all.status, 0, all.err);
-    const lines = all.out.trimEnd().split("\n").map((l) => UTC_LINE.exec(l));
+    const lines = all.out
+      .trimEnd()
+      .split("\n")
+      .map((l) => UTC_LINE.exec(l));
     assert.ok(lines.every(Boolean), all.out);
     const times = lines.map((x) => Date.parse(x![1]!));
-    assert.equal(times, [...times].sort((a, b) => a - b), "in time order");
+    assert.equal(
+      times,
+      [...times].sort((a, b) => a - b),
+      "in time order",
+    );
     const ours = lines.filter((x) => /^(web|db)$/.test(x![2]!)).map((x) => `${x![2]}: ${x![3]}`);
     assert.equal(ours, ["web: web-a", "db: db-b", "web: web-c"]);
-    assert.ok(lines.some((x) => x![2] === "tsinit" && /boot: done/.test(x![3]!)), "PID 1's own lines, labelled tsinit");
+    assert.ok(
+      lines.some((x) => x![2] === "tsinit" && /boot: done/.test(x![3]!)),
+      "PID 1's own lines, labelled tsinit",
+    );
     // The s6-log dir really holds TAI64N stamps, the built-in logger's ISO ones.
     assert.match(require("node:fs").readFileSync(`${m.root}/run/service/db/log/main/current`, "utf8"), /^@[0-9a-f]{24} db-b$/m);
     // -n: the last N of the merge; a bare name; local time by default.
     const two = log("-n", "2", "web", "db");
     assert.match(two.out, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} db: db-b\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} web: web-c\n$/);
-    const json = log("--json", "db").out.trim().split("\n").map((l) => JSON.parse(l));
-    assert.equal(json.map((j) => [j.service, j.text]), [["db", "db-b"]]);
+    const json = log("--json", "db")
+      .out.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(
+      json.map((j) => [j.service, j.text]),
+      [["db", "db-b"]],
+    );
     assert.is(log("--since", "1d", "db").out.includes("db-b"), true);
     assert.is(log("--since", "2999-01-01T00:00:00Z", "db").out, "");
     assert.is(log("--since", "soon").status, 100);
@@ -64,7 +80,10 @@ function startFollower(root: string, args: string[]) {
       // folder an earlier file's addon event source may have taken SIGCHLD from
       // libuv, and a ChildProcess whose exit is never seen would keep the run
       // alive after its summary. Unref'ed with its pipes closed, it cannot.
-      await new Promise((r) => { follower.once("exit", r); setTimeout(r, 2000).unref(); });
+      await new Promise((r) => {
+        follower.once("exit", r);
+        setTimeout(r, 2000).unref();
+      });
       follower.stdout.destroy();
       follower.stderr.destroy();
       follower.unref();
@@ -89,8 +108,15 @@ test("-f follows across a rotation: every line once, in order, no polling", asyn
     const body = Array.from({ length: 120 }, (_, i) => `line-${String(i).padStart(3, "0")} ${"x".repeat(90)}`);
     writeFileSync(`${live}/feed`, body.join("\n") + "\n");
     await eventually(() => text().includes("line-119"), 10_000, "all lines followed");
-    const shown = out.split("\n").map((l) => / web: (line-\d+)/.exec(l)?.[1]).filter(Boolean);
-    assert.equal(shown, body.map((b) => b.slice(0, 8)), "each line once, in order");
+    const shown = out
+      .split("\n")
+      .map((l) => / web: (line-\d+)/.exec(l)?.[1])
+      .filter(Boolean);
+    assert.equal(
+      shown,
+      body.map((b) => b.slice(0, 8)),
+      "each line once, in order",
+    );
     assert.ok(readdirSync(logDir).filter((n) => /^@[0-9a-f]{24}\.s$/.test(n)).length >= 2, "rotated at least twice");
     // Idle means asleep in the kernel, not polling: the follower's state is S with no CPU growth.
     const stat = () => require("node:fs").readFileSync(`/proc/${follower.pid}/stat`, "utf8").split(" ");
@@ -126,7 +152,10 @@ test("-f with no SERVICE: a log dir made after it started and a service added la
     renameSync(stage, `${m.root}/run/service/late`);
     await eventually(() => f.out().includes("late: late-hello"), 15_000, `late's line; follower:\n${f.out()}`);
     assert.ok(existsSync(`${logRoot}/late/current`), "late wrote through its own logger");
-    const shown = f.out().split("\n").filter((l) => /(quiet|late)-hello/.test(l));
+    const shown = f
+      .out()
+      .split("\n")
+      .filter((l) => /(quiet|late)-hello/.test(l));
     assert.is(shown.length, 2, `each line once:\n${shown.join("\n")}`);
   } finally {
     await f.end();
@@ -137,7 +166,15 @@ test("-f with no SERVICE: a log dir made after it started and a service added la
 /** What a process's fds point at, one per line. */
 function readlinkAll(pid: number): string {
   try {
-    return readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ""; } }).join("\n");
+    return readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/${pid}/fd/${fd}`);
+        } catch {
+          return "";
+        }
+      })
+      .join("\n");
   } catch {
     return "";
   }

@@ -36,7 +36,11 @@ async function flood(holdMs: number) {
     let maxFiles = 0;
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
-      try { maxFiles = Math.max(maxFiles, fs.readdirSync(`${root}/flood`).length); } catch { /* not yet */ }
+      try {
+        maxFiles = Math.max(maxFiles, fs.readdirSync(`${root}/flood`).length);
+      } catch {
+        /* not yet */
+      }
     }, 20);
     const t0 = process.hrtime.bigint();
     const pid = sys.spawn({
@@ -54,8 +58,10 @@ async function flood(holdMs: number) {
     const st = log.stats();
     const names = fs.readdirSync(`${root}/flood`).sort();
     const lines = Math.ceil(TOTAL / (WIDTH + 1));
-    console.log(`  flood, holdMs ${holdMs}: ${(TOTAL / 2 ** 20 / secs).toFixed(0)} MiB/s in ${secs.toFixed(1)} s; rss ${(rss0 / 2 ** 20).toFixed(0)} → peak ${(peak / 2 ** 20).toFixed(0)} MiB; ` +
-      `${st.rotations} rotations, ${st.writtenLines - st.notices} lines written, ${st.droppedLines} dropped, ${st.notices} notices; files seen at once: ${maxFiles}`);
+    console.log(
+      `  flood, holdMs ${holdMs}: ${(TOTAL / 2 ** 20 / secs).toFixed(0)} MiB/s in ${secs.toFixed(1)} s; rss ${(rss0 / 2 ** 20).toFixed(0)} → peak ${(peak / 2 ** 20).toFixed(0)} MiB; ` +
+        `${st.rotations} rotations, ${st.writtenLines - st.notices} lines written, ${st.droppedLines} dropped, ${st.notices} notices; files seen at once: ${maxFiles}`,
+    );
     assert.is(st.readBytes, TOTAL);
     assert.is(st.writtenLines - st.notices + st.droppedLines, lines, "every line written or counted");
     assert.ok(st.rotations >= 3, `rotated ${st.rotations} times`);

@@ -25,11 +25,16 @@ test("a line over 4096 bytes keeps its label on every piece; a cut cannot start 
   });
   try {
     await eventually(() => catchAll(m.root).includes("long-done"), 10_000, "long's lines in the catch-all");
-    const lines = catchAll(m.root).split("\n").filter((l) => /[xy]{50}|FRG/.test(l));
+    const lines = catchAll(m.root)
+      .split("\n")
+      .filter((l) => /[xy]{50}|FRG/.test(l));
     assert.ok(lines.length >= 4, `the pieces: ${lines.length}`);
     for (const l of lines) assert.match(l, /^\S+Z long: /, `every piece labelled: ${l.slice(0, 60)}...${l.slice(-20)}`);
     assert.match(catchAll(m.root), new RegExp(`Z long: ${X}b: FRG$`, "m"), "4096 bytes of body are one line");
-    assert.equal(lines.filter((l) => /y/.test(l)).map((l) => l.replace(/^\S+Z long: /, "").length), [4096, 4096, 808]);
+    assert.equal(
+      lines.filter((l) => /y/.test(l)).map((l) => l.replace(/^\S+Z long: /, "").length),
+      [4096, 4096, 808],
+    );
     const b = log(m.root, "b");
     assert.is(b.status, 0, b.stderr);
     assert.not.match(b.stdout, /FRG/, "nothing of long's is shown as b's");
@@ -44,7 +49,9 @@ test("a task's and a logger's output, run as nobody, are labelled as theirs: no 
     "task/evil/run": sh("exec s6-setuidgid nobody sh -c \"echo 'b: FORGED-TASK'; echo 'tsinit: FORGED-TASK' >&2; echo task-done\""),
     "service/web/run": sh("echo 'b: FORGED-ERR' >&2; echo web-out; exec sleep 1000"),
     // An s6-log logger that drops to nobody, as a logger run as its own user does.
-    "service/web/log/run": sh("mkdir -p main; chown nobody main; exec s6-setuidgid nobody sh -c \"echo 'b: FORGED-LOG' >&2; echo 'tsinit: FORGED-LOG'; exec s6-log t ./main\""),
+    "service/web/log/run": sh(
+      "mkdir -p main; chown nobody main; exec s6-setuidgid nobody sh -c \"echo 'b: FORGED-LOG' >&2; echo 'tsinit: FORGED-LOG'; exec s6-log t ./main\"",
+    ),
     "service/b/run": sh("exec sleep 1000"),
   });
   try {
@@ -73,9 +80,9 @@ test("a task's and a logger's output, run as nobody, are labelled as theirs: no 
 
 test("a running task's and a logger's labelled pipes are kept across a re-exec of PID 1: no line lost, none unlabelled", async () => {
   const m = await bootInit({
-    "task/tick/run": sh("i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo \"t $i\"; sleep 0.05; done"),
+    "task/tick/run": sh('i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo "t $i"; sleep 0.05; done'),
     "service/web/run": sh("exec sleep 1000"),
-    "service/web/log/run": sh("i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo \"l $i\" >&2; sleep 0.05; done; exec s6-log ./main"),
+    "service/web/log/run": sh('i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo "l $i" >&2; sleep 0.05; done; exec s6-log ./main'),
   });
   const numbers = (re: RegExp) => [...catchAll(m.root).matchAll(re)].map((x) => Number(x[1]));
   try {
@@ -100,7 +107,10 @@ test("tsinit log on a terminal shows ESC, OSC and other controls escaped; --json
     await eventually(() => catchAll(m.root).includes("after"), 10_000, "esc's line");
     // script(1) gives tsinit log a pty for its stdout, as root's terminal.
     const r = spawnSync("script", ["-qec", `${BIN} log esc`, "/dev/null"], {
-      encoding: "utf8", env: { ...process.env, TSINIT_SCANDIR: `${m.root}/run/service` }, cwd: "/", timeout: 10_000,
+      encoding: "utf8",
+      env: { ...process.env, TSINIT_SCANDIR: `${m.root}/run/service` },
+      cwd: "/",
+      timeout: 10_000,
     });
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, /esc: before\\x1b\]0;pwned\\x07mid\\x1b\[2Jafter\\x7fend/);

@@ -31,7 +31,11 @@ test("a service's stdout and stderr carry its name, across a restart and a re-ex
     await eventually(() => (m.init.output().match(/boot: done in/g) ?? []).length >= 2, 15_000, "second boot");
     await eventually(() => numbers(/Z talk: n (\d+)$/gm).length > 40, 10_000, "more lines after the re-exec");
     const seen = numbers(/Z talk: n (\d+)$/gm);
-    assert.equal(seen, seen.map((_, i) => i + 1), "no line lost or repeated across the re-exec");
+    assert.equal(
+      seen,
+      seen.map((_, i) => i + 1),
+      "no line lost or repeated across the re-exec",
+    );
     assert.ok(Date.now() - before > 0);
     // A restart: the new run writes into the same labelled pipe.
     const pid = svPid(live);

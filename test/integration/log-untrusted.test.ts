@@ -13,7 +13,11 @@ const test = suite("untrusted log dirs");
 const NOBODY = 65534;
 
 /** A booted init whose service web logs with s6-log as nobody into web/log/main (nobody's). */
-async function boot(): Promise<{ m: Booted; main: string; run: (args: string[], ms?: number) => { out: string; err: string; status: number | null; ms: number } }> {
+async function boot(): Promise<{
+  m: Booted;
+  main: string;
+  run: (args: string[], ms?: number) => { out: string; err: string; status: number | null; ms: number };
+}> {
   const m = await bootInit({
     "service/web/run": sh("echo web-line; exec sleep 1000"),
     "service/web/log/run": sh("mkdir -p main; chown nobody main; exec s6-setuidgid nobody s6-log t ./main"),
@@ -63,7 +67,9 @@ test("a current symlinked to a root-only file is not printed by log or status: a
 test("a fifo current hangs neither log, status nor log -f", async () => {
   const { m, main, run } = await boot();
   try {
-    replaceCurrent(main, (p) => { spawnSync("mkfifo", [p]); });
+    replaceCurrent(main, (p) => {
+      spawnSync("mkfifo", [p]);
+    });
     const log = run(["log", "web"], 5000);
     assert.is(log.status, 0, `log: ${log.status} after ${log.ms} ms ${log.err}`);
     assert.match(log.err, /current: a fifo/);
@@ -76,7 +82,10 @@ test("a fifo current hangs neither log, status nor log -f", async () => {
     try {
       await eventually(() => /current: a fifo/.test(out), 5000, "log -f says the fifo and goes on");
       // A regular current again (nobody's, as s6-log would make it): followed.
-      replaceCurrent(main, (p) => { writeFileSync(p, "@400000000000000000000000 back-again\n"); chownSync(p, NOBODY, NOBODY); });
+      replaceCurrent(main, (p) => {
+        writeFileSync(p, "@400000000000000000000000 back-again\n");
+        chownSync(p, NOBODY, NOBODY);
+      });
       await eventually(() => out.includes("back-again"), 5000, "the new current followed");
     } finally {
       f.kill("SIGKILL");
@@ -97,12 +106,24 @@ test("a fifo current hangs neither log, status nor log -f", async () => {
 test("a 1 GB sparse current is read quickly in bounded memory", async () => {
   const { m, main } = await boot();
   try {
-    replaceCurrent(main, (p) => { writeFileSync(p, ""); spawnSync("truncate", ["-s", "1G", p]); chownSync(p, NOBODY, NOBODY); });
-    for (const args of [["log", "-n", "5", "web"], ["log", "web"], ["status", `${m.root}/run/service/web`]]) {
+    replaceCurrent(main, (p) => {
+      writeFileSync(p, "");
+      spawnSync("truncate", ["-s", "1G", p]);
+      chownSync(p, NOBODY, NOBODY);
+    });
+    for (const args of [
+      ["log", "-n", "5", "web"],
+      ["log", "web"],
+      ["status", `${m.root}/run/service/web`],
+    ]) {
       const t = Date.now();
       // GNU time's %M: the peak resident set in KiB.
       const r = spawnSync("/usr/bin/time", ["-f", "maxrss=%M", BIN, ...args], {
-        encoding: "utf8", env: { ...process.env, TSINIT_SCANDIR: `${m.root}/run/service` }, cwd: "/", timeout: 20_000, maxBuffer: 256 * 1024 * 1024,
+        encoding: "utf8",
+        env: { ...process.env, TSINIT_SCANDIR: `${m.root}/run/service` },
+        cwd: "/",
+        timeout: 20_000,
+        maxBuffer: 256 * 1024 * 1024,
       });
       const ms = Date.now() - t;
       const rss = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? NaN);

@@ -25,12 +25,21 @@ test("a shell as PID 1: each command says it is not tsinit, exits 111, signals n
     ].join("\n");
     const r = spawnSync("unshare", ["-p", "-f", "-m", "--mount-proc", "sh", "-c", script, "sh", "trap"], { encoding: "utf8", timeout: 30_000 });
     assert.is(r.status, 0, r.stderr);
-    assert.equal(readFileSync(`${root}/codes`, "utf8").trim().split("\n"), COMMANDS.map((c) => `${c} 111`));
+    assert.equal(
+      readFileSync(`${root}/codes`, "utf8").trim().split("\n"),
+      COMMANDS.map((c) => `${c} 111`),
+    );
     const shell = realpathSync("/bin/sh");
-    assert.equal(readFileSync(`${root}/err`, "utf8").trim().split("\n"),
-      COMMANDS.map((c) => `tsinit ${c}: unable to signal process 1: it is not tsinit (/proc/1/exe is ${shell})`));
+    assert.equal(
+      readFileSync(`${root}/err`, "utf8").trim().split("\n"),
+      COMMANDS.map((c) => `tsinit ${c}: unable to signal process 1: it is not tsinit (/proc/1/exe is ${shell})`),
+    );
     let trapped = "";
-    try { trapped = readFileSync(`${root}/trapped`, "utf8"); } catch { /* none: as it must be */ }
+    try {
+      trapped = readFileSync(`${root}/trapped`, "utf8");
+    } catch {
+      /* none: as it must be */
+    }
     assert.is(trapped, "", "no signal reached the shell");
   } finally {
     removeTree(root);

@@ -26,10 +26,24 @@ async function boot(tree: Tree): Promise<Booted> {
   // A copy of the binary, so the test can replace it as an upgrade would.
   const bin = `${root}/tsinit`;
   copyFileSync(BIN, bin);
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "1000",
-  ], { bin });
+  const init = startPid1(
+    [
+      "--no-mount",
+      "--scandir",
+      `${root}/service`,
+      "--envdir",
+      `${root}/env`,
+      "--taskdir",
+      `${root}/task`,
+      "--rundir",
+      `${root}/run`,
+      "--hostname",
+      `${root}/hostname`,
+      "--grace",
+      "1000",
+    ],
+    { bin },
+  );
   await init.waitFor(/boot: done in/);
   return { root, bin, init };
 }
@@ -59,10 +73,14 @@ const NAMES = ["a", "b", "c", "c/log"];
 
 /** Resolves with the pids of names once every one is up. */
 const allUp = (m: Booted, names: string[]) =>
-  eventually(() => {
-    const p = pids(m, names);
-    return p.every((x) => x > 0) ? p : null;
-  }, 5000, "all up");
+  eventually(
+    () => {
+      const p = pids(m, names);
+      return p.every((x) => x > 0) ? p : null;
+    },
+    5000,
+    "all up",
+  );
 
 /** Waits for the n-th "boot: done" (n = 2 after one re-exec) and returns ms since t0. */
 async function nthBoot(m: Booted, n: number, t0: number): Promise<number> {
@@ -128,9 +146,17 @@ test("readiness and log lines carry across a re-exec", async () => {
     await nthBoot(m, 2, t0);
     // The newline comes after the re-exec, through the kept pipe.
     await eventually(() => decodeStatus(readFileSync(`${m.root}/run/service/slow/supervise/status`))?.ready, 5000, "ready seen by the new image");
-    const talked = () => readFileSync(`${m.root}/talk.log`, "utf8").trim().split("\n").map((l) => Number(l.split(" ")[1]));
+    const talked = () =>
+      readFileSync(`${m.root}/talk.log`, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => Number(l.split(" ")[1]));
     const lines = await eventually(() => (talked().length > 20 ? talked() : null), 5000, "more than 20 lines logged");
-    assert.equal(lines, lines.map((_, i) => i + 1), "no line lost or repeated");
+    assert.equal(
+      lines,
+      lines.map((_, i) => i + 1),
+      "no line lost or repeated",
+    );
   } finally {
     await end(m);
   }
@@ -183,12 +209,36 @@ test("a task whose death the crashed image took with it is recorded as failed (s
   const root = tempTree({
     ...services(),
     "task/gone/run": sh("exit 0"),
-    "run/task/gone.json": JSON.stringify({ name: "gone", path: "x", state: "running", pid: 999_999, startedAt: "", endedAt: null, code: null, signal: null, error: null }),
+    "run/task/gone.json": JSON.stringify({
+      name: "gone",
+      path: "x",
+      state: "running",
+      pid: 999_999,
+      startedAt: "",
+      endedAt: null,
+      code: null,
+      signal: null,
+      error: null,
+    }),
   });
-  const init = startPid1([
-    "--no-mount", "--scandir", `${root}/service`, "--envdir", `${root}/env`, "--taskdir", `${root}/task`,
-    "--rundir", `${root}/run`, "--hostname", `${root}/hostname`, "--grace", "1000",
-  ], { env: { ...process.env, TSINIT_REEXEC: "crash", TSINIT_CRASHES: "1" } });
+  const init = startPid1(
+    [
+      "--no-mount",
+      "--scandir",
+      `${root}/service`,
+      "--envdir",
+      `${root}/env`,
+      "--taskdir",
+      `${root}/task`,
+      "--rundir",
+      `${root}/run`,
+      "--hostname",
+      `${root}/hostname`,
+      "--grace",
+      "1000",
+    ],
+    { env: { ...process.env, TSINIT_REEXEC: "crash", TSINIT_CRASHES: "1" } },
+  );
   try {
     await init.waitFor(/task gone ended while process 1 re-executed: exit status lost/);
     const record = JSON.parse(readFileSync(`${root}/run/task/gone.json`, "utf8"));

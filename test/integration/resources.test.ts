@@ -15,7 +15,8 @@ const live = (m: Booted, name: string) => `${m.root}/run/service/${name}`;
 // What a script records about itself, as KEY=VALUE lines; written to a temp
 // name and renamed so the test never reads half a file. Scripts run in the
 // live dir ROOT/run/service/NAME, so ROOT is ../../..
-const record = (file: string) => sh(`
+const record = (file: string) =>
+  sh(`
 o=../../../out
 if { echo x >> ../../../rootfile; } 2>/dev/null; then w=written; else w=denied; fi
 {
@@ -35,14 +36,19 @@ async function seen(m: Booted, file: string, what: string): Promise<Record<strin
   const path = `${m.root}/out/${file}`;
   await eventually(() => existsSync(path), 15_000, what);
   const text = readFileSync(path, "utf8");
-  return Object.fromEntries(text.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
 }
 
 const up = (dir: string) => eventually(() => svPid(dir), 10_000, `${dir} up`);
 
 test("user nobody: the write to a root-owned file fails, uid 65534; finish runs as nobody too", async () => {
   const m = await bootInit({
-    "rootfile": "root's\n",
+    rootfile: "root's\n",
     "out/": null,
     // down: the temp root is 0700 until the test opens it to nobody.
     "service/who/down": "",
@@ -60,7 +66,10 @@ test("user nobody: the write to a root-owned file fails, uid 65534; finish runs 
     assert.is(run.uid, "65534");
     const groups = run.groups.split(" ");
     assert.ok(groups.includes("65534") && !groups.includes("0"), `groups ${run.groups}`);
-    const home = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("nobody:"))?.split(":")[5];
+    const home = readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("nobody:"))
+      ?.split(":")[5];
     assert.is(run.user, `nobody home=${home}`, "USER and HOME from passwd");
     assert.is(readFileSync(`${m.root}/rootfile`, "utf8"), "root's\n", "the file is untouched");
     assert.is(statSync(`${m.root}/out/who.run`).uid, 65534, "the record was written by nobody");
@@ -90,10 +99,7 @@ test("rlimits/nofile 123:456, nice 5, umask 027, env/FOO and an env/ file unsett
   });
   try {
     const run = await seen(m, "lim.run", "lim's run recorded");
-    assert.equal(
-      [run.uid, run.nofile, run.nice, run.umask, run.foo],
-      ["0", "123:456", "5", "0027", "bar global=unset keep=kept"],
-    );
+    assert.equal([run.uid, run.nofile, run.nice, run.umask, run.foo], ["0", "123:456", "5", "0027", "bar global=unset keep=kept"]);
     const plain = await seen(m, "plain.run", "plain's run recorded");
     assert.is.not(plain.nofile, "123:456");
     assert.equal([plain.nice, plain.umask, plain.foo], ["0", "0022", "unset global=from-global keep=kept"]);

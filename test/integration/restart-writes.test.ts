@@ -36,12 +36,20 @@ test("a restart writes supervise/status once, with the new pid, and the record o
     try {
       const k = m.init.exec(["kill", "-KILL", String(first)]);
       assert.is(k.status, 0, k.stderr);
-      const second = await eventually(() => {
-        const p = svPid(a);
-        return p && p !== first ? p : 0;
-      }, 5000, "a new pid");
+      const second = await eventually(
+        () => {
+          const p = svPid(a);
+          return p && p !== first ? p : 0;
+        },
+        5000,
+        "a new pid",
+      );
       // The record is the restart's last write: wait for it to follow status.
-      await eventually(() => renamed.includes("tsinit-record") && renamed.at(-1) === "tsinit-record.new", 5000, `the record after status (${renamed.join(" ")})`);
+      await eventually(
+        () => renamed.includes("tsinit-record") && renamed.at(-1) === "tsinit-record.new",
+        5000,
+        `the record after status (${renamed.join(" ")})`,
+      );
       assert.ok(second > 0);
       assert.is(placed(renamed, "status"), 1, `renamed: ${renamed.join(" ")}`);
       assert.is(placed(renamed, "tsinit-record"), 1, `renamed: ${renamed.join(" ")}`);
@@ -85,9 +93,11 @@ test("a scan of several new services writes each status before its record, each 
   // Watched before the scanner starts, so all five are in its first scan.
   const root = tempTree(tree);
   const events: string[] = [];
-  const watchers = names.map((n) => watch(`${root}/${n}/supervise`, (type, name) => {
-    if (type === "rename" && (name === "status" || name === "tsinit-record")) events.push(`${n}:${name}`);
-  }));
+  const watchers = names.map((n) =>
+    watch(`${root}/${n}/supervise`, (type, name) => {
+      if (type === "rename" && (name === "status" || name === "tsinit-record")) events.push(`${n}:${name}`);
+    }),
+  );
   const m = { root, init: startPid1(["scan", root]) };
   try {
     for (const n of names) await eventually(() => svPid(`${root}/${n}`), 10_000, `${n} up`);
@@ -118,7 +128,15 @@ test("a death adds its record to death_tally in place while the tally has room, 
       assert.equal(renamed, [], `renamed: ${renamed.join(" ")}`);
       const dt = spawnSync("s6-svdt", [`${m.root}/a`], { encoding: "utf8" });
       if (dt.error) console.log(`  (s6-svdt not run: ${dt.error.message})`);
-      else assert.equal(dt.stdout.trim().split("\n").map((l) => l.replace(/^\S+ /, "")), ["exitcode 3", "exitcode 3", "exitcode 3"], dt.stdout + dt.stderr);
+      else
+        assert.equal(
+          dt.stdout
+            .trim()
+            .split("\n")
+            .map((l) => l.replace(/^\S+ /, "")),
+          ["exitcode 3", "exitcode 3", "exitcode 3"],
+          dt.stdout + dt.stderr,
+        );
       // Full (5): the oldest goes, the tally is replaced whole and stays 5 long.
       await eventually(() => renamed.includes("death_tally") || 0, 10_000, "the tally replaced once full");
       assert.is(statSync(tally).size, 5 * 14);
@@ -136,9 +154,11 @@ test("a scan's stop renames each service's status once, at its death, and writes
     for (const n of ["a", "b"]) await eventually(() => svPid(`${m.root}/${n}`), 10_000, `${n} up`);
     await sleep(300); // let every write of the start land
     const renamed: Record<string, string[]> = { a: [], b: [] };
-    const watchers = ["a", "b"].map((n) => watch(`${m.root}/${n}/supervise`, (type, name) => {
-      if (type === "rename" && name) renamed[n]!.push(name);
-    }));
+    const watchers = ["a", "b"].map((n) =>
+      watch(`${m.root}/${n}/supervise`, (type, name) => {
+        if (type === "rename" && name) renamed[n]!.push(name);
+      }),
+    );
     try {
       process.kill(m.init.hostPid(), "SIGTERM"); // s6-svscanctl -t: stop every service, then exit
       assert.is(await m.init.exited, 0);
@@ -147,7 +167,10 @@ test("a scan's stop renames each service's status once, at its death, and writes
       for (const n of ["a", "b"]) {
         assert.is(placed(renamed[n]!, "status"), 1, `${n} renamed: ${renamed[n]!.join(" ")}`);
         // The last deaths' tally is read by nobody once the supervisor is gone.
-        assert.not.ok(renamed[n]!.some((e) => e.startsWith("death_tally")), `${n} renamed: ${renamed[n]!.join(" ")}`);
+        assert.not.ok(
+          renamed[n]!.some((e) => e.startsWith("death_tally")),
+          `${n} renamed: ${renamed[n]!.join(" ")}`,
+        );
       }
       for (const n of ["a", "b"]) assert.is(svStatus(`${m.root}/${n}`)?.pid, 0, `${n}'s status says down`);
     } finally {

@@ -35,10 +35,14 @@ test("s6-svc -dx on a service with log/, then s6-svscanctl -a: supervised again,
     assert.is(run("s6-svc", "-dx", a).status, 0);
     await eventually(() => run("s6-svok", a).status !== 0 || lines(`${m.root}/a.starts`).length > 1, 5000, "a's supervisor gone");
     assert.is(run("s6-svscanctl", "-a", m.root).status, 0);
-    const second = await eventually(() => {
-      const p = svPid(a);
-      return p && p !== first ? p : 0;
-    }, 5000, "a up again under a new supervisor");
+    const second = await eventually(
+      () => {
+        const p = svPid(a);
+        return p && p !== first ? p : 0;
+      },
+      5000,
+      "a up again under a new supervisor",
+    );
     assert.is(run("s6-svok", a).status, 0, "s6-svok sees a supervisor");
     assert.match(run("s6-svstat", a).out, /^up \(pid \d+\)/);
     assert.is(svPid(`${a}/log`), logger, "the logger was left running");
@@ -61,8 +65,22 @@ test("without scan-ctl: a new supervisor 1 s after the exit, as s6-svscan's next
     const t0 = Date.now();
     assert.is(run("s6-svc", "-dx", a).status, 0);
     assert.is(run("s6-svc", "-dx", b).status, 0);
-    await eventually(() => { const p = svPid(a); return p && p !== firstA; }, 5000, "a back");
-    await eventually(() => { const p = svPid(b); return p && p !== firstB; }, 5000, "b back");
+    await eventually(
+      () => {
+        const p = svPid(a);
+        return p && p !== firstA;
+      },
+      5000,
+      "a back",
+    );
+    await eventually(
+      () => {
+        const p = svPid(b);
+        return p && p !== firstB;
+      },
+      5000,
+      "b back",
+    );
     assert.ok(Date.now() - t0 >= 900, `back after ${Date.now() - t0} ms: the new supervisor waits 1 s, as s6-svscan's`);
     await sleep(1500);
     assert.is(lines(`${m.root}/a.starts`).length, 2, "one new start of a, not a loop");

@@ -45,7 +45,6 @@ function nsAlive(ctx: Ctx, pid: number): boolean {
   return r.status === 0 && !/\) Z /.test(r.stdout);
 }
 
-
 test("restarts a service after SIGKILL, at once when it ran >= 1 s", async () => {
   const ctx = await boot({ "a/run": sh("exec sleep 1000") });
   try {
@@ -54,10 +53,14 @@ test("restarts a service after SIGKILL, at once when it ran >= 1 s", async () =>
     await sleep(1100);
     const t0 = Date.now();
     nsKill(ctx, first, "KILL");
-    const second = await eventually(() => {
-      const p = status(a).pid;
-      return p && p !== first ? p : 0;
-    }, 5000, "a new pid");
+    const second = await eventually(
+      () => {
+        const p = status(a).pid;
+        return p && p !== first ? p : 0;
+      },
+      5000,
+      "a new pid",
+    );
     assert.ok(Date.now() - t0 < 900, `restart took ${Date.now() - t0} ms`);
     assert.is.not(second, first);
     assert.ok(run("s6-svok", a).status === 0, "s6-svok sees the lock");
@@ -86,7 +89,7 @@ test("finish gets s6's arguments: exit code, signal, name", async () => {
   try {
     const f = `${ctx.dir}/f`;
     await eventually(() => existsSync(`${ctx.dir}/finish-args`));
-    const pid = await eventually(() => status(f).pid && !status(f).finishing ? status(f).pid : 0, 5000, "second run");
+    const pid = await eventually(() => (status(f).pid && !status(f).finishing ? status(f).pid : 0), 5000, "second run");
     nsKill(ctx, pid, "TERM");
     await eventually(() => readFileSync(`${ctx.dir}/finish-args`, "utf8").split("\n").length >= 3, 5000, "second finish");
     const lines = readFileSync(`${ctx.dir}/finish-args`, "utf8").trim().split("\n");
@@ -122,7 +125,14 @@ test("a listener that comes after event/ has been quiet for seconds still hears 
     await sleep(1200);
     // A restart with nobody listening: event/ is seen quiet, its mtime over a second old.
     nsKill(ctx, first, "KILL");
-    await eventually(() => { const p = status(a).pid; return p && p !== first ? p : 0; }, 5000, "a restarted");
+    await eventually(
+      () => {
+        const p = status(a).pid;
+        return p && p !== first ? p : 0;
+      },
+      5000,
+      "a restarted",
+    );
     await sleep(200);
     const waiter = spawn("s6-svwait", ["-D", "-t", "5000", a], { stdio: "ignore" });
     const done = new Promise<number | null>((r) => waiter.on("exit", (code) => r(code)));
@@ -163,11 +173,18 @@ test("a logger keeps every line across 100 restarts of its service", async () =>
       await sleep(15);
     }
     await eventually(() => Number(readFileSync(`${ctx.dir}/count`, "utf8")) >= 100, 30_000, "100 runs");
-    const lines = await eventually(() => {
-      const l = readFileSync(`${ctx.dir}/log.txt`, "utf8").trim().split("\n");
-      return l.length >= 100 ? l : null;
-    }, 5000, "100 log lines");
-    assert.equal(lines, Array.from({ length: 100 }, (_, i) => `line ${i + 1}`));
+    const lines = await eventually(
+      () => {
+        const l = readFileSync(`${ctx.dir}/log.txt`, "utf8").trim().split("\n");
+        return l.length >= 100 ? l : null;
+      },
+      5000,
+      "100 log lines",
+    );
+    assert.equal(
+      lines,
+      Array.from({ length: 100 }, (_, i) => `line ${i + 1}`),
+    );
   } finally {
     await shutdown(ctx);
   }
@@ -177,7 +194,7 @@ test("a new directory is picked up by inotify, a removed one is stopped", async 
   const ctx = await boot({});
   try {
     const staging = `${ctx.dir}/.staging`;
-    writeTree(staging, { "run": sh("exec sleep 1000") });
+    writeTree(staging, { run: sh("exec sleep 1000") });
     renameSync(staging, `${ctx.dir}/late`);
     const pid = await eventually(() => (existsSync(`${ctx.dir}/late/supervise/status`) && status(`${ctx.dir}/late`).pid) || 0, 3000, "late up");
     // mkdir first, run written after: started as soon as run appears.
@@ -199,7 +216,7 @@ test("bad input: one clear line each, the others undisturbed", async () => {
     "norun/": null,
     "noexec/run": "echo not executable\n",
     "badexec/run": "#!/nonexistent/interpreter\n",
-    "dangling": { symlink: "/nonexistent/dir" },
+    dangling: { symlink: "/nonexistent/dir" },
   });
   try {
     const good = `${ctx.dir}/good`;

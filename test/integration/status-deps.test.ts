@@ -77,8 +77,11 @@ test("table, --json and --tree say who waits for whom, with the tasks beside the
     assert.is(json.status, 0, json.err);
     const all = JSON.parse(json.out) as Array<Record<string, unknown>>;
     const get = (kind: string, name: string) => all.find((o) => o.kind === kind && o.name === name)!;
-    assert.ok(all.every((o) => o.kind === "service" || o.kind === "task"), "every object has a kind");
-    assert.equal(all.map((o) => o.kind === "task" ? o.name : null).filter(Boolean), ["hello", "migrate", "seed"]);
+    assert.ok(
+      all.every((o) => o.kind === "service" || o.kind === "task"),
+      "every object has a kind",
+    );
+    assert.equal(all.map((o) => (o.kind === "task" ? o.name : null)).filter(Boolean), ["hello", "migrate", "seed"]);
     const app = get("service", "app");
     assert.equal([app.state, app.waitsFor, app.blockedBy, app.dependencies], ["waiting", ["migrate"], ["migrate"], ["migrate", "db"]]);
     const web = get("service", "web");
@@ -94,21 +97,10 @@ test("table, --json and --tree say who waits for whom, with the tasks beside the
     console.log(`$ tsinit status --tree RUNDIR/service\n${tree.out}`);
     assert.is(tree.status, 0, tree.err);
     const shape = tree.out.replace(/ +(up\b|down\b|waiting\b|task\b|\().*$/gm, "");
-    assert.is(shape, [
-      "late",
-      "└─ slow",
-      "lost",
-      "└─ nosuch",
-      "web",
-      "└─ api",
-      "   └─ db",
-      "hello",
-      "seed",
-      "└─ app",
-      "   ├─ db",
-      "   └─ migrate",
-      "",
-    ].join("\n"));
+    assert.is(
+      shape,
+      ["late", "└─ slow", "lost", "└─ nosuch", "web", "└─ api", "   └─ db", "hello", "seed", "└─ app", "   ├─ db", "   └─ migrate", ""].join("\n"),
+    );
     assert.match(tree.out, /\n└─ nosuch +\(missing\)\n/);
     assert.match(tree.out, /\n   └─ db +up \d+s \(ready\)\n/);
     assert.match(tree.out, /\n└─ app +waiting \(blocked\)\n/);

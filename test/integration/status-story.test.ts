@@ -25,12 +25,13 @@ const record = (dir: string): ServiceRecord | null => {
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, "g")) ?? []).length;
 /** The run script's start times: it appends one line (ms) per start to ./starts. */
 const starts = (dir: string) => readFileSync(`${dir}/starts`, "utf8").trim().split("\n").map(Number);
-const STAMP = 'echo $(($(date +%s%N) / 1000000)) >> starts';
+const STAMP = "echo $(($(date +%s%N) / 1000000)) >> starts";
 
 test("a run that cannot be executed: its story says EACCES and the retry, never exit 0; s6-svstat still reads status", async () => {
   const m = await bootScan({ "bad/run": "exec sleep 1000\n", "good/run": sh("exec sleep 1000") });
   try {
-    const bad = `${m.root}/bad`, good = `${m.root}/good`;
+    const bad = `${m.root}/bad`,
+      good = `${m.root}/good`;
     await eventually(() => record(bad)?.spawnError, 10_000, "bad's failed start recorded");
     const story = status(bad);
     assert.is(story.status, 0, story.stderr);
@@ -135,10 +136,13 @@ test("a fifo in place of the record (a user's service dir): status does not hang
 });
 
 test("the record survives a re-exec: restarts and last exit carry on, the pid is the same", async () => {
-  const m = await bootInit({
-    "service/a/run": sh(`${STAMP}\necho "a starts as $$"\n[ -e stay ] && exec sleep 1000\nexit 7`),
-    "service/a/log/": null,
-  }, { grace: 1000 });
+  const m = await bootInit(
+    {
+      "service/a/run": sh(`${STAMP}\necho "a starts as $$"\n[ -e stay ] && exec sleep 1000\nexit 7`),
+      "service/a/log/": null,
+    },
+    { grace: 1000 },
+  );
   try {
     const dir = `${m.root}/run/service/a`;
     await eventually(() => (record(dir)?.restarts ?? 0) >= 2, 10_000, "2 restarts");
@@ -165,10 +169,14 @@ test("the record survives a re-exec: restarts and last exit carry on, the pid is
     assert.equal(record(dir)!.lastExit?.signal, "TERM");
     // The story ends with the built-in logger's last lines, from the dir the supervisor recorded.
     const now = await eventually(() => record(dir)?.pid, 5000, "a up again");
-    const story = await eventually(() => {
-      const out = status(dir).stdout;
-      return out.includes(`a starts as ${now}`) ? out : null;
-    }, 5000, "the new start in the story's log lines");
+    const story = await eventually(
+      () => {
+        const out = status(dir).stdout;
+        return out.includes(`a starts as ${now}`) ? out : null;
+      },
+      5000,
+      "the new start in the story's log lines",
+    );
     assert.match(story, new RegExp(`last \\d+ log lines \\(${m.root}/run/log/a\\):\\n`));
     assert.match(story, new RegExp(`^  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} a: a starts as ${pid}$`, "m"), story);
   } finally {

@@ -71,11 +71,14 @@ test("tsinit scan trims too: 10 services under 20 MiB of PSS once the start has 
 });
 
 test("a shutdown disarms the trim: no memory given back while services stop", async () => {
-  const m = await bootInit({
-    "service/quick/run": sh("exec sleep 1000"),
-    // Slow to stop: the shutdown lasts past the trim's settle time after quick's death.
-    "service/slow/run": sh("trap 'sleep 2.5; exit 0' TERM\nsleep 1000 &\nwait"),
-  }, { grace: 6000 });
+  const m = await bootInit(
+    {
+      "service/quick/run": sh("exec sleep 1000"),
+      // Slow to stop: the shutdown lasts past the trim's settle time after quick's death.
+      "service/slow/run": sh("trap 'sleep 2.5; exit 0' TERM\nsleep 1000 &\nwait"),
+    },
+    { grace: 6000 },
+  );
   try {
     await eventually(() => svPid(`${m.root}/run/service/slow`), 5000, "slow up");
     // Before the trim's settle time (1 s after the last death) has passed.

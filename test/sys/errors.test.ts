@@ -87,18 +87,31 @@ test("a bad fd in the map fails in dup2", async () => {
 });
 
 test("bad arguments are TypeErrors, not errno errors", () => {
-  assert.throws(() => sys.native().spawn({ file: "/bin/true" } as never), (e: unknown) => e instanceof TypeError);
-  assert.throws(() => sys.open("a\0b", 0, 0), (e: unknown) => e instanceof TypeError && /NUL/.test(e.message));
+  assert.throws(
+    () => sys.native().spawn({ file: "/bin/true" } as never),
+    (e: unknown) => e instanceof TypeError,
+  );
+  assert.throws(
+    () => sys.open("a\0b", 0, 0),
+    (e: unknown) => e instanceof TypeError && /NUL/.test(e.message),
+  );
   unlisten();
 });
 
 test("a number that is no whole int64 (NaN, Infinity, 2^63, 1.5) is a usage TypeError, never a cast", () => {
   for (const bad of [NaN, Infinity, -Infinity, 2 ** 63, 1.5]) {
-    assert.throws(() => sys.native().close(bad), (e: unknown) => e instanceof TypeError && /must be an integer/.test((e as Error).message), `close(${bad})`);
+    assert.throws(
+      () => sys.native().close(bad),
+      (e: unknown) => e instanceof TypeError && /must be an integer/.test((e as Error).message),
+      `close(${bad})`,
+    );
     assert.throws(() => sys.native().setrlimit(sys.native().constants.RLIMIT_CORE!, bad, bad), TypeError, `setrlimit(${bad})`);
   }
   const req = { ...sys.spawnRequest({ file: "/bin/true" }), uid: NaN };
-  assert.throws(() => sys.native().spawn(req), (e: unknown) => e instanceof TypeError && /req\.uid must be an integer in range/.test((e as Error).message));
+  assert.throws(
+    () => sys.native().spawn(req),
+    (e: unknown) => e instanceof TypeError && /req\.uid must be an integer in range/.test((e as Error).message),
+  );
 });
 
 test.run();

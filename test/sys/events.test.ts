@@ -31,7 +31,7 @@ test("1000 orphans re-parented to us as subreaper: all reaped", async () => {
     // Each orphan blocks reading our pipe, so all 1000 outlive the shell
     // and must re-parent to us; closing the write end releases them.
     const [r, w] = sys.pipe(false);
-    const script = 'i=0; while [ $i -lt 1000 ]; do { read x <&3; exit 7; } & i=$((i+1)); done; exit 0';
+    const script = "i=0; while [ $i -lt 1000 ]; do { read x <&3; exit 7; } & i=$((i+1)); done; exit 0";
     const before = new Set(deaths.keys());
     const shell = sys.spawn({ file: "/bin/sh", argv: ["sh", "-c", script], fds: [0, 1, 2, r] });
     sys.close(r);
@@ -44,7 +44,10 @@ test("1000 orphans re-parented to us as subreaper: all reaped", async () => {
     const orphans = fresh();
     assert.is(orphans.length, 1000);
     assert.is(new Set(orphans.map((e) => e.pid)).size, 1000, "each death once");
-    assert.ok(orphans.every((e) => e.code === 7), "each an orphan of the shell, exit 7");
+    assert.ok(
+      orphans.every((e) => e.code === 7),
+      "each an orphan of the shell, exit 7",
+    );
   } finally {
     sys.setSubreaper(false);
   }
@@ -61,7 +64,10 @@ test("signals arrive as numbers: SIGUSR1, SIGRTMIN+4, SIGPWR", async () => {
   while (got.length < 3 && Date.now() < until) await sleep(10);
   sys.events.off("signal", onSignal);
   const { SIGUSR1, SIGPWR, SIGRTMIN } = sys.native().signals;
-  assert.equal(got.sort((a, b) => a - b), [SIGUSR1!, SIGPWR!, SIGRTMIN! + 4].sort((a, b) => a - b));
+  assert.equal(
+    got.sort((a, b) => a - b),
+    [SIGUSR1!, SIGPWR!, SIGRTMIN! + 4].sort((a, b) => a - b),
+  );
   assert.is(SIGUSR1, 10);
   assert.is(SIGRTMIN! + 4, 38);
 });

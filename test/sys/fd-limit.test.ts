@@ -7,8 +7,7 @@ import * as assert from "uvu/assert";
 import * as sys from "../../src/sys";
 import { run } from "./child";
 
-const limits = (extra: Partial<sys.SpawnOptions> = {}) =>
-  run({ file: "/bin/sh", argv: ["sh", "-c", "echo $(ulimit -Sn):$(ulimit -Hn)"], ...extra });
+const limits = (extra: Partial<sys.SpawnOptions> = {}) => run({ file: "/bin/sh", argv: ["sh", "-c", "echo $(ulimit -Sn):$(ulimit -Hn)"], ...extra });
 
 test("after a re-exec: the original limits come from TSINIT_NOFILE, which services never see", async () => {
   const own = sys.getrlimit("NOFILE");

@@ -56,7 +56,10 @@ test("isatty: a terminal is one; a pipe, /dev/null and a closed fd are not", () 
 test("inotify: a directory created in a watched directory is IN_CREATE|IN_ISDIR with its name", async () => {
   const { IN_CREATE, IN_ISDIR } = sys.constants();
   const got: sys.NativeInotifyEvent[] = [];
-  const ifd = sys.inotifyInit((evs) => got.push(...evs), (e) => assert.unreachable(String(e)));
+  const ifd = sys.inotifyInit(
+    (evs) => got.push(...evs),
+    (e) => assert.unreachable(String(e)),
+  );
   const wd = sys.inotifyAdd(ifd, tmp, IN_CREATE!);
   mkdirSync(`${tmp}/svc`);
   writeFileSync(`${tmp}/file`, "");
@@ -78,7 +81,10 @@ test("inotify: a read that fails reaches JS as an errno error, and the watch sto
   let records = 0;
   let failed: (e: sys.ErrnoError) => void = () => undefined;
   const error = new Promise<sys.ErrnoError>((resolve) => (failed = resolve));
-  const ifd = sys.inotifyInit(() => records++, (e) => failed(e));
+  const ifd = sys.inotifyInit(
+    () => records++,
+    (e) => failed(e),
+  );
   const kept = sys.open("/dev/null", c.O_RDONLY!, 0);
   sys.dup2(ifd, kept);
   mkdirSync(`${tmp}/watched`);
@@ -105,7 +111,10 @@ test("inotify: a read that fails reaches JS as an errno error, and the watch sto
 });
 
 test("inotifyAdd of a missing path throws with the path", () => {
-  const ifd = sys.inotifyInit(() => {}, () => {});
+  const ifd = sys.inotifyInit(
+    () => {},
+    () => {},
+  );
   try {
     sys.inotifyAdd(ifd, `${tmp}/none`, sys.constants().IN_CREATE!);
     assert.unreachable();
@@ -121,7 +130,10 @@ test("inotifyAdd of a missing path throws with the path", () => {
 
 test("mkfifo, then EEXIST", () => {
   sys.mkfifo(`${tmp}/fifo`, 0o600);
-  assert.throws(() => sys.mkfifo(`${tmp}/fifo`, 0o600), (e: unknown) => sys.isErrnoError(e, "EEXIST"));
+  assert.throws(
+    () => sys.mkfifo(`${tmp}/fifo`, 0o600),
+    (e: unknown) => sys.isErrnoError(e, "EEXIST"),
+  );
 });
 
 test("lockWrite is seen by s6-svok; lockHolder names another process's lock", async () => {

@@ -36,7 +36,10 @@ test("bind errors: an existing path, a path too long for sun_path", () => {
   const dir = mkdtempSync(`${tmpdir()}/tsinit-notify-`);
   try {
     writeFileSync(`${dir}/taken`, "");
-    for (const [path, code] of [[`${dir}/taken`, "EADDRINUSE"], [`${dir}/${"n".repeat(120)}`, "ENAMETOOLONG"]] as const) {
+    for (const [path, code] of [
+      [`${dir}/taken`, "EADDRINUSE"],
+      [`${dir}/${"n".repeat(120)}`, "ENAMETOOLONG"],
+    ] as const) {
       try {
         sys.notifySocket(path);
         assert.unreachable(`${code}: bound`);

@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import * as sys from "../../src/sys";
 import { listen, procStat, readAll, run, unlisten, waitExit } from "./child";
 
-const sh = (script: string, extra: Partial<sys.SpawnOptions> = {}) =>
-  run({ file: "/bin/sh", argv: ["sh", "-c", script], ...extra });
+const sh = (script: string, extra: Partial<sys.SpawnOptions> = {}) => run({ file: "/bin/sh", argv: ["sh", "-c", script], ...extra });
 
 test("setsid: the child leads a new session and group", async () => {
   listen();
@@ -70,7 +69,10 @@ test("fd map: dup2 targets, swapped sources, fds[i] == i kept, everything else c
   assert.is(first, "out");
   const open = rest.map(Number).sort((x, y) => x - y);
   assert.ok(!open.includes(stray), `fd ${stray} leaked: ${open}`);
-  assert.equal(open, [0, 1, 2, 5, wa, wb, wk].sort((x, y) => x - y));
+  assert.equal(
+    open,
+    [0, 1, 2, 5, wa, wb, wk].sort((x, y) => x - y),
+  );
 });
 
 test("uid, gid, groups", async () => {
@@ -87,7 +89,10 @@ test("cwd, umask, env, nice", async () => {
 test("rlimits by name and number, unlimited as Infinity", async () => {
   const { RLIMIT_CORE } = sys.constants();
   const { out } = await sh("ulimit -Sn; ulimit -Hn; ulimit -c", {
-    rlimits: [["NOFILE", 123, 456], [RLIMIT_CORE!, Infinity, Infinity]],
+    rlimits: [
+      ["NOFILE", 123, 456],
+      [RLIMIT_CORE!, Infinity, Infinity],
+    ],
   });
   assert.is(out, "123\n456\nunlimited\n");
 });
@@ -112,7 +117,10 @@ unless(test, noCgroup2)("cgroupFd: the child is in the cgroup before it runs; a 
   }
   const rd = sys.open("/dev/null", sys.constants().O_RDONLY! | O_CLOEXEC!, 0);
   try {
-    assert.throws(() => sys.spawn({ file: "/bin/true", cgroupFd: rd }), (e: sys.ErrnoError) => e.syscall === "write" && e.code === "EBADF");
+    assert.throws(
+      () => sys.spawn({ file: "/bin/true", cgroupFd: rd }),
+      (e: sys.ErrnoError) => e.syscall === "write" && e.code === "EBADF",
+    );
   } finally {
     sys.close(rd);
   }
@@ -122,7 +130,10 @@ unless(test, noCgroup2)("cgroupFd: the child is in the cgroup before it runs; a 
 test("ttyFd that is no terminal: tcsetpgrp fails with ENOTTY, no child left", () => {
   const rd = sys.open("/dev/null", sys.constants().O_RDONLY! | sys.constants().O_CLOEXEC!, 0);
   try {
-    assert.throws(() => sys.spawn({ file: "/bin/true", pgid: 0, ttyFd: rd }), (e: sys.ErrnoError) => e.syscall === "tcsetpgrp" && e.code === "ENOTTY");
+    assert.throws(
+      () => sys.spawn({ file: "/bin/true", pgid: 0, ttyFd: rd }),
+      (e: sys.ErrnoError) => e.syscall === "tcsetpgrp" && e.code === "ENOTTY",
+    );
   } finally {
     sys.close(rd);
   }

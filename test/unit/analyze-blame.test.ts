@@ -7,7 +7,6 @@ import { beforeExec, chooseZero } from "../../src/analyze/collect";
 import { checkRecord, parseStepLines, stepUnit } from "../../src/analyze/record";
 import { RECORD } from "./analyze-fixture";
 
-
 const parse = suite("analyze: catch-all step lines");
 
 parse("reads stamped boot: lines, start = stamp - duration, stops at the first boot's end", () => {
@@ -20,7 +19,10 @@ parse("reads stamped boot: lines, start = stamp - duration, stops at the first b
     "2025-01-01T00:05:00.000Z tsinit: boot: start supervision (9.0 ms)",
   ].join("\n");
   const steps = parseStepLines(text);
-  assert.equal(steps.map((s) => s.what), ["start the catch-all log", "set the hostname: dock0", "unable to load the environment: ENOENT"]);
+  assert.equal(
+    steps.map((s) => s.what),
+    ["start the catch-all log", "set the hostname: dock0", "unable to load the environment: ENOENT"],
+  );
   const zero = Date.parse("2025-01-01T00:00:00.000Z");
   const u = stepUnit(steps[0]!, zero);
   assert.equal([u.start, u.ready, u.state], [400.5, 402, "ok"]);
@@ -41,15 +43,24 @@ parse("before the first step: the initrd up to our exec, when the exec step is l
     { kind: "step" as const, name: "start the catch-all log", start: 7600, ready: 7690, deps: [], state: "ok" },
     { kind: "step" as const, name: "exec to the catch-all log", start: 900, ready: 7690, deps: [], state: "ok" },
   ];
-  assert.equal(beforeExec(steps).map((u) => [u.name, u.start, u.ready]), [["PID 1 before tsinit's exec (initrd)", 0, 900]]);
-  assert.equal(beforeExec(steps.slice(0, 1)).map((u) => [u.name, u.ready]), [["before the catch-all log (console only)", 7600]]);
+  assert.equal(
+    beforeExec(steps).map((u) => [u.name, u.start, u.ready]),
+    [["PID 1 before tsinit's exec (initrd)", 0, 900]],
+  );
+  assert.equal(
+    beforeExec(steps.slice(0, 1)).map((u) => [u.name, u.ready]),
+    [["before the catch-all log (console only)", 7600]],
+  );
   assert.equal(beforeExec([{ ...steps[1]!, start: 0.4 }]), [], "in a pid namespace the exec is PID 1's start");
 });
 
 const blame = suite("analyze: blame");
 
 blame("sorts by time to ready, slowest first", () => {
-  assert.equal(blameOrder(RECORD.units).map((u) => u.name), ["db", "report", "start supervision", "hello", "start the catch-all log", "web"]);
+  assert.equal(
+    blameOrder(RECORD.units).map((u) => u.name),
+    ["db", "report", "start supervision", "hello", "start the catch-all log", "web"],
+  );
 });
 
 blame("unfinished units go last", () => {

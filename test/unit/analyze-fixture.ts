@@ -3,8 +3,12 @@
 import type { BootRecord } from "../../src/analyze/record";
 
 export const RECORD: BootRecord = {
-  version: 1, collectedAt: "2025-01-01T00:00:10.000Z", zeroWallMs: 1_735_689_600_000, zeroKernelSec: 1.5,
-  zeroSource: "proc", collectedMs: 10_000,
+  version: 1,
+  collectedAt: "2025-01-01T00:00:10.000Z",
+  zeroWallMs: 1_735_689_600_000,
+  zeroKernelSec: 1.5,
+  zeroSource: "proc",
+  collectedMs: 10_000,
   units: [
     { kind: "step", name: "start the catch-all log", start: 400, ready: 402, deps: [], state: "ok" },
     { kind: "step", name: "start supervision", start: 420, ready: 470, deps: [], state: "ok" },

@@ -34,7 +34,10 @@ test("is well-formed XML-ish: one svg root, balanced tags, escaped text", () => 
 test("one bar group per unit, in order of start", () => {
   const groups = [...svg.matchAll(/<g class="unit" data-kind="(\w+)" data-name="([^"]+)">/g)];
   assert.is(groups.length, RECORD.units.length);
-  assert.equal(groups.map((g) => g[2]), chartOrder(RECORD.units).map((u) => u.name));
+  assert.equal(
+    groups.map((g) => g[2]),
+    chartOrder(RECORD.units).map((u) => u.name),
+  );
   assert.equal(groups.map((g) => g[2]).slice(0, 3), ["start the catch-all log", "hello", "report"]);
 });
 
@@ -43,14 +46,21 @@ test("x grows with time: every rect's x is monotonic in its data-from", () => {
   assert.ok(rects.length >= RECORD.units.length);
   rects.sort((a, b) => a.from - b.from);
   for (let i = 1; i < rects.length; i++) assert.ok(rects[i]!.x >= rects[i - 1]!.x, `x at ${rects[i]!.from} ms`);
-  const firstX = rects[0]!.x, lastX = rects.at(-1)!.x;
+  const firstX = rects[0]!.x,
+    lastX = rects.at(-1)!.x;
   assert.ok(lastX > firstX + 500, "the span uses the plot width");
 });
 
 test("segments: waiting → starting → ready for a service, running for a task", () => {
   const [db, , report] = [RECORD.units[2]!, RECORD.units[3]!, RECORD.units[4]!];
-  assert.equal(segments(db, 2000).map((s) => s[0]), ["waiting", "starting", "ready"]);
-  assert.equal(segments(report, 2000), [["waiting", 410, 1520], ["running", 1520, 1900]]);
+  assert.equal(
+    segments(db, 2000).map((s) => s[0]),
+    ["waiting", "starting", "ready"],
+  );
+  assert.equal(segments(report, 2000), [
+    ["waiting", 410, 1520],
+    ["running", 1520, 1900],
+  ]);
   assert.equal(segments({ kind: "service", name: "w", queued: 5, deps: [], state: "waiting" }, 100), [["waiting", 5, 100]]);
   for (const phase of ["waiting", "starting", "ready", "running", "step"]) assert.match(svg, new RegExp(`<rect class="${phase}"`));
 });

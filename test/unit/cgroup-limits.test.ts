@@ -15,7 +15,10 @@ function setup() {
   const cg = mkdtempSync(`${tmpdir()}/tsinit-limits-cg-`);
   for (const f of INTERFACE) writeFileSync(`${cg}/${f}`, "");
   const read = (f: string) => readFileSync(`${cg}/${f}`, "utf8");
-  const done = () => { rmSync(svc, { recursive: true }); rmSync(cg, { recursive: true }); };
+  const done = () => {
+    rmSync(svc, { recursive: true });
+    rmSync(cg, { recursive: true });
+  };
   return { svc, cg, read, done };
 }
 

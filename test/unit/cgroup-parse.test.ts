@@ -4,7 +4,15 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  availableControllers, cgroup2Mounts, cgroupDir, cgroupName, checkLimit, keyValues, pickCgroup2Mount, procsPids, unifiedPath,
+  availableControllers,
+  cgroup2Mounts,
+  cgroupDir,
+  cgroupName,
+  checkLimit,
+  keyValues,
+  pickCgroup2Mount,
+  procsPids,
+  unifiedPath,
 } from "../../src/cgroup/parse";
 import { formatBytes, formatCpu, serviceCgroupDir, supervisorNames } from "../../src/control/status-cgroup";
 

@@ -17,7 +17,9 @@ interface Fake extends SetupFs {
 }
 
 /** A cgroupfs in a map. busy(): whether B still holds other processes after PID 1 moved out. */
-function fakeFs(over: { own?: string; mountinfo?: string; controllers?: string; pidNs?: string; cgNs?: string; others?: boolean; mkdirFails?: string; pid?: number } = {}): Fake {
+function fakeFs(
+  over: { own?: string; mountinfo?: string; controllers?: string; pidNs?: string; cgNs?: string; others?: boolean; mkdirFails?: string; pid?: number } = {},
+): Fake {
   const files = new Map<string, string>([
     ["/proc/self/mountinfo", over.mountinfo ?? V2],
     ["/proc/self/cgroup", `0::${over.own ?? "/system/box"}\n`],
@@ -35,7 +37,7 @@ function fakeFs(over: { own?: string; mountinfo?: string; controllers?: string; 
       if (v === undefined) throw Object.assign(new Error(`ENOENT: ${p}`), { code: "ENOENT", errno: 2, syscall: "open", path: p });
       return v;
     },
-    readlink: (p) => (p.endsWith("/pid") ? over.pidNs ?? INIT_PID_NS : over.cgNs ?? INIT_CG_NS),
+    readlink: (p) => (p.endsWith("/pid") ? (over.pidNs ?? INIT_PID_NS) : (over.cgNs ?? INIT_CG_NS)),
     mkdir: (p) => {
       if (over.mkdirFails === p) throw Object.assign(new Error(`EACCES: ${p}`), { code: "EACCES", errno: 13, syscall: "mkdir", path: p });
       fs.dirs.add(p);

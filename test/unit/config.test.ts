@@ -24,23 +24,58 @@ const config = suite("service config");
 config("defaults for a dir with only run", () => {
   const r = readServiceConfig(serviceDir({}), "svc");
   assert.equal(r, {
-    ok: true, warnings: [],
-    config: { name: "svc", hasFinish: false, hasDownFile: false, downSignal: 15, timeoutKillMs: 0,
-      timeoutFinishMs: 5000, maxDeathTally: 100, notificationFd: null, restartDelayMaxMs: 0, restartLimit: null, notifySocket: false, watchdogMs: 0 },
+    ok: true,
+    warnings: [],
+    config: {
+      name: "svc",
+      hasFinish: false,
+      hasDownFile: false,
+      downSignal: 15,
+      timeoutKillMs: 0,
+      timeoutFinishMs: 5000,
+      maxDeathTally: 100,
+      notificationFd: null,
+      restartDelayMaxMs: 0,
+      restartLimit: null,
+      notifySocket: false,
+      watchdogMs: 0,
+    },
   });
 });
 
 config("every file read", () => {
-  const r = readServiceConfig(serviceDir({
-    finish: "#!/bin/sh\n", down: "", "notification-fd": "3\n", "timeout-kill": "2500\n",
-    "timeout-finish": "0", "max-death-tally": "99999\n", "down-signal": "SIGHUP\n", "restart-delay-max": "30000\n",
-    "restart-limit": "3 10\n", "notify-socket": "", "watchdog-ms": "2500\n",
-  }), "x/log");
+  const r = readServiceConfig(
+    serviceDir({
+      finish: "#!/bin/sh\n",
+      down: "",
+      "notification-fd": "3\n",
+      "timeout-kill": "2500\n",
+      "timeout-finish": "0",
+      "max-death-tally": "99999\n",
+      "down-signal": "SIGHUP\n",
+      "restart-delay-max": "30000\n",
+      "restart-limit": "3 10\n",
+      "notify-socket": "",
+      "watchdog-ms": "2500\n",
+    }),
+    "x/log",
+  );
   assert.ok(r.ok);
   if (!r.ok) return;
-  assert.equal(r.config, { name: "x/log", hasFinish: true, hasDownFile: true, downSignal: 1, timeoutKillMs: 2500,
-    timeoutFinishMs: 0, maxDeathTally: 4096, notificationFd: 3, restartDelayMaxMs: 30000,
-    restartLimit: { count: 3, windowMs: 10_000 }, notifySocket: true, watchdogMs: 2500 });
+  assert.equal(r.config, {
+    name: "x/log",
+    hasFinish: true,
+    hasDownFile: true,
+    downSignal: 1,
+    timeoutKillMs: 2500,
+    timeoutFinishMs: 0,
+    maxDeathTally: 4096,
+    notificationFd: 3,
+    restartDelayMaxMs: 30000,
+    restartLimit: { count: 3, windowMs: 10_000 },
+    notifySocket: true,
+    watchdogMs: 2500,
+  });
   assert.equal(r.warnings, []);
 });
 
@@ -71,7 +106,9 @@ config("run missing, or not executable: a problem value", () => {
   assert.ok(!d.ok && /not a regular file/.test(d.problem));
 });
 
-config.after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+config.after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 config.run();
 

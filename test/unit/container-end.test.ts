@@ -22,7 +22,10 @@ test("nothing left: /proc is walked once, nothing is signalled or awaited", asyn
     say: (line) => said.push(line),
   });
   assert.is(walks, 1);
-  assert.ok(said.some((l) => /terminated remaining processes: none/.test(l)), said.join("\n"));
+  assert.ok(
+    said.some((l) => /terminated remaining processes: none/.test(l)),
+    said.join("\n"),
+  );
 });
 
 test.run();

@@ -6,8 +6,15 @@ import { applyEvent, bitsFromStatus, phasesFor, satisfied, WaitTracker, type SvB
 import type { SuperviseStatus } from "../../src/s6/status-file";
 
 const st = (over: Partial<SuperviseStatus>): SuperviseStatus => ({
-  stamp: { unixSec: 0, nsec: 0 }, readyStamp: { unixSec: 0, nsec: 0 }, pid: 0, waitStatus: 0,
-  paused: false, finishing: false, wantUp: true, ready: false, ...over,
+  stamp: { unixSec: 0, nsec: 0 },
+  readyStamp: { unixSec: 0, nsec: 0 },
+  pid: 0,
+  waitStatus: 0,
+  paused: false,
+  finishing: false,
+  wantUp: true,
+  ready: false,
+  ...over,
 });
 const up = (ready = false): SvBits => ({ up: true, ready });
 const down = (ready = false): SvBits => ({ up: false, ready });
@@ -56,7 +63,12 @@ const wantUp = { wantUp: true, wantReady: false, or: false };
 
 events("d D u U set the bits", () => {
   const b = up(true);
-  for (const [l, want] of [["d", down()], ["D", down(true)], ["u", up()], ["U", up(true)]] as const) {
+  for (const [l, want] of [
+    ["d", down()],
+    ["D", down(true)],
+    ["u", up()],
+    ["U", up(true)],
+  ] as const) {
     assert.not.ok(applyEvent(b, l, wantUp));
     assert.equal(b, want);
   }

@@ -12,17 +12,41 @@ import { formatTree, serviceNode, taskNode, type TreeNode } from "../../src/cont
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
 const status = (over: Partial<SuperviseStatus>): SuperviseStatus => ({
-  stamp: stampFromMs(NOW - 12_000), readyStamp: stampFromMs(NOW - 10_000), pid: 0, waitStatus: 0,
-  paused: false, finishing: false, wantUp: true, ready: false, ...over,
+  stamp: stampFromMs(NOW - 12_000),
+  readyStamp: stampFromMs(NOW - 10_000),
+  pid: 0,
+  waitStatus: 0,
+  paused: false,
+  finishing: false,
+  wantUp: true,
+  ready: false,
+  ...over,
 });
-const rep = (name: string, s: SuperviseStatus | null, over: Partial<ServiceReport> = {}): ServiceReport =>
-  ({ name, path: `/s/${name}`, supervised: true, status: s, ...over });
+const rep = (name: string, s: SuperviseStatus | null, over: Partial<ServiceReport> = {}): ServiceReport => ({
+  name,
+  path: `/s/${name}`,
+  supervised: true,
+  status: s,
+  ...over,
+});
 const rec = (over: Partial<TaskRecord>): TaskRecord => ({
-  name: "t", path: "/etc/s6/task/t/run", state: "exited", pid: 0, startedAt: "", endedAt: null,
-  code: null, signal: null, error: null, ...over,
+  name: "t",
+  path: "/etc/s6/task/t/run",
+  state: "exited",
+  pid: 0,
+  startedAt: "",
+  endedAt: null,
+  code: null,
+  signal: null,
+  error: null,
+  ...over,
 });
-const task = (name: string, over: Partial<TaskRecord>, deps: string[] = []): TaskReport =>
-  ({ name, path: `/run/tsinit/task/${name}.json`, record: rec({ name, ...over }), dependencies: deps });
+const task = (name: string, over: Partial<TaskRecord>, deps: string[] = []): TaskReport => ({
+  name,
+  path: `/run/tsinit/task/${name}.json`,
+  record: rec({ name, ...over }),
+  dependencies: deps,
+});
 
 const waiting = suite("status: waiting services");
 
@@ -31,12 +55,10 @@ waiting("a held service is waiting, not down; notes say for what", () => {
   assert.is(stateOf(held), "waiting");
   assert.is(waitingNotes({ waitsFor: ["a", "b"], blockedBy: [] }), "waits for a, b");
   assert.is(waitingNotes({ waitsFor: [], blockedBy: ["x"] }), "blocked by x");
-  assert.is(formatTable([held, rep("db", status({ pid: 5 }))], NOW, false), [
-    "NAME  STATE    PID  TIME  NOTES",
-    "app   waiting  -    12s   waits for db, migrate; blocked by migrate",
-    "db    up       5    12s",
-    "",
-  ].join("\n"));
+  assert.is(
+    formatTable([held, rep("db", status({ pid: 5 }))], NOW, false),
+    ["NAME  STATE    PID  TIME  NOTES", "app   waiting  -    12s   waits for db, migrate; blocked by migrate", "db    up       5    12s", ""].join("\n"),
+  );
   // Before the supervisor wrote supervise/status, the wait is still known.
   assert.is(stateOf(rep("app", null, { waiting: { waitsFor: ["db"], blockedBy: [] } })), "waiting");
   // A stale file beside a running service, or with no supervisor, does not win.
@@ -71,24 +93,31 @@ tasks("state words: waiting, running, exited N, killed SIG, failed to start", ()
 });
 
 tasks("the table: ended how long ago, and why it waits or failed", () => {
-  const out = formatTaskTable([
-    task("migrate", { code: 2, pid: 40, startedAt: ago(9000), endedAt: ago(8000) }),
-    task("seed", { state: "waiting", waitsFor: ["db", "migrate"], blockedBy: ["migrate"] }, ["db", "migrate"]),
-    task("bad", { state: "failed", error: "EACCES", startedAt: ago(5000), endedAt: ago(5000) }),
-    task("long", { state: "running", pid: 41, startedAt: ago(3000) }),
-    task("stop", { signal: 9, pid: 42, startedAt: ago(70_000), endedAt: ago(65_000) }),
-    { name: "junk", path: "/run/tsinit/task/junk.json", record: null, dependencies: [], error: "not a task record" },
-  ], NOW, false);
-  assert.is(out, [
-    "TASK     STATE            PID  ENDED      NOTES",
-    "migrate  exited 2         40   8s ago",
-    "seed     waiting          -    -          waits for db, migrate; blocked by migrate",
-    "bad      failed to start  -    5s ago     EACCES",
-    "long     running          41   -",
-    "stop     killed SIGKILL   42   1m05s ago",
-    "junk     unknown          -    -          not a task record",
-    "",
-  ].join("\n"));
+  const out = formatTaskTable(
+    [
+      task("migrate", { code: 2, pid: 40, startedAt: ago(9000), endedAt: ago(8000) }),
+      task("seed", { state: "waiting", waitsFor: ["db", "migrate"], blockedBy: ["migrate"] }, ["db", "migrate"]),
+      task("bad", { state: "failed", error: "EACCES", startedAt: ago(5000), endedAt: ago(5000) }),
+      task("long", { state: "running", pid: 41, startedAt: ago(3000) }),
+      task("stop", { signal: 9, pid: 42, startedAt: ago(70_000), endedAt: ago(65_000) }),
+      { name: "junk", path: "/run/tsinit/task/junk.json", record: null, dependencies: [], error: "not a task record" },
+    ],
+    NOW,
+    false,
+  );
+  assert.is(
+    out,
+    [
+      "TASK     STATE            PID  ENDED      NOTES",
+      "migrate  exited 2         40   8s ago",
+      "seed     waiting          -    -          waits for db, migrate; blocked by migrate",
+      "bad      failed to start  -    5s ago     EACCES",
+      "long     running          41   -",
+      "stop     killed SIGKILL   42   1m05s ago",
+      "junk     unknown          -    -          not a task record",
+      "",
+    ].join("\n"),
+  );
   const coloured = formatTaskTable([task("ok", { code: 0 }), task("no", { code: 1 })], NOW, true).split("\n");
   assert.match(coloured[1]!, /\x1b\[32mexited 0/);
   assert.match(coloured[2]!, /\x1b\[31mexited 1/);
@@ -96,9 +125,19 @@ tasks("the table: ended how long ago, and why it waits or failed", () => {
 
 tasks("--json: kind task, signal by name, waits only while waiting", () => {
   assert.equal(taskToJson(task("stop", { signal: 9, pid: 42, startedAt: ago(7000), endedAt: ago(5000) })), {
-    kind: "task", name: "stop", path: "/run/tsinit/task/stop.json", state: "killed", pid: 42,
-    startedAt: ago(7000), endedAt: ago(5000), code: null, signal: "KILL", error: null,
-    waitsFor: [], blockedBy: [], dependencies: [],
+    kind: "task",
+    name: "stop",
+    path: "/run/tsinit/task/stop.json",
+    state: "killed",
+    pid: 42,
+    startedAt: ago(7000),
+    endedAt: ago(5000),
+    code: null,
+    signal: "KILL",
+    error: null,
+    waitsFor: [],
+    blockedBy: [],
+    dependencies: [],
   });
   const w = taskToJson(task("seed", { state: "waiting", waitsFor: ["db"], blockedBy: [] }, ["db"]));
   assert.equal([w.state, w.pid, w.startedAt, w.waitsFor, w.blockedBy, w.dependencies], ["waiting", null, null, ["db"], [], ["db"]]);
@@ -120,9 +159,7 @@ tree("a chain: each node with what it depends on below it, states aligned", () =
 });
 
 tree("shared dependencies repeat; a subtree drawn once is '(see above)' later", () => {
-  assert.equal(formatTree([
-    n("base", []), n("left", ["base"]), n("right", ["base"]), n("mid", ["left"]), n("top", ["mid", "right"]), n("other", ["mid"]),
-  ]), [
+  assert.equal(formatTree([n("base", []), n("left", ["base"]), n("right", ["base"]), n("mid", ["left"]), n("top", ["mid", "right"]), n("other", ["mid"])]), [
     "top            up",
     "├─ mid         up",
     "│  └─ left     up",

@@ -9,11 +9,17 @@ import { tai64n } from "../../src/s6/tai64n";
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const status = (over: Partial<SuperviseStatus>): SuperviseStatus => ({
-  stamp: stampFromMs(NOW - 12_000), readyStamp: stampFromMs(NOW - 10_000), pid: 0, waitStatus: 0,
-  paused: false, finishing: false, wantUp: true, ready: false, ...over,
+  stamp: stampFromMs(NOW - 12_000),
+  readyStamp: stampFromMs(NOW - 10_000),
+  pid: 0,
+  waitStatus: 0,
+  paused: false,
+  finishing: false,
+  wantUp: true,
+  ready: false,
+  ...over,
 });
-const rep = (name: string, s: SuperviseStatus | null, supervised = true): ServiceReport =>
-  ({ name, path: `/s/${name}`, supervised, status: s });
+const rep = (name: string, s: SuperviseStatus | null, supervised = true): ServiceReport => ({ name, path: `/s/${name}`, supervised, status: s });
 
 const dur = suite("status: durations and exits");
 
@@ -79,22 +85,29 @@ state.run();
 const table = suite("status: table");
 
 table("plain table with notes", () => {
-  const out = formatTable([
-    rep("web", status({ pid: 1234, ready: true })),
-    rep("db", status({ pid: 0, waitStatus: 0x0300 })),
-    rep("cron", status({ pid: 99, wantUp: false })),
-    rep("db/log", null, false),
-    rep("old", status({ pid: 0, wantUp: false, waitStatus: 0x000f, stamp: stampFromMs(NOW - 7_260_000) })),
-  ], NOW, false);
-  assert.is(out, [
-    "NAME    STATE           PID   TIME   NOTES",
-    "web     up              1234  12s    ready since 10s",
-    "db      down            -     12s    want up, exit 3",
-    "cron    up              99    12s    want down",
-    "db/log  not supervised  -     -",
-    "old     down            -     2h01m  signal TERM",
-    "",
-  ].join("\n"));
+  const out = formatTable(
+    [
+      rep("web", status({ pid: 1234, ready: true })),
+      rep("db", status({ pid: 0, waitStatus: 0x0300 })),
+      rep("cron", status({ pid: 99, wantUp: false })),
+      rep("db/log", null, false),
+      rep("old", status({ pid: 0, wantUp: false, waitStatus: 0x000f, stamp: stampFromMs(NOW - 7_260_000) })),
+    ],
+    NOW,
+    false,
+  );
+  assert.is(
+    out,
+    [
+      "NAME    STATE           PID   TIME   NOTES",
+      "web     up              1234  12s    ready since 10s",
+      "db      down            -     12s    want up, exit 3",
+      "cron    up              99    12s    want down",
+      "db/log  not supervised  -     -",
+      "old     down            -     2h01m  signal TERM",
+      "",
+    ].join("\n"),
+  );
 });
 
 table("colours only when asked: green up, red down-but-wanted, yellow finishing", () => {
@@ -116,10 +129,23 @@ const json = suite("status: --json");
 
 json("an up, ready service", () => {
   assert.equal(toJson(rep("web", status({ pid: 1234, ready: true }))), {
-    kind: "service", name: "web", path: "/s/web", supervised: true, up: true, pid: 1234,
-    since: new Date(NOW - 12_000).toISOString(), wantUp: true, ready: true,
-    readySince: new Date(NOW - 10_000).toISOString(), paused: false, finishing: false, lastExit: null,
-    state: "up", waitsFor: [], blockedBy: [], dependencies: [],
+    kind: "service",
+    name: "web",
+    path: "/s/web",
+    supervised: true,
+    up: true,
+    pid: 1234,
+    since: new Date(NOW - 12_000).toISOString(),
+    wantUp: true,
+    ready: true,
+    readySince: new Date(NOW - 10_000).toISOString(),
+    paused: false,
+    finishing: false,
+    lastExit: null,
+    state: "up",
+    waitsFor: [],
+    blockedBy: [],
+    dependencies: [],
   });
 });
 
@@ -132,17 +158,46 @@ json("a down service has its last exit; finishing shows the finish pid", () => {
 
 json("not supervised: no state at all, even with an old status file", () => {
   assert.equal(toJson(rep("x", status({ pid: 5 }), false)), {
-    kind: "service", name: "x", path: "/s/x", supervised: false, up: false, pid: null, since: null, wantUp: null,
-    ready: false, readySince: null, paused: false, finishing: false, lastExit: null,
-    state: "not supervised", waitsFor: [], blockedBy: [], dependencies: [],
+    kind: "service",
+    name: "x",
+    path: "/s/x",
+    supervised: false,
+    up: false,
+    pid: null,
+    since: null,
+    wantUp: null,
+    ready: false,
+    readySince: null,
+    paused: false,
+    finishing: false,
+    lastExit: null,
+    state: "not supervised",
+    waitsFor: [],
+    blockedBy: [],
+    dependencies: [],
   });
 });
 
 json("every key is present for scripts", () => {
   const keys = Object.keys(toJson(rep("a", null))).sort();
   assert.equal(keys, [
-    "blockedBy", "dependencies", "finishing", "kind", "lastExit", "name", "path", "paused", "pid", "ready",
-    "readySince", "since", "state", "supervised", "up", "waitsFor", "wantUp",
+    "blockedBy",
+    "dependencies",
+    "finishing",
+    "kind",
+    "lastExit",
+    "name",
+    "path",
+    "paused",
+    "pid",
+    "ready",
+    "readySince",
+    "since",
+    "state",
+    "supervised",
+    "up",
+    "waitsFor",
+    "wantUp",
   ]);
 });
 

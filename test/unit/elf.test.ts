@@ -75,7 +75,7 @@ test("readElfBytes reads the addon from memory as readElf reads it from disk", (
 });
 
 test("readElf: not an ELF, or cut short, throws a plain Error", () => {
-  const dir = tempTree({ "script": "#!/bin/sh\n" });
+  const dir = tempTree({ script: "#!/bin/sh\n" });
   try {
     assert.throws(() => readElf(`${dir}/script`), /not an ELF file/);
     writeFileSync(`${dir}/cut`, readFileSync(LIBC).subarray(0, 2000));

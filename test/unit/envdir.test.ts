@@ -22,16 +22,25 @@ const env = suite("envdir");
 
 env("first line, trailing spaces/tabs/CR dropped, leading kept", () => {
   const r = readEnvDir(envDir({ A: "  hello world \t\r\nsecond line\n", B: "x", C: "\n" }));
-  assert.equal(r, { ok: true, changes: [
-    { name: "A", value: "  hello world" }, { name: "B", value: "x" }, { name: "C", value: "" },
-  ], skipped: [] });
+  assert.equal(r, {
+    ok: true,
+    changes: [
+      { name: "A", value: "  hello world" },
+      { name: "B", value: "x" },
+      { name: "C", value: "" },
+    ],
+    skipped: [],
+  });
 });
 
 env("NUL becomes newline; empty file unsets; dot and '=' names skipped", () => {
   const r = readEnvDir(envDir({ N: Uint8Array.of(0x61, 0, 0x62), GONE: "", ".hidden": "1" }));
   assert.ok(r.ok);
   if (!r.ok) return;
-  assert.equal(r.changes, [{ name: "GONE", value: null }, { name: "N", value: "a\nb" }]);
+  assert.equal(r.changes, [
+    { name: "GONE", value: null },
+    { name: "N", value: "a\nb" },
+  ]);
   // a name with '=' cannot be created portably on every fs; check the rule directly
   const dir = envDir({});
   fs.writeFileSync(path.join(dir, "X=Y"), "v");
@@ -47,9 +56,15 @@ env("a name that is not UTF-8 is skipped and named, escaped; the others load", (
   // A UTF-8 name beyond ASCII is a name like any other, opened by its bytes.
   fs.writeFileSync(path.join(dir, "CAF\u00c9"), "3");
   const r = readEnvDir(dir);
-  assert.equal(r, { ok: true, changes: [
-    { name: "A", value: "1" }, { name: "CAF\u00c9", value: "3" }, { name: "Z", value: "2" },
-  ], skipped: [`${dir}/B\\xff\\x0a\\x5c: not UTF-8`] });
+  assert.equal(r, {
+    ok: true,
+    changes: [
+      { name: "A", value: "1" },
+      { name: "CAF\u00c9", value: "3" },
+      { name: "Z", value: "2" },
+    ],
+    skipped: [`${dir}/B\\xff\\x0a\\x5c: not UTF-8`],
+  });
 });
 
 env("values are clamped to the first 4095 bytes", () => {
@@ -59,7 +74,11 @@ env("values are clamped to the first 4095 bytes", () => {
 
 env("apply: sets, replaces, unsets, and leaves the input alone", () => {
   const base = { KEEP: "1", REPLACE: "old", DROP: "x" };
-  const out = applyEnvChanges(base, [{ name: "REPLACE", value: "new" }, { name: "DROP", value: null }, { name: "ADD", value: "" }]);
+  const out = applyEnvChanges(base, [
+    { name: "REPLACE", value: "new" },
+    { name: "DROP", value: null },
+    { name: "ADD", value: "" },
+  ]);
   assert.equal(out, { KEEP: "1", REPLACE: "new", ADD: "" });
   assert.equal(base, { KEEP: "1", REPLACE: "old", DROP: "x" });
 });
@@ -73,6 +92,8 @@ env("missing dir or unreadable entry: a problem, no partial result", () => {
   assert.ok(!sub.ok && /SUB: Illegal operation on a directory \(EISDIR\)$/.test(sub.problem));
 });
 
-env.after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+env.after(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 env.run();

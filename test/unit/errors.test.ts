@@ -7,7 +7,11 @@ import { codeOf, errnoError, isErrnoError, plainReason, reason } from "../../src
 
 test("errnoError has the shape and message of a node:fs error", () => {
   let real: unknown;
-  try { statSync("/nonexistent-tsinit-errors"); } catch (e) { real = e; }
+  try {
+    statSync("/nonexistent-tsinit-errors");
+  } catch (e) {
+    real = e;
+  }
   const ours = errnoError("ENOENT", "stat", "/nonexistent-tsinit-errors");
   assert.ok(isErrnoError(ours, "ENOENT"));
   const r = real as Record<string, unknown>;

@@ -44,10 +44,10 @@ cfg("bad values: warnings and defaults", () => {
 });
 
 cfg("built-in logger only for log/ without run", () => {
-  assert.ok(wantsBuiltinLogger(serviceDir({ "run": "", "log/max-size": "5000" })));
-  assert.not.ok(wantsBuiltinLogger(serviceDir({ "run": "", "log/run": "#!/bin/sh\n" })));
-  assert.not.ok(wantsBuiltinLogger(serviceDir({ "run": "" })));
-  assert.not.ok(wantsBuiltinLogger(serviceDir({ "run": "", "log": "a file" })));
+  assert.ok(wantsBuiltinLogger(serviceDir({ run: "", "log/max-size": "5000" })));
+  assert.not.ok(wantsBuiltinLogger(serviceDir({ run: "", "log/run": "#!/bin/sh\n" })));
+  assert.not.ok(wantsBuiltinLogger(serviceDir({ run: "" })));
+  assert.not.ok(wantsBuiltinLogger(serviceDir({ run: "", log: "a file" })));
 });
 
 cfg.after(() => {

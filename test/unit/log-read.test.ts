@@ -14,7 +14,10 @@ test("ISO and TAI64N stamps give the same instant; no stamp keeps the text", () 
   assert.equal(splitStamp(`2026-11-30T10:00:02.250Z hi there`), { ms: T, text: "hi there" });
   assert.equal(splitStamp(`${tai64n(T)} hi there`), { ms: T, text: "hi there" });
   assert.equal(splitStamp("plain"), { ms: null, text: "plain" });
-  assert.equal(parseLines("a\n2026-11-30T10:00:02.250Z b\nc\n", "x", 5).map((l) => l.ms), [5, T, T]);
+  assert.equal(
+    parseLines("a\n2026-11-30T10:00:02.250Z b\nc\n", "x", 5).map((l) => l.ms),
+    [5, T, T],
+  );
 });
 
 test("catch-all labels: tsinit, known services with a stream, anything else", () => {
@@ -67,9 +70,18 @@ test("--since: the forms people type (30s ago, HH:MM, today, yesterday)", () => 
 });
 
 test("merge by time is stable across sources", () => {
-  const a = [{ ms: 1, label: "a", text: "1" }, { ms: 3, label: "a", text: "3" }];
-  const b = [{ ms: 1, label: "b", text: "1" }, { ms: 2, label: "b", text: "2" }];
-  assert.equal(mergeByTime([a, b]).map((l) => l.label + l.text), ["a1", "b1", "b2", "a3"]);
+  const a = [
+    { ms: 1, label: "a", text: "1" },
+    { ms: 3, label: "a", text: "3" },
+  ];
+  const b = [
+    { ms: 1, label: "b", text: "1" },
+    { ms: 2, label: "b", text: "2" },
+  ];
+  assert.equal(
+    mergeByTime([a, b]).map((l) => l.label + l.text),
+    ["a1", "b1", "b2", "a3"],
+  );
 });
 
 test.run();

@@ -40,7 +40,10 @@ class FakeIo implements SinkIo {
     this.files.set(path, Buffer.concat([this.files.get(path)!, data]));
     return data.length;
   }
-  async close(fd: number) { this.fds.delete(fd); this.dirs.delete(fd); }
+  async close(fd: number) {
+    this.fds.delete(fd);
+    this.dirs.delete(fd);
+  }
   async rename(dirFd: number, fromName: string, toName: string) {
     const dir = this.dirs.get(dirFd)!;
     const from = `${dir}/${fromName}`;
@@ -50,9 +53,16 @@ class FakeIo implements SinkIo {
     this.files.delete(from);
     for (const [fd, p] of this.fds) if (p === from) this.fds.set(fd, to);
   }
-  async unlink(dirFd: number, name: string) { this.ops.push("unlink"); this.files.delete(`${this.dirs.get(dirFd)}/${name}`); }
-  text(name: string) { return this.files.get(`/log/${name}`)?.toString() ?? ""; }
-  release() { for (const r of this.held?.splice(0) ?? []) r(); }
+  async unlink(dirFd: number, name: string) {
+    this.ops.push("unlink");
+    this.files.delete(`${this.dirs.get(dirFd)}/${name}`);
+  }
+  text(name: string) {
+    return this.files.get(`/log/${name}`)?.toString() ?? "";
+  }
+  release() {
+    for (const r of this.held?.splice(0) ?? []) r();
+  }
 }
 
 const line = (i: number, width = 10) => `${String(i).padStart(width - 1, "0")}\n`;
@@ -80,7 +90,10 @@ sink("writes lines to current in order, creating the dir", async () => {
   await s.idle();
   assert.is(io.text("current"), lines(0, 5).toString());
   assert.is(io.ops[0], "mkdir /log");
-  assert.equal({ ...s.stats(), queuedBytes: 0 }, { writtenBytes: 50, writtenLines: 5, droppedBytes: 0, droppedLines: 0, queuedBytes: 0, rotations: 0, errors: 0, notices: 0 });
+  assert.equal(
+    { ...s.stats(), queuedBytes: 0 },
+    { writtenBytes: 50, writtenLines: 5, droppedBytes: 0, droppedLines: 0, queuedBytes: 0, rotations: 0, errors: 0, notices: 0 },
+  );
 });
 
 sink("a slow writer: the queue stays bounded, the overflow is counted, one notice after the drain", async () => {

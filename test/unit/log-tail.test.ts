@@ -94,8 +94,14 @@ test("one service's last lines out of the catch-all: read past other writers' la
     const others = Array.from({ length: 2000 }, (_, i) => `2026-01-01T00:00:01.000Z b: other ${i}`);
     writeFileSync(`${path}/current`, ["2026-01-01T00:00:00.000Z a: mine", ...others].join("\n") + "\n");
     const got = readSource({ label: "a", dir: path, onlyLabel: "a" }, (n) => n === "a" || n === "b", 1);
-    assert.equal(got.map((l) => l.text), ["mine"]);
-    assert.equal(readSource({ label: "c", dir: path }, null, 2).map((l) => l.text), ["b: other 1998", "b: other 1999"]);
+    assert.equal(
+      got.map((l) => l.text),
+      ["mine"],
+    );
+    assert.equal(
+      readSource({ label: "c", dir: path }, null, 2).map((l) => l.text),
+      ["b: other 1998", "b: other 1999"],
+    );
   });
 });
 

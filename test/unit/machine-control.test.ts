@@ -11,7 +11,10 @@ const ctl = suite("machine: control letters");
 ctl("d when up: TERM then CONT, timeout-kill armed, then SIGKILL to the group", () => {
   const c = cfg({ timeoutKillMs: 3000 });
   const d = step(upState(c), letter("d"), c);
-  assert.equal(ofType(d.effects, "kill"), [{ type: "kill", pid: 100, signal: 15 }, { type: "kill", pid: 100, signal: 18 }]);
+  assert.equal(ofType(d.effects, "kill"), [
+    { type: "kill", pid: 100, signal: 15 },
+    { type: "kill", pid: 100, signal: 18 },
+  ]);
   assert.equal(ofType(d.effects, "armTimer"), [{ type: "armTimer", kind: "kill", ms: 3000 }]);
   assert.is(d.state.wantUp, false);
   const t = step(d.state, { type: "timer", kind: "kill" }, c);
@@ -58,7 +61,10 @@ ctl("o when down starts once; its death does not restart", () => {
   const o = step(down, letter("o"), cfg());
   assert.is(o.state.wantUp, false);
   assert.is(ofType(o.effects, "spawnRun").length, 1);
-  const s = drive(o.state, [{ type: "spawned", pid: 7, now: 10 }, { type: "died", pid: 7, status: 0, now: 5000 }]);
+  const s = drive(o.state, [
+    { type: "spawned", pid: 7, now: 10 },
+    { type: "died", pid: 7, status: 0, now: 5000 },
+  ]);
   assert.is(s.state.phase.kind, "down");
   assert.is(ofType(s.effects, "spawnRun").length, 0);
 });
@@ -86,7 +92,10 @@ ctl("u during the throttle starts at once and cancels the restart timer", () => 
   const thr = step(upState(), { type: "died", pid: 100, status: 0, now: 1100 }, cfg()).state;
   assert.is(thr.phase.kind, "throttled");
   const u = step(thr, letter("u"), cfg());
-  assert.equal(u.effects.filter((e) => e.type === "cancelTimer" || e.type === "spawnRun").map((e) => e.type), ["cancelTimer", "spawnRun"]);
+  assert.equal(
+    u.effects.filter((e) => e.type === "cancelTimer" || e.type === "spawnRun").map((e) => e.type),
+    ["cancelTimer", "spawnRun"],
+  );
 });
 
 ctl("x when up: detach stdio, exit after the death (and after finish)", () => {
@@ -96,7 +105,14 @@ ctl("x when up: detach stdio, exit after the death (and after finish)", () => {
   assert.equal(x.effects, [{ type: "detachStdio" }]);
   const dead = step(x.state, { type: "died", pid: 100, status: 0, now: 5000 }, c);
   assert.is(ofType(dead.effects, "exited").length, 0);
-  const fin = drive(dead.state, [{ type: "finishSpawned", pid: 3 }, { type: "finishDied", pid: 3, status: 0, now: 5100 }], c);
+  const fin = drive(
+    dead.state,
+    [
+      { type: "finishSpawned", pid: 3 },
+      { type: "finishDied", pid: 3, status: 0, now: 5100 },
+    ],
+    c,
+  );
   assert.is(events(fin.effects), "Dx");
   assert.is(fin.effects.at(-1)!.type, "exited");
   assert.equal(ofType(fin.effects, "spawnRun"), []);
@@ -127,7 +143,10 @@ ctl("letters received while starting are replayed once spawned", () => {
   const held = drive(starting, [letter("h"), letter("d")]);
   assert.equal(held.effects, []);
   const s = step(held.state, { type: "spawned", pid: 55, now: 10 }, cfg());
-  assert.equal(ofType(s.effects, "kill").map((k) => k.signal), [1, 15, 18]);
+  assert.equal(
+    ofType(s.effects, "kill").map((k) => k.signal),
+    [1, 15, 18],
+  );
   assert.is(s.state.wantUp, false);
 });
 
@@ -150,7 +169,9 @@ function everyState(): Record<string, SuperviseState> {
     down: step(initialState(), { type: "start", now: 0 }, cfg({ hasDownFile: true })).state,
     starting: step(initialState(), { type: "start", now: 0 }, cfg()).state,
     throttled: step(upState(), { type: "died", pid: 100, status: 0, now: 1100 }, cfg()).state,
-    up, dying: step(up, letter("d"), f).state, lastUp: step(up, letter("x"), f).state,
+    up,
+    dying: step(up, letter("d"), f).state,
+    lastUp: step(up, letter("x"), f).state,
     finishingPending: finishing,
     finishing: step(finishing, { type: "finishSpawned", pid: 9 }, f).state,
     exited: drive(initialState(), [{ type: "start", now: 0 }, { type: "removed" }], cfg({ hasDownFile: true })).state,

@@ -74,7 +74,10 @@ freeze("u, U and o start nothing once frozen; start does not spawn either", () =
 freeze("d and x still stop and end a frozen service", () => {
   const frozen = step(upState(), FREEZE, cfg()).state;
   const d = step(frozen, letter("d"), cfg());
-  assert.equal(ofType(d.effects, "kill").map((k) => k.signal), [15, 18]);
+  assert.equal(
+    ofType(d.effects, "kill").map((k) => k.signal),
+    [15, 18],
+  );
   const x = drive(d.state, [letter("x"), { type: "died", pid: 100, status: killedBy(15), now: 6000 }], cfg());
   assert.equal(x.state.phase, { kind: "exited" });
   assert.is(ofType(x.effects, "exited").length, 1);

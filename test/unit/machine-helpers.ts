@@ -1,8 +1,14 @@
 // Shared drivers for the supervision machine tests: a config with overrides
 // and a way to feed a list of events and keep the last step.
 import {
-  DEFAULT_CONFIG, initialState, step,
-  type Effect, type Step, type SuperviseConfig, type SuperviseEvent, type SuperviseState,
+  DEFAULT_CONFIG,
+  initialState,
+  step,
+  type Effect,
+  type Step,
+  type SuperviseConfig,
+  type SuperviseEvent,
+  type SuperviseState,
 } from "../../src/supervise/machine";
 import type { SuperviseLetter } from "../../src/s6/letters";
 
@@ -23,7 +29,14 @@ export const letter = (l: SuperviseLetter): SuperviseEvent => ({ type: "control"
 
 /** A service spawned at t=1000 with pid 100, up and wanted up. */
 export function upState(config = cfg(), spawnAt = 1000): SuperviseState {
-  return drive(initialState(), [{ type: "start", now: spawnAt }, { type: "spawned", pid: 100, now: spawnAt }], config).state;
+  return drive(
+    initialState(),
+    [
+      { type: "start", now: spawnAt },
+      { type: "spawned", pid: 100, now: spawnAt },
+    ],
+    config,
+  ).state;
 }
 
 /** The effects of a given type. */
@@ -33,7 +46,9 @@ export function ofType<T extends Effect["type"]>(effects: Effect[], type: T): Ex
 
 /** The event letters emitted, concatenated. */
 export function events(effects: Effect[]): string {
-  return ofType(effects, "event").map((e) => e.letters).join("");
+  return ofType(effects, "event")
+    .map((e) => e.letters)
+    .join("");
 }
 
 /** The raw wait status of exit(code) and of death by signal. */

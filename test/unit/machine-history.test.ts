@@ -49,8 +49,18 @@ t("restarts count the supervisor's own starts; the last death is kept with its s
 
 t("a spawn error is kept until a spawn succeeds, and counts the retry as a restart", () => {
   const start = step(initialState(), { type: "start", now: 0 }, cfg());
-  const failed = step(start.state, { type: "spawnFailed", errno: "EACCES", now: 5, during: "exec", why: "unable to execute /s/run: Permission denied (EACCES)", path: "/s/run" }, cfg());
-  assert.equal(failed.state.history.spawnError, { code: "EACCES", why: "unable to execute /s/run: Permission denied (EACCES)", path: "/s/run", at: 5, retryMs: 10_000 });
+  const failed = step(
+    start.state,
+    { type: "spawnFailed", errno: "EACCES", now: 5, during: "exec", why: "unable to execute /s/run: Permission denied (EACCES)", path: "/s/run" },
+    cfg(),
+  );
+  assert.equal(failed.state.history.spawnError, {
+    code: "EACCES",
+    why: "unable to execute /s/run: Permission denied (EACCES)",
+    path: "/s/run",
+    at: 5,
+    retryMs: 10_000,
+  });
   assert.is(failed.state.history.lastDeath, null);
   const retry = step(failed.state, { type: "timer", kind: "restart" }, cfg());
   assert.is(retry.state.history.restarts, 1);
@@ -134,7 +144,11 @@ t("restore (re-exec): the history carries on, and only before start", () => {
   const restored = step(initialState(), { type: "restore", history: h }, cfg());
   assert.equal(restored.effects, []);
   assert.equal(restored.state.history, h);
-  const adopted = step(restored.state, { type: "adopt", pid: 5, finishing: false, wantUp: true, paused: false, ready: false, stamp: 100, readyStamp: 100, waitStatus: 0 }, cfg());
+  const adopted = step(
+    restored.state,
+    { type: "adopt", pid: 5, finishing: false, wantUp: true, paused: false, ready: false, stamp: 100, readyStamp: 100, waitStatus: 0 },
+    cfg(),
+  );
   assert.is(adopted.state.history.restarts, 7);
   assert.equal(ofType(adopted.effects, "armTimer"), [{ type: "armTimer", kind: "stable", ms: 1000 }], "still looping: leaving it is timed again");
   const late = step(upState(), { type: "restore", history: h }, cfg());

@@ -69,14 +69,28 @@ t("machine: with ./finish the failure waits for finish, then stays down", () => 
   for (const at of [2000, 4000]) {
     const p = s.phase as { pid: number };
     let cur = step(s, { type: "died", pid: p.pid, status: exited(3), now: at }, config);
-    cur = drive(cur.state, [{ type: "finishSpawned", pid: 900 }, { type: "finishDied", pid: 900, status: 0, now: at + 1 }], config);
+    cur = drive(
+      cur.state,
+      [
+        { type: "finishSpawned", pid: 900 },
+        { type: "finishDied", pid: 900, status: 0, now: at + 1 },
+      ],
+      config,
+    );
     if (cur.state.phase.kind === "throttled") cur = step(cur.state, { type: "timer", kind: "restart" }, config);
     s = step(cur.state, { type: "spawned", pid: p.pid + 1, now: at + 1000 }, config).state;
   }
   const p = s.phase as { pid: number };
   const died = step(s, { type: "died", pid: p.pid, status: exited(3), now: 6000 }, config);
   assert.is(died.state.phase.kind, "finishing");
-  const done = drive(died.state, [{ type: "finishSpawned", pid: 901 }, { type: "finishDied", pid: 901, status: 0, now: 6001 }], config);
+  const done = drive(
+    died.state,
+    [
+      { type: "finishSpawned", pid: 901 },
+      { type: "finishDied", pid: 901, status: 0, now: 6001 },
+    ],
+    config,
+  );
   assert.is(done.state.phase.kind, "down");
   assert.is(done.state.wantUp, false);
   assert.equal(ofType(done.effects, "spawnRun"), []);
@@ -125,7 +139,14 @@ t("machine: a failure survives a re-exec (record → restore): the new superviso
   assert.equal(record.restartLimit, { count: 3, seconds: 10 });
   const history = historyFromRecord(record);
   assert.equal(history.failed, f.history.failed);
-  const restored = drive(initialState(), [{ type: "restore", history }, { type: "start", now: 9000 }], config);
+  const restored = drive(
+    initialState(),
+    [
+      { type: "restore", history },
+      { type: "start", now: 9000 },
+    ],
+    config,
+  );
   assert.is(restored.state.phase.kind, "down");
   assert.is(restored.state.wantUp, false);
   assert.equal(ofType(restored.effects, "spawnRun"), []);

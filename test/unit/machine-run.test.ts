@@ -10,7 +10,10 @@ const life = suite("machine: run life cycle");
 life("start without ./down: announces s, spawns run; spawned → up, event u", () => {
   const s1 = step(initialState(), { type: "start", now: 500 }, cfg());
   assert.is(s1.state.phase.kind, "starting");
-  assert.equal(s1.effects.map((e) => e.type), ["writeDeathTally", "writeStatus", "event", "spawnRun"]);
+  assert.equal(
+    s1.effects.map((e) => e.type),
+    ["writeDeathTally", "writeStatus", "event", "spawnRun"],
+  );
   assert.is(events(s1.effects), "s");
   const s2 = step(s1.state, { type: "spawned", pid: 42, now: 510 }, cfg());
   assert.equal(s2.state.phase, { kind: "up", pid: 42, dying: false });
@@ -46,10 +49,20 @@ life("leftovers are killed once run and finish are both gone: before a restart, 
   const c = cfg({ hasFinish: true });
   const died = step(upState(c), { type: "died", pid: 100, status: exited(0), now: 2500 }, c);
   assert.is(ofType(died.effects, "killLeftovers").length, 0);
-  const fin = drive(died.state, [{ type: "finishSpawned", pid: 101 }, { type: "finishDied", pid: 101, status: exited(0), now: 2600 }], c);
+  const fin = drive(
+    died.state,
+    [
+      { type: "finishSpawned", pid: 101 },
+      { type: "finishDied", pid: 101, status: exited(0), now: 2600 },
+    ],
+    c,
+  );
   assert.is(ofType(fin.effects, "killLeftovers").length, 1);
   // svc -d: at the death of run, and nothing is restarted
-  const down = drive(upState(), [{ type: "control", letter: "d" }, { type: "died", pid: 100, status: killedBy(15), now: 3000 }]);
+  const down = drive(upState(), [
+    { type: "control", letter: "d" },
+    { type: "died", pid: 100, status: killedBy(15), now: 3000 },
+  ]);
   assert.is(ofType(down.effects, "killLeftovers").length, 1);
   assert.is(ofType(down.effects, "spawnRun").length, 0);
 });
@@ -91,7 +104,8 @@ life("finish: timer armed at spawn, SIGCONT+SIGKILL on timeout, D and restart af
   assert.equal(ofType(fin.effects, "armTimer"), [{ type: "armTimer", kind: "finish", ms: 2000 }]);
   const to = step(fin.state, { type: "timer", kind: "finish" }, c);
   assert.equal(ofType(to.effects, "kill"), [
-    { type: "kill", pid: 200, signal: 18 }, { type: "kill", pid: 200, signal: 9 },
+    { type: "kill", pid: 200, signal: 18 },
+    { type: "kill", pid: 200, signal: 9 },
   ]);
   assert.is(ofType(to.effects, "log").length, 1);
   const done = step(to.state, { type: "finishDied", pid: 200, status: killedBy(9), now: 3200 }, c);
@@ -112,11 +126,15 @@ life("timeout-finish 0: no finish timer", () => {
 
 life("finish exiting 125 → wantUp cleared, event OD, no restart", () => {
   const c = cfg({ hasFinish: true });
-  const s = drive(upState(c), [
-    { type: "died", pid: 100, status: exited(1), now: 5000 },
-    { type: "finishSpawned", pid: 200 },
-    { type: "finishDied", pid: 200, status: exited(125), now: 5100 },
-  ], c);
+  const s = drive(
+    upState(c),
+    [
+      { type: "died", pid: 100, status: exited(1), now: 5000 },
+      { type: "finishSpawned", pid: 200 },
+      { type: "finishDied", pid: 200, status: exited(125), now: 5100 },
+    ],
+    c,
+  );
   assert.is(events(s.effects), "OD");
   assert.is(s.state.wantUp, false);
   assert.is(s.state.phase.kind, "down");
@@ -125,10 +143,14 @@ life("finish exiting 125 → wantUp cleared, event OD, no restart", () => {
 
 life("finish spawn failure → D (d was already sent) and the usual restart", () => {
   const c = cfg({ hasFinish: true });
-  const s = drive(upState(c), [
-    { type: "died", pid: 100, status: exited(1), now: 1300 },
-    { type: "finishSpawnFailed", errno: "EAGAIN", now: 1300 },
-  ], c);
+  const s = drive(
+    upState(c),
+    [
+      { type: "died", pid: 100, status: exited(1), now: 1300 },
+      { type: "finishSpawnFailed", errno: "EAGAIN", now: 1300 },
+    ],
+    c,
+  );
   assert.is(events(s.effects), "D");
   assert.equal(ofType(s.effects, "armTimer"), [{ type: "armTimer", kind: "restart", ms: 700 }]);
   assert.match(ofType(s.effects, "log")[0]!.message, /unable to spawn svc\/finish: EAGAIN/);
@@ -164,7 +186,14 @@ life("a spawn failure is said once until it changes or run starts", () => {
   assert.is(ofType(again.effects, "log").length, 0, "same failure: silent");
   const other = step(retry, { type: "spawnFailed", errno: "EACCES", now: 10_000, why: "unable to execute /s/svc/run: EACCES" }, cfg());
   assert.is(ofType(other.effects, "log").length, 1, "a new failure is said");
-  const up = drive(retry, [{ type: "spawned", pid: 5, now: 10_000 }, { type: "died", pid: 5, status: 0, now: 12_000 }], cfg()).state;
+  const up = drive(
+    retry,
+    [
+      { type: "spawned", pid: 5, now: 10_000 },
+      { type: "died", pid: 5, status: 0, now: 12_000 },
+    ],
+    cfg(),
+  ).state;
   assert.is(up.lastSpawnFailure, null);
 });
 
@@ -175,9 +204,19 @@ life("death records: 128+sig for signals, trimmed to max-death-tally", () => {
   let t = 0;
   for (const status of statuses) {
     t += 2000;
-    st = drive(st, [{ type: "died", pid: 100, status, now: t }, { type: "spawned", pid: 100, now: t }], c).state;
+    st = drive(
+      st,
+      [
+        { type: "died", pid: 100, status, now: t },
+        { type: "spawned", pid: 100, now: t },
+      ],
+      c,
+    ).state;
   }
-  assert.equal(st.deaths, [{ at: 4000, exitCode: 137, signal: 9 }, { at: 6000, exitCode: 7, signal: 0 }]);
+  assert.equal(st.deaths, [
+    { at: 4000, exitCode: 137, signal: 9 },
+    { at: 6000, exitCode: 7, signal: 0 },
+  ]);
   const none = step(upState(cfg({ maxDeathTally: 0 })), { type: "died", pid: 100, status: 0, now: 9000 }, cfg({ maxDeathTally: 0 }));
   assert.equal(none.state.deaths, []);
   assert.is(ofType(none.effects, "writeDeathTally").length, 0);

@@ -21,16 +21,30 @@ t("spawn arms the watchdog; WATCHDOG=1 arms it again; a death cancels it", () =>
 
 t("spawned: the first ping is due within the period", () => {
   const config = dog();
-  const r = drive(upState(config, 0), [{ type: "control", letter: "k" }, { type: "died", pid: 100, status: killedBy(9), now: 2000 }, { type: "spawned", pid: 101, now: 2000 }], config);
+  const r = drive(
+    upState(config, 0),
+    [
+      { type: "control", letter: "k" },
+      { type: "died", pid: 100, status: killedBy(9), now: 2000 },
+      { type: "spawned", pid: 101, now: 2000 },
+    ],
+    config,
+  );
   assert.ok(ofType(r.effects, "armTimer").some((e) => e.kind === "watchdog" && e.ms === 500));
 });
 
 t("no ping within the period: SIGABRT, then SIGKILL to the group after timeout-kill (or 5 s), then a restart", () => {
-  for (const [timeoutKillMs, killMs] of [[0, KILL_REPEAT_MS], [800, 800]] as const) {
+  for (const [timeoutKillMs, killMs] of [
+    [0, KILL_REPEAT_MS],
+    [800, 800],
+  ] as const) {
     const config = dog({ timeoutKillMs });
     const up = upState(config, 0);
     const fired = step(up, { type: "timer", kind: "watchdog", now: 500 }, config);
-    assert.equal(ofType(fired.effects, "kill"), [{ type: "kill", pid: 100, signal: SIGABRT }, { type: "kill", pid: 100, signal: SIGCONT }]);
+    assert.equal(ofType(fired.effects, "kill"), [
+      { type: "kill", pid: 100, signal: SIGABRT },
+      { type: "kill", pid: 100, signal: SIGCONT },
+    ]);
     assert.equal(ofType(fired.effects, "armTimer"), [{ type: "armTimer", kind: "kill", ms: killMs }]);
     assert.ok(ofType(fired.effects, "log").some((e) => /svc\/run sent no WATCHDOG=1 within watchdog-ms \(500 ms\) - sending SIGABRT/.test(e.message)));
     assert.equal([fired.state.history.watchdogKills, fired.state.history.lastWatchdogKill], [1, { at: 500, ms: 500 }]);

@@ -46,7 +46,10 @@ test("missingInImage: everything in an ld.so.conf dir is found; a non-ELF file o
     writeFileSync(`${r}/opt/lib/libm.so.6`, "not an ELF file\n");
     const missing = missingInImage(r, needers, 62);
     assert.is(missing.length, 1, missing.join("\n"));
-    assert.match(missing[0]!, /^libm\.so\.6 not found in ROOT \(needed by tsinit; looked in \/opt\/lib \/lib\/x86_64-linux-gnu .*; skipped \/opt\/lib\/libm\.so\.6: not x86-64\)$/);
+    assert.match(
+      missing[0]!,
+      /^libm\.so\.6 not found in ROOT \(needed by tsinit; looked in \/opt\/lib \/lib\/x86_64-linux-gnu .*; skipped \/opt\/lib\/libm\.so\.6: not x86-64\)$/,
+    );
 
     mkdirSync(`${r}/usr/lib`, { recursive: true });
     copyFileSync(`${HOST}/libm.so.6`, `${r}/usr/lib/libm.so.6`);
@@ -60,8 +63,18 @@ test("missingInImage: no loader and a library's own needs (libstdc++ needs libgc
   const r = root();
   try {
     for (const lib of LIBS) if (lib !== "libgcc_s.so.1") copyFileSync(`${HOST}/${lib}`, `${r}/opt/lib/${lib}`);
-    const missing = missingInImage(r, [{ name: "prog", elf: readElf(`${HOST}/libstdc++.so.6`) }, { name: "tsinit", elf: readElf(BIN) }], 62);
-    assert.ok(missing.some((m) => /^libgcc_s\.so\.1 not found in ROOT \(needed by (prog|tsinit)/.test(m)), missing.join("\n"));
+    const missing = missingInImage(
+      r,
+      [
+        { name: "prog", elf: readElf(`${HOST}/libstdc++.so.6`) },
+        { name: "tsinit", elf: readElf(BIN) },
+      ],
+      62,
+    );
+    assert.ok(
+      missing.some((m) => /^libgcc_s\.so\.1 not found in ROOT \(needed by (prog|tsinit)/.test(m)),
+      missing.join("\n"),
+    );
     removeTree(`${r}/lib64`);
     assert.ok(missingInImage(r, [{ name: "tsinit", elf: readElf(BIN) }], 62).includes("the dynamic loader /lib64/ld-linux-x86-64.so.2 is not in ROOT"));
   } finally {

@@ -26,7 +26,10 @@ test("readHead: bounded, and a fifo without a writer reads as empty", () => {
   assert.is(readHead(`${dir}/big`, 100).length, 100);
   fifo(`${dir}/f`);
   assert.is(readHead(`${dir}/f`).length, 0);
-  assert.throws(() => readHead(`${dir}/missing`), (e: NodeJS.ErrnoException) => e.code === "ENOENT");
+  assert.throws(
+    () => readHead(`${dir}/missing`),
+    (e: NodeJS.ErrnoException) => e.code === "ENOENT",
+  );
 });
 
 test("env dir, service config files, dependencies, resource files: a fifo does not block", () => {

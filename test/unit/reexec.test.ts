@@ -48,17 +48,32 @@ test("three crashes a month apart never make a loop; three within a minute do", 
 
 test("adopt takes over a running run without spawning or announcing anything", () => {
   const cfg = { ...DEFAULT_CONFIG, name: "svc" };
-  const r = step(initialState(), { type: "adopt", pid: 42, finishing: false, wantUp: true, paused: false, ready: true, stamp: 5000, readyStamp: 6000, waitStatus: 0 }, cfg);
+  const r = step(
+    initialState(),
+    { type: "adopt", pid: 42, finishing: false, wantUp: true, paused: false, ready: true, stamp: 5000, readyStamp: 6000, waitStatus: 0 },
+    cfg,
+  );
   assert.equal(r.state.phase, { kind: "up", pid: 42, dying: false });
   assert.is(r.state.ready, true);
   assert.is(r.state.readyStamp, 6000);
   assert.equal(r.effects, []);
   const died = step(r.state, { type: "died", pid: 42, status: 0x0900, now: 9000 }, cfg);
-  assert.ok(died.effects.some((e) => e.type === "spawnRun"), "supervised after adoption: restarted");
-  const fin = step(initialState(), { type: "adopt", pid: 43, finishing: true, wantUp: true, paused: false, ready: false, stamp: 0, readyStamp: 0, waitStatus: 0 }, cfg);
+  assert.ok(
+    died.effects.some((e) => e.type === "spawnRun"),
+    "supervised after adoption: restarted",
+  );
+  const fin = step(
+    initialState(),
+    { type: "adopt", pid: 43, finishing: true, wantUp: true, paused: false, ready: false, stamp: 0, readyStamp: 0, waitStatus: 0 },
+    cfg,
+  );
   assert.equal(fin.state.phase, { kind: "finishing", pid: 43 });
   assert.equal(fin.effects, [{ type: "armTimer", kind: "finish", ms: 5000 }]);
-  const late = step(r.state, { type: "adopt", pid: 7, finishing: false, wantUp: true, paused: false, ready: false, stamp: 0, readyStamp: 0, waitStatus: 0 }, cfg);
+  const late = step(
+    r.state,
+    { type: "adopt", pid: 7, finishing: false, wantUp: true, paused: false, ready: false, stamp: 0, readyStamp: 0, waitStatus: 0 },
+    cfg,
+  );
   assert.equal(late.state.phase, r.state.phase, "only from init");
 });
 

@@ -100,7 +100,12 @@ test("no resource files: one listing, no file opened, no passwd, no getrlimit", 
   }
   let r: ResourcesResult;
   try {
-    r = readServiceResources(dir, BASE, { etc: "/nonexistent-etc", getrlimit: () => { throw new Error("called getrlimit"); } });
+    r = readServiceResources(dir, BASE, {
+      etc: "/nonexistent-etc",
+      getrlimit: () => {
+        throw new Error("called getrlimit");
+      },
+    });
   } finally {
     for (const [i, name] of spied.entries()) real[name] = saved[i]!;
   }
@@ -202,18 +207,26 @@ test("passwd edits are seen at the next read (cache keyed by the file's stat)", 
 
 test("rlimits: SOFT:HARD, lone SOFT keeps PID 1's hard, SOFT above it raises it, unlimited/infinity", () => {
   const asked: string[] = [];
-  const h: ResourceHost = { etc: etc(), getrlimit: (name) => {
-    asked.push(name);
-    return [100, 1000];
-  } };
-  const o = ok(read({
-    "rlimits/nofile": "123:456\n",
-    "rlimits/stack": "500",
-    "rlimits/nproc": "2000",
-    "rlimits/core": "unlimited",
-    "rlimits/memlock": "infinity:infinity",
-    "rlimits/cpu": "10:unlimited",
-  }, h).r);
+  const h: ResourceHost = {
+    etc: etc(),
+    getrlimit: (name) => {
+      asked.push(name);
+      return [100, 1000];
+    },
+  };
+  const o = ok(
+    read(
+      {
+        "rlimits/nofile": "123:456\n",
+        "rlimits/stack": "500",
+        "rlimits/nproc": "2000",
+        "rlimits/core": "unlimited",
+        "rlimits/memlock": "infinity:infinity",
+        "rlimits/cpu": "10:unlimited",
+      },
+      h,
+    ).r,
+  );
   assert.equal(o.rlimits, [
     ["CORE", Infinity, Infinity],
     ["CPU", 10, Infinity],
@@ -229,7 +242,10 @@ test("rlimits: every documented name is accepted", () => {
   const names = "as core cpu data fsize locks memlock msgqueue nice nofile nproc rss rtprio rttime sigpending stack".split(" ");
   const files = Object.fromEntries(names.map((n) => [`rlimits/${n}`, "1:2"]));
   const o = ok(read(files).r);
-  assert.equal(o.rlimits?.map((l) => l[0]), names.map((n) => n.toUpperCase()));
+  assert.equal(
+    o.rlimits?.map((l) => l[0]),
+    names.map((n) => n.toUpperCase()),
+  );
 });
 
 test("rlimits: an unknown name is a warning naming it and is ignored; dot-files are silent", () => {
@@ -258,7 +274,13 @@ test("rlimits as a file instead of a directory is refused", () => {
 });
 
 test("nice: -20..19, signs allowed; anything else refused", () => {
-  for (const [text, want] of [["5", 5], ["-20", -20], ["19", 19], ["+3", 3], ["0\n", 0]] as const) {
+  for (const [text, want] of [
+    ["5", 5],
+    ["-20", -20],
+    ["19", 19],
+    ["+3", 3],
+    ["0\n", 0],
+  ] as const) {
     assert.is(ok(read({ nice: text }).r).nice, want, text);
   }
   for (const bad of ["20", "-21", "x", "", "5.5", "1e1", " 5", "--1"]) {
@@ -267,7 +289,13 @@ test("nice: -20..19, signs allowed; anything else refused", () => {
 });
 
 test("umask: octal 0..0777; anything else refused", () => {
-  for (const [text, want] of [["027", 0o27], ["0027", 0o27], ["0", 0], ["777", 0o777], ["22\n", 0o22]] as const) {
+  for (const [text, want] of [
+    ["027", 0o27],
+    ["0027", 0o27],
+    ["0", 0],
+    ["777", 0o777],
+    ["22\n", 0o22],
+  ] as const) {
     assert.is(ok(read({ umask: text }).r).umask, want, text);
   }
   for (const bad of ["8", "0800", "1000", "", "u=rwx", "-1", "0o22"]) {

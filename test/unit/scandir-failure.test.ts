@@ -23,10 +23,13 @@ test("a missing scan dir: no services, not complete, the errno", () => {
 });
 
 test("a readable scan dir is complete; a dangling symlink is a problem, not a gap", () => {
-  const root = tempTree({ "a/run": "#!/bin/sh\n", "b": { symlink: "/nonexistent" } });
+  const root = tempTree({ "a/run": "#!/bin/sh\n", b: { symlink: "/nonexistent" } });
   try {
     const r = readScanDir(root);
-    assert.equal(r.services.map((s) => s.name), ["a"]);
+    assert.equal(
+      r.services.map((s) => s.name),
+      ["a"],
+    );
     assert.is(r.complete, true);
     assert.is(r.error, undefined);
   } finally {

@@ -15,10 +15,11 @@ function staged(names: string[], downAtOnce: string[] = []) {
     live.delete(n);
     stop.advance(s);
   };
-  for (const s of live.values()) s.remove = () => {
-    order.push(s.name);
-    if (downAtOnce.includes(s.name)) exit(s.name);
-  };
+  for (const s of live.values())
+    s.remove = () => {
+      order.push(s.name);
+      if (downAtOnce.includes(s.name)) exit(s.name);
+    };
   const listed = () => {
     reads++;
     return live.values();

@@ -13,13 +13,23 @@ import { cfg, drive, exited } from "./machine-helpers";
 
 const t = suite("service record and story");
 
-const failedStart = () => drive(initialState(), [
-  { type: "start", now: 1_000_000 },
-  { type: "spawnFailed", errno: "EACCES", now: 1_000_010, during: "exec", why: "unable to execute /s/bad/run: Permission denied (EACCES)", path: "/s/bad/run" },
-]).state;
+const failedStart = () =>
+  drive(initialState(), [
+    { type: "start", now: 1_000_000 },
+    {
+      type: "spawnFailed",
+      errno: "EACCES",
+      now: 1_000_010,
+      during: "exec",
+      why: "unable to execute /s/bad/run: Permission denied (EACCES)",
+      path: "/s/bad/run",
+    },
+  ]).state;
 
 const report = (state = failedStart(), config = cfg()): ServiceReport => ({
-  name: "bad", path: "/s/bad", supervised: true,
+  name: "bad",
+  path: "/s/bad",
+  supervised: true,
   status: decodeStatus(encodeStatus(statusFromState(state))),
   record: decodeRecord(encodeRecord(recordFromState(state, config))),
   dependencies: [],
@@ -27,8 +37,11 @@ const report = (state = failedStart(), config = cfg()): ServiceReport => ({
 
 t("the record round-trips the history a re-exec restores", () => {
   const s = drive(initialState(), [
-    { type: "start", now: 0 }, { type: "spawned", pid: 7, now: 10 },
-    { type: "died", pid: 7, status: exited(2), now: 50 }, { type: "timer", kind: "restart" }, { type: "spawned", pid: 8, now: 1010 },
+    { type: "start", now: 0 },
+    { type: "spawned", pid: 7, now: 10 },
+    { type: "died", pid: 7, status: exited(2), now: 50 },
+    { type: "timer", kind: "restart" },
+    { type: "spawned", pid: 8, now: 1010 },
   ]).state;
   const back = decodeRecord(encodeRecord(recordFromState(s, cfg())))!;
   assert.equal(historyFromRecord(back), s.history);
@@ -61,7 +74,14 @@ t("the story of a failed start: the reason, the retry, no exit", () => {
 });
 
 t("readiness in words: with and without notification-fd", () => {
-  const up = drive(initialState(), [{ type: "start", now: 0 }, { type: "spawned", pid: 5, now: 10 }], cfg()).state;
+  const up = drive(
+    initialState(),
+    [
+      { type: "start", now: 0 },
+      { type: "spawned", pid: 5, now: 10 },
+    ],
+    cfg(),
+  ).state;
   assert.match(readinessText(report(up), 20), /^never flagged \(no notification-fd, as in s6/);
   const nfd = cfg({ notificationFd: 3 });
   assert.match(readinessText(report(up, nfd), 20), /^not yet: flagged when run writes a newline on fd 3; its dependents wait until then/);

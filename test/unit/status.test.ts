@@ -2,10 +2,7 @@
 // s6-supervise, round trips, and the status derived from each machine phase.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  decodeDeathTally, decodeStatus, encodeDeathTally, encodeStatus,
-  stampFromMs, stampToMs, type SuperviseStatus,
-} from "../../src/s6/status-file";
+import { decodeDeathTally, decodeStatus, encodeDeathTally, encodeStatus, stampFromMs, stampToMs, type SuperviseStatus } from "../../src/s6/status-file";
 import { initialState, step } from "../../src/supervise/machine";
 import { cfg, drive, exited, letter, upState } from "./machine-helpers";
 import { deathTallyFromState, statusFromState } from "../../src/supervise/state-status";
@@ -32,8 +29,14 @@ bytes("encodes the example back to the same 35 bytes", () => {
 
 bytes("round trip with every flag and a wait status", () => {
   const s: SuperviseStatus = {
-    stamp: { unixSec: 1_700_000_000, nsec: 5 }, readyStamp: { unixSec: 1_700_000_001, nsec: 999_999_999 },
-    pid: 2 ** 40 + 3, waitStatus: 0x0300, paused: true, finishing: true, wantUp: false, ready: true,
+    stamp: { unixSec: 1_700_000_000, nsec: 5 },
+    readyStamp: { unixSec: 1_700_000_001, nsec: 999_999_999 },
+    pid: 2 ** 40 + 3,
+    waitStatus: 0x0300,
+    paused: true,
+    finishing: true,
+    wantUp: false,
+    ready: true,
   };
   const enc = encodeStatus(s);
   assert.is(enc[34], 0b1011);
@@ -85,7 +88,14 @@ derived("up, then ready, then paused", () => {
 
 derived("finishing: finish pid, finishing flag, run's wait status, death stamp", () => {
   const c = cfg({ hasFinish: true });
-  const st = drive(upState(c), [{ type: "died", pid: 100, status: exited(3), now: 4000 }, { type: "finishSpawned", pid: 222 }], c).state;
+  const st = drive(
+    upState(c),
+    [
+      { type: "died", pid: 100, status: exited(3), now: 4000 },
+      { type: "finishSpawned", pid: 222 },
+    ],
+    c,
+  ).state;
   const s = statusFromState(st);
   assert.equal([s.pid, s.finishing, s.ready, s.waitStatus], [222, true, false, 0x0300]);
   assert.is(stampToMs(s.stamp), 4000);

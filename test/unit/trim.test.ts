@@ -30,7 +30,10 @@ test("maps: addresses exact as bigint, paths with spaces kept, bad lines skipped
 
 test("only the executable's read-only mappings are advised", () => {
   const picked = executableMappings(parseMaps(MAPS), EXE);
-  assert.equal(picked.map((m) => m.perms), ["r--p", "r-xp"]);
+  assert.equal(
+    picked.map((m) => m.perms),
+    ["r--p", "r-xp"],
+  );
   // after a rename over the file, /proc/self/exe and the maps both say "(deleted)"
   assert.is(executableMappings(parseMaps(MAPS), "/dev/.tsinit-1-abc.node (deleted)").length, 1);
 });

@@ -41,7 +41,12 @@ test("refused: another user's dir or one below it, writable by others or the gro
     assert.match(refusal(`${root}/open`), /open is writable by others and not sticky$/);
     assert.match(refusal(`${root}/group`), /group is writable by others and not sticky$/);
     assert.match(refusal(`${root}/link-to-open`), /open is writable by others and not sticky$/);
-    for (const d of ["theirs", "theirs/inner", "open", "group"]) assert.equal(readdirSync(`${root}/${d}`).filter((n) => n.startsWith(".tsinit")), [], `nothing made in ${d}`);
+    for (const d of ["theirs", "theirs/inner", "open", "group"])
+      assert.equal(
+        readdirSync(`${root}/${d}`).filter((n) => n.startsWith(".tsinit")),
+        [],
+        `nothing made in ${d}`,
+      );
   } finally {
     removeTree(root);
   }
@@ -74,7 +79,13 @@ test("taken: a sticky world-writable dir (through a link too) and our own; the c
 test("cleaned up when the use throws", () => {
   const root = dirs();
   try {
-    assert.throws(() => withPrivateCopy(`${root}/ours`, BYTES, () => { throw new Error("dlopen failed"); }), /dlopen failed/);
+    assert.throws(
+      () =>
+        withPrivateCopy(`${root}/ours`, BYTES, () => {
+          throw new Error("dlopen failed");
+        }),
+      /dlopen failed/,
+    );
     assert.equal(readdirSync(`${root}/ours`), []);
   } finally {
     removeTree(root);
