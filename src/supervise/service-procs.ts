@@ -92,7 +92,9 @@ export class ServiceProcs {
           c.notify.listen();
         }
         // spawned first: a death already reaped is handed over inside spawnReported, and must find run up.
-        c.feed({ type: "spawned", pid, now: at });
+        // Its time is the request's, as s6-supervise stamps at its fork: the
+        // report may reach a busy JS thread well after the child exec'd.
+        c.feed({ type: "spawned", pid, now });
         c.spawnReported(t, pid, (exit) => c.feed({ type: "died", pid, status: exit.status, now: Date.now() }));
       });
     } catch (e) {
