@@ -1,8 +1,8 @@
 // After boot, give back the memory only start-up needed. An idle Node holds
 // tens of MiB of its own executable's pages (code and read-only data touched
 // while starting) and a heap grown by stage 1; an init then idles for months.
-// Once boot has settled (no child has exited for SETTLE_MS, at most CAP_MS
-// after boot), this runs once: V8's last-resort GCs (enough of them that
+// Once boot has settled (no child has exited and no spawn was reported for
+// SETTLE_MS, at most CAP_MS after boot), this runs once: V8's last-resort GCs (enough of them that
 // the bytecode of functions only start-up ran is flushed), malloc_trim, and
 // MADV_PAGEOUT on the executable's read-only file mappings. Paged-out code is
 // read back from the file on its next use, so nothing can break: the kernel
@@ -102,6 +102,17 @@ export function armTrim(say: (line: string) => void = logLine, levers = parseLev
   const armedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const run = () => {
+    // Spawns still being made or reported (run's spawn is on the addon's
+    // thread, so a scan returns before its services are up) are start-up
+    // too: look again once they have been quiet for SETTLE_MS. The cap holds.
+    const { owed, lastReportAt } = sys.spawnActivity();
+    const quietFor = Date.now() - lastReportAt;
+    if ((owed > 0 || quietFor < SETTLE_MS) && Date.now() < armedAt + CAP_MS) {
+      const wait = owed > 0 ? SETTLE_MS : SETTLE_MS - quietFor;
+      timer = setTimeout(run, Math.max(1, Math.min(wait, armedAt + CAP_MS - Date.now())));
+      timer.unref();
+      return;
+    }
     sys.events.off("exit", rearm);
     const t0 = process.hrtime.bigint();
     try {

@@ -14,6 +14,7 @@ export { signalNumber, signalName, type Signal } from "./signals";
 export {
   spawn,
   spawnAsync,
+  spawnActivity,
   settleSpawns,
   wrapSpawnReports,
   spawnRequest,

@@ -143,7 +143,17 @@ function takeReports(ids: number[], pids: number[], errors: Array<Error | null>)
   setTimeout(() => late.shift()?.(), TEST_DELAY_MS);
 }
 
+/** When the last batch of spawn reports was handed out (ms since the epoch), 0 before any. */
+let lastReportAt = 0;
+
+/** Spawns asked for and not yet reported, and when the last report came: a
+ *  start still under way for whoever waits for start-up to settle (trim.ts). */
+export function spawnActivity(): { owed: number; lastReportAt: number } {
+  return { owed: owed.size, lastReportAt };
+}
+
 function handOut(ids: number[], pids: number[], errors: Array<Error | null>): void {
+  lastReportAt = Date.now();
   let thrown: { e: unknown } | null = null;
   wrap(() => {
     for (let i = 0; i < ids.length; i++) {

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startPid1, type Pid1 } from "../helpers/pid1";
+import { initArgs } from "../helpers/booted";
 import { writeTree, type Tree } from "../../lab/tree";
 
 export interface Booted {
@@ -40,22 +41,7 @@ export function makeRoot(tree: Tree): string {
 export async function boot(tree: Tree, opts: { root?: string; rundir?: string; extra?: string[] } = {}): Promise<Booted> {
   const root = opts.root ?? makeRoot(tree);
   const rundir = opts.rundir ?? `${root}/run`;
-  const init = startPid1([
-    "--no-mount",
-    "--scandir",
-    `${root}/service`,
-    "--envdir",
-    `${root}/env`,
-    "--taskdir",
-    `${root}/task`,
-    "--rundir",
-    rundir,
-    "--hostname",
-    `${root}/hostname`,
-    "--grace",
-    "1000",
-    ...(opts.extra ?? []),
-  ]);
+  const init = startPid1([...initArgs(root, 1000, rundir), ...(opts.extra ?? [])]);
   await init.waitFor(/boot: done in/, 20_000);
   return { root, init, svc: (name) => `${rundir}/service/${name}` };
 }

@@ -24,30 +24,32 @@ export async function bootScan(tree: Tree): Promise<Booted> {
   return { root, init };
 }
 
+/** The options of the whole init with every path under ROOT: service, env,
+ *  task, hostname there, state in RUNDIR (ROOT/run), no mounts of its own. */
+export function initArgs(root: string, graceMs: number, rundir = `${root}/run`): string[] {
+  return [
+    "--no-mount",
+    "--scandir",
+    `${root}/service`,
+    "--envdir",
+    `${root}/env`,
+    "--taskdir",
+    `${root}/task`,
+    "--rundir",
+    rundir,
+    "--hostname",
+    `${root}/hostname`,
+    "--grace",
+    String(graceMs),
+  ];
+}
+
 /** The whole init as PID 1 on ROOT/{service,env,task}, state in ROOT/run; resolves at "boot: done". */
 export async function bootInit(tree: Tree, opts: { extra?: string[]; grace?: number; bin?: string; prepare?: (root: string) => void } = {}): Promise<Booted> {
   const root = tempTree(tree);
   // What a tree map cannot hold (a name that is not UTF-8), made before the boot.
   opts.prepare?.(root);
-  const init = startPid1(
-    [
-      "--no-mount",
-      "--scandir",
-      `${root}/service`,
-      "--envdir",
-      `${root}/env`,
-      "--taskdir",
-      `${root}/task`,
-      "--rundir",
-      `${root}/run`,
-      "--hostname",
-      `${root}/hostname`,
-      "--grace",
-      String(opts.grace ?? 2000),
-      ...(opts.extra ?? []),
-    ],
-    { bin: opts.bin },
-  );
+  const init = startPid1([...initArgs(root, opts.grace ?? 2000), ...(opts.extra ?? [])], { bin: opts.bin });
   await init.waitFor(/boot: done in/);
   return { root, init };
 }

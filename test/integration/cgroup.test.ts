@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { BIN, eventually, startPid1, type Pid1 } from "../helpers/pid1";
-import { sh, svPid } from "../helpers/booted";
+import { initArgs, sh, svPid } from "../helpers/booted";
 import { decodeStatus } from "../../src/s6/status-file";
 import { removeTree, tempTree, type Tree } from "../../lab/tree";
 import { CGROUP2, noCgroup2 } from "../helpers/cgroup2";
@@ -31,24 +31,7 @@ async function boot(tree: Tree): Promise<CgMachine> {
   const b = `${MOUNT}/tsinit-test-${process.pid}-${made++}`;
   mkdirSync(b);
   const root = tempTree(tree);
-  const init = startPid1(
-    [
-      "--no-mount",
-      "--scandir",
-      `${root}/service`,
-      "--envdir",
-      `${root}/env`,
-      "--taskdir",
-      `${root}/task`,
-      "--rundir",
-      `${root}/run`,
-      "--hostname",
-      `${root}/hostname`,
-      "--grace",
-      "2000",
-    ],
-    { wrap: ["sh", "-c", `echo $$ > ${b}/cgroup.procs && exec "$@"`, "sh"] },
-  );
+  const init = startPid1(initArgs(root, 2000), { wrap: ["sh", "-c", `echo $$ > ${b}/cgroup.procs && exec "$@"`, "sh"] });
   await init.waitFor(/boot: done in/);
   return { root, init, b };
 }

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree } from "../../lab/tree";
-import { sh } from "../helpers/booted";
+import { initArgs, sh } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("reexec with a spawn in flight");
@@ -19,24 +19,7 @@ const DELAY_MS = 1500;
 
 test("tsinit reexec while a restart's report is outstanding: the child made is adopted, not restarted", async () => {
   const root = tempTree({ "service/a/run": sh("exec sleep 1000"), "env/": null, "task/": null });
-  const init: Pid1 = startPid1(
-    [
-      "--no-mount",
-      "--scandir",
-      `${root}/service`,
-      "--envdir",
-      `${root}/env`,
-      "--taskdir",
-      `${root}/task`,
-      "--rundir",
-      `${root}/run`,
-      "--hostname",
-      `${root}/hostname`,
-      "--grace",
-      "1000",
-    ],
-    { env: { ...process.env, TSINIT_TEST_SPAWN_REPORT_DELAY_MS: String(DELAY_MS) } },
-  );
+  const init: Pid1 = startPid1(initArgs(root, 1000), { env: { ...process.env, TSINIT_TEST_SPAWN_REPORT_DELAY_MS: String(DELAY_MS) } });
   const dir = `${root}/run/service/a`;
   const statusPid = () => {
     try {

@@ -9,7 +9,7 @@ import { copyFileSync, readFileSync, renameSync } from "node:fs";
 import { decodeStatus } from "../../src/s6/status-file";
 import { BIN, eventually, sleep, startPid1, type Pid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../../lab/tree";
-import { sh } from "../helpers/booted";
+import { initArgs, sh } from "../helpers/booted";
 import { runningIn } from "../helpers/procs";
 
 const test = suite("reexec");
@@ -26,24 +26,7 @@ async function boot(tree: Tree): Promise<Booted> {
   // A copy of the binary, so the test can replace it as an upgrade would.
   const bin = `${root}/tsinit`;
   copyFileSync(BIN, bin);
-  const init = startPid1(
-    [
-      "--no-mount",
-      "--scandir",
-      `${root}/service`,
-      "--envdir",
-      `${root}/env`,
-      "--taskdir",
-      `${root}/task`,
-      "--rundir",
-      `${root}/run`,
-      "--hostname",
-      `${root}/hostname`,
-      "--grace",
-      "1000",
-    ],
-    { bin },
-  );
+  const init = startPid1(initArgs(root, 1000), { bin });
   await init.waitFor(/boot: done in/);
   return { root, bin, init };
 }
@@ -221,24 +204,7 @@ test("a task whose death the crashed image took with it is recorded as failed (s
       error: null,
     }),
   });
-  const init = startPid1(
-    [
-      "--no-mount",
-      "--scandir",
-      `${root}/service`,
-      "--envdir",
-      `${root}/env`,
-      "--taskdir",
-      `${root}/task`,
-      "--rundir",
-      `${root}/run`,
-      "--hostname",
-      `${root}/hostname`,
-      "--grace",
-      "1000",
-    ],
-    { env: { ...process.env, TSINIT_REEXEC: "crash", TSINIT_CRASHES: "1" } },
-  );
+  const init = startPid1(initArgs(root, 1000), { env: { ...process.env, TSINIT_REEXEC: "crash", TSINIT_CRASHES: "1" } });
   try {
     await init.waitFor(/task gone ended while process 1 re-executed: exit status lost/);
     const record = JSON.parse(readFileSync(`${root}/run/task/gone.json`, "utf8"));
