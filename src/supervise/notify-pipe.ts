@@ -40,16 +40,7 @@ export class NotifyPipe {
   close(): void {
     if (this.fd < 0) return;
     forgetFd(this.key);
-    try {
-      sys.unwatch(this.fd);
-    } catch {
-      /* not watched yet */
-    }
-    try {
-      sys.close(this.fd);
-    } catch {
-      /* already */
-    }
+    sys.unwatchAndClose(this.fd);
     this.fd = -1;
   }
 

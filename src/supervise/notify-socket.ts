@@ -96,16 +96,7 @@ export class NotifySocket {
   close(): void {
     if (this.fd < 0) return;
     forgetFd(this.key);
-    try {
-      sys.unwatch(this.fd);
-    } catch {
-      /* not watched */
-    }
-    try {
-      sys.close(this.fd);
-    } catch {
-      /* already */
-    }
+    sys.unwatchAndClose(this.fd);
     this.fd = -1;
   }
 

@@ -5,6 +5,7 @@
 // listens on. The same layout serves a scan dir's .s6-svscan/.
 import { mkdirSync, readdirSync, chmodSync, statSync, unlinkSync } from "node:fs";
 import { native } from "../sys/load";
+import { unwatchAndClose } from "../sys";
 import { writeAtomic } from "../sys/write-atomic";
 
 /** The supervise/ files are replaced whole (sys/write-atomic.ts). */
@@ -66,19 +67,9 @@ export function openControlDir(dir: string, onControl: (bytes: Buffer) => void):
 
 /** Stops reading the control fifo and releases the lock (closing drops it). */
 export function closeControlDir(cd: ControlDir): void {
-  const sys = native();
+  unwatchAndClose(cd.controlFd);
   try {
-    sys.unwatch(cd.controlFd);
-  } catch {
-    /* already */
-  }
-  try {
-    sys.close(cd.controlFd);
-  } catch {
-    /* already */
-  }
-  try {
-    sys.close(cd.lockFd);
+    native().close(cd.lockFd);
   } catch {
     /* already */
   }

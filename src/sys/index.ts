@@ -85,6 +85,20 @@ export const read = (fd: number, size = 65536): Buffer | null => native().read(f
 export const write = (fd: number, data: Uint8Array | string): number => native().write(fd, typeof data === "string" ? Buffer.from(data) : data);
 export const watchReadable = (fd: number, cb: (fd: number) => void): void => native().watchReadable(fd, cb);
 export const unwatch = (fd: number): void => native().unwatch(fd);
+/** Ends fd's watch and closes it, for teardown: an fd not watched yet, or
+ *  already closed, is no error there. */
+export function unwatchAndClose(fd: number): void {
+  try {
+    native().unwatch(fd);
+  } catch {
+    /* not watched */
+  }
+  try {
+    native().close(fd);
+  } catch {
+    /* already */
+  }
+}
 /** sd_notify's socket bound at path (see NativeAddon.notifySocket) */
 export const notifySocket = (path: string): number => native().notifySocket(path);
 /** one datagram and its sender's pid, uid, gid; null when none is waiting */
