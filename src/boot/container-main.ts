@@ -184,7 +184,7 @@ export async function containerMain(values: InitValues, command: string[], crash
   if (usable === true) {
     let tasks: TaskRecord[] = [];
     step("boot", "start tasks", () => {
-      tasks = startTasks(values.taskdir, values.rundir, env, watchPid, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed);
+      tasks = startTasks(values.taskdir, values.rundir, env, deaths, [0, childOut, childErr], gate, !!inherited, catchAll, onFailed);
       return `${tasks.length} tasks`;
     });
     if (scanDirExists(values.scandir)) {

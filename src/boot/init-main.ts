@@ -105,7 +105,7 @@ function runTasks(pid1: Pid1, env: () => string[], gate: DepGate, onFailed: Retu
       values.taskdir,
       values.rundir,
       env,
-      (pid, cb) => pid1.deaths.watchPid(pid, cb),
+      pid1.deaths,
       [0, ...childOutput(pid1)],
       gate,
       !!inherited,

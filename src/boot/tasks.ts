@@ -21,8 +21,8 @@ export interface TaskOutput {
   readLabelled(name: string, readFd: number, onEnd?: () => void): void;
 }
 
-/** Where a task's pid is registered for its death. */
-export type WatchPid = (pid: number, cb: (exit: sys.Exit) => void) => void;
+/** Where a task's spawn is announced and its pid registered for its death (sys.DeathRouter). */
+export type TaskDeaths = Pick<sys.DeathRouter, "watchPid" | "expectSpawn" | "spawnReported">;
 
 /** The executables of taskDir, sorted by name; dot-names skipped. */
 export function listTasks(taskDir: string): { name: string; path: string }[] {
@@ -55,7 +55,7 @@ export function startTasks(
   taskDir: string,
   stateDir: string,
   env: () => string[],
-  watchPid: WatchPid,
+  deaths: TaskDeaths,
   stdio: number[],
   gate: DepGate,
   adopt = false,
@@ -69,11 +69,24 @@ export function startTasks(
     logLine(`unable to create ${recordDir}: ${reason(e)}`);
   }
   const save = (r: TaskRecord) => {
+    dirty.delete(r);
     try {
       writeAtomic(recordDir, `${r.name}.json`, Buffer.from(JSON.stringify(r) + "\n"));
     } catch {
       /* the record is a convenience; the log line says it all */
     }
+  };
+  // A record changes two or three times in a boot's first tick (waiting, then
+  // released, then its pid): written once, after the tick, or once its
+  // spawn's report comes. An end is written at once, before its log line.
+  const dirty = new Set<TaskRecord>();
+  const spawning = new Set<TaskRecord>();
+  const saveSoon = (r: TaskRecord) => {
+    if (dirty.size === 0)
+      setImmediate(() => {
+        for (const d of dirty) if (!spawning.has(d)) save(d);
+      });
+    dirty.add(r);
   };
   return listTasks(taskDir).map(({ name, path }) => {
     const dir = path.endsWith("/run") ? path.slice(0, -4) : null;
@@ -102,35 +115,56 @@ export function startTasks(
       // A task directory's on-failure: a task that exits non-zero has failed.
       if (exit.code !== 0 && dir) onFailed?.({ what: `task ${name}`, dir, code: exitStatus(exit.code, exit.signal) });
     };
+    const failedToStart = (e: unknown) => {
+      record.state = "failed";
+      record.error = reason(e);
+      record.endedAt = record.startedAt;
+      save(record);
+      logLine(`unable to start task ${path}: ${reason(e)}`);
+      gate.update(name, "failed");
+      // A task that could not be started is said to exit 127, as a shell says of a command it cannot run.
+      if (dir) onFailed?.({ what: `task ${name}`, dir, code: EXIT_NOT_FOUND });
+    };
+    // Spawned on the addon's thread: a boot's tasks start beside the services
+    // instead of holding the JS thread until each shell has exec'd.
     const run = () => {
       record.state = "running";
       record.startedAt = new Date().toISOString();
       delete record.waitsFor;
       delete record.blockedBy;
+      let out = -2;
+      let ticket: sys.SpawnTicket | null = null;
+      // The task (and what it leaves running) holds the pipe's write end: EOF once all of them are gone.
+      const closeOut = () => out >= 0 && sys.close(out);
       try {
         // A task that is a directory may set its user, limits, nice, umask and env/ as a service does.
         const settings = dir ? readServiceResources(dir, env()) : { ok: true as const, options: { env: env() }, warnings: [] };
         for (const w of settings.warnings) logLine(w);
         if (!settings.ok) throw new Error(settings.problem);
-        const out = output ? taskPipe(name, output) : -2;
-        try {
-          const fds = out === -2 ? stdio : [stdio[0]!, out, out];
-          record.pid = sys.spawn({ file: path, argv: [path], cwd: dir ?? "/", setsid: true, fds, ...settings.options });
-        } finally {
-          // The task (and what it leaves running) holds the write end: EOF once all of them are gone.
-          if (out >= 0) sys.close(out);
-        }
-        watchPid(record.pid, onExit);
+        out = output ? taskPipe(name, output) : -2;
+        const fds = out === -2 ? stdio : [stdio[0]!, out, out];
+        const t = deaths.expectSpawn();
+        ticket = t;
+        spawning.add(record);
+        sys.spawnAsync({ file: path, argv: [path], cwd: dir ?? "/", setsid: true, fds, ...settings.options }, ({ pid, error }) => {
+          spawning.delete(record);
+          closeOut();
+          if (error) {
+            deaths.spawnReported(t, pid, null);
+            return failedToStart(error);
+          }
+          record.pid = pid;
+          save(record);
+          // A death already reaped is handed over here, after the record has its pid.
+          deaths.spawnReported(t, pid, onExit);
+        });
       } catch (e) {
-        record.state = "failed";
-        record.error = reason(e);
-        record.endedAt = record.startedAt;
-        logLine(`unable to start task ${path}: ${reason(e)}`);
-        gate.update(name, "failed");
-        // A task that could not be started is said to exit 127, as a shell says of a command it cannot run.
-        if (dir) onFailed?.({ what: `task ${name}`, dir, code: EXIT_NOT_FOUND });
+        spawning.delete(record);
+        closeOut();
+        if (ticket) deaths.spawnReported(ticket, 0, null);
+        return failedToStart(e);
       }
-      save(record);
+      saveSoon(record);
     };
     // After a re-exec a task is not run again: its record says where it got to.
     const previous = adopt ? readRecord(recordDir, name) : null;
@@ -149,14 +183,14 @@ export function startTasks(
         logLine(`task ${name} ${record.error}`);
         gate.update(name, "failed");
       } else if (record.state === "running") {
-        watchPid(record.pid, onExit);
+        deaths.watchPid(record.pid, onExit);
         gate.update(name, "started");
       } else {
         gate.update(name, record.state === "exited" && record.code === 0 ? "ready" : "failed");
       }
       return record;
     }
-    save(record);
+    saveSoon(record);
     gate.add({
       node: { name, kind: "task", deps: deps.deps, source: deps.source },
       release: run,
@@ -164,7 +198,7 @@ export function startTasks(
         if (!w || record.state !== "waiting") return;
         record.waitsFor = w.waitsFor;
         record.blockedBy = w.blockedBy;
-        save(record);
+        saveSoon(record);
       },
       timeoutUpMs: 0,
     });

@@ -150,12 +150,18 @@ export class ScanSlots {
     const deps = has("dependencies") || has("dependencies.d") ? readDependencies(entry.path) : { deps: [], source: `${entry.path}/dependencies`, problems: [] };
     for (const p of deps.problems) logLine(p);
     const held = deps.deps.length > 0;
+    let waitingShown = has("supervise");
     // Into the gate before it starts: its first readiness news must find it there.
     this.host.gate.add({
       node: { name: entry.name, kind: "service", deps: deps.deps, source: deps.source },
       release: () => slot.main?.release(),
       hold: () => slot.main?.hold(),
-      showWaiting: (w) => showWaitingFile(`${entry.path}/supervise`, w),
+      showWaiting: (w) => {
+        // Nothing to remove unless a waiting file was written, or left by the image before (a re-exec).
+        if (w === null && !waitingShown) return;
+        waitingShown = w !== null;
+        showWaitingFile(`${entry.path}/supervise`, w);
+      },
       timeoutUpMs: has("timeout-up") ? readMillis(`${entry.path}/timeout-up`) : 0,
     });
     // Watched before the first start: a chmod +x right after a failed start is seen.
