@@ -147,6 +147,30 @@ test("env dir rules reach services; tasks record their exit", async () => {
   }
 });
 
+test("a task's exec that fails is recorded failed and holds its dependents; a running task's record has its pid", async () => {
+  const m = await bootTree({
+    "task/badexec": "#!/nonexistent/interpreter\nexit 0\n",
+    "task/after/run": sh("exit 0"),
+    "task/after/dependencies": "badexec\n",
+    "task/sleeper/run": sh("exec sleep 1000"),
+  });
+  try {
+    const read = (name: string) => JSON.parse(readFileSync(`${m.root}/run/task/${name}.json`, "utf8"));
+    const bad = await eventually(() => (read("badexec").state === "failed" ? read("badexec") : null), 5000, "badexec failed");
+    assert.match(bad.error, /ENOENT/);
+    assert.match(m.init.output(), /unable to start task .*badexec: .*ENOENT/);
+    // Spawned on the addon's thread: the pid arrives with its report and is written then.
+    const sleeper = await eventually(() => (read("sleeper").pid > 0 ? read("sleeper") : null), 5000, "sleeper's pid");
+    assert.is(sleeper.state, "running");
+    assert.match(m.init.exec(["cat", `/proc/${sleeper.pid}/cmdline`]).stdout, /sleep/);
+    const after = read("after");
+    assert.is(after.state, "waiting", "a dependent of a task that could not start is not run");
+    assert.is(after.pid, 0);
+  } finally {
+    await end(m);
+  }
+});
+
 const SIGNALS: Array<[string, number, string]> = [
   ["SIGUSR1", POWEROFF, "poweroff"],
   ["SIGPWR", POWEROFF, "poweroff"],
