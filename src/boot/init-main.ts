@@ -101,17 +101,7 @@ function runTasks(pid1: Pid1, env: () => string[], gate: DepGate, onFailed: Retu
   const { values, inherited, catchAll } = pid1;
   let tasks: TaskRecord[] = [];
   timed("boot", "start tasks", () => {
-    tasks = startTasks(
-      values.taskdir,
-      values.rundir,
-      env,
-      pid1.deaths,
-      [0, ...childOutput(pid1)],
-      gate,
-      !!inherited,
-      catchAll,
-      onFailed,
-    );
+    tasks = startTasks(values.taskdir, values.rundir, env, pid1.deaths, [0, ...childOutput(pid1)], gate, !!inherited, catchAll, onFailed);
     return `${tasks.length} tasks`;
   });
   return tasks;
