@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -72,6 +73,7 @@ struct Child {
   long gid;     // -1 = keep
   long uid;     // -1 = keep
   uint64_t reset;  // signals to set to SIG_DFL: bit sig-1
+  int unshare_below;  // > 0: made with CLONE_FILES; unshare the fd table keeping only fds below this
   int err;
   int step;
 };
@@ -126,6 +128,10 @@ void MapFds(Child* c) {
 
 int ChildMain(void* arg) {
   Child* c = static_cast<Child*>(arg);
+  // First, before any fd changes: made with CLONE_FILES, the table is still
+  // the parent's. The kernel copies only the fds below unshare_below (stdio
+  // and the slots the sources were dup'ed into) into a table of our own.
+  if (c->unshare_below > 0 && syscall(SYS_close_range, c->unshare_below, ~0U, CLOSE_RANGE_UNSHARE) < 0) Fail(c, kClose);
   // Handlers belong to the parent's code and must not run here; ignored
   // signals would survive execve (Node ignores SIGPIPE). Reset all of them
   // while every signal is still blocked (the parent blocked them for us).
@@ -245,7 +251,7 @@ struct SpawnJob {
   std::string file, cwd;
   std::vector<std::string> argv, envs;
   std::vector<char*> argp, envp;
-  std::vector<int> fds, work;
+  std::vector<int> fds, work, slotted;
   std::vector<gid_t> groups;
   std::vector<Limit> limits;
   Child c = {};
@@ -335,7 +341,7 @@ SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
   return job;
 }
 
-SpawnOutcome RunSpawnJob(SpawnJob& job, int nice) {
+SpawnOutcome RunSpawnJob(SpawnJob& job, int nice, const FdSlots* slots) {
   SpawnOutcome out;
   Child& c = job.c;
   if (!c.nice_set && nice != kKeepNice) {
@@ -360,13 +366,50 @@ SpawnOutcome RunSpawnJob(SpawnJob& job, int nice) {
     }
     stack = s;
   }
+  // The child's sources (its fds, cgroup.procs, the tty) moved into this
+  // thread's slots: the child then shares our table and unshares it keeping
+  // only the fds up to the slots. Too many sources: the whole table is copied.
+  int used = 0;
+  int from[kMaxSlots];
+  auto slotOf = [&](int src) -> int {
+    if (src < 0) return src;
+    for (int k = 0; k < used; k++)
+      if (from[k] == src) return slots->fds[k];
+    if (used == slots->n) return -2;
+    from[used] = src;
+    return slots->fds[used++];
+  };
+  bool slotted = slots != nullptr && slots->n > 0;
+  int cgroup_fd = c.cgroup_fd, tty_fd = c.tty_fd;
+  if (slotted) {
+    job.slotted.assign(job.fds.begin(), job.fds.end());
+    for (int& fd : job.slotted) fd = slotOf(fd);
+    cgroup_fd = slotOf(c.cgroup_fd);
+    tty_fd = slotOf(c.tty_fd);
+    for (int fd : job.slotted) slotted = slotted && fd != -2;
+    slotted = slotted && cgroup_fd != -2 && tty_fd != -2;
+    for (int k = 0; slotted && k < used; k++) slotted = dup3(from[k], slots->fds[k], O_CLOEXEC) >= 0;
+  }
+  int high = 0;
+  for (int k = 0; k < used; k++) high = slots->fds[k] > high ? slots->fds[k] : high;
+  Child sc = c;
+  if (slotted) {
+    sc.fds = job.slotted.data();
+    sc.cgroup_fd = cgroup_fd;
+    sc.tty_fd = tty_fd;
+    sc.unshare_below = (high > 2 ? high : 2) + 1;
+  }
   // No handler of ours may run in the child before it resets them.
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  int pid = clone(ChildMain, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &c);
+  int pid = clone(ChildMain, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | (slotted ? CLONE_FILES : 0) | SIGCHLD, &sc);
   int clone_err = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  // The slots back on /dev/null: a pipe's write end left in one would keep it open.
+  for (int k = 0; k < used; k++) dup3(slots->null_fd, slots->fds[k], O_CLOEXEC);
+  c.err = sc.err;
+  c.step = sc.step;
   out.pid = pid;
   if (pid < 0) {
     out.err = clone_err;
@@ -380,6 +423,20 @@ SpawnOutcome RunSpawnJob(SpawnJob& job, int nice) {
     if (path != nullptr) out.path = path;
   }
   return out;
+}
+
+void ReserveFdSlots(FdSlots* slots) {
+  slots->n = 0;
+  // Without close_range (before 5.9) there is no CLOSE_RANGE_UNSHARE either.
+  if (syscall(SYS_close_range, ~0U, ~0U, 0) < 0) return;
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0) return;
+  for (int k = 0; k < kMaxSlots; k++) {
+    int fd = fcntl(null_fd, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) break;
+    slots->fds[slots->n++] = fd;
+  }
+  slots->null_fd = null_fd;
 }
 
 namespace {

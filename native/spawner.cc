@@ -62,6 +62,10 @@ Napi::FunctionReference onReport;
 // The JS thread's nice when the thread started: what a child gets back.
 int baseNice = 0;
 
+// The spawner thread's fd slots (spawn.h), reserved before it starts, while
+// PID 1's fds are still few, and used by that thread alone.
+FdSlots slots;
+
 void* Loop(void*) {
   // Ahead of the JS thread for the CPU (as root; else it stays as it is): a
   // spawn is a short burst that had to wait for a core behind the JS thread's
@@ -83,7 +87,7 @@ void* Loop(void*) {
     jobs.pop_front();
     busy = true;
     lock.unlock();
-    Report r{job.first, RunSpawnJob(*job.second, nice == baseNice ? kKeepNice : baseNice)};
+    Report r{job.first, RunSpawnJob(*job.second, nice == baseNice ? kKeepNice : baseNice, &slots)};
     job.second.reset();
     lock.lock();
     done.push_back(std::move(r));
@@ -95,6 +99,7 @@ void* Loop(void*) {
 }
 
 bool StartThread(Napi::Env env) {
+  ReserveFdSlots(&slots);
   errno = 0;
   int n = getpriority(PRIO_PROCESS, 0);
   baseNice = errno == 0 ? n : 0;

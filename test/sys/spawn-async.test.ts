@@ -85,4 +85,39 @@ test("settleSpawns hands every outstanding report out before it returns, in the 
   await Promise.all(got.map((pid) => waitExit(pid)));
 });
 
+test("a child of the spawner thread has exactly the fds it was given, however many this process holds, and no slot keeps a pipe open", async () => {
+  listen();
+  // Many fds here, as PID 1 holds a lock and a control fifo per service: the
+  // child unshares the table from just above the thread's low slots, so none
+  // of these may reach it, and the ones it is given must be the right files.
+  const held = Array.from({ length: 300 }, () => sys.open("/dev/null", sys.constants().O_RDONLY! | sys.constants().O_CLOEXEC!, 0));
+  const [r, w] = sys.pipe(true);
+  const [nr, nw] = sys.pipe(true);
+  try {
+    const rep = await report({ file: "/bin/sh", argv: ["sh", "-c", "ls /proc/$$/fd; echo ready >&4"], fds: [-1, w, w, -1, nw] });
+    assert.is(rep.error, null);
+    sys.close(w);
+    sys.close(nw);
+    await waitExit(rep.pid);
+    // EOF on both pipes: the child was the last holder of their write ends, so
+    // no slot of the spawner thread still holds one (a slot is reset to /dev/null).
+    const read = (fd: number) => {
+      let all = "";
+      let chunk = sys.read(fd, 65536);
+      for (; chunk !== null && chunk.length > 0; chunk = sys.read(fd, 65536)) all += chunk.toString();
+      assert.ok(chunk !== null, "EOF, not EAGAIN: no write end is left open anywhere");
+      return all;
+    };
+    const fds = read(r).trim().split(/\s+/).map(Number);
+    assert.equal(
+      fds.sort((a, b) => a - b),
+      [1, 2, 4],
+      "fds 1, 2 (the pipe) and 4, nothing else",
+    );
+    assert.is(read(nr), "ready\n", "fd 4 is the second pipe");
+  } finally {
+    for (const fd of [...held, r, nr]) sys.close(fd);
+  }
+});
+
 test.run();
