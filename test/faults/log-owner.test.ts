@@ -90,10 +90,14 @@ test("a symlink swapped in while it rotates, and across a re-exec: never followe
     await eventually(() => regular(`${web}/current`), 10_000, "web logging");
     // For 3 s nobody keeps replacing current with a symlink to the victim,
     // while rotations (several a second) rename current and open it anew.
+    const archived = new Set(readdirSync(web).filter((n) => n.startsWith("@")));
     const race = asNobody(["timeout", "3", "sh", "-c", `cd ${web} && while :; do ln -sfn ${target} .c && mv -fT .c current; done`], 10_000);
     assert.is(race.status, 124, `the swap loop ran its 3 s: ${race.out}`);
-    const archives = readdirSync(web).filter((n) => n.startsWith("@"));
-    assert.ok(archives.length >= 3, `it rotated meanwhile (${archives.length} archives)`);
+    // How often it rotates is the race's outcome (a rotation that meets the
+    // link waits for the next line to try again): at least once during it,
+    // so current was opened anew while the link kept coming back.
+    const rotated = readdirSync(web).filter((n) => n.startsWith("@") && !archived.has(n));
+    assert.ok(rotated.length >= 1, `it rotated meanwhile (${rotated.length} new archives)`);
     untouched(target, "root appended nothing through the swapped link");
 
     // Across a re-exec: the new image opens current again, and finds the link.
