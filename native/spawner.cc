@@ -62,8 +62,8 @@ Napi::FunctionReference onReport;
 // The JS thread's nice when the thread started: what a child gets back.
 int baseNice = 0;
 
-// The spawner thread's fd slots (spawn.h), reserved before it starts, while
-// PID 1's fds are still few, and used by that thread alone.
+// The spawner thread's fd slots (spawn.h), reserved when the addon is
+// loaded, while PID 1's fds are still few, and used by that thread alone.
 FdSlots slots;
 
 void* Loop(void*) {
@@ -99,7 +99,6 @@ void* Loop(void*) {
 }
 
 bool StartThread(Napi::Env env) {
-  ReserveFdSlots(&slots);
   errno = 0;
   int n = getpriority(PRIO_PROCESS, 0);
   baseNice = errno == 0 ? n : 0;
@@ -226,7 +225,21 @@ Napi::Value SettleSpawns(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// The fds the slots hold (and the /dev/null they are reset from): what a
+// re-exec's clean-up of inherited fds must leave alone.
+Napi::Value SpawnSlots(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  for (int k = 0; k < slots.n; k++) out.Set(static_cast<uint32_t>(k), Napi::Number::New(env, slots.fds[k]));
+  if (slots.n > 0) out.Set(static_cast<uint32_t>(slots.n), Napi::Number::New(env, slots.null_fd));
+  return out;
+}
+
 void InitSpawner(Napi::Env env, Napi::Object exports) {
+  // Before any of the image's own fds: the children of a PID 1 with
+  // thousands of them open then copy a dozen.
+  ReserveFdSlots(&slots);
+  exports.Set("spawnSlots", Napi::Function::New(env, SpawnSlots, "spawnSlots"));
   exports.Set("spawnAsync", Napi::Function::New(env, SpawnAsync, "spawnAsync"));
   exports.Set("onSpawnReport", Napi::Function::New(env, OnSpawnReport, "onSpawnReport"));
   exports.Set("settleSpawns", Napi::Function::New(env, SettleSpawns, "settleSpawns"));

@@ -87,6 +87,8 @@ export interface NativeAddon {
    *  exec. Returns the request's id at once; its outcome comes to the
    *  onSpawnReport callback from the event loop, in the order asked. */
   spawnAsync(req: NativeSpawnRequest): number;
+  /** The fds the spawner thread holds for its children's sources (and their /dev/null): not to be closed. */
+  spawnSlots(): number[];
   /** The one callback for spawnAsync's reports, every report so far in one
    *  call (arrays, in the order asked): pid 0 when no child was made (clone
    *  failed); error null when it exec'd, else the failed step as spawn()
