@@ -24,7 +24,7 @@ import { closeUntakenFds } from "../sys/kept-fds";
 import { USAGE, type InitValues } from "./init-options";
 import { knownPids, startSupervision } from "./supervision";
 import { armCrashReexec, imageStartMs, isCrashLoop, reexecNow, REEXEC_SIGNAL, takeInherited } from "./reexec";
-import { loadEnvDir, resetStdio } from "./stage1";
+import { envOnceLoaded, loadEnvDir, resetStdio } from "./stage1";
 import { armTrim } from "./trim";
 import { startTasks } from "./tasks";
 import type { TaskRecord } from "../supervise/task-record";
@@ -177,10 +177,7 @@ export async function containerMain(values: InitValues, command: string[], crash
   });
   step("boot", "load the environment", () => loadEnvDir(values.envdir));
 
-  // process.env is final once the env dir is loaded (nothing sets it later):
-  // made into strings once, not at each spawn (~0.5 ms a spawn as PID 1 here).
-  let envList: string[] | undefined;
-  const env = () => (envList ??= sys.envStrings(process.env));
+  const env = envOnceLoaded();
   const gate = new ReadyGate();
   const onFailed = failureHandler({ mode: "container", exit: (code, why) => end(code, why) });
   const live = `${values.rundir}/service`;

@@ -25,7 +25,7 @@ import { EARLY_MOUNTS, mountIfAbsent } from "./mounts";
 import { failureHandler } from "./on-failure";
 import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, takeInherited, type Inherited } from "./reexec";
 import { safeMode } from "./safe-mode";
-import { hostnameFrom, loadEnvDir, ownSession, resetStdio } from "./stage1";
+import { hostnameFrom, envOnceLoaded, loadEnvDir, ownSession, resetStdio } from "./stage1";
 import { knownPids, startSupervision } from "./supervision";
 import { startTasks } from "./tasks";
 import type { TaskRecord } from "../supervise/task-record";
@@ -196,10 +196,7 @@ export async function main(args: string[]): Promise<number | void> {
     keepAlive();
   }
   setUpMachine(values, !!inherited);
-  // process.env is final once the env dir is loaded (nothing sets it later):
-  // made into strings once, not at each spawn (~0.5 ms a spawn as PID 1 here).
-  let envList: string[] | undefined;
-  const env = () => (envList ??= sys.envStrings(process.env));
+  const env = envOnceLoaded();
   const gate = new DepGate();
   const onFailed = failureHandler({ mode: "init", power: (action) => shutdown(pid1, action) });
   const tasks = runTasks(pid1, env, gate, onFailed);
