@@ -77,15 +77,11 @@ export function startTasks(
     }
   };
   // A record changes two or three times in a boot's first tick (waiting, then
-  // released, then its pid): written once, after the tick, or once its
-  // spawn's report comes. An end is written at once, before its log line.
+  // released, then its pid): written once, after the tick, or by its spawn's
+  // report. An end is written at once, before its log line.
   const dirty = new Set<TaskRecord>();
-  const spawning = new Set<TaskRecord>();
   const saveSoon = (r: TaskRecord) => {
-    if (dirty.size === 0)
-      setImmediate(() => {
-        for (const d of dirty) if (!spawning.has(d)) save(d);
-      });
+    if (dirty.size === 0) setImmediate(() => dirty.forEach(save));
     dirty.add(r);
   };
   return listTasks(taskDir).map(({ name, path }) => {
@@ -145,9 +141,9 @@ export function startTasks(
         const fds = out === -2 ? stdio : [stdio[0]!, out, out];
         const t = deaths.expectSpawn();
         ticket = t;
-        spawning.add(record);
+        // Its report writes it, with the pid.
+        dirty.delete(record);
         sys.spawnAsync({ file: path, argv: [path], cwd: dir ?? "/", setsid: true, fds, ...settings.options }, ({ pid, error }) => {
-          spawning.delete(record);
           closeOut();
           if (error) {
             deaths.spawnReported(t, pid, null);
@@ -159,12 +155,10 @@ export function startTasks(
           deaths.spawnReported(t, pid, onExit);
         });
       } catch (e) {
-        spawning.delete(record);
         closeOut();
         if (ticket) deaths.spawnReported(ticket, 0, null);
-        return failedToStart(e);
+        failedToStart(e);
       }
-      saveSoon(record);
     };
     // After a re-exec a task is not run again: its record says where it got to.
     const previous = adopt ? readRecord(recordDir, name) : null;
