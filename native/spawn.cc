@@ -348,7 +348,7 @@ SpawnOutcome RunSpawnJob(SpawnJob& job, int nice, const FdSlots* slots) {
     c.nice_set = true;
     c.nice = nice;
   }
-  // Read here, not in ParseSpawnJob: on the spawner thread its open and
+  // Read here, not in ParseSpawnJob: on a spawner thread its open and
   // read leave the JS thread too.
   c.reset = SignalsToReset();
   // The child runs on its own stack while this thread is suspended; 64 KiB

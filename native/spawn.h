@@ -1,5 +1,5 @@
 // The spawn request and the clone+exec that runs it, shared by the
-// synchronous spawn() (spawn.cc) and the spawner thread (spawner.cc). A job
+// synchronous spawn() (spawn.cc) and the spawner threads (spawner.cc). A job
 // is parsed on the JS thread, owns every byte the child reads, and may be
 // run on any thread: the child then suspends only that thread.
 #pragma once
@@ -53,5 +53,5 @@ struct FdSlots {
 void ReserveFdSlots(FdSlots* slots);
 
 // slots: this thread's own (null: copy the table, as the synchronous spawn()
-// does, which may run while the spawner thread uses its slots).
+// does, which may run while the spawner threads use theirs).
 SpawnOutcome RunSpawnJob(SpawnJob& job, int nice = kKeepNice, const FdSlots* slots = nullptr);

@@ -2,7 +2,7 @@
 // SIGCHLD) goes to whoever asked for that pid; a pid nobody asked for is an
 // orphan that re-parented to us, and reaping it was all it needed.
 //
-// A spawn on the spawner thread (spawnAsync) tells its pid later than the
+// A spawn on a spawner thread (spawnAsync) tells its pid later than the
 // kernel may report its death: the reaper and the report are two event
 // sources, in no set order. So while a spawn is in flight, a death nobody
 // watches is held, not dropped: the report hands it to its owner. A held

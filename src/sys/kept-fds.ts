@@ -151,7 +151,7 @@ export function loadInheritedFds(path: string): number {
 /** Closes what the previous image kept and this one did not take over. */
 export function closeUntakenFds(): void {
   // A number the previous image listed but did not pass on may since be one
-  // of the spawner thread's slots (taken at the addon's load): it is ours now.
+  // of the spawner threads' slots (taken at the addon's load): it is ours now.
   const slots = new Set(sys.native().spawnSlots());
   for (const fd of inherited().values()) if (!slots.has(fd)) closeQuietly(fd);
   inherited().clear();

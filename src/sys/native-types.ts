@@ -82,15 +82,16 @@ export interface NativeAddon {
    *  signals reset, cgroup, setsid/setpgid, terminal, signal mask emptied, fds, umask, rlimits, nice, setgroups, setgid,
    *  setuid, chdir, execve (limits and nice while still privileged). */
   spawn(req: NativeSpawnRequest): number;
-  /** The same spawn run by the addon's spawner thread (started at the first
-   *  call, signals blocked in it): only that thread waits for the child's
-   *  exec. Returns the request's id at once; its outcome comes to the
-   *  onSpawnReport callback from the event loop, in the order asked. */
+  /** The same spawn run by one of the addon's spawner threads (up to four,
+   *  each started when a request finds none waiting, signals blocked in
+   *  them): only that thread waits for the child's exec. Returns the
+   *  request's id at once; its outcome comes to the onSpawnReport callback
+   *  from the event loop, in the order the spawns ended, not as asked. */
   spawnAsync(req: NativeSpawnRequest): number;
-  /** The fds the spawner thread holds for its children's sources (and their /dev/null): not to be closed. */
+  /** The fds the spawner threads hold for their children's sources (and their /dev/null): not to be closed. */
   spawnSlots(): number[];
   /** The one callback for spawnAsync's reports, every report so far in one
-   *  call (arrays, in the order asked): pid 0 when no child was made (clone
+   *  call (arrays, in the order the spawns ended): pid 0 when no child was made (clone
    *  failed); error null when it exec'd, else the failed step as spawn()
    *  throws it. A child made and then failed (pid > 0 with an error) is NOT
    *  reaped by the addon: its death comes as an exit event like any other. */

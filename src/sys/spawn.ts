@@ -117,7 +117,7 @@ export interface SpawnReport {
   error: Error | null;
 }
 
-/** reports owed, by request id (the addon reports in the order asked) */
+/** reports owed, by request id (the addon reports in the order the spawns end) */
 const owed = new Map<number, (report: SpawnReport) => void>();
 let listening = false;
 
@@ -170,7 +170,7 @@ function handOut(ids: number[], pids: number[], errors: Array<Error | null>): vo
   if (thrown) throw (thrown as { e: unknown }).e;
 }
 
-/** Starts a process on the addon's spawner thread: this thread goes on while
+/** Starts a process on one of the addon's spawner threads: this thread goes on while
  *  the child is made and execs. onReport runs from the event loop (or inside
  *  settleSpawns) once, with its pid or why it failed. Throws only for a bad
  *  request (TypeError) or when the thread cannot be started. */

@@ -1,9 +1,9 @@
-// spawnAsync() against the real kernel: the spawner thread's reports (pid,
+// spawnAsync() against the real kernel: the spawner threads' reports (pid,
 // or the failed step with the pid of the child that failed), the deaths of
 // those children reaped by the one reaper, and settleSpawns before an exec.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as sys from "../../src/sys";
 import { deaths, listen, waitExit } from "./child";
 
@@ -71,18 +71,53 @@ test("a bad request throws at once, on this thread", () => {
   assert.throws(() => sys.spawnAsync({ file: "/bin/true", umask: NaN }, () => assert.unreachable("no report")), TypeError);
 });
 
-test("settleSpawns hands every outstanding report out before it returns, in the order asked", async () => {
+test("settleSpawns hands every outstanding report out before it returns", async () => {
   listen();
   const got: number[] = [];
   for (let i = 0; i < 20; i++) sys.spawnAsync({ file: "/bin/true" }, (r) => got.push(r.pid));
   sys.settleSpawns();
   assert.is(got.length, 20);
-  assert.equal(
-    [...got].sort((a, b) => a - b),
-    got,
-    "reported in the order asked (pids rise)",
-  );
+  assert.is(new Set(got).size, 20, "a pid each");
+  assert.ok(got.every((pid) => pid > 0));
   await Promise.all(got.map((pid) => waitExit(pid)));
+});
+
+test("spawns asked for together run on several spawner threads, and each child gets its own fds, not another thread's", async () => {
+  listen();
+  // Each child's stdout is its own pipe, moved through its thread's slots: a
+  // slot shared between threads would hand one child another's pipe. Each
+  // then lives on as a sleep (off the pipe), so the threads that made them
+  // can be told apart in /proc: a thread lists the children it made.
+  const pipes = Array.from({ length: 40 }, () => sys.pipe(true));
+  const done = await Promise.all(
+    pipes.map(([, w], i) => report({ file: "/bin/sh", argv: ["sh", "-c", `echo ${i}; exec sleep 30 >/dev/null`], fds: [-1, w, -1] })),
+  );
+  for (const [, w] of pipes) sys.close(w);
+  try {
+    for (const r of done) assert.is(r.error, null);
+    const makers = readdirSync("/proc/self/task").filter((tid) => {
+      const kids = readFileSync(`/proc/self/task/${tid}/children`, "utf8").trim().split(/\s+/).map(Number);
+      return done.some((r) => kids.includes(r.pid));
+    });
+    assert.ok(makers.length > 1, `made by ${makers.length} threads`);
+    assert.not.ok(makers.includes(String(process.pid)), "none by the JS thread");
+    for (const [i, [r]] of pipes.entries()) {
+      // until EOF: a child may still be between its echo and its exec
+      let all = "";
+      for (let waited = 0; ; ) {
+        const chunk = sys.read(r, 4096);
+        if (chunk !== null && chunk.length === 0) break;
+        if (chunk !== null) all += chunk.toString();
+        else if ((waited += 10) > 5000) assert.unreachable(`no EOF on pipe ${i}: a slot still holds its write end`);
+        else await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.is(all, `${i}\n`, `pipe ${i} got its own child's line`);
+    }
+  } finally {
+    for (const r of done) if (r.pid > 0) sys.kill(r.pid, "KILL");
+    for (const [r] of pipes) sys.close(r);
+  }
+  await Promise.all(done.map((r) => waitExit(r.pid)));
 });
 
 test("a child of the spawner thread has exactly the fds it was given, however many this process holds, and no slot keeps a pipe open", async () => {
