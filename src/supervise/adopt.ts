@@ -23,8 +23,8 @@ const KILL_WAIT_MS = 2000;
 
 /** Every service dir of scanDir (and its log/), resolved, with its status.
  *  withStatus: only the dirs that have a supervise/status (a survivor check:
- *  a dir without one names no process, and costs one failed open instead of
- *  a stat, a realpath and the open). */
+ *  a dir without one names no process, and costs one stat that finds nothing
+ *  instead of a stat, a realpath and the open). */
 export function statusClaims(scanDir: string, withStatus = false): StatusClaim[] {
   const claims: StatusClaim[] = [];
   for (const entry of readScanDir(scanDir).services) {
@@ -32,7 +32,10 @@ export function statusClaims(scanDir: string, withStatus = false): StatusClaim[]
       let status = null;
       let bytes: Buffer | null = null;
       if (withStatus) {
+        // A stat that says "absent" without throwing first: at a fresh start
+        // every dir lacks the file, and a thrown ENOENT costs more than the syscall.
         try {
+          if (!statSync(`${path}/supervise/status`, { throwIfNoEntry: false })) continue;
           bytes = readFileSync(`${path}/supervise/status`);
         } catch {
           continue; // absent or unreadable: no claim
