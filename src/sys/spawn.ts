@@ -84,7 +84,8 @@ function childRlimits(rlimits: Rlimit[]): Array<[number, number, number]> {
 export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
   const env = Array.isArray(opts.env) ? opts.env : envStrings(opts.env ?? process.env);
   return {
-    file: resolveFile(opts.file, pathOf(env)),
+    // A path (./run, /bin/sh) needs no PATH: not looked up for each service's start.
+    file: opts.file.includes("/") ? opts.file : resolveFile(opts.file, pathOf(env)),
     argv: opts.argv ?? [opts.file],
     env,
     cwd: opts.cwd ?? "",
