@@ -1,6 +1,7 @@
 // The dependency gate (src/supervise/dep-gate.ts) without processes: members
 // are released once what they depend on is ready, and readiness news of a
-// member nothing depends on does not replan the graph.
+// member nothing depends on does not replan the graph; a waiting member is
+// told why only when that changed.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { DepGate } from "../../src/supervise/dep-gate";
@@ -41,6 +42,34 @@ test("news of a member nothing depends on plans nothing (a crash loop replanned 
     await tick();
   }
   assert.is(log.filter((l) => l.startsWith("waiting held")).length, before, log.join(", "));
+});
+
+test("a waiting member is told why again only when the reason changed, not at every replan", async () => {
+  const log: string[] = [];
+  const gate = new DepGate();
+  gate.add(member("a", [], log));
+  gate.add(member("b", [], log));
+  gate.add(member("app", ["a", "b"], log));
+  await tick();
+  const told = () => log.filter((l) => l === "waiting app yes").length;
+  assert.is(told(), 1, log.join(", "));
+  // a is ready: app now waits for b alone, a new reason
+  gate.update("a", "ready");
+  await tick();
+  assert.is(told(), 2, log.join(", "));
+  // replans that leave app's reason as it was tell it nothing: new members,
+  // one released by a's readiness, then its own readiness (something depends on it)
+  gate.add(member("other", [], log));
+  gate.add(member("more", ["a"], log));
+  gate.add(member("last", ["more"], log));
+  await tick();
+  gate.update("more", "ready");
+  await tick();
+  assert.ok(log.includes("release last"), log.join(", "));
+  assert.is(told(), 2, log.join(", "));
+  gate.update("b", "ready");
+  await tick();
+  assert.ok(log.includes("release app") && log.includes("waiting app no"), log.join(", "));
 });
 
 test.run();
