@@ -45,10 +45,12 @@ function pathOf(env: string[]): string {
   return entry !== undefined ? entry.slice(5) : (process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin");
 }
 
-/** The first executable `name` on `path` (as execvp); a name with a slash, or none found, is returned as is. */
-export function resolveFile(name: string, path: string): string {
+/** The first executable `name` on env's PATH (as execvp); a name with a
+ *  slash, or none found, is returned as is. PATH is looked for only then:
+ *  every service's ./run is a path. */
+export function resolveFile(name: string, env: string[]): string {
   if (name.includes("/")) return name;
-  for (const dir of path.split(":")) {
+  for (const dir of pathOf(env).split(":")) {
     const candidate = `${dir === "" ? "." : dir}/${name}`;
     try {
       accessSync(candidate, fsConstants.X_OK);
@@ -84,8 +86,7 @@ function childRlimits(rlimits: Rlimit[]): Array<[number, number, number]> {
 export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
   const env = Array.isArray(opts.env) ? opts.env : envStrings(opts.env ?? process.env);
   return {
-    // A path (./run, /bin/sh) needs no PATH: not looked up for each service's start.
-    file: opts.file.includes("/") ? opts.file : resolveFile(opts.file, pathOf(env)),
+    file: resolveFile(opts.file, env),
     argv: opts.argv ?? [opts.file],
     env,
     cwd: opts.cwd ?? "",
