@@ -30,8 +30,9 @@ test("--version and --help; unknown commands and options are usage errors (100)"
   assert.match(opt.stderr, /--bogus/);
 });
 
-// scripts/pack.mjs puts --max-semi-space-size=1 and --expose-gc in the blob's execArgv and
-// makes the blob's code cache under that same flag; nothing prints either, so
+// scripts/pack.mjs puts --max-semi-space-size=1, --expose-gc and --no-lazy in the blob's
+// execArgv and makes the blob's code cache under those same flags (with
+// --no-lazy, the cache holds every function's bytecode); nothing prints either, so
 // a preload (NODE_OPTIONS=--require, which the executable honours) reports
 // what V8 runs with, after enough garbage to grow an uncapped young heap.
 test("the blob's V8 flag is in force and its code cache is accepted", () => {
@@ -52,6 +53,7 @@ test("the blob's V8 flag is in force and its code cache is accepted", () => {
     const seen = JSON.parse(/^probe (.*)$/m.exec(r.stderr)?.[1] ?? "null") as { execArgv: string[]; young: number; gc: string } | null;
     assert.ok(seen, r.stderr);
     assert.ok(seen.execArgv.includes("--max-semi-space-size=1"), JSON.stringify(seen));
+    assert.ok(seen.execArgv.includes("--no-lazy"), JSON.stringify(seen));
     // The after-boot trim's gc() (src/sys/gc.ts): V8's own, not the addon's.
     assert.is(seen.gc, "function", JSON.stringify(seen));
     assert.ok(seen.young <= 2 * 1024 * 1024, `young generation ${seen.young} bytes: the semi-space cap is not in force`);
