@@ -27,6 +27,7 @@
 
 #include "addon.h"
 #include "args.h"
+#include "crash.h"
 #include "errors.h"
 #include "spawn.h"
 
@@ -74,6 +75,7 @@ struct Child {
   long uid;     // -1 = keep
   uint64_t reset;  // signals to set to SIG_DFL: bit sig-1
   int unshare_below;  // > 0: made with CLONE_FILES; unshare the fd table keeping only fds below this
+  bool carry_pid;     // tell the crash path our pid before exec (crash.h)
   int err;
   int step;
 };
@@ -170,6 +172,9 @@ int ChildMain(void* arg) {
   if (c->uid >= 0 && syscall(SYS_setuid, c->uid) < 0) Fail(c, kSetuid);
   // After setuid, so the directory is entered with the service's own rights.
   if (c->cwd != nullptr && syscall(SYS_chdir, c->cwd) < 0) Fail(c, kChdir);
+  // Last before the exec: from here a crash of the parent carries our pid, or
+  // it came first and we must not run (the new image starts this program itself).
+  if (c->carry_pid && !CrashCarryChild(static_cast<int>(syscall(SYS_getpid)))) syscall(SYS_exit_group, 127);
   syscall(SYS_execve, c->file, c->argv, c->envp);
   Fail(c, kExecve);
 }
@@ -248,7 +253,7 @@ rlim_t Rlim(int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); 
 // Everything the child reads, owned: the strings, the arrays of pointers
 // into them and the scratch the child works in.
 struct SpawnJob {
-  std::string file, cwd;
+  std::string file, cwd, carry_name;
   std::vector<std::string> argv, envs;
   std::vector<char*> argp, envp;
   std::vector<int> fds, work, slotted;
@@ -273,6 +278,15 @@ SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
   if (!Field(req, "argv", &v) || !ArgStrings(env, v, "spawn: req.argv", &j.argv)) return nullptr;
   if (!Field(req, "env", &v) || !ArgStrings(env, v, "spawn: req.env", &j.envs)) return nullptr;
   if (!Field(req, "cwd", &v) || !CString(env, v, "spawn: req.cwd", &j.cwd)) return nullptr;
+  if (!Field(req, "carryPidAs", &v)) return nullptr;
+  if (!v.IsUndefined() && !v.IsNull()) {
+    if (!CString(env, v, "spawn: req.carryPidAs", &j.carry_name)) return nullptr;
+    if (j.carry_name.empty() || j.carry_name.size() >= kCarryNameMax || j.carry_name.find('=') != std::string::npos) {
+      ThrowUsage(env, "spawn: req.carryPidAs must be an environment variable's name");
+      return nullptr;
+    }
+    c.carry_pid = true;
+  }
 
   int64_t n;
   if (!Field(req, "setsid", &v)) return nullptr;
@@ -402,6 +416,7 @@ SpawnOutcome RunSpawnJob(SpawnJob& job, int nice, const FdSlots* slots) {
   // No handler of ours may run in the child before it resets them.
   sigset_t all, old;
   sigfillset(&all);
+  if (c.carry_pid) CrashCarryBegin(job.carry_name);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   int pid = clone(ChildMain, static_cast<char*>(stack) + stack_size, CLONE_VM | CLONE_VFORK | (slotted ? CLONE_FILES : 0) | SIGCHLD, &sc);
   int clone_err = errno;
@@ -410,6 +425,7 @@ SpawnOutcome RunSpawnJob(SpawnJob& job, int nice, const FdSlots* slots) {
   for (int k = 0; k < used; k++) dup3(slots->null_fd, slots->fds[k], O_CLOEXEC);
   c.err = sc.err;
   c.step = sc.step;
+  if (c.carry_pid && (pid < 0 || c.step != kNone)) CrashCarryFailed(pid);
   out.pid = pid;
   if (pid < 0) {
     out.err = clone_err;

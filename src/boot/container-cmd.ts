@@ -39,18 +39,19 @@ export function exitCodeOf(exit: sys.Exit): number {
 
 /** Starts CMD; returns its pid, or the exit code of a failed exec
  *  (127 not found, 126 not executable) after saying why, tini's way. */
-export function startCommand(argv: string[], stdio: OriginalStdio, env: string[]): { pid: number } | { failed: number } {
+/** carryPidAs: the variable a crash carries CMD's pid in, from just before its exec. */
+export function startCommand(argv: string[], stdio: OriginalStdio, env: string[], carryPidAs: string): { pid: number } | { failed: number } {
   // The addon makes CMD's group the terminal's foreground group (TIOCSPGRP,
   // signals blocked): Ctrl-C then reaches CMD, and a shell CMD can read.
   const ttyFd = stdio[0] >= 0 && sys.isatty(stdio[0]) ? stdio[0] : -1;
   try {
     try {
-      return { pid: sys.spawn({ file: argv[0]!, argv, env, pgid: 0, ttyFd, fds: stdio }) };
+      return { pid: sys.spawn({ file: argv[0]!, argv, env, pgid: 0, ttyFd, fds: stdio, carryPidAs }) };
     } catch (e) {
       // A terminal that is not our session's (ENOTTY): run CMD without it, as tini does.
       if (!(ttyFd >= 0 && sys.isErrnoError(e) && e.syscall === "tcsetpgrp")) throw e;
       logLine(`warning: unable to give CMD the terminal: ${reason(e)}`);
-      return { pid: sys.spawn({ file: argv[0]!, argv, env, pgid: 0, fds: stdio }) };
+      return { pid: sys.spawn({ file: argv[0]!, argv, env, pgid: 0, fds: stdio, carryPidAs }) };
     }
   } catch (e) {
     const code = sys.isErrnoError(e) && e.syscall === "execve" ? execFailureCode(e) : EXIT_NOT_EXECUTABLE;

@@ -19,7 +19,7 @@ import { containerMounts, runDirUsable } from "./container-stage1";
 import { descendants } from "./container-procs";
 import { ReadyGate } from "./container-ready";
 import { exitCodeOf, forwardSignal, startCommand, type OriginalStdio } from "./container-cmd";
-import { carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
+import { COMMAND_PID_VARIABLE, carryCommandPid, carryExitCode, originalStdio, releaseOriginalStdio, takeCarriedCommand } from "./container-reexec";
 import { closeUntakenFds } from "../sys/kept-fds";
 import { USAGE, type InitValues } from "./init-options";
 import { knownPids, startSupervision } from "./supervision";
@@ -230,8 +230,9 @@ export async function containerMain(values: InitValues, command: string[], crash
     logLine(`warning: not ready after ${waitMs} ms: ${gate.pending().join(", ")}: starting ${command[0]} anyway`);
   }
   if (ending) return new Promise<number>(() => undefined);
-  const started = startCommand(command, stdio, env());
-  // Its pid is carried first thing: a crash from now on must not start it again.
+  // CMD carries its own pid to a crash from just before its exec, and TS
+  // carries it first thing after: a crash from now on must not start it again.
+  const started = startCommand(command, stdio, env(), COMMAND_PID_VARIABLE);
   if ("pid" in started) watchCommand(started.pid);
   releaseOriginalStdio(stdio);
   if ("failed" in started) {

@@ -27,11 +27,20 @@ export function takeCarriedCommand(): CarriedCommand {
   return { pid: Number.isInteger(pid) && pid > 0 ? pid : 0, exitCode: code !== undefined && /^\d+$/.test(code) ? Number(code) : null };
 }
 
+/** The spawn option that has CMD itself tell a crash its pid, from just
+ *  before its exec: between the spawn's return and carryCommandPid a crash
+ *  would otherwise carry no CMD, and the next image would start it again. */
+export const COMMAND_PID_VARIABLE = CMD_PID_ENV;
+
 /** CMD started as pid: the next image must keep waiting for it. */
-export const carryCommandPid = (pid: number): void => carry(CMD_PID_ENV, String(pid));
+export function carryCommandPid(pid: number): void {
+  sys.carryPidOnCrash(CMD_PID_ENV, pid);
+  carry(CMD_PID_ENV, String(pid));
+}
 
 /** The container is ending with code: so does the next image. */
 export function carryExitCode(code: number): void {
+  sys.carryPidOnCrash(CMD_PID_ENV, 0);
   carry(CMD_PID_ENV, null);
   carry(EXIT_CODE_ENV, String(code));
 }

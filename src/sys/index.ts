@@ -58,6 +58,8 @@ export const pidfdOpen = (pid: number): number => native().pidfdOpen(pid);
 /** a fatal signal will execve this (see NativeAddon.armCrashExec) */
 export const armCrashExec = (file: string, argv: string[], env: string[], say: { signals: number[]; lines: string[]; failLine: string }): void =>
   native().armCrashExec(file, argv, env, say.signals, say.lines, say.failLine);
+/** a crash's exec also carries name=pid (see NativeAddon.carryPidOnCrash); pid 0: none */
+export const carryPidOnCrash = (name: string, pid: number): void => native().carryPidOnCrash(name, pid);
 export const blockSignals = (sigs: Signal[]): void => native().blockSignals(sigs.map(signalNumber));
 export const unblockSignals = (sigs: Signal[]): void => native().unblockSignals(sigs.map(signalNumber));
 

@@ -69,6 +69,9 @@ export interface NativeSpawnRequest {
   rlimits: Array<[number, number, number]>;
   /** setpriority(PRIO_PROCESS, 0, nice) when not null */
   nice: number | null;
+  /** an environment variable's name: the child tells the crash path its pid
+   *  just before its exec (see carryPidOnCrash); null = no */
+  carryPidAs: string | null;
 }
 
 export interface NativeAddon {
@@ -117,6 +120,12 @@ export interface NativeAddon {
    *  fails, then the default action): all prepared here because the handler
    *  may not allocate. Calling again replaces them. */
   armCrashExec(file: string, argv: string[], env: string[], signals: number[], lines: string[], failLine: string): void;
+  /** From now on a crash's exec also gets name=pid in its environment, unless
+   *  the prepared one already has name; pid 0: none. A spawn with carryPidAs
+   *  sets it from inside the child, before its exec: a crash at any moment
+   *  after that spawn began either carries the new pid or keeps the child
+   *  from running (it exits 127 unexec'd), never starts the program twice. */
+  carryPidOnCrash(name: string, pid: number): void;
   /** pidfd_open(2): an fd (close-on-exec) readable once pid has exited; for
    *  waiting on a process that is not our child */
   pidfdOpen(pid: number): number;

@@ -33,6 +33,9 @@ export interface SpawnOptions {
   groups?: number[];
   rlimits?: Rlimit[];
   nice?: number;
+  /** a crash from the moment the child is about to exec carries its pid in
+   *  this environment variable (NativeAddon.carryPidOnCrash) */
+  carryPidAs?: string;
 }
 
 /** "K=V" strings from an env object, skipping undefined values. */
@@ -101,6 +104,7 @@ export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
     groups: opts.groups ?? null,
     rlimits: childRlimits(opts.rlimits ?? []),
     nice: opts.nice ?? null,
+    carryPidAs: opts.carryPidAs ?? null,
   };
 }
 
