@@ -48,6 +48,8 @@ std::atomic<Prepared*> prepared{nullptr};
 constexpr int kStarting = -1;
 constexpr int kCrashed = -2;
 std::atomic<int> carriedPid{0};
+// The child swaps into it between clone and exec, where no lock may be taken.
+static_assert(std::atomic<int>::is_always_lock_free, "the carried pid needs a lock-free atomic");
 // "NAME=", set before carriedPid is; never freed (a handler may read it).
 std::atomic<const char*> carriedName{nullptr};
 
