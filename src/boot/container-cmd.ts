@@ -38,8 +38,8 @@ export function exitCodeOf(exit: sys.Exit): number {
 }
 
 /** Starts CMD; returns its pid, or the exit code of a failed exec
- *  (127 not found, 126 not executable) after saying why, tini's way. */
-/** carryPidAs: the variable a crash carries CMD's pid in, from just before its exec. */
+ *  (127 not found, 126 not executable) after saying why, tini's way.
+ *  carryPidAs: the variable a crash carries CMD's pid in, from just before its exec. */
 export function startCommand(argv: string[], stdio: OriginalStdio, env: string[], carryPidAs: string): { pid: number } | { failed: number } {
   // The addon makes CMD's group the terminal's foreground group (TIOCSPGRP,
   // signals blocked): Ctrl-C then reaches CMD, and a shell CMD can read.

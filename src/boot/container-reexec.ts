@@ -27,9 +27,10 @@ export function takeCarriedCommand(): CarriedCommand {
   return { pid: Number.isInteger(pid) && pid > 0 ? pid : 0, exitCode: code !== undefined && /^\d+$/.test(code) ? Number(code) : null };
 }
 
-/** The spawn option that has CMD itself tell a crash its pid, from just
- *  before its exec: between the spawn's return and carryCommandPid a crash
- *  would otherwise carry no CMD, and the next image would start it again. */
+/** The variable CMD's spawn names in carryPidAs, so that CMD itself tells a
+ *  crash its pid from just before its exec: between the spawn's return and
+ *  carryCommandPid a crash would otherwise carry no CMD, and the next image
+ *  would start it again. */
 export const COMMAND_PID_VARIABLE = CMD_PID_ENV;
 
 /** CMD started as pid: the next image must keep waiting for it. */
