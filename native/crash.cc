@@ -171,7 +171,7 @@ Napi::Value ArmCrashExec(Info info) {
 }
 
 bool SetCarriedName(const std::string& name) {
-  if (name.empty() || name.size() > kCarryNameMax - 1 || name.find('=') != std::string::npos) return false;
+  if (!CarryNameValid(name)) return false;
   std::string entry = name + "=";
   const char* now = carriedName.load();
   if (now == nullptr || entry != now) carriedName.store(strdup(entry.c_str()));
@@ -197,6 +197,10 @@ Napi::Value CarryPidOnCrash(Info info) {
 }
 
 }  // namespace
+
+bool CarryNameValid(const std::string& name) {
+  return !name.empty() && name.size() < kCarryNameMax && name.find('=') == std::string::npos;
+}
 
 bool CrashCarryBegin(const std::string& name) {
   if (!SetCarriedName(name)) return false;

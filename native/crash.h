@@ -9,6 +9,9 @@
 
 constexpr size_t kCarryNameMax = 64;
 
+// Whether name can be the carried variable: not empty, no '=', under kCarryNameMax.
+bool CarryNameValid(const std::string& name);
+
 // Spawning thread, before clone: name is the environment variable. false: not a usable name.
 bool CrashCarryBegin(const std::string& name);
 // The child (shares our memory; atomics only): false means a crash got there first: exit.

@@ -281,7 +281,7 @@ SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
   if (!Field(req, "carryPidAs", &v)) return nullptr;
   if (!v.IsUndefined() && !v.IsNull()) {
     if (!CString(env, v, "spawn: req.carryPidAs", &j.carry_name)) return nullptr;
-    if (j.carry_name.empty() || j.carry_name.size() >= kCarryNameMax || j.carry_name.find('=') != std::string::npos) {
+    if (!CarryNameValid(j.carry_name)) {
       ThrowUsage(env, "spawn: req.carryPidAs must be an environment variable's name");
       return nullptr;
     }
