@@ -26,7 +26,16 @@ export class NotifyPipe {
 
   /** Starts reading after a successful spawn. */
   listen(): void {
-    if (this.fd >= 0) sys.watchReadable(this.fd, () => this.onReadable());
+    const fd = this.fd;
+    if (fd < 0) return;
+    sys.watchReadable(fd, () => this.onReadable());
+    // The report reaches a busy JS thread well after the exec, and a fast
+    // run has often said it is ready by then: read now, not a loop turn
+    // later (a boot's dependents wait on it). A microtask, so the caller
+    // feeds `spawned` first; skipped if the pipe was replaced meanwhile.
+    queueMicrotask(() => {
+      if (this.fd === fd) this.onReadable();
+    });
   }
 
   /** After a re-exec: the previous image's read end, if it kept one. */
