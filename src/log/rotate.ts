@@ -135,9 +135,15 @@ export class RotatingSink {
   private kick(): void {
     if (this.busy) return;
     this.busy = true;
-    void this.pump().finally(() => {
-      this.busy = false;
-      for (const w of this.idleWaiters.splice(0)) w();
+    // From the loop's check phase, not at once: the lines of one turn go out
+    // in one write, and a boot's first line does not start libuv's thread
+    // pool (its threads are made, and waited for, inside that first fs.write)
+    // ahead of the spawn reports and readiness waiting in the same turn.
+    setImmediate(() => {
+      void this.pump().finally(() => {
+        this.busy = false;
+        for (const w of this.idleWaiters.splice(0)) w();
+      });
     });
   }
 
