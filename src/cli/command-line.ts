@@ -1,11 +1,13 @@
 // The one command-line module every command uses. Options are read by
 // util.parseArgs in strict mode (in the order given, when a command needs
-// it: s6 tools let the last -u/-d win); a bad command line is a UsageError
+// it: s6 tools let the last -u/-d win; the plainest lines by simple-args.ts,
+// which answers the same without loading util's parser); a bad command line is a UsageError
 // naming what is wrong, and main.ts says every one the same way (sayUsage):
 // "tsinit COMMAND: WHAT", the command's usage lines, exit 100.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT_USAGE } from "./exit-codes";
 import { logLine, writeText } from "./log";
+import { parseSimpleArgs } from "./simple-args";
 
 /** A bad command line: the message, then HELP's usage lines, exit 100. */
 export class UsageError extends Error {
@@ -67,6 +69,9 @@ function problem(args: string[], options: Options, allowPositionals: boolean): s
 /** parseArgs (strict, with tokens); a bad option or argument is a UsageError
  *  that names it and carries the help text for its usage lines. */
 export function parseCommandLine<O extends Options>(help: string, args: string[], options: O, allowPositionals = true) {
+  const simple = parseSimpleArgs(args, options, allowPositionals);
+  type Parsed = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true; tokens: true }>>;
+  if (simple) return simple as unknown as Parsed;
   try {
     return parseArgs({ args, options, allowPositionals, strict: true, tokens: true });
   } catch {
