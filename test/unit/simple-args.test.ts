@@ -54,18 +54,7 @@ test("the lines a boot and the CLI give are answered, as util.parseArgs answers 
 });
 
 test("declined, for util.parseArgs to answer or word the error", () => {
-  for (const args of [
-    ["-h"],
-    ["--", "x"],
-    ["--unknown"],
-    ["--no-mount=1"],
-    ["--out"],
-    ["--out", "-x"],
-    ["--tag", "a"],
-    ["--"],
-    ["-o", "x"],
-    ["--=x"],
-  ]) {
+  for (const args of [["-h"], ["--", "x"], ["--unknown"], ["--no-mount=1"], ["--out"], ["--out", "-x"], ["--tag", "a"], ["--"], ["-o", "x"], ["--=x"]]) {
     assert.is(parseSimpleArgs(args, OPTIONS, true), null, JSON.stringify(args));
   }
   assert.is(parseSimpleArgs(["operand"], OPTIONS, false), null, "an operand where none is allowed");
@@ -73,7 +62,23 @@ test("declined, for util.parseArgs to answer or word the error", () => {
 
 test("any line: declined, or exactly util.parseArgs's answer", () => {
   const piece = fc.oneof(
-    fc.constantFrom("--scandir", "--rundir", "--no-mount", "--help", "--out", "--tag", "--nope", "--", "-", "-h", "-o", "-ho", "--scandir=", "--no-mount=x", "--out=-1"),
+    fc.constantFrom(
+      "--scandir",
+      "--rundir",
+      "--no-mount",
+      "--help",
+      "--out",
+      "--tag",
+      "--nope",
+      "--",
+      "-",
+      "-h",
+      "-o",
+      "-ho",
+      "--scandir=",
+      "--no-mount=x",
+      "--out=-1",
+    ),
     fc.constantFrom("a", "/x", "-1", "--", "=", "b=c"),
     fc.string({ maxLength: 4 }),
   );
