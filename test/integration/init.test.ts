@@ -158,7 +158,8 @@ test("a task's exec that fails is recorded failed and holds its dependents; a ru
     const read = (name: string) => JSON.parse(readFileSync(`${m.root}/run/task/${name}.json`, "utf8"));
     const bad = await eventually(() => (read("badexec").state === "failed" ? read("badexec") : null), 5000, "badexec failed");
     assert.match(bad.error, /ENOENT/);
-    assert.match(m.init.output(), /unable to start task .*badexec: .*ENOENT/);
+    // The console line and the record are two channels: the record can be read before the pipe is.
+    await m.init.waitFor(/unable to start task .*badexec: .*ENOENT/, 5000);
     // Spawned on the addon's thread: the pid arrives with its report and is written then.
     const sleeper = await eventually(() => (read("sleeper").pid > 0 ? read("sleeper") : null), 5000, "sleeper's pid");
     assert.is(sleeper.state, "running");
