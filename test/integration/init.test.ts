@@ -130,8 +130,13 @@ test("env dir rules reach services; tasks record their exit", async () => {
     "task/noexec": "not a script\n",
   });
   try {
-    await eventually(() => existsSync(`${m.root}/env.out`), 5000, "env.out");
-    assert.match(readFileSync(`${m.root}/env.out`, "utf8"), /^FOO=bar TRAIL=\[value\] GONE=unset$/m);
+    // The shell's `>` makes the file before echo writes the line: wait for a whole line.
+    const line = await eventually(
+      () => (existsSync(`${m.root}/env.out`) && readFileSync(`${m.root}/env.out`, "utf8").includes("\n") ? readFileSync(`${m.root}/env.out`, "utf8") : null),
+      5000,
+      "env.out",
+    );
+    assert.match(line, /^FOO=bar TRAIL=\[value\] GONE=unset$/m);
     const rec = await eventually(
       () => {
         const r = JSON.parse(readFileSync(`${m.root}/run/task/fails.json`, "utf8"));
