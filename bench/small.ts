@@ -25,7 +25,7 @@
 //     cache through the drop, and "cold" was warm (55 ms, where a cold copy
 //     takes ~140 ms here). Timed twice: run directly, and as PID 1 of a
 //     namespace through the same setpriv + unshare wrapper as the boots
-//     (~5-10 ms more: two more execs, a mount namespace, /proc mounted).
+//     (0-10 ms more here: two more execs, a mount namespace, /proc mounted).
 //     tsinit's own cost is its all up minus the second, in the same cache
 //     state ("measured the same way"), beside s6's whole exec -> all up,
 //     which pays that wrapper too.

@@ -1,9 +1,9 @@
 // The one command-line module every command uses. Options are read by
 // util.parseArgs in strict mode (in the order given, when a command needs
-// it: s6 tools let the last -u/-d win; the plainest lines by simple-args.ts,
-// which answers the same without loading util's parser); a bad command line is a UsageError
-// naming what is wrong, and main.ts says every one the same way (sayUsage):
-// "tsinit COMMAND: WHAT", the command's usage lines, exit 100.
+// it: s6 tools let the last -u/-d win); the plainest lines by simple-args.ts,
+// which answers the same without loading util's parser. A bad command line
+// is a UsageError naming what is wrong, and main.ts says every one the same
+// way (sayUsage): "tsinit COMMAND: WHAT", the command's usage lines, exit 100.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { EXIT_USAGE } from "./exit-codes";
 import { logLine, writeText } from "./log";

@@ -12,7 +12,7 @@ import type { ParseArgsConfig } from "node:util";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
-export interface OptionTokenOut {
+interface OptionToken {
   kind: "option";
   name: string;
   rawName: string;
@@ -20,7 +20,7 @@ export interface OptionTokenOut {
   value: string | undefined;
   inlineValue: boolean | undefined;
 }
-export interface PositionalToken {
+interface PositionalToken {
   kind: "positional";
   index: number;
   value: string;
@@ -29,7 +29,7 @@ export interface PositionalToken {
 export interface SimpleParse {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
-  tokens: Array<OptionTokenOut | PositionalToken>;
+  tokens: Array<OptionToken | PositionalToken>;
 }
 
 /** The strict parse of ARGS, or null when it is not one of the plain shapes. */
@@ -52,8 +52,9 @@ export function parseSimpleArgs(args: readonly string[], options: Options, allow
         continue;
       }
       if (eq >= 0) {
-        values[name] = arg.slice(eq + 1);
-        tokens.push({ kind: "option", name, rawName, index: i, value: values[name] as string, inlineValue: true });
+        const value = arg.slice(eq + 1);
+        values[name] = value;
+        tokens.push({ kind: "option", name, rawName, index: i, value, inlineValue: true });
         continue;
       }
       const next = args[i + 1];
