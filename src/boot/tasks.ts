@@ -187,7 +187,13 @@ export function startTasks(
     saveSoon(record);
     gate.add({
       node: { name, kind: "task", deps: deps.deps, source: deps.source },
-      release: run,
+      // A loop turn after the gate says so: a boot's services and tasks are
+      // released together, and the turn's poll phase then hands over the
+      // services' spawn reports and reads their readiness first, so a service
+      // that waits for another (sshd after ntpd) starts before the tasks'
+      // spawns take the JS thread (bench/small, traced: ntpd up -> sshd up
+      // ~8.5 -> ~5 ms, all up ~3 ms sooner). Not once the machine stops.
+      release: () => setImmediate(() => gate.isClosed() || run()),
       showWaiting: (w) => {
         if (!w || record.state !== "waiting") return;
         record.waitsFor = w.waitsFor;

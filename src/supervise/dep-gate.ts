@@ -53,6 +53,11 @@ export class DepGate {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
   }
 
+  /** Whether the machine is stopping (close() was called). */
+  isClosed(): boolean {
+    return this.closing;
+  }
+
   /** Adds (or replaces) a member; it starts at once if nothing holds it. */
   add(member: GateMember): void {
     this.members.set(member.node.name, member);
