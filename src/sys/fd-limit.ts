@@ -15,6 +15,10 @@ export const NOFILE_ENV = "TSINIT_NOFILE";
 
 /** What children get, once raiseNofile has run; null before (nothing raised). */
 let original: [number, number] | null = null;
+/** Our own limits as raiseNofile or restoreNofile left them (only this file
+ *  sets them): childNofile compares with these instead of a getrlimit at
+ *  every spawn (1000 of them to start 1000 services). */
+let ours: [number, number] | null = null;
 
 const RLIMIT_NOFILE = () => native().constants.RLIMIT_NOFILE!;
 const fromNative = (v: number) => (v < 0 ? Infinity : v);
@@ -65,14 +69,14 @@ export function raiseNofile(env: NodeJS.ProcessEnv = process.env): string {
       /* keep what we have */
     }
   }
-  return `${show(current())}; services get ${show(original)}`;
+  ours = current();
+  return `${show(ours)}; services get ${show(original)}`;
 }
 
 /** The [soft, hard] nofile children get, when it differs from ours; else null. */
 export function childNofile(): [number, number] | null {
-  if (!original) return null;
-  const now = current();
-  return now[0] === original[0] && now[1] === original[1] ? null : original;
+  if (!original || !ours) return null;
+  return ours[0] === original[0] && ours[1] === original[1] ? null : original;
 }
 
 /** The nofile a child would inherit from us: the original, or our own. */
@@ -93,4 +97,5 @@ export function restoreNofile(): void {
   } catch {
     /* exec with what we have */
   }
+  ours = current();
 }
