@@ -2,7 +2,7 @@
 // child that never exec'd is reaped inside spawn and never reported.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as sys from "../../src/sys";
 import { execFailureCode } from "../../src/cli/exit-codes";
@@ -113,5 +113,7 @@ test("a number that is no whole int64 (NaN, Infinity, 2^63, 1.5) is a usage Type
     (e: unknown) => e instanceof TypeError && /req\.uid must be an integer in range/.test((e as Error).message),
   );
 });
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test.run();

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import { unless } from "../helpers/skip";
 import { CGROUP2, noCgroup2 } from "../helpers/cgroup2";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, realpathSync, rmdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as sys from "../../src/sys";
 import { listen, procStat, readAll, run, unlisten, waitExit } from "./child";
@@ -82,8 +82,12 @@ test("uid, gid, groups", async () => {
 
 test("cwd, umask, env, nice", async () => {
   const dir = realpathSync(mkdtempSync(`${tmpdir()}/tsinit-cwd-`));
-  const { out } = await sh('pwd; umask; echo "$FOO"; nice', { cwd: dir, umask: 0o027, env: ["FOO=bar baz"], nice: 5 });
-  assert.is(out, `${dir}\n0027\nbar baz\n5\n`);
+  try {
+    const { out } = await sh('pwd; umask; echo "$FOO"; nice', { cwd: dir, umask: 0o027, env: ["FOO=bar baz"], nice: 5 });
+    assert.is(out, `${dir}\n0027\nbar baz\n5\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("rlimits by name and number, unlimited as Infinity", async () => {
