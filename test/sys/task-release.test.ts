@@ -33,18 +33,24 @@ function setUp() {
   return { root, deaths, spawns: () => spawns, done: () => rmSync(root, { recursive: true, force: true }) };
 }
 
+/** One task handed to a real gate, run to the gate's microtask, which releases it. */
+async function released(t: ReturnType<typeof setUp>) {
+  const gate = new DepGate();
+  const [record] = startTasks(join(t.root, "task"), join(t.root, "state"), () => [], t.deaths, [0, 1, 2], gate);
+  await microtasks();
+  assert.is(gate.state("t1"), "started", "the gate released it");
+  return { gate, record: record! };
+}
+
 test("released by the gate in its microtask, spawned a loop turn later", async () => {
   const t = setUp();
   try {
-    const gate = new DepGate();
-    const [record] = startTasks(join(t.root, "task"), join(t.root, "state"), () => [], t.deaths, [0, 1, 2], gate);
-    await microtasks();
-    assert.is(gate.state("t1"), "started", "the gate released it");
+    const { record } = await released(t);
     assert.is(t.spawns(), 0, "not in the gate's microtask");
-    assert.is(record!.state, "waiting");
+    assert.is(record.state, "waiting");
     await nextTurn();
     assert.is(t.spawns(), 1, "spawned in the next turn");
-    assert.is(record!.state, "running");
+    assert.is(record.state, "running");
   } finally {
     t.done();
   }
@@ -53,14 +59,11 @@ test("released by the gate in its microtask, spawned a loop turn later", async (
 test("a release whose turn comes after the gate closed spawns nothing", async () => {
   const t = setUp();
   try {
-    const gate = new DepGate();
-    const [record] = startTasks(join(t.root, "task"), join(t.root, "state"), () => [], t.deaths, [0, 1, 2], gate);
-    await microtasks();
-    assert.is(gate.state("t1"), "started");
+    const { gate, record } = await released(t);
     gate.close();
     await nextTurn();
     assert.is(t.spawns(), 0);
-    assert.is(record!.state, "waiting");
+    assert.is(record.state, "waiting");
   } finally {
     t.done();
   }
