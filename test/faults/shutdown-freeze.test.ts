@@ -5,7 +5,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
-import { eventually, sleep } from "../helpers/pid1";
+import { eventually, orLate, sleep } from "../helpers/pid1";
 import { boot, end, sh, status } from "./booted";
 
 const test = suite("faults: shutdown freeze");
@@ -27,7 +27,7 @@ test("a finish hook that runs kill -15 -1: nothing restarts, and the init powers
     await eventually(() => ["a", "b", "b/log"].every((n) => (status(m.svc(n))?.pid ?? 0) > 0), 10_000, "services up");
     await sleep(1200); // past the throttle: a death now would restart at once
     process.kill(m.init.hostPid(), "SIGUSR1");
-    const code = await Promise.race([m.init.exited, sleep(20_000).then(() => -1)]);
+    const code = await orLate(m.init.exited, 20_000, () => -1);
     assert.is(code, POWEROFF, m.init.output());
     assert.equal(lines(`${m.root}/finish.ran`), ["poweroff"], `the hook ran to its end:\n${m.init.output()}`);
     assert.is(lines(`${m.root}/a.starts`).length, 1, `a restarted during the shutdown:\n${m.init.output()}`);

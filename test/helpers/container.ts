@@ -5,7 +5,7 @@
 // temp root. Tests may use child_process.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { BIN, sleep, startPid1 } from "./pid1";
+import { BIN, orLate, startPid1 } from "./pid1";
 import { removeTree, tempTree, type Tree } from "../../lab/tree";
 
 export type Mode = "pid1" | "subreaper";
@@ -71,7 +71,7 @@ export function startContainer(mode: Mode, tree: Tree, opts: ContainerOptions = 
     exited,
     end: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      await Promise.race([exited, sleep(5000)]);
+      await orLate(exited, 5000, () => undefined);
       removeTree(root);
     },
   };
@@ -79,8 +79,7 @@ export function startContainer(mode: Mode, tree: Tree, opts: ContainerOptions = 
 
 /** Resolves with the exit code, or rejects after ms with the output. */
 export async function exitWithin(c: Container, ms = 20_000): Promise<number> {
-  const timeout = sleep(ms).then(() => {
+  return orLate(c.exited, ms, () => {
     throw new Error(`tsinit (${c.mode}) still running after ${ms} ms; output:\n${c.output()}`);
   });
-  return Promise.race([c.exited, timeout]);
 }

@@ -98,7 +98,7 @@ export function startPid1(args: string[], opts: Pid1Options = {}): Pid1 {
       }
       child.kill("SIGKILL");
     }
-    return Promise.race([exited, sleep(10_000).then(() => 137)]);
+    return orLate(exited, 10_000, () => 137);
   };
 
   return { child, output: () => out, waitFor, exited, hostPid, exec, kill };
@@ -111,6 +111,27 @@ function osSignal(name: string): number {
 
 /** Sleeps ms. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** p's value, or onLate()'s (or its throw) once ms pass first. The timer is
+ *  cleared when p settles: a race with sleep(ms) left it running, and the
+ *  test process waited for it after its last test. */
+export async function orLate<T, L>(p: Promise<T>, ms: number, onLate: () => L): Promise<T | L> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<L>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(onLate());
+      } catch (e) {
+        reject(e);
+      }
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Polls check() every 20 ms until it returns a truthy value or ms pass. For tests only. */
 export async function eventually<T>(check: () => T, ms = 10_000, what = "condition"): Promise<NonNullable<T>> {

@@ -8,7 +8,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { BIN, eventually, sleep } from "../helpers/pid1";
+import { BIN, eventually, orLate, sleep } from "../helpers/pid1";
 import { bootInit as boot, endBooted as end, sh, svPid, svStatus } from "../helpers/booted";
 import { run, tsinit, tsinitAsync } from "./cli-helpers";
 import { spawn } from "node:child_process";
@@ -239,19 +239,20 @@ test("notify-socket under tsinit scan run by a user (not root): the socket is ma
   try {
     await eventually(() => svStatus(`${dir}/svc`)?.ready, 5000, `ready; output:\n${out}`);
   } finally {
+    // The service runs in a session of its own, and no pid namespace ends it
+    // here: killed by itself, or its sleep outlives the test by 1000 s.
+    const service = svPid(`${dir}/svc`);
     process.kill(-scan.pid!, "SIGKILL");
+    if (service > 0) process.kill(-service, "SIGKILL");
     removeTree(dir);
   }
 });
 
 /** Resolves with the promise's value, or rejects after ms saying what. */
 const within = <T>(p: Promise<T>, ms: number, what: string, output: () => string) =>
-  Promise.race([
-    p,
-    sleep(ms).then(() => {
-      throw new Error(`${what}: not within ${ms} ms; output:\n${output()}`);
-    }),
-  ]);
+  orLate(p, ms, () => {
+    throw new Error(`${what}: not within ${ms} ms; output:\n${output()}`);
+  });
 
 test("on-failure poweroff as PID 1: a service that fails for good powers the namespace off (unshare exits 130)", async () => {
   const m = await boot({
