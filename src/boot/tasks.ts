@@ -193,7 +193,10 @@ export function startTasks(
       // that waits for another (sshd after ntpd) starts before the tasks'
       // spawns take the JS thread (bench/small, traced: ntpd up -> sshd up
       // ~8.5 -> ~5 ms, all up ~3 ms sooner). Not once the machine stops.
-      release: () => setImmediate(() => gate.isClosed() || run()),
+      release: () =>
+        setImmediate(() => {
+          if (!gate.isClosed()) run();
+        }),
       showWaiting: (w) => {
         if (!w || record.state !== "waiting") return;
         record.waitsFor = w.waitsFor;

@@ -6,7 +6,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { BIN } from "../helpers/pid1";
+import { BIN, orLate } from "../helpers/pid1";
 import { bootScan, endBooted, sh } from "../helpers/booted";
 import { removeTree, tempTree } from "../../lab/tree";
 import { tsinitAsync, tsinit } from "./cli-helpers";
@@ -17,7 +17,7 @@ test("a second tsinit scan on a supervised dir exits 100 at once (no wait for th
   const m = await bootScan({ "a/run": sh("exec sleep 1000") });
   try {
     const second = tsinitAsync("scan", m.root);
-    const r = await Promise.race([second, new Promise<null>((res) => setTimeout(() => res(null), 5000))]);
+    const r = await orLate(second, 5000, () => null);
     assert.ok(r, "the second scan exited");
     assert.is(r!.status, 100, r!.err);
     // It must not wait for the lock (the bug this guards against waited for good);

@@ -4,7 +4,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { encodeInputEvent, EV_KEY, KEY_POWER } from "../../src/shutdown/input-event";
 import { BIN, eventually, startPid1 } from "../helpers/pid1";
 import { removeTree, tempTree, type Tree } from "../../lab/tree";
@@ -132,7 +132,10 @@ test("env dir rules reach services; tasks record their exit", async () => {
   try {
     // The shell's `>` makes the file before echo writes the line: wait for a whole line.
     const line = await eventually(
-      () => (existsSync(`${m.root}/env.out`) && readFileSync(`${m.root}/env.out`, "utf8").includes("\n") ? readFileSync(`${m.root}/env.out`, "utf8") : null),
+      () => {
+        const text = readFileSync(`${m.root}/env.out`, "utf8"); // absent yet: eventually tries again
+        return text.includes("\n") ? text : null;
+      },
       5000,
       "env.out",
     );

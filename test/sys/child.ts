@@ -45,6 +45,10 @@ export function waitExit(pid: number, ms = 10000): Promise<sys.Exit> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Resolves after the microtasks queued so far, before the event loop's next poll. */
+export const microtasks = (): Promise<void> => new Promise((resolve) => queueMicrotask(resolve));
+/** Resolves in the check phase of the loop's next turn (after its poll). */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Everything written to fd until EOF, read with read/watchReadable; closes fd. */
 export function readAll(fd: number, ms = 10000): Promise<string> {

@@ -6,11 +6,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import * as sys from "../../src/sys";
 import { NotifyPipe } from "../../src/supervise/notify-pipe";
+import { microtasks, nextTurn } from "./child";
 
 const test = suite("sys: notification-fd pipe");
-/** Resolves after pending microtasks, before the event loop's next poll. */
-const microtasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 test("ready written before listen(): heard after the caller's code, before the loop polls", async () => {
   const order: string[] = [];

@@ -10,10 +10,9 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { startTasks, type TaskDeaths } from "../../src/boot/tasks";
 import { DepGate } from "../../src/supervise/dep-gate";
+import { microtasks, nextTurn } from "./child";
 
 const test = suite("sys: task release");
-const microtasks = () => new Promise<void>((resolve) => queueMicrotask(resolve));
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A task dir with one task, a state dir, and deaths that count the spawns asked for. */
 function setUp() {
