@@ -48,13 +48,15 @@ export interface Slot {
   /** labelled pipes into the catch-all by label: the stderr of a service
    *  with a logger ("NAME"), a logger's stdout and stderr ("NAME/log") */
   labelPipes?: Map<string, [number, number]>;
-  /** inotify watch on the service dir (run appearing) */
+  /** inotify watch on the service dir (run appearing), -1 while its run is fine */
   wd: number;
   /** inotify watch on the dir run links into (PID 1's mirror: the image's
    *  service dir, where a chmod +x or a new run happens), -1 when none */
   srcWd?: number;
   /** the directory left the scan dir: its services are being stopped */
   removed?: boolean;
+  /** a log/ made after the start was warned about */
+  lateLogSaid?: boolean;
 }
 
 /** Where services without a logger write, and where built-in loggers do. */
@@ -164,25 +166,48 @@ export class ScanSlots {
       },
       timeoutUpMs: has("timeout-up") ? readMillis(`${entry.path}/timeout-up`) : 0,
     });
-    // Watched before the first start: a chmod +x right after a failed start is seen.
-    if (this.host.inotifyFd() >= 0) {
-      try {
-        const mask = sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!;
-        slot.wd = sys.inotifyAdd(this.host.inotifyFd(), entry.path, mask);
-        this.wdToKey.set(slot.wd, entry.key);
-        // A mirrored run is a symlink: its chmod changes the target, which a
-        // watch on this dir never sees. Watch where it points too.
-        const src = linkedDir(`${entry.path}/run`);
-        if (src !== null) {
-          slot.srcWd = sys.inotifyAdd(this.host.inotifyFd(), src, mask);
-          if (slot.srcWd !== slot.wd) this.wdToKey.set(slot.srcWd, entry.key);
-        }
-      } catch {
-        /* no watch: the 10 s retry still works */
-      }
-    }
     this.startMissing(slot, held, listing);
     if (!slot.main && !slot.log) this.drop(entry.key, slot);
+  }
+
+  /** A service whose run cannot be executed: its directory (and, for a
+   *  mirrored run, the one the link points into) is watched from now on, so
+   *  a new run or a chmod +x starts it at once instead of at the 10 s retry.
+   *  Only such a one: a watch on every service dir cost each start a syscall
+   *  or two, and an inotify record for each file the supervisor makes there.
+   *  Looked up a turn later: the first start finds its problem before the
+   *  slot knows the service. */
+  watchForFix(service: Service): void {
+    setImmediate(() => {
+      const found = this.ofService(service);
+      if (!found || found[1].main !== service || found[1].wd >= 0 || this.host.inotifyFd() < 0) return;
+      const [key, slot] = found;
+      try {
+        const mask = sys.constants().IN_CREATE! | sys.constants().IN_MOVED_TO! | sys.constants().IN_ATTRIB! | sys.constants().IN_CLOSE_WRITE!;
+        slot.wd = sys.inotifyAdd(this.host.inotifyFd(), slot.entry.path, mask);
+        this.wdToKey.set(slot.wd, key);
+        // A mirrored run is a symlink: its chmod changes the target, which a
+        // watch on this dir never sees. Watch where it points too.
+        const src = linkedDir(`${slot.entry.path}/run`);
+        if (src !== null) {
+          slot.srcWd = sys.inotifyAdd(this.host.inotifyFd(), src, mask);
+          if (slot.srcWd !== slot.wd) this.wdToKey.set(slot.srcWd, key);
+        }
+      } catch {
+        return; // no watch: the 10 s retry still works
+      }
+      // A fix made between the check that failed and the watch: not seen by it.
+      service.poke();
+    });
+  }
+
+  /** log/ made beside a service that started without one is not used until
+   *  the directory is removed and added again: said once, at a rescan. */
+  noticeLateLog(slot: Slot): void {
+    if ((slot.pipe && !slot.labelOnly) || slot.lateLogSaid || this.host.ending()) return;
+    if (!isDir(`${slot.entry.path}/log`)) return;
+    slot.lateLogSaid = true;
+    logLine(`warning: ${slot.entry.path}/log appeared after the service started: it will be used after the service is removed and added again`);
   }
 
   /** Starts what a slot lacks: its logger, then the service (the pipe between them is the slot's). */

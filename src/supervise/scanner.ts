@@ -17,7 +17,6 @@ import type { CgroupTree, ServiceCgroup } from "../cgroup/tree";
 import { DepGate } from "./dep-gate";
 import { StagedStop } from "./staged-stop";
 import type { AdoptionPlan } from "./adopt-plan";
-import { isDir } from "../sys/file-kind";
 import { ServiceFiles } from "./service-files";
 import { RescanTimer } from "./rescan-timer";
 import { deathCode, type Failure } from "./on-failure";
@@ -131,6 +130,10 @@ export class Scanner implements ServiceHost {
   // ---- ServiceHost ----
   watchPid(pid: number, cb: (exit: sys.Exit) => void): void {
     this.deaths.watchPid(pid, cb);
+  }
+
+  cannotStart(service: Service): void {
+    this.slots.watchForFix(service);
   }
 
   expectSpawn(): sys.SpawnTicket {
@@ -251,7 +254,9 @@ export class Scanner implements ServiceHost {
     else this.rescans.in(FD_RETRY_MS);
     for (const entry of scan.services) {
       const slot = this.slots.get(entry.key);
-      if (slot && !added.includes(entry)) this.slots.revive(slot);
+      if (!slot || added.includes(entry)) continue;
+      this.slots.revive(slot);
+      this.slots.noticeLateLog(slot);
     }
     for (const entry of added) this.slots.add(entry);
   }
@@ -274,9 +279,6 @@ export class Scanner implements ServiceHost {
       const slot = this.slots.ofWatch(r.wd);
       if (!slot) continue;
       if (r.name === "run") slot.main?.poke();
-      if (r.name === "log" && !slot.log && !this.ending && isDir(`${slot.entry.path}/log`)) {
-        logLine(`warning: ${slot.entry.path}/log appeared after the service started: it will be used after the service is removed and added again`);
-      }
     }
   }
 

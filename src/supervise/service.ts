@@ -45,6 +45,9 @@ export interface ServiceHost {
   onReadiness?(service: Service, state: "started" | "ready" | "failed"): void;
   /** it became failed (restart-limit): its on-failure is the host's to carry out */
   onFailed?(service: Service): void;
+  /** its run cannot be executed (missing, not executable): the host may watch
+   *  the directory so that a fix is tried at once (poke), not at the next retry */
+  cannotStart?(service: Service): void;
 }
 
 /** Events whose writes are batched: a death (its restart is spawned first) and a spawn's report. */
@@ -280,6 +283,7 @@ export class Service {
     this.problem = r.ok ? "" : r.problem;
     this.problemCode = r.ok ? "" : r.code;
     if (r.ok) this.config = r.config;
+    else this.host.cannotStart?.(this);
   }
 
   /** Something in the directory changed (run created, made executable):

@@ -209,6 +209,24 @@ test("a new directory is picked up by inotify, a removed one is stopped", async 
   }
 });
 
+test("a log/ made beside a running service is warned about at the next rescan (s6-svscanctl -a)", async () => {
+  const ctx = await boot({ "a/run": sh("exec sleep 1000") });
+  try {
+    const a = `${ctx.dir}/a`;
+    await eventually(() => existsSync(`${a}/supervise/status`) && status(a).pid, 3000, "a up");
+    writeTree(`${a}/log`, { run: sh("exec cat") });
+    await sleep(300);
+    assert.not.match(ctx.init.output(), /log appeared/, "no watch on a healthy service's dir: nothing said yet");
+    assert.is(run("s6-svscanctl", "-a", ctx.dir).status, 0);
+    await ctx.init.waitFor(new RegExp(`warning: ${a}/log appeared after the service started: it will be used after the service is removed and added again`), 5000);
+    assert.is(run("s6-svscanctl", "-a", ctx.dir).status, 0);
+    await sleep(300);
+    assert.is(ctx.init.output().match(/log appeared/g)?.length, 1, "said once");
+  } finally {
+    await shutdown(ctx);
+  }
+});
+
 test("bad input: one clear line each, the others undisturbed", async () => {
   const long = "x".repeat(10_000);
   const ctx = await boot({
