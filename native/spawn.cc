@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -250,11 +251,25 @@ rlim_t Rlim(int64_t v) { return v < 0 ? RLIM_INFINITY : static_cast<rlim_t>(v); 
 
 }  // namespace
 
+// An environment as C strings, made once (envBlock) for every spawn that
+// passes the same one: converting ~30-100 "K=V" strings is most of what
+// parsing a service's request costs. Never changed once made, so jobs on any
+// thread share it; the last job or handle to let go frees it.
+struct EnvBlock {
+  std::vector<std::string> strings;
+  std::vector<char*> pointers;
+};
+using EnvBlockPtr = std::shared_ptr<const EnvBlock>;
+
+// Marks the externals envBlock makes, so no other external passes for one.
+const napi_type_tag kEnvBlockTag = {0x7473696e69746576ULL, 0x656e76626c6f636bULL};
+
 // Everything the child reads, owned: the strings, the arrays of pointers
 // into them and the scratch the child works in.
 struct SpawnJob {
   std::string file, cwd, carry_name;
   std::vector<std::string> argv, envs;
+  EnvBlockPtr env_block;  // instead of envs, when the request passed one
   std::vector<char*> argp, envp;
   std::vector<int> fds, work, slotted;
   std::vector<gid_t> groups;
@@ -276,7 +291,17 @@ SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
   Napi::Value v;
   if (!Field(req, "file", &v) || !CString(env, v, "spawn: req.file", &j.file)) return nullptr;
   if (!Field(req, "argv", &v) || !ArgStrings(env, v, "spawn: req.argv", &j.argv)) return nullptr;
-  if (!Field(req, "env", &v) || !ArgStrings(env, v, "spawn: req.env", &j.envs)) return nullptr;
+  if (!Field(req, "env", &v)) return nullptr;
+  if (v.IsExternal()) {
+    auto block = v.As<Napi::External<EnvBlockPtr>>();
+    if (!block.CheckTypeTag(&kEnvBlockTag)) {
+      ThrowUsage(env, "spawn: req.env must be an array of strings or an envBlock");
+      return nullptr;
+    }
+    j.env_block = *block.Data();
+  } else if (!ArgStrings(env, v, "spawn: req.env", &j.envs)) {
+    return nullptr;
+  }
   if (!Field(req, "cwd", &v) || !CString(env, v, "spawn: req.cwd", &j.cwd)) return nullptr;
   if (!Field(req, "carryPidAs", &v)) return nullptr;
   if (!v.IsUndefined() && !v.IsNull()) {
@@ -341,10 +366,10 @@ SpawnJobPtr ParseSpawnJob(Napi::Env env, Napi::Value value) {
   }
 
   j.argp = Pointers(j.argv);
-  j.envp = Pointers(j.envs);
+  if (!j.env_block) j.envp = Pointers(j.envs);
   c.file = j.file.c_str();
   c.argv = j.argp.data();
-  c.envp = j.envp.data();
+  c.envp = j.env_block ? j.env_block->pointers.data() : j.envp.data();
   c.cwd = j.cwd.empty() ? nullptr : j.cwd.c_str();
   c.fds = j.fds.data();
   c.work = j.work.data();
@@ -474,8 +499,19 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value MakeEnvBlock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto block = std::make_shared<EnvBlock>();
+  if (!ArgStrings(env, info.Length() > 0 ? info[0] : env.Undefined(), "envBlock: env", &block->strings)) return env.Undefined();
+  block->pointers = Pointers(block->strings);
+  auto handle = Napi::External<EnvBlockPtr>::New(env, new EnvBlockPtr(std::move(block)), [](Napi::Env, EnvBlockPtr* p) { delete p; });
+  handle.TypeTag(&kEnvBlockTag);
+  return handle;
+}
+
 }  // namespace
 
 void InitSpawn(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
+  exports.Set("envBlock", Napi::Function::New(env, MakeEnvBlock, "envBlock"));
 }

@@ -37,14 +37,19 @@ export interface NativeInotifyEvent {
   name: string;
 }
 
+/** An environment the addon made into C strings once (envBlock), for many spawns. */
+export interface NativeEnvBlock {
+  readonly __envBlock: unique symbol;
+}
+
 /** Everything spawn() needs; the child is set up with raw syscalls between
  *  clone(CLONE_VM|CLONE_VFORK) and execve, so nothing here allocates in the child. */
 export interface NativeSpawnRequest {
   /** path given to execve (no PATH search: TS resolves it) */
   file: string;
   argv: string[];
-  /** "KEY=value" strings, the complete environment */
-  env: string[];
+  /** "KEY=value" strings, the complete environment, or them made once by envBlock() */
+  env: string[] | NativeEnvBlock;
   /** chdir before exec; "" = stay */
   cwd: string;
   /** setsid() in the child */
@@ -85,6 +90,9 @@ export interface NativeAddon {
    *  signals reset, cgroup, setsid/setpgid, terminal, signal mask emptied, fds, umask, rlimits, nice, setgroups, setgid,
    *  setuid, chdir, execve (limits and nice while still privileged). */
   spawn(req: NativeSpawnRequest): number;
+  /** env ("K=V" strings) as the addon passes it to execve, to give spawn
+   *  requests instead of the strings: converted once, not once per spawn */
+  envBlock(env: string[]): NativeEnvBlock;
   /** The same spawn run by one of the addon's spawner threads (up to four,
    *  each started when a request finds none waiting, signals blocked in
    *  them): only that thread waits for the child's exec. Returns the

@@ -2,7 +2,7 @@
 // literally; here the caller names only what differs from "inherit".
 import { accessSync, constants as fsConstants } from "node:fs";
 import { native } from "./load";
-import type { NativeSpawnRequest } from "./native-types";
+import type { NativeEnvBlock, NativeSpawnRequest } from "./native-types";
 import { childNofile } from "./fd-limit";
 
 /** One rlimit: resource as "NOFILE", "RLIMIT_NOFILE" or its number; Infinity or -1 = unlimited. */
@@ -85,13 +85,25 @@ function childRlimits(rlimits: Rlimit[]): Array<[number, number, number]> {
   return out;
 }
 
+/** Each environment array the addon was given, as it made it into C
+ *  strings. A supervisor passes the same array (its own environment, made
+ *  once) to every service: converted once instead of at each spawn. Such
+ *  arrays are never changed once made; a new environment is a new array. */
+const envBlocks = new WeakMap<readonly string[], NativeEnvBlock>();
+
+function envBlockOf(env: string[]): NativeEnvBlock {
+  let block = envBlocks.get(env);
+  if (!block) envBlocks.set(env, (block = native().envBlock(env)));
+  return block;
+}
+
 /** The complete request the addon takes, from options with defaults applied. */
 export function spawnRequest(opts: SpawnOptions): NativeSpawnRequest {
   const env = Array.isArray(opts.env) ? opts.env : envStrings(opts.env ?? process.env);
   return {
     file: resolveFile(opts.file, env),
     argv: opts.argv ?? [opts.file],
-    env,
+    env: envBlockOf(env),
     cwd: opts.cwd ?? "",
     setsid: opts.setsid ?? false,
     pgid: opts.pgid ?? -1,

@@ -151,6 +151,32 @@ test("signals: none ignored (Node ignores SIGPIPE), none blocked, none caught", 
   assert.match(out, /SigIgn:\s+0000000000000000/);
 });
 
+test("an env array given again is passed as the addon made it the first time, to the synchronous and the spawner-thread spawn alike", async () => {
+  const env = ["A=1", "B=two words", `LONG=${"x".repeat(5000)}`];
+  const first = sys.spawnRequest({ file: "/bin/true", env });
+  assert.is(sys.spawnRequest({ file: "/bin/true", env }).env, first.env, "one block for one array");
+  assert.is.not(sys.spawnRequest({ file: "/bin/true", env: [...env] }).env, first.env, "a new array is converted anew");
+  const script = 'echo "$A|$B|$(printf %s "$LONG" | wc -c)"; env | grep -vc ^PWD=';
+  for (let i = 0; i < 2; i++) assert.is((await sh(script, { env })).out, "1|two words|5000\n3\n");
+  listen();
+  const [r, w] = sys.pipe(true);
+  const pid = await new Promise<number>((resolve, reject) =>
+    sys.spawnAsync({ file: "/bin/sh", argv: ["sh", "-c", script], env, fds: [-1, w, 2] }, ({ pid, error }) => (error ? reject(error) : resolve(pid))),
+  );
+  sys.close(w);
+  const [out] = await Promise.all([readAll(r), waitExit(pid)]);
+  assert.is(out, "1|two words|5000\n3\n");
+  unlisten();
+});
+
+test("a request's env that is neither strings nor an envBlock: TypeError, no child", () => {
+  const req = { ...sys.spawnRequest({ file: "/bin/true" }), env: { not: "a block" } } as unknown as sys.NativeSpawnRequest;
+  assert.throws(
+    () => sys.native().spawn(req),
+    (e: Error) => e instanceof TypeError && /req\.env must be/.test(e.message),
+  );
+});
+
 test("env defaults to process.env, argv to [file], file searched in PATH", async () => {
   process.env.TSINIT_TEST_VAR = "inherited";
   const { out } = await run({ file: "printenv", argv: ["printenv", "TSINIT_TEST_VAR"] });
