@@ -218,7 +218,10 @@ test("a log/ made beside a running service is warned about at the next rescan (s
     await sleep(300);
     assert.not.match(ctx.init.output(), /log appeared/, "no watch on a healthy service's dir: nothing said yet");
     assert.is(run("s6-svscanctl", "-a", ctx.dir).status, 0);
-    await ctx.init.waitFor(new RegExp(`warning: ${a}/log appeared after the service started: it will be used after the service is removed and added again`), 5000);
+    await ctx.init.waitFor(
+      new RegExp(`warning: ${a}/log appeared after the service started: it will be used after the service is removed and added again`),
+      5000,
+    );
     assert.is(run("s6-svscanctl", "-a", ctx.dir).status, 0);
     await sleep(300);
     assert.is(ctx.init.output().match(/log appeared/g)?.length, 1, "said once");
