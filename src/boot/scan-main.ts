@@ -7,7 +7,7 @@ import { logLine, reason } from "../cli/log";
 import { EXIT_OK, EXIT_SYSTEM, EXIT_USAGE } from "../cli/exit-codes";
 import { parseCommandLine, showHelp, UsageError } from "../cli/command-line";
 import { Scanner } from "../supervise/scanner";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { prepareAdoption, stopSurvivors } from "../supervise/adopt";
 import { armCrashReexec, CRASH_WINDOW_MS, imageStartMs, isCrashLoop, reexecNow, takeInherited } from "./reexec";
 import { msOption } from "./init-options";
@@ -97,6 +97,10 @@ export async function main(args: string[]): Promise<number | void> {
   // The pipes kept across a re-exec (service ↔ logger, readiness) are listed
   // beside the scanner's control fifo, where the new image looks.
   const keptFile = `${dir}/.s6-svscan/kept-fds.json`;
+  // Every scanner (ours, s6-svscan) makes .s6-svscan/ before it starts a
+  // service, and none removes it: without one, no scanner ever ran here and
+  // none can have left a service running (stopSurvivors below).
+  const scannedBefore = lstatSync(`${dir}/.s6-svscan`, { throwIfNoEntry: false }) !== undefined;
   try {
     mkdirSync(`${dir}/.s6-svscan`, { recursive: true, mode: 0o700 });
   } catch {
@@ -144,7 +148,7 @@ export async function main(args: string[]): Promise<number | void> {
     // name; after a scanner that died for good, stop what it left first.
     let plan = null;
     if (inherited) plan = await prepareAdoption(dir);
-    else await stopSurvivors(dir);
+    else if (scannedBefore) await stopSurvivors(dir); // a fresh tree: no stat of every status (~25 ms for 1000)
     scanner.start(plan);
     for (const exit of early.splice(0)) scanner.reaped(exit);
     early = null;
