@@ -74,6 +74,19 @@ Napi::Value Dup2(Info info) {
   return Napi::Number::New(env, r);
 }
 
+// fcntl F_DUPFD_CLOEXEC: a copy of fd on the lowest free fd >= min.
+Napi::Value DupAtLeast(Info info) {
+  Napi::Env env = info.Env();
+  int fd, min;
+  if (!ArgInt(info, 0, "dupAtLeast: fd", &fd) || !ArgInt(info, 1, "dupAtLeast: min", &min)) return env.Undefined();
+  int r = fcntl(fd, F_DUPFD_CLOEXEC, min);
+  if (r < 0) {
+    ThrowErrno(env, errno, "fcntl");
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, r);
+}
+
 Napi::Value Pipe(Info info) {
   Napi::Env env = info.Env();
   bool nonblock = info.Length() > 0 && info[0].ToBoolean().Value();
@@ -261,6 +274,7 @@ bool StopWatch(int fd) {
 void InitFds(Napi::Env env, Napi::Object exports) {
   struct { const char* name; Napi::Value (*fn)(Info); } fns[] = {
       {"open", Open},         {"close", Close},           {"dup2", Dup2},
+      {"dupAtLeast", DupAtLeast},
       {"pipe", Pipe},         {"mkfifo", Mkfifo},         {"setCloexec", SetCloexec},
       {"setNonblock", SetNonblock},  {"isatty", Isatty},  {"read", Read},
       {"write", Write},       {"watchReadable", WatchReadable},     {"unwatch", Unwatch},

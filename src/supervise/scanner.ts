@@ -258,6 +258,9 @@ export class Scanner implements ServiceHost {
       this.slots.revive(slot);
       this.slots.noticeLateLog(slot);
     }
+    // ~3 fds a service (lock, control fifo, a pipe's ends): the table made
+    // that large at once, not doubled in steps that each wait on the kernel.
+    if (added.length >= 32 && this.control) sys.reserveFdTable(this.control.lockFd, 3 * (this.slots.size + added.length) + 64);
     for (const entry of added) this.slots.add(entry);
   }
 

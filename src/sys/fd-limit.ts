@@ -99,3 +99,18 @@ export function restoreNofile(): void {
   }
   ours = current();
 }
+
+/** Grows this process's fd table to hold about `upTo` fds now, in one step,
+ *  through a copy of `fd` (one we hold) placed there and closed. The kernel
+ *  otherwise doubles the table as fds are opened, and each growth of a table
+ *  shared by threads waits for an RCU grace period (synchronize_rcu in
+ *  expand_fdtable): three waits of ~8 ms each on the JS thread to start 1000
+ *  services here. The table never shrinks; at ~3 fds a service it costs
+ *  ~24 bytes a service. Over the limit (or fd not open): it grows as it goes. */
+export function reserveFdTable(fd: number, upTo: number): void {
+  try {
+    native().close(native().dupAtLeast(fd, upTo));
+  } catch {
+    /* only a saving lost */
+  }
+}

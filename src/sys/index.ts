@@ -25,7 +25,7 @@ export {
   type SpawnReport,
   type Rlimit,
 } from "./spawn";
-export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile } from "./fd-limit";
+export { raiseNofile, restoreNofile, nofileEnv, inheritedNofile, reserveFdTable } from "./fd-limit";
 export { events, startEvents, stopEvents, refEvents, type Exit, type SysEventMap } from "./events";
 export { DeathRouter, type SpawnTicket } from "./deaths";
 

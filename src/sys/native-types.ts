@@ -172,6 +172,8 @@ export interface NativeAddon {
   open(path: string, flags: number, mode: number): number;
   close(fd: number): void;
   dup2(oldfd: number, newfd: number): number;
+  /** fcntl F_DUPFD_CLOEXEC: a copy of fd on the lowest free fd >= min */
+  dupAtLeast(fd: number, min: number): number;
   /** pipe2(O_CLOEXEC [| O_NONBLOCK when nonblock]) → [read, write] */
   pipe(nonblock: boolean): [number, number];
   mkfifo(path: string, mode: number): void;
