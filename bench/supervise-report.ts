@@ -46,22 +46,15 @@ export function report(n: number, results: Map<string, Result>, idleMs: number, 
     ["restart median ms", (r) => median(r.restartMs), 1, "<= 5", (t) => t <= 5],
     ["restart max ms", (r) => Math.max(...r.restartMs), 1, ""],
   ];
+  // "base" (TSINIT_BASE) is a second tsinit build, shown only when it ran
+  const keys = ["tsinit", "s6", "runit", ...(results.has("base") ? ["base"] : [])];
   console.log(`\nN = ${n} services`);
   printTable([
-    ["metric", "tsinit", "s6", "runit", "tsinit/s6", "tsinit/runit", "target", "met"],
+    ["metric", ...keys, ...keys.slice(1).map((k) => `tsinit/${k}`), "target", "met"],
     ...rows.map(([label, f, d, target, ok]) => {
-      const [t, s, r] = ["tsinit", "s6", "runit"].map((k) => (m(k) ? f(m(k)!) : undefined));
-      const met = !ok || t === undefined ? "-" : ok(t, s ?? NaN) ? "yes" : "no";
-      return [
-        label,
-        cell("tsinit", (x) => fmt(f(x), d)),
-        cell("s6", (x) => fmt(f(x), d)),
-        cell("runit", (x) => fmt(f(x), d)),
-        ratio(t, s),
-        ratio(t, r),
-        target,
-        met,
-      ];
+      const [t, ...others] = keys.map((k) => (m(k) ? f(m(k)!) : undefined));
+      const met = !ok || t === undefined ? "-" : ok(t, others[0] ?? NaN) ? "yes" : "no";
+      return [label, ...keys.map((k) => cell(k, (x) => fmt(f(x), d))), ...others.map((o) => ratio(t, o)), target, met];
     }),
   ]);
   for (const [key, r] of results)

@@ -8,6 +8,9 @@
 // Env: SUPERVISORS=tsinit,s6,runit  RESTARTS=20  IDLE_MS=5000  SETTLE_MS=1000  STEADY_MS=5000  STEADY_GAP_MS=5000
 //      ROUNDS=1 (more rounds interleave the supervisors; the table shows medians, restarts pooled)
 //      DAG=1 / DAG=0  DAG_SEED=1
+//      TSINIT_BASE=path: a second tsinit build ("base") boots the same trees in the
+//      same interleaved rounds, with a tsinit/base column (an A/B of two builds
+//      that one machine's drift does not decide)
 // DAG run (bench/supervise-dag.ts): tsinit alone also boots the same N services
 // as a random dependency graph (fixed seed; service i has a `dependencies` file
 // naming 0-3 of services 0..i-1; no notification-fd, so each is ready once up),
@@ -42,6 +45,7 @@ const only = process.env.SUPERVISORS?.split(",");
 const tsinit = resolve(process.env.TSINIT_BIN ?? "dist/tsinit");
 const dagAt = (n: number) => (process.env.DAG === undefined ? n === 1000 : process.env.DAG === "1");
 const dagSeed = Number(process.env.DAG_SEED ?? 1);
+const base = process.env.TSINIT_BASE ? resolve(process.env.TSINIT_BASE) : undefined;
 
 interface Supervisor {
   key: string;
@@ -52,6 +56,7 @@ const all: Supervisor[] = [
   { key: "tsinit", bin: tsinit, argv: (d) => [tsinit, "scan", d] },
   { key: "s6", bin: "/usr/bin/s6-svscan", argv: (d, n) => ["/usr/bin/s6-svscan", "-c", String(2 * n), d] },
   { key: "runit", bin: "/usr/bin/runsvdir", argv: (d) => ["/usr/bin/runsvdir", d] },
+  ...(base ? [{ key: "base", bin: base, argv: (d: string) => [base, "scan", d] }] : []),
 ];
 const supervisors = all.filter((s) => !only || only.includes(s.key));
 
