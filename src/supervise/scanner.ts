@@ -45,6 +45,9 @@ export interface ScannerOptions extends SlotOptions {
 /** s6-svscan scans again 1 s after a supervisor exits, and so starts a new
  *  one for a directory still in the scan dir (after `x`). */
 const SUPERVISOR_RESCAN_MS = 1000;
+/** A big scan grows the fd table after this many starts, which fit in the
+ *  table tsinit has by then (256: ~64 fds open, most the spawn slots'). */
+const RESERVE_AFTER = 12;
 const DIR_EVENTS = ["IN_CREATE", "IN_DELETE", "IN_MOVED_FROM", "IN_MOVED_TO", "IN_ATTRIB", "IN_CLOSE_WRITE", "IN_DELETE_SELF", "IN_MOVE_SELF"];
 
 /** The scanner of one directory. */
@@ -260,8 +263,13 @@ export class Scanner implements ServiceHost {
     }
     // ~3 fds a service (lock, control fifo, a pipe's ends): the table made
     // that large at once, not doubled in steps that each wait on the kernel.
-    if (added.length >= 32 && this.control) sys.reserveFdTable(this.control.lockFd, 3 * (this.slots.size + added.length) + 64);
-    for (const entry of added) this.slots.add(entry);
+    // After the first few starts, so that their spawns are on the way while
+    // the JS thread waits.
+    const reserveAt = added.length >= 32 && this.control ? RESERVE_AFTER : -1;
+    added.forEach((entry, i) => {
+      if (i === reserveAt) sys.reserveFdTable(this.control!.lockFd, 3 * (this.slots.size + added.length - i) + 64);
+      this.slots.add(entry);
+    });
   }
 
   private scanFailed(code: string): void {
