@@ -265,9 +265,10 @@ export class Scanner implements ServiceHost {
     // that large at once, not doubled in steps that each wait on the kernel.
     // After the first few starts, so that their spawns are on the way while
     // the JS thread waits.
-    const reserveAt = added.length >= 32 && this.control ? RESERVE_AFTER : -1;
+    const control = added.length >= 32 ? this.control : null;
+    const fdsWanted = 3 * (this.slots.size + added.length) + 64;
     added.forEach((entry, i) => {
-      if (i === reserveAt) sys.reserveFdTable(this.control!.lockFd, 3 * (this.slots.size + added.length - i) + 64);
+      if (control && i === RESERVE_AFTER) sys.reserveFdTable(control.lockFd, fdsWanted);
       this.slots.add(entry);
     });
   }
