@@ -81,19 +81,19 @@ export function combine(rs: Result[]): Result {
   };
 }
 
-/** tsinit booting the same N services as a dependency graph: up times only. */
-export interface DagMeasured {
+/** Up times only: tsinit booting the same N services as a dependency graph, or a floor. */
+export interface UpMeasured {
   firstUpMs: number;
   allUpMs: number;
   /** payload starts beyond one per service before all were up */
   extra: number;
 }
-export type DagResult = DagMeasured | { skipped: string };
+export type UpResult = UpMeasured | { skipped: string };
 
 /** Prints the DAG table for N beside tsinit's flat run of the same invocation (medians over the rounds). */
-export function reportDag(n: number, flat: Result | undefined, dags: DagResult[], graph: { seed: number; edges: number; depth: number }): void {
+export function reportDag(n: number, flat: Result | undefined, dags: UpResult[], graph: { seed: number; edges: number; depth: number }): void {
   const skip = dags.find((r) => "skipped" in r);
-  const ok = skip ? [] : (dags as DagMeasured[]);
+  const ok = skip ? [] : (dags as UpMeasured[]);
   const f = flat && !("skipped" in flat) ? flat : undefined;
   console.log(`\nN = ${n} services as a dependency graph, tsinit only: seed ${graph.seed}, ${graph.edges} edges, depth ${graph.depth} (longest chain)`);
   const rows: Array<[string, (r: { firstUpMs: number; allUpMs: number }) => number]> = [
@@ -111,4 +111,39 @@ export function reportDag(n: number, flat: Result | undefined, dags: DagResult[]
   if (skip) console.log(`  DAG: SKIPPED: ${skip.skipped}`);
   else console.log(`  DAG: ${ok.length} run${ok.length > 1 ? "s" : ""}; ${ok.reduce((a, r) => a + r.extra, 0)} extra payload starts before all up`);
   if (flat && "skipped" in flat) console.log(`  flat: SKIPPED: ${flat.skipped}`);
+}
+
+/** Prints the floors for N (medians over the rounds) beside tsinit and s6 of the same rounds: what
+ *  Node's start and the spawns alone cost here (spawn), and with s6's files per service (state). */
+export function reportFloors(n: number, results: Map<string, Result>, floors: Map<string, UpResult[]>): void {
+  const m = (key: string) => {
+    const r = results.get(key);
+    return r && !("skipped" in r) ? r : undefined;
+  };
+  const up = (key: string) => {
+    const rs = floors.get(key) ?? [];
+    return rs.length && !rs.some((r) => "skipped" in r) ? (rs as UpMeasured[]) : undefined;
+  };
+  const spawn = up("floor-spawn");
+  const state = up("floor-state");
+  console.log(`\nN = ${n} services: the floors (the executable's Node and addon as PID 1, same rounds, up times only)`);
+  const rows: Array<[string, (r: { firstUpMs: number; allUpMs: number }) => number]> = [
+    ["first up ms", (r) => r.firstUpMs],
+    ["all up ms", (r) => r.allUpMs],
+  ];
+  printTable([
+    ["metric", "tsinit", "floor: spawn", "floor: s6 state", "s6", "spawn/s6", "state/s6", "tsinit/state"],
+    ...rows.map(([label, get]) => {
+      const t = m("tsinit") ? get(m("tsinit")!) : undefined;
+      const s6 = m("s6") ? get(m("s6")!) : undefined;
+      const sp = spawn ? median(spawn.map(get)) : undefined;
+      const st = state ? median(state.map(get)) : undefined;
+      return [label, fmt(t, 0), fmt(sp, 0), fmt(st, 0), fmt(s6, 0), ratio(sp, s6), ratio(st, s6), ratio(t, st)];
+    }),
+  ]);
+  for (const [key, rs] of floors) {
+    const skip = rs.find((r): r is { skipped: string } => "skipped" in r);
+    if (skip) console.log(`  ${key}: SKIPPED: ${skip.skipped}`);
+  }
+  console.log("  a target below a floor's ratio is out of reach of any supervisor in one Node process here");
 }

@@ -7,10 +7,16 @@
 // Usage: tsx bench/supervise.ts [N...]   (default 100 1000, or $N="100,1000")
 // Env: SUPERVISORS=tsinit,s6,runit  RESTARTS=20  IDLE_MS=5000  SETTLE_MS=1000  STEADY_MS=5000  STEADY_GAP_MS=5000
 //      ROUNDS=1 (more rounds interleave the supervisors; the table shows medians, restarts pooled)
-//      DAG=1 / DAG=0  DAG_SEED=1
+//      DAG=1 / DAG=0  DAG_SEED=1  FLOORS=spawn,state (FLOORS=spawn,state,async adds the third; FLOORS= none)
 //      TSINIT_BASE=path: a second tsinit build ("base") boots the same trees in the
 //      same interleaved rounds, with a tsinit/base column (an A/B of two builds
 //      that one machine's drift does not decide)
+// Floors (bench/supervise-floor.cjs): in each round, after the supervisors,
+// the same Node as the executable's (its stripped base, its V8 flags) with
+// the same addon boots the same tree as PID 1, doing only (spawn) Node's
+// start and a spawn per ./run, then (state) that plus s6's files per service
+// as tsinit makes them. Up times only: what any supervisor in one Node
+// process pays here, so a target below a floor shows as out of reach.
 // DAG run (bench/supervise-dag.ts): tsinit alone also boots the same N services
 // as a random dependency graph (fixed seed; service i has a `dependencies` file
 // naming 0-3 of services 0..i-1; no notification-fd, so each is ready once up),
@@ -19,13 +25,13 @@
 // for N = 1000 only (the N the targets are set for); DAG=1 runs it at every N,
 // DAG=0 never. s6-svscan and runsvdir have no dependencies, so they have no DAG
 // run; the flat table is the same with or without it.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { buildPayload, endNamespace, firstChild, isStopping, makeTree, Marks, nowNs, openWork, sleep, startNamespace, type Namespace } from "./nsbench";
 import { randomDag, shape, writeDependencies } from "./supervise-dag";
-import { combine, report, reportDag, type DagResult, type Result } from "./supervise-report";
+import { combine, report, reportDag, reportFloors, type Result, type UpResult } from "./supervise-report";
 import { comm, ctxtSwitches, descendants, innerPid, pssKiB } from "./proctree";
 
 const sizes = (process.argv.length > 2 ? process.argv.slice(2) : (process.env.N ?? "100,1000").split(",")).map(Number);
@@ -59,6 +65,24 @@ const all: Supervisor[] = [
   ...(base ? [{ key: "base", bin: base, argv: (d: string) => [base, "scan", d] }] : []),
 ];
 const supervisors = all.filter((s) => !only || only.includes(s.key));
+
+/** The executable's base Node as scripts/pack.mjs leaves it (dist/.sea/node-vX), "" before a build. */
+const baseNode = (() => {
+  const name = existsSync("dist/.sea") ? readdirSync("dist/.sea").find((f) => /^node-v[\d.]+$/.test(f)) : undefined;
+  return name ? resolve("dist/.sea", name) : "";
+})();
+/** scripts/pack.mjs's EXEC_ARGV: the flags every start of the executable runs with */
+const EXEC_ARGV = ["--max-semi-space-size=1", "--expose-gc", "--no-lazy"];
+const floorArgv = (mode: string) => (d: string) => [
+  baseNode,
+  ...EXEC_ARGV,
+  resolve("bench/supervise-floor.cjs"),
+  resolve("build/Release/tsinit.node"),
+  mode,
+  d,
+];
+const floors: Supervisor[] =
+  (process.env.FLOORS ?? "spawn,state").split(",").filter(Boolean).map((mode) => ({ key: `floor-${mode}`, bin: baseNode, argv: floorArgv(mode) }));
 
 const work = openWork("supervise");
 
@@ -116,9 +140,9 @@ async function boot<T>(
   }
 }
 
-/** tsinit on the dependency graph: up times only. */
-const measureDag = (n: number, payload: string, deps: number[][]): Promise<DagResult> =>
-  boot(all[0]!, n, payload, deps, async ({ firstUpMs, allUpMs, extra }) => ({ firstUpMs, allUpMs, extra }));
+/** Up times only: tsinit on the dependency graph, a floor on the flat tree. */
+const measureUp = (sup: Supervisor, n: number, payload: string, deps?: number[][]): Promise<UpResult> =>
+  boot(sup, n, payload, deps, async ({ firstUpMs, allUpMs, extra }) => ({ firstUpMs, allUpMs, extra }));
 
 const measure = (sup: Supervisor, n: number, payload: string): Promise<Result> =>
   boot(sup, n, payload, undefined, async ({ names, marks, ns, firstUpMs, allUpMs, extra }) => {
@@ -169,8 +193,9 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     const runs = new Map<string, Result[]>(supervisors.map((s) => [s.key, []]));
     const deps = dagAt(n) && runs.has("tsinit") ? randomDag(n, dagSeed) : undefined;
-    const dags: DagResult[] = [];
-    for (let round = 0; round < rounds; round++)
+    const dags: UpResult[] = [];
+    const floorRuns = new Map<string, UpResult[]>(floors.map((f) => [f.key, []]));
+    for (let round = 0; round < rounds; round++) {
       for (const sup of supervisors) {
         if (isStopping()) return;
         if (runs.get(sup.key)!.some((r) => "skipped" in r)) continue; // a supervisor that failed once is not retried
@@ -178,13 +203,22 @@ async function main(): Promise<void> {
         runs.get(sup.key)!.push(r);
         process.stderr.write(`${sup.key} N=${n}: ${"skipped" in r ? `skipped: ${r.skipped}` : `all up ${r.allUpMs.toFixed(0)} ms`}\n`);
         if (sup.key !== "tsinit" || !deps || dags.some((d) => "skipped" in d) || isStopping()) continue;
-        const d = await measureDag(n, payload, deps);
+        const d = await measureUp(all[0]!, n, payload, deps);
         dags.push(d);
         process.stderr.write(`tsinit N=${n} DAG: ${"skipped" in d ? `skipped: ${d.skipped}` : `all up ${d.allUpMs.toFixed(0)} ms`}\n`);
       }
+      for (const f of floors) {
+        if (isStopping()) return;
+        if (floorRuns.get(f.key)!.some((r) => "skipped" in r)) continue;
+        const r = await measureUp(f, n, payload);
+        floorRuns.get(f.key)!.push(r);
+        process.stderr.write(`${f.key} N=${n}: ${"skipped" in r ? `skipped: ${r.skipped}` : `all up ${r.allUpMs.toFixed(0)} ms`}\n`);
+      }
+    }
     const combined = new Map([...runs].map(([k, rs]) => [k, combine(rs)]));
     report(n, combined, idleMs, steadyMs);
     if (deps) reportDag(n, combined.get("tsinit"), dags, { seed: dagSeed, ...shape(deps) });
+    if (floors.length) reportFloors(n, combined, floorRuns);
   }
 }
 
