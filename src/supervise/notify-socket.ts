@@ -5,7 +5,12 @@
 // with the kernel's word on its sender (SO_PASSCRED): only run itself, a
 // process in run's session (run is a session leader) or, when the service
 // has a cgroup, a process in it (a daemon that called setsid) is heard, so
-// another service, or a user's shell, cannot make it ready. At most MAX_DATAGRAM
+// another service, or a user's shell, cannot make it ready. A datagram that
+// comes before run's spawn is reported (a fast daemon, a busy supervisor) is
+// held, with its sender's session as it was then, until run's pid is known.
+// A sender that has exited before its datagram is read can no longer be
+// placed (its session is gone with it): unless it was run itself, it is not
+// heard, and the warning says so. At most MAX_DATAGRAM
 // bytes a datagram and RATE_PER_S datagrams a second are read; more is
 // dropped with one line. The protocol's parsing is pure (notify-message.ts).
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
@@ -23,6 +28,15 @@ export const MAX_DATAGRAM = 4096;
 export const RATE_PER_S = 50;
 /** Datagrams read per wake-up, so one flood cannot hold the loop. */
 const PER_WAKE = 64;
+/** Datagrams held while run's pid is not yet known; more are dropped. */
+const EARLY_MAX = 16;
+
+/** A datagram's sender as /proc showed it when the datagram was read. */
+interface Sender {
+  /** its session, null once it has exited */
+  session: number | null;
+  inCgroup: boolean;
+}
 
 export class NotifySocket {
   private fd = -1;
@@ -31,6 +45,10 @@ export class NotifySocket {
   private inWindow = 0;
   private dropped = 0;
   private warnedForged = false;
+  /** a run was spawned with this socket and its pid is not known yet */
+  private awaitingPid = false;
+  /** datagrams read meanwhile, with their senders then */
+  private early: Array<{ m: sys.NativeNotifyMessage; sender: Sender }> = [];
 
   private readonly key: string;
 
@@ -77,6 +95,7 @@ export class NotifySocket {
     chownSync(staging, uid, gid);
     renameSync(staging, path);
     sys.watchReadable(this.fd, () => this.onReadable());
+    this.awaitingPid = true;
     return `NOTIFY_SOCKET=${path}`;
   }
 
@@ -91,9 +110,15 @@ export class NotifySocket {
   /** run's pid: the session whose members are heard (0: none, run is not up). */
   setPid(pid: number): void {
     this.pid = pid;
+    if (pid <= 0) return;
+    this.awaitingPid = false;
+    // Judged against the pid now known; taken first, as a message may set the pid again.
+    for (const { m, sender } of this.early.splice(0)) this.judge(m, sender);
   }
 
   close(): void {
+    this.awaitingPid = false;
+    this.early = [];
     if (this.fd < 0) return;
     forgetFd(this.key);
     sys.unwatchAndClose(this.fd);
@@ -118,22 +143,40 @@ export class NotifySocket {
         logLine(`warning: ${this.name}: notify message over ${MAX_DATAGRAM} bytes ignored`);
         continue;
       }
-      if (!this.fromService(m.pid)) {
-        // Said once: a flood of forged datagrams must not flood the log too.
-        if (!this.warnedForged) logLine(`warning: ${this.name}: notify message from pid ${m.pid}, outside the service, ignored`);
-        this.warnedForged = true;
+      if (this.pid <= 0 && this.awaitingPid) {
+        if (this.early.length < EARLY_MAX) this.early.push({ m, sender: this.sender(m.pid) });
+        else this.dropped++;
         continue;
       }
-      this.onMessage(parseNotify(m.data));
+      this.judge(m);
     }
   }
 
-  /** run, a process in its session (run is a session leader), or one in its cgroup (a daemon that left the session). */
-  private fromService(pid: number): boolean {
+  /** Acts on a datagram from the service; says once that one from elsewhere is
+   *  ignored (a flood of forged datagrams must not flood the log too). */
+  private judge(m: sys.NativeNotifyMessage, sender?: Sender): void {
+    if (this.fromService(m.pid, sender)) return this.onMessage(parseNotify(m.data));
+    if (this.warnedForged) return;
+    this.warnedForged = true;
+    const gone = m.pid > 0 && (sender ?? this.sender(m.pid)).session === null;
+    const where = gone ? "which had exited when it was read (its session cannot be checked)" : "outside the service";
+    logLine(`warning: ${this.name}: notify message from pid ${m.pid}, ${where}, ignored`);
+  }
+
+  /** run, a process in its session (run is a session leader), or one in its
+   *  cgroup (a daemon that left the session); sender: as it was when read, else now. */
+  private fromService(pid: number, sender?: Sender): boolean {
     if (this.pid <= 0 || pid <= 0) return false;
-    if (pid === this.pid || procStat(pid)?.session === this.pid) return true;
+    if (pid === this.pid) return true;
+    if ((sender ? sender.session : procStat(pid)?.session) === this.pid) return true;
+    if (sender) return sender.inCgroup;
     const dir = this.cgroupDir();
     return dir !== null && inCgroup(pid, dir);
+  }
+
+  private sender(pid: number): Sender {
+    const dir = this.cgroupDir();
+    return { session: procStat(pid)?.session ?? null, inCgroup: dir !== null && inCgroup(pid, dir) };
   }
 
   private withinRate(): boolean {

@@ -222,8 +222,11 @@ test("notify-socket for a service with a user file: its dir belongs to that user
 
 test("notify-socket under tsinit scan run by a user (not root): the socket is made and heard", async () => {
   const dir = tempTree({
+    // run itself sends: a helper that sent and exited before the datagram was
+    // read could no longer be placed in run's session, and is not heard
+    // (test/sys/notify-socket.test.ts). It was, here, once in four full runs.
     "svc/run": sh(
-      `python3 -c 'import os,socket; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])'\nexec sleep 1000`,
+      `exec python3 -c 'import os,socket,time; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"]); time.sleep(1000)'`,
     ),
     "svc/notify-socket": "",
   });
@@ -237,7 +240,9 @@ test("notify-socket under tsinit scan run by a user (not root): the socket is ma
   scan.stdout!.on("data", (d) => (out += d));
   scan.stderr!.on("data", (d) => (out += d));
   try {
-    await eventually(() => svStatus(`${dir}/svc`)?.ready, 5000, `ready; output:\n${out}`);
+    await eventually(() => svStatus(`${dir}/svc`)?.ready, 5000, "ready").catch((e: Error) => {
+      throw new Error(`${e.message}; the scan's output:\n${out}`); // as it is now, not when the wait began
+    });
   } finally {
     // The service runs in a session of its own, and no pid namespace ends it
     // here: killed by itself, or its sleep outlives the test by 1000 s.
