@@ -49,6 +49,8 @@ export class NotifySocket {
   private awaitingPid = false;
   /** datagrams read meanwhile, with their senders then */
   private early: Array<{ m: sys.NativeNotifyMessage; sender: Sender }> = [];
+  /** datagrams beyond EARLY_MAX meanwhile, said when the pid comes */
+  private earlyDropped = 0;
 
   private readonly key: string;
 
@@ -112,6 +114,8 @@ export class NotifySocket {
     this.pid = pid;
     if (pid <= 0) return;
     this.awaitingPid = false;
+    if (this.earlyDropped > 0) logLine(`warning: ${this.name}: ${this.earlyDropped} notify messages beyond ${EARLY_MAX} before run's start was known dropped`);
+    this.earlyDropped = 0;
     // Judged against the pid now known; taken first, as a message may set the pid again.
     for (const { m, sender } of this.early.splice(0)) this.judge(m, sender);
   }
@@ -119,6 +123,7 @@ export class NotifySocket {
   close(): void {
     this.awaitingPid = false;
     this.early = [];
+    this.earlyDropped = 0;
     if (this.fd < 0) return;
     forgetFd(this.key);
     sys.unwatchAndClose(this.fd);
@@ -145,7 +150,7 @@ export class NotifySocket {
       }
       if (this.pid <= 0 && this.awaitingPid) {
         if (this.early.length < EARLY_MAX) this.early.push({ m, sender: this.sender(m.pid) });
-        else this.dropped++;
+        else this.earlyDropped++;
         continue;
       }
       this.judge(m);

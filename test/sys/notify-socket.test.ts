@@ -119,6 +119,27 @@ test("a sender gone before its datagram is read: heard when it was run, else ign
   }
 });
 
+test("at most 16 datagrams are held before the pid is known; the rest are dropped with one line", async () => {
+  const s = setup();
+  const many =
+    "import socket,sys,os,time; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\nfor i in range(20): s.sendto(b'STATUS=%d' % i, sys.argv[1])\nprint(os.getpid(), flush=True); time.sleep(30)";
+  const child = spawn("python3", ["-c", many, s.path], { stdio: ["ignore", "pipe", "inherit"] });
+  const pid = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+  try {
+    await sleep(100);
+    s.socket.setPid(pid);
+    assert.equal(
+      s.heard.map((m) => m.status),
+      Array.from({ length: 16 }, (_, i) => String(i)),
+      "the first 16, in order",
+    );
+    assert.match(s.said.join("\n"), /svc: 4 notify messages beyond 16 before run's start was known dropped/);
+  } finally {
+    child.kill("SIGKILL");
+    s.done();
+  }
+});
+
 test("a socket closed (the next run's start) forgets what it held", async () => {
   const s = setup();
   const sender = await staying(s.path, "READY=1");
