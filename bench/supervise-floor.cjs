@@ -59,7 +59,11 @@ for (const name of fs.readdirSync(scanDir)) {
   if (name.startsWith(".")) continue;
   const dir = `${scanDir}/${name}`;
   if (mode === "state") makeState(dir);
-  if (mode === "async") makeStateAsync(dir).then(() => start(dir));
+  if (mode === "async")
+    makeStateAsync(dir).then(
+      () => start(dir),
+      (e) => console.error(`supervise-floor: unable to make the files of ${dir}: ${e.message}`),
+    );
   else start(dir);
 }
 function start(dir) {

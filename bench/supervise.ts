@@ -81,8 +81,10 @@ const floorArgv = (mode: string) => (d: string) => [
   mode,
   d,
 ];
-const floors: Supervisor[] =
-  (process.env.FLOORS ?? "spawn,state").split(",").filter(Boolean).map((mode) => ({ key: `floor-${mode}`, bin: baseNode, argv: floorArgv(mode) }));
+const floors: Supervisor[] = (process.env.FLOORS ?? "spawn,state")
+  .split(",")
+  .filter(Boolean)
+  .map((mode) => ({ key: `floor-${mode}`, bin: baseNode, argv: floorArgv(mode) }));
 
 const work = openWork("supervise");
 
