@@ -5,7 +5,8 @@
 // was run itself, and the warning says why another is not.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { setLogSink } from "../../src/cli/log";
@@ -48,13 +49,25 @@ function setup(): Setup {
   };
 }
 
-/** A sender that stays alive (in this process's session) after sending; its pid once it has sent. */
-function staying(path: string, text: string): Promise<{ pid: number; kill(): void }> {
-  const child = spawn("python3", ["-c", SEND, path, text, "stay"], { stdio: ["ignore", "pipe", "inherit"] });
+/** Kills a sender and waits until Node has reaped it: a later suite's
+ *  waitpid(-1) (the addon's reaper) must not take it from under Node, whose
+ *  handle would then keep this process alive after the last test. */
+async function end(child: ChildProcess): Promise<void> {
+  const exited = once(child, "exit");
+  child.kill("SIGKILL");
+  await exited;
+}
+
+/** A python3 sender started with ARGS, once it has sent: its pid, and how to end it. */
+function started(args: string[]): Promise<{ pid: number; kill(): Promise<void> }> {
+  const child = spawn("python3", args, { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve) => {
-    child.stdout.once("data", (d: Buffer) => resolve({ pid: Number(d.toString().trim()), kill: () => child.kill("SIGKILL") }));
+    child.stdout!.once("data", (d: Buffer) => resolve({ pid: Number(d.toString().trim()), kill: () => end(child) }));
   });
 }
+
+/** A sender that stays alive (in this process's session) after sending. */
+const staying = (path: string, text: string) => started(["-c", SEND, path, text, "stay"]);
 
 /** A sender that has exited (and been reaped) before this process reads anything: its pid. */
 const gone = (path: string, text: string) => Number(spawnSync("python3", ["-c", SEND, path, text, "exit"], { encoding: "utf8" }).stdout.trim());
@@ -74,7 +87,7 @@ test("a datagram read before run's pid is known is held, then heard once the pid
     );
     assert.equal(s.said, []);
   } finally {
-    sender.kill();
+    await sender.kill();
     s.done();
   }
 });
@@ -88,7 +101,7 @@ test("a held datagram from outside run's session is not heard when the pid comes
     assert.is(s.heard.length, 0);
     assert.match(s.said.join("\n"), /svc: notify message from pid \d+, outside the service, ignored/);
   } finally {
-    sender.kill();
+    await sender.kill();
     s.done();
   }
 });
@@ -123,11 +136,10 @@ test("at most 16 datagrams are held before the pid is known; the rest are droppe
   const s = setup();
   const many =
     "import socket,sys,os,time; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\nfor i in range(20): s.sendto(b'STATUS=%d' % i, sys.argv[1])\nprint(os.getpid(), flush=True); time.sleep(30)";
-  const child = spawn("python3", ["-c", many, s.path], { stdio: ["ignore", "pipe", "inherit"] });
-  const pid = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const sender = await started(["-c", many, s.path]);
   try {
     await sleep(100);
-    s.socket.setPid(pid);
+    s.socket.setPid(sender.pid);
     assert.equal(
       s.heard.map((m) => m.status),
       Array.from({ length: 16 }, (_, i) => String(i)),
@@ -135,7 +147,7 @@ test("at most 16 datagrams are held before the pid is known; the rest are droppe
     );
     assert.match(s.said.join("\n"), /svc: 4 notify messages beyond 16 before run's start was known dropped/);
   } finally {
-    child.kill("SIGKILL");
+    await sender.kill();
     s.done();
   }
 });
@@ -149,7 +161,7 @@ test("a socket closed (the next run's start) forgets what it held", async () => 
     s.socket.setPid(sender.pid);
     assert.is(s.heard.length, 0);
   } finally {
-    sender.kill();
+    await sender.kill();
     s.done();
   }
 });
