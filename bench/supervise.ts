@@ -25,12 +25,27 @@
 // for N = 1000 only (the N the targets are set for); DAG=1 runs it at every N,
 // DAG=0 never. s6-svscan and runsvdir have no dependencies, so they have no DAG
 // run; the flat table is the same with or without it.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { buildPayload, endNamespace, firstChild, isStopping, makeTree, Marks, nowNs, openWork, sleep, startNamespace, type Namespace } from "./nsbench";
+import {
+  baseNodeOf,
+  buildPayload,
+  endNamespace,
+  firstChild,
+  isStopping,
+  makeTree,
+  Marks,
+  nowNs,
+  openWork,
+  sleep,
+  startNamespace,
+  type Namespace,
+} from "./nsbench";
 import { randomDag, shape, writeDependencies } from "./supervise-dag";
+// the flags every start of the executable runs with (scripts/pack.mjs)
+import EXEC_ARGV from "../scripts/exec-argv.json";
 import { combine, report, reportDag, reportFloors, type Result, type UpResult } from "./supervise-report";
 import { comm, ctxtSwitches, descendants, innerPid, pssKiB } from "./proctree";
 
@@ -66,13 +81,8 @@ const all: Supervisor[] = [
 ];
 const supervisors = all.filter((s) => !only || only.includes(s.key));
 
-/** The executable's base Node as scripts/pack.mjs leaves it (dist/.sea/node-vX), "" before a build. */
-const baseNode = (() => {
-  const name = existsSync("dist/.sea") ? readdirSync("dist/.sea").find((f) => /^node-v[\d.]+$/.test(f)) : undefined;
-  return name ? resolve("dist/.sea", name) : "";
-})();
-/** scripts/pack.mjs's EXEC_ARGV: the flags every start of the executable runs with */
-const EXEC_ARGV = ["--max-semi-space-size=1", "--expose-gc", "--no-lazy"];
+/** The executable's base Node (boot() skips the floors as missing before a build). */
+const baseNode = baseNodeOf(tsinit);
 const floorArgv = (mode: string) => (d: string) => [
   baseNode,
   ...EXEC_ARGV,

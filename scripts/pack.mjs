@@ -36,7 +36,8 @@ const OUT = process.env.PACK_OUT ?? "dist/tsinit";
 // warm, 246 -> 211 ms cold). The price is a larger cache to read at every
 // start (1.0 -> 1.7 MB; `--version` +~3 ms). Node's own modules are not
 // affected: they come from its snapshot, or are compiled as before.
-const EXEC_ARGV = process.env.PACK_EXEC_ARGV?.split(" ").filter(Boolean) ?? ["--max-semi-space-size=1", "--expose-gc", "--no-lazy"];
+// Written in scripts/exec-argv.json: bench/supervise's floors run the base Node with them too.
+const EXEC_ARGV = process.env.PACK_EXEC_ARGV?.split(" ").filter(Boolean) ?? createRequire(import.meta.url)("./exec-argv.json");
 
 function fail(message) {
   console.error(`package: ${message}`);
