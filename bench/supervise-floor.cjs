@@ -26,35 +26,40 @@ const c = sys.constants;
 const env = sys.envBlock(Object.entries(process.env).map(([k, v]) => `${k}=${v}`));
 const status = Buffer.alloc(35);
 
-/** supervise/ and event/ as s6-supervise leaves them before its first start. */
+/** supervise/ and event/ as s6-supervise leaves them before its first start,
+ *  in order: [a node:fs call, its arguments], or the addon's calls as one step. */
+const stateSteps = (dir) => [
+  ["mkdir", `${dir}/supervise`, { mode: 0o700 }],
+  () => {
+    sys.lockWrite(sys.open(`${dir}/supervise/lock`, c.O_WRONLY | c.O_CREAT | c.O_CLOEXEC, 0o644));
+    sys.mkfifo(`${dir}/supervise/control`, 0o600);
+    sys.open(`${dir}/supervise/control`, c.O_RDWR | c.O_NONBLOCK | c.O_CLOEXEC, 0);
+  },
+  ["mkdir", `${dir}/event`, { mode: 0o700 }],
+  ["chmod", `${dir}/event`, 0o3730],
+  ["writeFile", `${dir}/supervise/status.new`, status],
+  ["rename", `${dir}/supervise/status.new`, `${dir}/supervise/status`],
+];
+
+/** The steps on this thread. */
 function makeState(dir) {
-  fs.mkdirSync(`${dir}/supervise`, { mode: 0o700 });
-  const lock = sys.open(`${dir}/supervise/lock`, c.O_WRONLY | c.O_CREAT | c.O_CLOEXEC, 0o644);
-  sys.lockWrite(lock);
-  sys.mkfifo(`${dir}/supervise/control`, 0o600);
-  sys.open(`${dir}/supervise/control`, c.O_RDWR | c.O_NONBLOCK | c.O_CLOEXEC, 0);
-  fs.mkdirSync(`${dir}/event`, { mode: 0o700 });
-  fs.chmodSync(`${dir}/event`, 0o3730);
-  fs.writeFileSync(`${dir}/supervise/status.new`, status);
-  fs.renameSync(`${dir}/supervise/status.new`, `${dir}/supervise/status`);
+  for (const step of stateSteps(dir)) {
+    if (typeof step === "function") step();
+    else fs[`${step[0]}Sync`](...step.slice(1));
+  }
+}
+
+/** The same, the node:fs calls on libuv's threads. */
+async function makeStateAsync(dir) {
+  for (const step of stateSteps(dir)) {
+    if (typeof step === "function") step();
+    else await fs.promises[step[0]](...step.slice(1));
+  }
 }
 
 sys.onSpawnReport((_ids, _pids, errors) => {
   for (const e of errors) if (e) console.error(`supervise-floor: unable to spawn: ${e.message}`);
 });
-/** makeState, its path calls on libuv's threads. */
-async function makeStateAsync(dir) {
-  const p = fs.promises;
-  await p.mkdir(`${dir}/supervise`, { mode: 0o700 });
-  const lock = sys.open(`${dir}/supervise/lock`, c.O_WRONLY | c.O_CREAT | c.O_CLOEXEC, 0o644);
-  sys.lockWrite(lock);
-  sys.mkfifo(`${dir}/supervise/control`, 0o600);
-  sys.open(`${dir}/supervise/control`, c.O_RDWR | c.O_NONBLOCK | c.O_CLOEXEC, 0);
-  await p.mkdir(`${dir}/event`, { mode: 0o700 });
-  await p.chmod(`${dir}/event`, 0o3730);
-  await p.writeFile(`${dir}/supervise/status.new`, status);
-  await p.rename(`${dir}/supervise/status.new`, `${dir}/supervise/status`);
-}
 for (const name of fs.readdirSync(scanDir)) {
   if (name.startsWith(".")) continue;
   const dir = `${scanDir}/${name}`;

@@ -25,12 +25,21 @@ const fmt = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? "-" : b === 0 ? (a === 0 ? "1" : "inf") : a / b >= 0.1 ? (a / b).toFixed(2) : (a / b).toPrecision(2);
 
+/** KEY's figures in results, if it ran and was not skipped. */
+function measured(results: Map<string, Result>, key: string): Measured | undefined {
+  const r = results.get(key);
+  return r && !("skipped" in r) ? r : undefined;
+}
+
+/** The rows of an up-times-only table (the DAG's, the floors'). */
+const UP_ROWS: Array<[string, (r: { firstUpMs: number; allUpMs: number }) => number]> = [
+  ["first up ms", (r) => r.firstUpMs],
+  ["all up ms", (r) => r.allUpMs],
+];
+
 /** Prints one table for N: the three supervisors side by side, ratios, targets (set for N = 1000). */
 export function report(n: number, results: Map<string, Result>, idleMs: number, steadyMs = 0): void {
-  const m = (key: string) => {
-    const r = results.get(key);
-    return r && !("skipped" in r) ? r : undefined;
-  };
+  const m = (key: string) => measured(results, key);
   const cell = (key: string, f: (r: Measured) => string) => {
     const r = results.get(key);
     return !r ? "-" : "skipped" in r ? "skipped" : f(r);
@@ -96,13 +105,9 @@ export function reportDag(n: number, flat: Result | undefined, dags: UpResult[],
   const ok = skip ? [] : (dags as UpMeasured[]);
   const f = flat && !("skipped" in flat) ? flat : undefined;
   console.log(`\nN = ${n} services as a dependency graph, tsinit only: seed ${graph.seed}, ${graph.edges} edges, depth ${graph.depth} (longest chain)`);
-  const rows: Array<[string, (r: { firstUpMs: number; allUpMs: number }) => number]> = [
-    ["first up ms", (r) => r.firstUpMs],
-    ["all up ms", (r) => r.allUpMs],
-  ];
   printTable([
     ["metric", "flat", "DAG", "DAG/flat"],
-    ...rows.map(([label, get]) => {
+    ...UP_ROWS.map(([label, get]) => {
       const d = ok.length ? median(ok.map(get)) : undefined;
       const t = f ? get(f) : undefined;
       return [label, !flat ? "-" : f ? fmt(t, 0) : "skipped", skip ? "skipped" : fmt(d, 0), ratio(d, t)];
@@ -114,31 +119,29 @@ export function reportDag(n: number, flat: Result | undefined, dags: UpResult[],
 }
 
 /** Prints the floors for N (medians over the rounds) beside tsinit and s6 of the same rounds: what
- *  Node's start and the spawns alone cost here (spawn), and with s6's files per service (state). */
+ *  Node's start and the spawns alone cost here (spawn), with s6's files per service (state), and
+ *  whichever else FLOORS ran (async), each against s6; tsinit against the state floor. */
 export function reportFloors(n: number, results: Map<string, Result>, floors: Map<string, UpResult[]>): void {
-  const m = (key: string) => {
-    const r = results.get(key);
-    return r && !("skipped" in r) ? r : undefined;
-  };
-  const up = (key: string) => {
-    const rs = floors.get(key) ?? [];
+  const modes = [...floors.keys()].map((key) => key.replace(/^floor-/, ""));
+  /** a floor's runs, unless one was skipped */
+  const up = (mode: string) => {
+    const rs = floors.get(`floor-${mode}`) ?? [];
     return rs.length && !rs.some((r) => "skipped" in r) ? (rs as UpMeasured[]) : undefined;
   };
-  const spawn = up("floor-spawn");
-  const state = up("floor-state");
   console.log(`\nN = ${n} services: the floors (the executable's Node and addon as PID 1, same rounds, up times only)`);
-  const rows: Array<[string, (r: { firstUpMs: number; allUpMs: number }) => number]> = [
-    ["first up ms", (r) => r.firstUpMs],
-    ["all up ms", (r) => r.allUpMs],
-  ];
+  const tsinit = measured(results, "tsinit");
+  const s6Run = measured(results, "s6");
   printTable([
-    ["metric", "tsinit", "floor: spawn", "floor: s6 state", "s6", "spawn/s6", "state/s6", "tsinit/state"],
-    ...rows.map(([label, get]) => {
-      const t = m("tsinit") ? get(m("tsinit")!) : undefined;
-      const s6 = m("s6") ? get(m("s6")!) : undefined;
-      const sp = spawn ? median(spawn.map(get)) : undefined;
-      const st = state ? median(state.map(get)) : undefined;
-      return [label, fmt(t, 0), fmt(sp, 0), fmt(st, 0), fmt(s6, 0), ratio(sp, s6), ratio(st, s6), ratio(t, st)];
+    ["metric", "tsinit", ...modes.map((f) => `floor: ${f}`), "s6", ...modes.map((f) => `${f}/s6`), "tsinit/state"],
+    ...UP_ROWS.map(([label, get]) => {
+      const t = tsinit ? get(tsinit) : undefined;
+      const s6 = s6Run ? get(s6Run) : undefined;
+      const at = modes.map((f) => {
+        const rs = up(f);
+        return rs ? median(rs.map(get)) : undefined;
+      });
+      const state = at[modes.indexOf("state")];
+      return [label, fmt(t, 0), ...at.map((x) => fmt(x, 0)), fmt(s6, 0), ...at.map((x) => ratio(x, s6)), ratio(t, state)];
     }),
   ]);
   for (const [key, rs] of floors) {
