@@ -112,7 +112,8 @@ export class NotifySocket {
   /** run's pid: the session whose members are heard (0: none, run is not up). */
   setPid(pid: number): void {
     this.pid = pid;
-    if (pid <= 0) return;
+    // Called after every step of the service's machine: only the first pid after an open() has work.
+    if (pid <= 0 || !this.awaitingPid) return;
     this.awaitingPid = false;
     if (this.earlyDropped > 0) logLine(`warning: ${this.name}: ${this.earlyDropped} notify messages beyond ${EARLY_MAX} before run's start was known dropped`);
     this.earlyDropped = 0;
@@ -163,7 +164,7 @@ export class NotifySocket {
     if (this.fromService(m.pid, sender)) return this.onMessage(parseNotify(m.data));
     if (this.warnedForged) return;
     this.warnedForged = true;
-    const gone = m.pid > 0 && (sender ?? this.sender(m.pid)).session === null;
+    const gone = m.pid > 0 && (sender ? sender.session === null : procStat(m.pid) === null);
     const where = gone ? "which had exited when it was read (its session cannot be checked)" : "outside the service";
     logLine(`warning: ${this.name}: notify message from pid ${m.pid}, ${where}, ignored`);
   }
